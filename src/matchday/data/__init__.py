@@ -1,0 +1,1 @@
+"""Data layer: source readers, team-name registry, validation and the DuckDB store."""

@@ -1,0 +1,65 @@
+"""The competitions matchday knows: football-data league codes plus the UEFA club competitions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matchday.data.errors import UnknownChoiceError
+
+
+@dataclass(frozen=True, slots=True)
+class Competition:
+    code: str  # matchday code (football-data's division code for leagues)
+    name: str
+    country: str  # 3-letter code of the league's country; "EUR" for UEFA competitions
+    kind: str  # "league" or "cup"
+    tier: int  # 1 = top flight; UEFA competitions rank 1 (UCL), 2 (UEL), 3 (UECL)
+    openfootball: str | None = None  # football.json file stem (en.1, uefa.cl, ...)
+    football_txt: str | None = None  # Football.TXT file stem in openfootball/champions-league
+    aliases: tuple[str, ...] = ()
+
+
+COMPETITIONS: dict[str, Competition] = {
+    c.code: c
+    for c in (
+        Competition("E0", "Premier League", "ENG", "league", 1, "en.1", None,
+                    ("EPL", "Premier League", "English Premier League", "eng.1", "en.1")),
+        Competition("E1", "Championship", "ENG", "league", 2, "en.2", None,
+                    ("EFL Championship", "Championship", "eng.2", "en.2")),
+        Competition("SP1", "La Liga", "ESP", "league", 1, "es.1", None,
+                    ("LaLiga", "La Liga", "Primera Division", "es.1", "S1")),
+        Competition("I1", "Serie A", "ITA", "league", 1, "it.1", None, ("Serie A", "it.1")),
+        Competition("D1", "Bundesliga", "GER", "league", 1, "de.1", None,
+                    ("Bundesliga", "1. Bundesliga", "de.1")),
+        Competition("F1", "Ligue 1", "FRA", "league", 1, "fr.1", None, ("Ligue 1", "fr.1")),
+        Competition("UCL", "UEFA Champions League", "EUR", "cup", 1, "uefa.cl", "cl",
+                    ("Champions League", "CL", "European Cup", "uefa.cl")),
+        Competition("UEL", "UEFA Europa League", "EUR", "cup", 2, "uefa.el", "el",
+                    ("Europa League", "EL", "UEFA Cup", "uefa.el")),
+        Competition("UECL", "UEFA Europa Conference League", "EUR", "cup", 3, "uefa.conf", "conf",
+                    ("Conference League", "ECL", "UECL", "uefa.conf")),
+    )
+}
+
+LEAGUE_CODES: tuple[str, ...] = tuple(c.code for c in COMPETITIONS.values() if c.kind == "league")
+UEFA_CODES: tuple[str, ...] = tuple(c.code for c in COMPETITIONS.values() if c.kind == "cup")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_LOOKUP: dict[str, str] = {}
+for _comp in COMPETITIONS.values():
+    for _label in (_comp.code, _comp.name, *_comp.aliases):
+        _LOOKUP.setdefault(_key(_label), _comp.code)
+
+
+def resolve_competition(text: str) -> Competition:
+    """Competition from a code or readable name ("E0", "epl", "Premier League", "Europa League")."""
+    code = _LOOKUP.get(_key(text))
+    if code is None:
+        choices = [f"{c.code} ({c.name})" for c in COMPETITIONS.values()]
+        raise UnknownChoiceError("competition", text, choices)
+    return COMPETITIONS[code]

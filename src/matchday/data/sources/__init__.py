@@ -1,0 +1,1 @@
+"""One reader per data provider; every reader yields :class:`matchday.data.domain.Match` objects."""

@@ -1,0 +1,1 @@
+"""Competition rules: points, tie-breakers, two-legged ties, extra time and penalties."""
