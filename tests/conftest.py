@@ -31,3 +31,37 @@ def require_shared(*relative: str) -> Path:
 def shared_data() -> Path:
     """Root of ../shared/data (see require_shared for the skip/fail policy)."""
     return require_shared()
+
+
+@pytest.fixture(scope="session")
+def shared_http(shared_data: Path):
+    """A loopback HTTP server serving ../shared/data, to exercise the real download path."""
+    import functools
+    import http.server
+    import threading
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - silence per-request logging
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(shared_data))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Never touch the real user's store, cache or config from a test."""
+    base = tmp_path_factory.getbasetemp() / "userdirs"
+    monkeypatch.setenv("MATCHDAY_DB", str(base / "matchday.duckdb"))
+    monkeypatch.setenv("MATCHDAY_CACHE", str(base / "cache"))
+    monkeypatch.setenv("MATCHDAY_CONFIG", str(base / "config.toml"))
+    for name in ("MATCHDAY_MIRROR", "MATCHDAY_FOOTBALL_DATA_URL", "MATCHDAY_OPENFOOTBALL_JSON_URL",
+                 "MATCHDAY_FOOTBALL_TXT_URL", "MATCHDAY_ENGSOCCERDATA_URL", "MATCHDAY_ALIASES"):
+        monkeypatch.delenv(name, raising=False)
