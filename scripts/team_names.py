@@ -1,0 +1,137 @@
+"""Maintainer tool: inventory the team names in the raw data and check them against the registry.
+
+Reads the raw files directly (no source readers): football-data CSVs, footballcsv CSVs, openfootball
+JSON, Football.TXT and engsoccerdata's champs.csv, each name with the country it belongs to (the
+league's country, or the ``(XXX)`` / hcountry code the source writes).
+
+    python scripts/team_names.py                 # names that do not resolve (exit 1 if any)
+    python scripts/team_names.py --all           # every name -> team id, grouped by id (review merges)
+    python scripts/team_names.py --data DIR      # another data folder (default ../shared/data)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matchday.data.registry import TeamRegistry, split_country
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
+
+FOOTBALL_DATA_COUNTRY = {"E0": "ENG", "E1": "ENG", "SP1": "ESP", "I1": "ITA", "D1": "GER", "F1": "FRA"}
+FOOTBALLCSV_COUNTRY = {
+    "eng.1": "ENG",
+    "eng.2": "ENG",
+    "es.1": "ESP",
+    "it.1": "ITA",
+    "de.1": "GER",
+    "fr.1": "FRA",
+}
+OPENFOOTBALL_COUNTRY = {"en.1": "ENG", "es.1": "ESP", "it.1": "ITA", "de.1": "GER", "fr.1": "FRA"}
+# Football.TXT match line: "[hh.mm]  Home Club (XXX) v Away Club (YYY)  score"
+TXT_MATCH = re.compile(r"^\s*(?:\d{1,2}[.:]\d{2}\s+)?(.+?\s*\([A-Z]{3}\))\s+v\s+(.+?\s*\([A-Z]{3}\))")
+
+
+@dataclass
+class Seen:
+    """One distinct (source, country, name) with the files it occurs in."""
+
+    source: str
+    country: str | None
+    name: str
+    files: set[str] = field(default_factory=set)
+
+
+def inventory(data: Path) -> list[Seen]:
+    """Every distinct team name per source in the raw data under ``data``."""
+    seen: dict[tuple[str, str | None, str], Seen] = {}
+
+    def add(source: str, country: str | None, name: str, file: Path) -> None:
+        name = name.strip()
+        if not name:
+            return
+        item = seen.setdefault((source, country, name), Seen(source, country, name))
+        item.files.add(str(file.relative_to(data)))
+
+    for path in sorted(data.glob("football-data/mmz4281/*/*.csv")):
+        country = FOOTBALL_DATA_COUNTRY.get(path.stem)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("Div"):
+                    add("football-data", country, row["HomeTeam"], path)
+                    add("football-data", country, row["AwayTeam"], path)
+    for path in sorted(data.glob("footballcsv/*/*.csv")):
+        country = FOOTBALLCSV_COUNTRY.get(path.stem)
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                add("footballcsv", country, row["Team 1"], path)
+                add("footballcsv", country, row["Team 2"], path)
+    for path in sorted(data.glob("openfootball/football.json/*/*.json")):
+        country = OPENFOOTBALL_COUNTRY.get(path.stem)  # None for uefa.cl: names carry "(XXX)"
+        matches = json.loads(path.read_text(encoding="utf-8")).get("matches", [])
+        for match in matches:
+            for key in ("team1", "team2"):
+                name = match[key]
+                add("openfootball-json", split_country(name)[1] or country, name, path)
+    for path in sorted(data.glob("openfootball/champions-league/*/*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            found = TXT_MATCH.match(line)
+            if found:
+                for name in found.groups():
+                    add("football-txt", split_country(name)[1], name, path)
+    champs = data / "engsoccerdata" / "champs.csv"
+    if champs.exists():
+        with champs.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                add("engsoccerdata", row["hcountry"], row["home"], champs)
+                add("engsoccerdata", row["vcountry"], row["visitor"], champs)
+    return sorted(seen.values(), key=lambda s: (s.source, s.country or "", s.name))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser.add_argument("--all", action="store_true", help="list every name with its team id")
+    parser.add_argument("--aliases", type=Path, default=None, help="extra alias CSV to load")
+    args = parser.parse_args(argv)
+
+    registry = TeamRegistry.load(args.aliases)
+    names = inventory(args.data)
+    if args.all:
+        by_id: dict[str, set[str]] = defaultdict(set)
+        for item in names:
+            team_id = registry.resolve(item.name, item.country) or "?"
+            by_id[team_id].add(f"{item.name} [{item.source} {item.country or '-'}]")
+        for team_id in sorted(by_id):
+            label = registry.name(team_id) if team_id in registry else "UNREGISTERED"
+            print(f"{team_id}  ({label})")
+            for text in sorted(by_id[team_id]):
+                print(f"    {text}")
+        return 0
+
+    missing = [item for item in names if registry.resolve(item.name, item.country) is None]
+    per_source: dict[str, int] = defaultdict(int)
+    for item in names:
+        per_source[item.source] += 1
+    for source, total in sorted(per_source.items()):
+        unknown = sum(1 for m in missing if m.source == source)
+        print(f"{source:18} {total:4} distinct names, {unknown:3} unregistered")
+    for item in missing:
+        near = ", ".join(registry.closest(item.name, 3, country=item.country)) or "-"
+        example = sorted(item.files)[0]
+        print(
+            f"UNREGISTERED {item.source:17} {item.country or '-':3} {item.name!r:40} in {example}; "
+            f"closest: {near}"
+        )
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
