@@ -292,17 +292,25 @@ class Store:
         self.con.execute("INSERT OR IGNORE INTO match_sources SELECT * FROM incoming_provenance")
         self.con.unregister("incoming_provenance")
         if not odds.empty:
-            odds = odds.assign(match_id=frame["final_id"].to_numpy()[odds["row"].to_numpy()]).drop(columns="row")
-            odds = odds[["match_id", "bookmaker", "market", "selection", "line", "closing", "price"]]
-            self.con.register("incoming_odds", odds)
-            before = self._count("odds")
-            self.con.execute(
-                """INSERT INTO odds SELECT i.* FROM incoming_odds i
-                   WHERE NOT EXISTS (SELECT 1 FROM odds o WHERE o.match_id = i.match_id
-                     AND o.bookmaker = i.bookmaker AND o.market = i.market AND o.selection = i.selection
-                     AND o.closing = i.closing AND o.line IS NOT DISTINCT FROM i.line)"""
+            odds = odds.assign(
+                match_id=frame["final_id"].to_numpy()[odds["row"].to_numpy()],
+                known=frame["stored_id"].notna().to_numpy()[odds["row"].to_numpy()],
             )
+            columns = ["match_id", "bookmaker", "market", "selection", "line", "closing", "price"]
+            before = self._count("odds")
+            # Odds of a match new to the store cannot be stored yet; only known matches need the anti-join.
+            self.con.register("incoming_odds", odds.loc[~odds["known"], columns])
+            self.con.execute("INSERT INTO odds SELECT * FROM incoming_odds")
             self.con.unregister("incoming_odds")
+            if odds["known"].any():
+                self.con.register("incoming_odds", odds.loc[odds["known"], columns])
+                self.con.execute(
+                    """INSERT INTO odds SELECT i.* FROM incoming_odds i ANTI JOIN odds o
+                       ON o.match_id = i.match_id AND o.bookmaker = i.bookmaker AND o.market = i.market
+                         AND o.selection = i.selection AND o.closing = i.closing
+                         AND o.line IS NOT DISTINCT FROM i.line"""
+                )
+                self.con.unregister("incoming_odds")
             report.odds_added = self._count("odds") - before
         self.con.execute(
             "INSERT OR IGNORE INTO imports VALUES (?, ?, ?, now(), ?, ?)",
@@ -353,32 +361,38 @@ class Store:
     def _write_teams(
         self, frame: pd.DataFrame, registry: TeamRegistry, unknown: list[tuple[str, str | None, str]], batch: Batch
     ) -> None:
-        team_rows = []
-        for team_id in pd.unique(pd.concat([frame["home_id"], frame["away_id"]])):
-            if team_id in registry.teams:
-                team = registry.teams[team_id]
-                team_rows.append((team_id, team.name, team.country, True))
-        for name, country, team_id in unknown:
-            team_rows.append((team_id, name, country, False))
-        self.con.executemany("INSERT OR IGNORE INTO teams VALUES (?, ?, ?, ?)", team_rows)
-        alias_rows = {
-            (name, team_id, batch.source)
-            for name, team_id in zip(
-                pd.concat([frame["home"], frame["away"]]), pd.concat([frame["home_id"], frame["away_id"]]), strict=True
-            )
-        }
-        self.con.executemany("INSERT OR IGNORE INTO team_aliases VALUES (?, ?, ?)", sorted(alias_rows))
+        ids = pd.unique(pd.concat([frame["home_id"], frame["away_id"]]))
+        registered = [registry.teams[i] for i in ids if i in registry.teams]
+        teams = pd.DataFrame(
+            [(t.team_id, t.name, t.country, True) for t in registered]
+            + [(team_id, name, country, False) for name, country, team_id in unknown],
+            columns=["team_id", "name", "country", "registered"],
+        )
+        aliases = pd.DataFrame(
+            {"alias": pd.concat([frame["home"], frame["away"]]), "team_id": pd.concat([frame["home_id"], frame["away_id"]])}
+        ).drop_duplicates()
+        aliases["source"] = batch.source
+        self._insert_ignore("teams", teams)
+        self._insert_ignore("team_aliases", aliases)
         if unknown:
-            seasons = frame.groupby(["competition", "season"]).size().index.tolist()
-            rows = [
-                (name, country, batch.source, comp, season, team_id)
-                for name, country, team_id in unknown
-                for comp, season in seasons
-                if ((frame["home"] == name) | (frame["away"] == name))[
-                    (frame["competition"] == comp) & (frame["season"] == season)
-                ].any()
+            sides = [
+                frame[["competition", "season", side, f"{side}_country", f"{side}_id"]].set_axis(
+                    ["competition", "season", "name", "country", "team_id"], axis=1
+                )
+                for side in ("home", "away")
             ]
-            self.con.executemany("INSERT OR IGNORE INTO unknown_names VALUES (?, ?, ?, ?, ?, ?)", rows)
+            seen = pd.concat(sides).drop_duplicates(["name", "competition", "season"])
+            seen = seen[seen["team_id"].isin({team_id for _, _, team_id in unknown})]
+            seen["source"] = batch.source
+            self._insert_ignore("unknown_names", seen[["name", "country", "source", "competition", "season", "team_id"]])
+
+    def _insert_ignore(self, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        self.con.register("incoming_rows", frame)
+        columns = ", ".join(frame.columns)
+        self.con.execute(f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {columns} FROM incoming_rows")
+        self.con.unregister("incoming_rows")
 
     def _refresh_seasons(self) -> None:
         self.con.execute(
@@ -387,7 +401,7 @@ class Store:
         )
 
     def _count(self, table: str) -> int:
-        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     # ------------------------------------------------------------------ queries
     def counts(self) -> dict[str, int]:
