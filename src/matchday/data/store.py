@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -158,14 +158,21 @@ class Store:
         self.con.executemany("INSERT OR IGNORE INTO competitions VALUES (?, ?, ?, ?, ?)", rows)
 
     # ------------------------------------------------------------------ import
-    def import_batches(self, batches: Sequence[Batch], registry: TeamRegistry) -> ImportReport:
-        """Import files in one transaction. Raises DataError (and writes nothing) on bad input."""
+    def import_batches(
+        self, batches: Sequence[Batch], registry: TeamRegistry, progress: Callable[[int, int], None] | None = None
+    ) -> ImportReport:
+        """Import files in one transaction. Raises DataError (and writes nothing) on bad input.
+
+        progress(done, total) is called after each file is written (optional).
+        """
         report = ImportReport()
         prepared = [self._prepare(batch, registry) for batch in batches]  # validate before writing
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for batch, (frame, odds, unknown) in zip(batches, prepared, strict=True):
+            for done, (batch, (frame, odds, unknown)) in enumerate(zip(batches, prepared, strict=True), start=1):
                 report.merge(self._write_batch(batch, frame, odds, unknown, registry))
+                if progress:
+                    progress(done, len(batches))
             self._refresh_seasons()
             self.con.execute("COMMIT")
         except BaseException:
@@ -255,6 +262,9 @@ class Store:
     ) -> ImportReport:
         report = ImportReport(files=1, read=len(frame))
         if frame.empty:
+            return report
+        if batch.content_sha256 and self._already_imported(batch):
+            report.unchanged = len(frame)  # the very same bytes were imported before
             return report
         self._write_teams(frame, registry, unknown, batch)
         frame = frame.copy()
@@ -393,6 +403,12 @@ class Store:
         columns = ", ".join(frame.columns)
         self.con.execute(f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {columns} FROM incoming_rows")
         self.con.unregister("incoming_rows")
+
+    def _already_imported(self, batch: Batch) -> bool:
+        rows = self.con.execute(
+            "SELECT count(*) FROM imports WHERE source_file = ? AND sha256 = ?", [batch.source_file, batch.content_sha256]
+        ).fetchall()
+        return rows[0][0] > 0
 
     def _refresh_seasons(self) -> None:
         self.con.execute(

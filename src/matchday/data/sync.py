@@ -54,6 +54,7 @@ def plan_files(competitions: Iterable[str], seasons: Sequence[str]) -> list[Plan
                 for stem in (comp.football_txt, comp.football_txt + "q"):
                     planned.append(PlannedFile("football-txt", f"{season}/{stem}.txt", code, season, False))
     if "UCL" in codes and any(season_start_year(s) <= season_start_year(ENGSOCCERDATA_LAST_SEASON) for s in seasons):
+        # one file for every season 1955-56 on; read_planned keeps the requested seasons
         planned.append(PlannedFile("engsoccerdata", "champs.csv", None, None, False))
     return planned
 
@@ -107,6 +108,8 @@ def sync(
     from matchday.data.registry import TeamRegistry
 
     competitions = list(competitions) if competitions else [*LEAGUE_CODES, *UEFA_CODES]
+    # Without explicit seasons, multi-season history files (champs.csv, 1955 on) are imported whole.
+    history_filter = list(seasons) if seasons else None
     seasons = list(seasons) if seasons else default_seasons(today)
     urls = urls or SourceURLs.resolve()
     fetcher = fetcher or Fetcher()
@@ -119,13 +122,9 @@ def sync(
         max_age = RUNNING_SEASON_MAX_AGE if item.season in (None, running) else None
         content = fetcher.get(url, max_age=max_age)
         if content is not None:
-            matches = read_planned(item, content, url, seasons)
+            matches = read_planned(item, content, url, history_filter)
             batches.append(Batch(item.source, url, matches, hashlib.sha256(content).hexdigest()))
         if progress:
             progress("download", done, len(planned))
-    if progress:
-        progress("import", 0, 1)
-    report = store.import_batches(batches, registry)
-    if progress:
-        progress("import", 1, 1)
-    return report
+    on_import = (lambda done, total: progress("import", done, total)) if progress else None
+    return store.import_batches(batches, registry, progress=on_import)
