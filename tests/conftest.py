@@ -65,3 +65,18 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     for name in ("MATCHDAY_MIRROR", "MATCHDAY_FOOTBALL_DATA_URL", "MATCHDAY_OPENFOOTBALL_JSON_URL",
                  "MATCHDAY_FOOTBALL_TXT_URL", "MATCHDAY_ENGSOCCERDATA_URL", "MATCHDAY_ALIASES"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def synced_db(shared_data: Path, tmp_path_factory) -> Path:
+    """A store with every league and UEFA competition of 2022-23 and 2023-24, imported from the mirror."""
+    from matchday.data.fetch import Fetcher, SourceURLs
+    from matchday.data.store import Store
+    from matchday.data.sync import sync
+
+    base = tmp_path_factory.mktemp("synced")
+    path = base / "matchday.duckdb"
+    with Store(path) as store:
+        sync(store, None, ["2022-23", "2023-24"], urls=SourceURLs.resolve(mirror=str(shared_data)),
+             fetcher=Fetcher(cache_dir=base / "cache"))
+    return path

@@ -238,6 +238,14 @@ def table(
     result.insert(1, "club", result["team"].map(names).fillna(result["team"]))
     result = result.drop(columns=["team"])
     title = f"{comp.name} {season}" + (f" as of {cutoff.isoformat()}" if cutoff else "")
+    if not (json_ or csv):
+        short = {"position": "#", "played": "P", "won": "W", "drawn": "D", "lost": "L", "goals_for": "GF",
+                 "goals_against": "GA", "goal_difference": "GD", "points": "Pts", "deduction": "adj"}
+        result = result.rename(columns=short)
+        if not result["adj"].any():
+            result = result.drop(columns=["adj"])
+        if not result["note"].astype(bool).any():
+            result = result.drop(columns=["note"])
     emit(result, as_json=json_, as_csv=csv, title=title)
 
 

@@ -1,0 +1,110 @@
+"""The `matchday` command: output, filters and clear errors (exit code 2, no traceback)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from matchday import cli
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    """Invoke like the console script does (user errors -> exit 2 with one line)."""
+    try:
+        result = runner.invoke(cli.app, list(args), catch_exceptions=False)
+    except cli.MatchdayError as exc:  # what main() turns into "error: ..." and exit code 2
+        return 2, str(exc)
+    return result.exit_code, result.output
+
+
+def test_table_as_of_april_14(synced_db):
+    code, out = run("table", "E0", "2023-24", "--as-of", "2024-04-14", "--db", str(synced_db), "--json")
+    assert code == 0, out
+    rows = json.loads(out)
+    top = [(r["club"], r["points"], r["goal_difference"]) for r in rows[:3]]
+    assert [t[:2] for t in top] == [("Manchester City", 73), ("Arsenal", 71), ("Liverpool", 71)]
+    assert top[1][2] > top[2][2]  # Arsenal ahead of Liverpool on goal difference
+
+
+def test_table_readable_name_and_csv(synced_db):
+    code, out = run("table", "premier league", "2023/24", "--db", str(synced_db), "--csv")
+    assert code == 0, out
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("position,club,")
+    assert len(lines) == 21 and ",Manchester City," in lines[1]
+
+
+def test_unknown_league_lists_choices(synced_db):
+    code, out = run("table", "XX9", "2023-24", "--db", str(synced_db))
+    assert code == 2 and "unknown competition" in out and "E0 (Premier League)" in out
+
+
+def test_unknown_season_lists_what_is_stored(synced_db):
+    code, out = run("table", "E0", "2015-16", "--db", str(synced_db))
+    assert code == 2 and "2022-23" in out and "2023-24" in out
+
+
+def test_unknown_team_suggests_closest(synced_db):
+    code, out = run("results", "--team", "Liverpol", "--db", str(synced_db))
+    assert code == 2 and "Liverpool" in out
+
+
+def test_results_and_fixtures_filters(synced_db):
+    code, out = run("results", "UEL", "--team", "Atalanta", "--from", "2024-04-01", "--to", "2024-04-30",
+                    "--db", str(synced_db), "--json")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert [(r["home"], r["away"], r["score"]) for r in rows] == [
+        ("Liverpool", "Atalanta", "0-3"), ("Atalanta", "Liverpool", "0-1")]
+    code, out = run("fixtures", "E0", "--team", "Liverpool", "--as-of", "2024-04-15", "--db", str(synced_db), "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 6  # Liverpool had six league matches left after the Palace defeat
+    assert rows[0]["home"] == "Fulham" and rows[0]["date"].startswith("2024-04-21")
+
+
+def test_teams_search_and_aliases():
+    code, out = run("teams", "Gladbach", "--aliases", "--json")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert rows[0]["team_id"] == "borussia-monchengladbach" and "M'gladbach" in rows[0]["aliases"]
+
+
+def test_status_and_unknown(synced_db):
+    code, out = run("status", "--db", str(synced_db), "--json")
+    assert code == 0
+    assert {"E0", "UEL", "UCL"} <= {r["competition"] for r in json.loads(out)}
+    code, out = run("teams", "--unknown", "--db", str(synced_db), "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    code, out = run("table", "E0", "2023-24", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 2 and "matchday sync" in out
+
+
+@pytest.mark.parametrize("bad", ["2024-13-01", "yesterday"])
+def test_bad_date(synced_db, bad):
+    code, out = run("table", "E0", "2023-24", "--as-of", bad, "--db", str(synced_db))
+    assert code == 2 and "YYYY-MM-DD" in out
+
+
+def test_sync_command_from_mirror(shared_data, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    code, out = run("sync", "D1", "--seasons", "2023-24", "--mirror", str(shared_data), "--db", str(db))
+    assert code == 0, out
+    assert "306 added" in out
+    code, out = run("sync", "D1", "--seasons", "2023-24", "--mirror", str(shared_data), "--db", str(db))
+    assert code == 0 and "0 added" in out and "0 odds added" in out
+
+
+def test_main_prints_error_without_traceback(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr("sys.argv", ["matchday", "table", "E0", "2023-24", "--db", str(tmp_path / "x.duckdb")])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err
