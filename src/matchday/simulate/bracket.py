@@ -1,0 +1,258 @@
+"""The remaining rounds of a UEFA knockout bracket by vectorised Monte Carlo.
+
+Give the ties of the current round (with a played first leg, or an already known winner, where there
+is one), the later rounds (fixed pairings, as in the 2023-24 Europa League whose quarter-final
+winners met in pairings fixed by the draw, or an open draw each round) and a model callable
+``matrix_for(home, away, neutral) -> (G+1, G+1)`` 90-minute score matrix. Each simulation plays
+every tie with the rules of :mod:`matchday.rules.knockout` through :mod:`matchday.simulate.ties`;
+ties in the same simulation are independent (fresh uniforms per tie). ``matrix_for`` is called once
+per distinct (home, away, venue) and cached: the number of distinct pairings is small.
+
+Example (2023-24 Europa League from the quarter-finals, after the first legs)::
+
+    qf = [Tie("AC Milan", "AS Roma", (0, 1)), Tie("Liverpool", "Atalanta", (0, 3)),
+          Tie("Leverkusen", "West Ham", (2, 0)), Tie("Benfica", "Marseille", (2, 1))]
+    rounds = [Round("Semi-finals", pairings=[(3, 1), (0, 2)]),
+              Round("Final", pairings=[(0, 1)], two_legged=False, neutral=True)]
+    simulate_bracket(qf, rounds, matrix_for, first_round=Round("Quarter-finals")).table
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matchday.rules.knockout import MODERN_RULES, TieRules
+from matchday.simulate import penalties
+from matchday.simulate.extra_time import DEFAULT_ET_FACTOR
+from matchday.simulate.ties import (
+    DEFAULT_N,
+    DEFAULT_SEED,
+    ScoreTable,
+    draw_uniforms,
+    make_rng,
+    play_single_match,
+    play_two_legged,
+    score_table,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+MatrixFor = Callable[[str, str, bool], Any]
+CHUNK_SIMULATIONS = 200_000  # simulated brackets per vectorised block (memory bound)
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """A tie of the current round. ``home`` hosts the first leg (a single match: is written first).
+
+    first_leg: the played first leg's score (home goals, away goals); winner: set when the tie is
+    already decided (then nothing is simulated for it).
+    """
+
+    home: str
+    away: str
+    first_leg: tuple[int, int] | None = None
+    winner: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.home == self.away:
+            raise ValueError(f"a tie needs two different sides (got {self.home!r} twice)")
+        if self.winner is not None and self.winner not in (self.home, self.away):
+            raise ValueError(f"winner {self.winner!r} is neither {self.home!r} nor {self.away!r}")
+        if self.first_leg is not None:
+            home, away = self.first_leg
+            if int(home) != home or int(away) != away or home < 0 or away < 0:
+                raise ValueError(f"first_leg must be two whole, non-negative numbers (got {self.first_leg!r})")
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A round of the bracket.
+
+    pairings: for a later round, ``(i, j)`` pairs of the previous round's ties whose winners meet, the
+    winner of tie ``i`` hosting the first leg (or written first in a single match); None pairs them in
+    order (0 v 1, 2 v 3, ...). open_draw: draw the pairings at random in each simulation instead
+    (no country protection). two_legged / neutral: the format (a final: ``two_legged=False,
+    neutral=True``).
+    """
+
+    name: str
+    pairings: Sequence[tuple[int, int]] | None = None
+    two_legged: bool = True
+    neutral: bool = False
+    open_draw: bool = False
+
+
+@dataclass(frozen=True)
+class BracketResult:
+    """table: P(reaches each round) and P(wins), one row per club (columns in round order, then
+    ``Winner``); n: simulations. ``table[round].sum()`` is the number of places in that round."""
+
+    table: pd.DataFrame
+    n: int
+
+    def se(self) -> pd.DataFrame:
+        """Monte Carlo standard errors of ``table``."""
+        return np.sqrt(self.table * (1.0 - self.table) / self.n)
+
+
+class _MatrixCache:
+    def __init__(self, matrix_for: MatrixFor, teams: list[str]) -> None:
+        self.matrix_for = matrix_for
+        self.teams = teams
+        self.cache: dict[tuple[int, int, bool], Any] = {}
+
+    def get(self, home: int, away: int, neutral: bool) -> Any:
+        key = (home, away, neutral)
+        if key not in self.cache:
+            self.cache[key] = self.matrix_for(self.teams[home], self.teams[away], neutral)
+        return self.cache[key]
+
+    def table(self, pairs: np.ndarray, neutral: bool, reverse: bool = False) -> ScoreTable:
+        """Score table of unique (home, away) id pairs; ``reverse`` plays the return leg."""
+        items = [self.get(int(b), int(a), neutral) if reverse else self.get(int(a), int(b), neutral) for a, b in pairs]
+        return score_table(items)
+
+
+def _pairing_columns(round_: Round, ties_before: int) -> list[int]:
+    if ties_before % 2:
+        raise ValueError(f"round {round_.name!r} follows a round of {ties_before} ties; an even number is needed")
+    if round_.pairings is None or round_.open_draw:
+        return list(range(ties_before))
+    used = [i for pair in round_.pairings for i in pair]
+    if sorted(used) != list(range(ties_before)):
+        raise ValueError(
+            f"round {round_.name!r}: pairings {list(round_.pairings)} must use each of the previous round's "
+            f"ties 0..{ties_before - 1} exactly once"
+        )
+    return used
+
+
+def simulate_bracket(
+    ties: Sequence[Tie],
+    later_rounds: Sequence[Round],
+    matrix_for: MatrixFor,
+    *,
+    first_round: Round | None = None,
+    rules: TieRules = MODERN_RULES,
+    et_factor: float = DEFAULT_ET_FACTOR,
+    p_first_kicker_wins: float = penalties.P_FIRST_KICKER_WINS,
+    n: int = DEFAULT_N,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+) -> BracketResult:
+    """P(each club reaches each remaining round, and wins), by ``n`` simulated brackets.
+
+    ties: the current round's ties (format from ``first_round``, default two-legged, named "Current
+    round"). later_rounds: the rounds after it, the last one normally the final. matrix_for(home,
+    away, neutral): the model's 90-minute score matrix (or ScoreMatrix, or expected-goals pair).
+    """
+    import pandas as pd
+
+    if not ties:
+        raise ValueError("no ties given")
+    first_round = first_round or Round("Current round")
+    teams = [name for tie in ties for name in (tie.home, tie.away)]
+    if len(set(teams)) != len(teams):
+        raise ValueError("a club appears in two ties of the current round")
+    rounds = [first_round, *later_rounds]
+    # Validate the shape of the bracket before simulating anything.
+    places = len(ties)
+    for round_ in later_rounds:
+        _pairing_columns(round_, places)
+        places //= 2
+    if places != 1:
+        raise ValueError(f"the last round ({rounds[-1].name!r}) leaves {places} sides; add rounds up to the final")
+    if int(n) != n or n < 1:
+        raise ValueError(f"n must be a positive integer (got {n!r})")
+
+    rng = make_rng(seed)
+    cache = _MatrixCache(matrix_for, teams)
+    n_teams = len(teams)
+    counts = np.zeros((len(rounds) + 1, n_teams))
+    first_leg = np.array([tie.first_leg if tie.first_leg is not None else (np.nan, np.nan) for tie in ties], float)
+    known = np.array([-1 if tie.winner is None else teams.index(tie.winner) for tie in ties])
+    done = 0
+    while done < n:  # chunks of simulations bound the memory; the stream of random numbers continues
+        size = min(CHUNK_SIMULATIONS, n - done)
+        winners = np.broadcast_to(np.arange(n_teams), (size, n_teams))  # (sims, 2k): tie j = columns 2j, 2j+1
+        for number, round_ in enumerate(rounds):
+            if number == 0:
+                slots = winners
+            elif round_.open_draw:
+                order = np.argsort(rng.random(winners.shape), axis=1)
+                slots = np.take_along_axis(winners, order, axis=1)
+            else:
+                slots = winners[:, _pairing_columns(round_, winners.shape[1])]
+            counts[number] += np.bincount(slots.ravel(), minlength=n_teams)
+            winners = _play_round(
+                slots,
+                round_,
+                cache,
+                rng,
+                first_leg if number == 0 else None,
+                known if number == 0 else None,
+                rules=rules,
+                et_factor=et_factor,
+                p_first_kicker_wins=p_first_kicker_wins,
+            )
+        counts[-1] += np.bincount(winners[:, 0], minlength=n_teams)
+        done += size
+    table = pd.DataFrame((counts / n).T, index=pd.Index(teams, name="club"),
+                         columns=[r.name for r in rounds] + ["Winner"])  # fmt: skip
+    table = table.sort_values(list(table.columns[::-1]), ascending=False)
+    return BracketResult(table=table, n=n)
+
+
+def _play_round(
+    slots: np.ndarray,
+    round_: Round,
+    cache: _MatrixCache,
+    rng: np.random.Generator,
+    first_leg: np.ndarray | None,
+    known: np.ndarray | None,
+    *,
+    rules: TieRules,
+    et_factor: float,
+    p_first_kicker_wins: float,
+) -> np.ndarray:
+    """Winners ``(n, k)`` of the ``k`` ties in ``slots`` ``(n, 2k)`` (all ties, all simulations at once)."""
+    n, width = slots.shape
+    k = width // 2
+    home = slots[:, 0::2].ravel()  # row s * k + j = tie j of simulation s
+    away = slots[:, 1::2].ravel()
+    n_teams = len(cache.teams)
+    codes, inverse = np.unique(home * n_teams + away, return_inverse=True)
+    pairs = np.stack([codes // n_teams, codes % n_teams], axis=1)
+    uniforms = draw_uniforms(rng, n * k)
+    if round_.two_legged:
+        goals = np.tile(first_leg, (n, 1)) if first_leg is not None else None
+        draws = play_two_legged(
+            cache.table(pairs, neutral=False),
+            cache.table(pairs, neutral=False, reverse=True),
+            uniforms,
+            index=inverse,
+            first_leg_home_goals=None if goals is None else goals[:, 0],
+            first_leg_away_goals=None if goals is None else goals[:, 1],
+            rules=rules,
+            et_factor=et_factor,
+            p_first_kicker_wins=p_first_kicker_wins,
+        )
+    else:
+        draws = play_single_match(
+            cache.table(pairs, neutral=round_.neutral),
+            uniforms,
+            index=inverse,
+            rules=rules,
+            et_factor=et_factor,
+            p_first_kicker_wins=p_first_kicker_wins,
+        )
+    winners = np.where(draws.winner == 0, home, away)
+    if known is not None:
+        fixed = np.tile(known, n)
+        winners = np.where(fixed >= 0, fixed, winners)
+    return winners.reshape(n, k)
