@@ -342,6 +342,455 @@ def fixtures(
     emit(frame, as_json=json_, as_csv=csv, title=f"{len(frame)} fixtures")
 
 
+# --------------------------------------------------------------------------- models and forecasts
+ModelOption = Annotated[str, typer.Option("--model", help="dixon-coles, poisson, negative-binomial, "
+                                          "bivariate-poisson, shots-dixon-coles or elo.")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
+                                                "(YYYY-MM-DD; default: today).")]
+
+
+def _as_of_or_today(as_of: str | None) -> dt.date:
+    return parse_date(as_of) or dt.date.today()
+
+
+def _team_id(name: str) -> str:
+    from matchday.data.registry import TeamRegistry
+
+    return TeamRegistry.load().require(name)
+
+
+def _fit(store: Store, model: str, as_of: dt.date):
+    from matchday.models.training import fit_model
+
+    with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
+        return fit_model(model, store, as_of)
+
+
+def _fixture_competition(store: Store, home: str, away: str, as_of: dt.date) -> str | None:
+    """The competition of the pair's latest meeting up to ``as_of`` or scheduled after it (a UEFA tie
+    between clubs of two leagues); None lets the model use the home club's league."""
+    meetings = store.matches(teams=[home])
+    meetings = meetings[(meetings["home"].isin([home, away])) & (meetings["away"].isin([home, away]))]
+    if meetings.empty:
+        return None
+    after = meetings[meetings["date"] > str(as_of)]
+    row = after.iloc[0] if not after.empty else meetings.iloc[-1]
+    return str(row["competition"])
+
+
+@app.command()
+def predict(
+    home: Annotated[str, typer.Argument(help="Home club (any known name).")],
+    away: Annotated[str, typer.Argument(help="Away club.")],
+    as_of: AsOfOption = None,
+    model: ModelOption = "dixon-coles",
+    competition: Annotated[str | None, typer.Option("--competition", help="Competition whose home advantage "
+                                                    "applies (default: the pair's tie, else the home league).")] = None,
+    neutral: Annotated[bool, typer.Option("--neutral", help="Neutral venue (no home advantage).")] = False,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Match forecast: 1X2, expected goals, totals, both teams to score, Asian handicaps, correct scores."""
+    import pandas as pd
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.forecast.markets import expected_goals, markets_table, outcome_probabilities
+
+    cutoff = _as_of_or_today(as_of)
+    home_id, away_id = _team_id(home), _team_id(away)
+    with open_store(db, read_only=False) as store:
+        fitted = _fit(store, model, cutoff)
+        comp = resolve_competition(competition).code if competition else _fixture_competition(store, home_id, away_id, cutoff)
+        forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
+        p = outcome_probabilities(forecast.probabilities)
+        xg = expected_goals(forecast.probabilities)
+        table = markets_table(forecast.probabilities)
+        store.log_forecasts(
+            pd.DataFrame({"home": [home_id], "away": [away_id], "p_home": [p[0]], "p_draw": [p[1]], "p_away": [p[2]],
+                          "competition": [comp], "home_expected_goals": [forecast.home_expected_goals],
+                          "away_expected_goals": [forecast.away_expected_goals],
+                          "details": [{"neutral": neutral, "command": "predict"}]}),
+            model=model, as_of=cutoff,
+        )
+        names = _display_names(store, [home_id, away_id])
+    title = (f"{names[home_id]} v {names[away_id]}" + (" (neutral)" if neutral else "")
+             + f" - {model}, as of {cutoff.isoformat()}" + (f", {comp}" if comp else ""))
+    caption = f"expected goals {xg[0]:.2f} - {xg[1]:.2f}"
+    emit(table, as_json=json_, as_csv=csv, title=title, caption=caption)
+
+
+def _display_names(store: Store, team_ids: list[str]) -> dict[str, str]:
+    teams = store.teams().set_index("team_id")["name"]
+    return {t: str(teams.get(t, t)) for t in team_ids}
+
+
+@app.command()
+def ratings(
+    competition: Annotated[str, typer.Argument(help="League or UEFA competition to list (code or name).")],
+    as_of: AsOfOption = None,
+    model: ModelOption = "dixon-coles",
+    top: Annotated[int, typer.Option("--top", help="Show this many clubs.")] = 30,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Team ratings on one scale across leagues: attack, defence and overall strength (goals per match)."""
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import season_of_date
+
+    comp = resolve_competition(competition)
+    cutoff = _as_of_or_today(as_of)
+    with open_store(db) as store:
+        fitted = _fit(store, model, cutoff)
+        season = season_of_date(cutoff)
+        members = store.matches([comp.code], [season])
+        if members.empty:
+            raise MatchdayError(f"no {comp.code} matches stored for {season}; run `matchday sync {comp.code}`")
+        teams = set(members["home"]) | set(members["away"])
+        table = fitted.ratings()
+        table = table[table["team"].isin(teams)].head(top).reset_index(drop=True)
+        table.insert(1, "club", table["team"].map(_display_names(store, list(table["team"]))))
+    table.insert(0, "rank", range(1, len(table) + 1))
+    emit(table.drop(columns=["team"]), as_json=json_, as_csv=csv,
+         title=f"{comp.name} {season} - {model} ratings as of {cutoff.isoformat()}",
+         caption="strength = expected goal difference per match against an average side on neutral ground")
+
+
+# --------------------------------------------------------------------------- simulations
+SimsOption = Annotated[int, typer.Option("--sims", help="Number of simulated seasons.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
+
+
+def _season_simulation(store, competition: str, season: str | None, cutoff: dt.date, model: str, sims: int,
+                       seed: int, given: list[str] | None = None, until: dt.date | None = None):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import normalize_season, season_of_date
+    from matchday.simulate.conditions import parse_condition, to_fixture_conditions
+    from matchday.simulate.season import simulate_season, split_fixtures
+
+    comp = resolve_competition(competition)
+    if comp.kind != "league":
+        raise MatchdayError(f"{comp.code} is a cup; use `matchday tie` or `matchday bracket`")
+    season = normalize_season(season) if season else season_of_date(cutoff)
+    _require_season(store, comp.code, season)
+    matches = store.matches([comp.code], [season])
+    names = _display_names(store, sorted(set(matches["home"]) | set(matches["away"])))
+    conditions = []
+    if given:
+        _, remaining = split_fixtures(matches, cutoff)
+        if until is not None:
+            remaining = remaining[remaining["date"] <= str(until)]
+        parsed = [parse_condition(text, _team_id) for text in given]
+        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
+    fitted = _fit(store, model, cutoff)
+    with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("sim", total=sims)
+        result = simulate_season(matches, fitted.predict_many, comp.code, season, as_of=cutoff, until=until,
+                                 conditions=conditions, n_sims=sims, seed=seed,
+                                 progress=lambda done, total: progress.update(task, completed=done))
+    return result, names
+
+
+@app.command()
+def simulate(
+    competition: Annotated[str, typer.Argument(help="League code or name.")],
+    season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
+    as_of: AsOfOption = None,
+    model: ModelOption = "dixon-coles",
+    sims: SimsOption = 100_000,
+    seed: SeedOption = 0,
+    heatmap: Annotated[Path | None, typer.Option("--heatmap", help="Write a PNG of the position probabilities.")] = None,
+    positions: Annotated[bool, typer.Option("--positions", help="Print the full finishing-position matrix.")] = False,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Simulate the rest of a league season: title, places and relegation odds, expected points."""
+    cutoff = _as_of_or_today(as_of)
+    with open_store(db) as store:
+        result, names = _season_simulation(store, competition, season, cutoff, model, sims, seed)
+    if heatmap:
+        from matchday.simulate.plots import position_heatmap
+
+        position_heatmap(result, heatmap, names)
+        err_console.print(f"wrote {heatmap}")
+    frame = result.position_probabilities().reset_index(names="team") if positions else result.summary()
+    frame.insert(1, "club", frame["team"].map(names))
+    frame = frame.drop(columns=["team"])
+    if not (json_ or csv):
+        frame = _percent_view(frame) if positions else _summary_view(frame)
+    emit(frame, as_json=json_, as_csv=csv,
+         title=f"{result.rules.competition} {result.season}: {result.n_sims:,} simulations as of {cutoff.isoformat()} "
+               f"({result.n_remaining} fixtures to play, {model}, seed {seed})",
+         caption="Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)")
+
+
+def _pct(values) -> list[str]:
+    """Probabilities as percentages for people: '<0.1%' rather than a misleading 0, '>99.9%' likewise."""
+    out = []
+    for v in values:
+        if v <= 0:
+            out.append("-")
+        elif v < 0.001:
+            out.append("<0.1%")
+        elif v > 0.999 and v < 1:
+            out.append(">99.9%")
+        else:
+            out.append(f"{100 * v:.1f}%")
+    return out
+
+
+def _summary_view(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    view = pd.DataFrame({"club": frame["club"], "P": frame["played"], "Pts": frame["points"],
+                         "xPts": [f"{v:.1f}" for v in frame["expected_points"]],
+                         "Pts 5-95%": [f"{a:.0f}-{b:.0f}" for a, b in zip(frame["points_p05"], frame["points_p95"], strict=True)]})
+    for column in frame.columns:
+        if column.startswith("p_"):
+            view[column[2:].replace("relegation", "releg.")] = _pct(frame[column])
+    return view
+
+
+def _percent_view(frame: pd.DataFrame) -> pd.DataFrame:
+    view = frame[["club"]].copy()
+    for column in frame.columns[1:]:
+        view[str(column)] = [("" if v < 0.0005 else f"{100 * v:.0f}") for v in frame[column]]
+    return view
+
+
+@app.command()
+def whatif(
+    competition: Annotated[str, typer.Argument(help="League code or name.")],
+    season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
+    given: Annotated[list[str] | None, typer.Option("--given", help="A condition, e.g. 'Fulham v Liverpool: away win' "
+                                                  "(repeat for several; see docs/whatif.md).")] = None,
+    ask: Annotated[str, typer.Option("--ask", help="top (who is top), title, table (all outcomes).")] = "table",
+    until: Annotated[str | None, typer.Option("--until", help="Ask about the table after this date (YYYY-MM-DD) "
+                                              "instead of the end of the season.")] = None,
+    as_of: AsOfOption = None,
+    model: ModelOption = "dixon-coles",
+    sims: SimsOption = 100_000,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """What-if: fix remaining matches and compare the probabilities with the baseline."""
+    import pandas as pd
+
+    if not given:
+        raise MatchdayError("give at least one --given condition, e.g. --given 'Fulham v Liverpool: away win'")
+    if ask not in ("top", "title", "table"):
+        raise MatchdayError(f"--ask {ask!r}: expected top, title or table")
+    cutoff = _as_of_or_today(as_of)
+    horizon = parse_date(until, "--until")
+    if ask == "top" and horizon is None:
+        horizon = _last_condition_date(db, competition, season, cutoff, given)
+    with open_store(db) as store:
+        base, names = _season_simulation(store, competition, season, cutoff, model, sims, seed, None, horizon)
+        cond, _ = _season_simulation(store, competition, season, cutoff, model, sims, seed, given, horizon)
+    if ask in ("top", "title"):
+        frame = pd.DataFrame({"baseline": base.top_probabilities(), "what_if": cond.top_probabilities()})
+        frame["change"] = frame["what_if"] - frame["baseline"]
+        frame = frame[(frame["baseline"] > 0) | (frame["what_if"] > 0)].sort_values("what_if", ascending=False)
+        label = "p_top" if horizon else "p_title"
+        frame = frame.rename(columns={"baseline": f"{label}_baseline", "what_if": f"{label}_if"})
+    else:
+        b, c = base.summary().set_index("team"), cond.summary().set_index("team")
+        keep = [col for col in b.columns if col.startswith("p_") or col == "expected_points"]
+        frame = pd.concat({"baseline": b[keep], "if": c[keep]}, axis=1)
+        frame.columns = [f"{metric}_{which}" for which, metric in frame.columns]
+        frame = frame[sorted(frame.columns, key=lambda x: (keep.index(x.rsplit("_", 1)[0]), x))]
+    frame.insert(0, "club", frame.index.map(names))
+    when = f"after {horizon.isoformat()}" if horizon else "at the end of the season"
+    emit(frame.reset_index(drop=True), as_json=json_, as_csv=csv,
+         title=f"What if {'; '.join(given)} - {when} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
+         caption="same seed for both runs: the difference comes from the conditions, not from noise")
+
+
+def _last_condition_date(db, competition, season, cutoff, given) -> dt.date | None:
+    """--ask top without --until: the table just after the last conditioned fixture."""
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import normalize_season, season_of_date
+    from matchday.simulate.conditions import parse_condition
+
+    comp = resolve_competition(competition).code
+    season = normalize_season(season) if season else season_of_date(cutoff)
+    with open_store(db) as store:
+        matches = store.matches([comp], [season])
+    dates = []
+    for text in given:
+        parsed = parse_condition(text, _team_id)
+        row = matches[(matches["home"] == parsed.home) & (matches["away"] == parsed.away)]
+        if not row.empty:
+            dates.append(row["date"].iloc[0].date())
+    return max(dates) if dates else None
+
+
+# --------------------------------------------------------------------------- knockout ties
+_FIRST_LEG = __import__("re").compile(r"^\s*(?P<home>.+?)\s+(?P<h>\d{1,2})\s*[-:]\s*(?P<a>\d{1,2})\s+(?P<away>.+?)\s*$")
+
+
+def _parse_first_leg(text: str) -> tuple[str, int, int, str]:
+    match = _FIRST_LEG.match(text)
+    if not match:
+        raise MatchdayError(f"--first-leg {text!r}: expected '<home club> <goals>-<goals> <away club>', "
+                            "e.g. 'Liverpool 0-3 Atalanta'")
+    return _team_id(match["home"]), int(match["h"]), int(match["a"]), _team_id(match["away"])
+
+
+def _tie_context(store: Store, a: str, b: str, cutoff: dt.date, competition: str | None) -> str:
+    from matchday.data.competitions import resolve_competition
+
+    if competition:
+        return resolve_competition(competition).code
+    found = _fixture_competition(store, a, b, cutoff)
+    return found if found in ("UCL", "UEL", "UECL") else "UCL"
+
+
+@app.command()
+def tie(
+    team_a: Annotated[str, typer.Argument(help="One club of the tie.")],
+    team_b: Annotated[str, typer.Argument(help="The other club (without --first-leg, team A hosts leg 1).")],
+    first_leg: Annotated[str | None, typer.Option("--first-leg", help="Played first leg, e.g. 'Liverpool 0-3 Atalanta'.")] = None,
+    final: Annotated[bool, typer.Option("--final", help="A single match at a neutral venue instead of two legs.")] = False,
+    as_of: AsOfOption = None,
+    model: ModelOption = "dixon-coles",
+    competition: Annotated[str | None, typer.Option("--competition", help="UCL, UEL or UECL (home advantage, rules).")] = None,
+    sims: Annotated[int, typer.Option("--sims", help="Also run this many Monte Carlo ties (0 = exact only).")] = 0,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Knockout tie odds: who goes through, and how (90/180 minutes, extra time, penalties).
+
+    Computed exactly from the model's score matrices (no Monte Carlo error); the away-goals rule applies
+    to seasons up to 2020-21.
+    """
+    import pandas as pd
+
+    from matchday.data.seasons import season_of_date
+    from matchday.rules.knockout import tie_rules
+    from matchday.simulate.ties import (
+        exact_two_legged_tie,
+        simulate_single_match_tie,
+        simulate_two_legged_tie,
+        single_match_probabilities,
+    )
+
+    cutoff = _as_of_or_today(as_of)
+    a, b = _team_id(team_a), _team_id(team_b)
+    score = None
+    if first_leg:
+        leg_home, h, g, leg_away = _parse_first_leg(first_leg)
+        if {leg_home, leg_away} != {a, b}:
+            raise MatchdayError(f"--first-leg names {leg_home} and {leg_away}, not the tie's clubs {a} and {b}")
+        a, b, score = leg_home, leg_away, (h, g)
+    with open_store(db) as store:
+        comp = _tie_context(store, a, b, cutoff, competition)
+        fitted = _fit(store, model, cutoff)
+        names = _display_names(store, [a, b])
+    rules = tie_rules(season_of_date(cutoff), comp)
+    teams = (names[a], names[b])
+    if final:
+        matrix = fitted.predict(a, b, neutral=True, competition=comp)
+        p_method = single_match_probabilities(matrix, rules=rules)[0]
+        from matchday.simulate.ties import TieResult
+
+        result = TieResult(teams=teams, p_advance=p_method.sum(axis=0), p_method=p_method, aggregate=None, n=None)
+        mc = simulate_single_match_tie(matrix, rules=rules, n=sims, seed=seed, teams=teams) if sims else None
+    else:
+        leg1 = fitted.predict(a, b, competition=comp)
+        leg2 = fitted.predict(b, a, competition=comp)
+        result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, rules=rules, teams=teams)
+        mc = (simulate_two_legged_tie(leg1, leg2, first_leg_score=score, rules=rules, n=sims, seed=seed, teams=teams)
+              if sims else None)
+    frame = result.summary().reset_index()
+    if mc is not None:
+        frame = frame.merge(mc.summary().reset_index(), on="decided by", how="left", suffixes=("", " (MC)"))
+    frame = frame.fillna(0.0)
+    situation = (f"after {names[a]} {score[0]}-{score[1]} {names[b]}" if score else
+                 ("single match, neutral venue" if final else f"{names[a]} at home first"))
+    caption = f"{model} as of {cutoff.isoformat()}, {comp} {season_of_date(cutoff)} rules" + (
+        ", away goals count" if rules.away_goals else "")
+    if mc is not None:
+        caption += f"; Monte Carlo: {sims:,} ties, seed {seed}, SE {mc.se[0]:.4f}"
+    if not (json_ or csv):
+        for column in frame.columns[1:]:
+            frame[column] = _pct(frame[column])
+    emit(pd.DataFrame(frame), as_json=json_, as_csv=csv, title=f"{names[a]} v {names[b]}: {situation}", caption=caption)
+
+
+@app.command()
+def bracket(
+    competition: Annotated[str, typer.Argument(help="UCL, UEL or UECL (or a name).")],
+    season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
+    as_of: AsOfOption = None,
+    model: ModelOption = "dixon-coles",
+    sims: SimsOption = 100_000,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """The rest of a UEFA knockout competition: P(each club reaches each round, and wins the trophy)."""
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import normalize_season, season_of_date
+    from matchday.rules.knockout import tie_rules
+    from matchday.simulate.bracket import simulate_bracket
+    from matchday.simulate.knockout_state import bracket_from_store
+
+    comp = resolve_competition(competition)
+    if comp.kind != "cup":
+        raise MatchdayError(f"{comp.code} is a league; use `matchday simulate {comp.code}`")
+    cutoff = _as_of_or_today(as_of)
+    season = normalize_season(season) if season else season_of_date(cutoff)
+    with open_store(db) as store:
+        _require_season(store, comp.code, season)
+        matches = store.matches([comp.code], [season])
+        first_round, ties, later = bracket_from_store(matches, cutoff)
+        fitted = _fit(store, model, cutoff)
+        names = _display_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
+
+    def matrix_for(home: str, away: str, neutral: bool):
+        return fitted.predict(home, away, neutral=neutral, competition=comp.code)
+
+    with err_console.status(f"simulating {sims:,} brackets ..."):
+        result = simulate_bracket(ties, later, matrix_for, first_round=first_round, rules=tie_rules(season, comp.code),
+                                  n=sims, seed=seed)
+    frame = result.table.copy()
+    frame.insert(0, "club", frame.index.map(names))
+    frame = frame.sort_values(frame.columns[-1], ascending=False).reset_index(drop=True)
+    if not (json_ or csv):
+        for column in frame.columns[1:]:
+            frame[column] = _pct(frame[column])
+    drawn = "; ".join(f"{r.name}: {'drawn at random' if r.open_draw else 'pairings as drawn'}" for r in later)
+    emit(frame, as_json=json_, as_csv=csv,
+         title=f"{comp.name} {season} from the {first_round.name.lower()} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
+         caption=drawn)
+
+
+@app.command("validate-ties")
+def validate_ties(
+    data: Annotated[Path, typer.Option("--data", help="Folder laid out like shared/data (champs.csv, Football.TXT).")] = Path("../shared/data"),
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/validation.md"),
+) -> None:
+    """Compare the tie model with history (first-leg losers who went through) and write docs/validation.md."""
+    from matchday.evaluate.ties import tie_history_report
+
+    if not data.exists():
+        raise MatchdayError(f"--data {data}: no such folder (it needs engsoccerdata/champs.csv and openfootball/)")
+    with err_console.status("validating the tie model against history ..."):
+        table, _ = tie_history_report(data, output=output)
+    console.print(f"wrote {output} ({len(table)} rows in the calibration table)")
+
+
 def main() -> None:
     """Entry point: user errors print one clear line (no traceback) and exit 2."""
     try:

@@ -1,0 +1,60 @@
+"""Which stored matches a model learns from, for a forecast made on a given date.
+
+Default: the last three seasons of every stored league plus the UEFA club competitions, so that one fit
+puts every club on one scale (Atalanta v Liverpool is a real forecast) and promoted clubs bring their
+second-tier form with them. Only matches played on or before ``as_of`` are returned: "as of D" means
+after the last match of day D, the same meaning the league table uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from matchday.data.competitions import COMPETITIONS
+from matchday.data.seasons import season_of_date, season_start_year
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from matchday.data.store import Store
+
+DEFAULT_SEASONS_BACK = 3
+
+
+def training_seasons(as_of: dt.date, seasons_back: int = DEFAULT_SEASONS_BACK) -> list[str]:
+    """The season running on ``as_of`` and the ``seasons_back - 1`` before it."""
+    last = season_start_year(season_of_date(as_of))
+    return [f"{y}-{(y + 1) % 100:02d}" for y in range(last - seasons_back + 1, last + 1)]
+
+
+def training_frame(
+    store: Store,
+    as_of: dt.date,
+    *,
+    competitions: list[str] | None = None,
+    seasons_back: int = DEFAULT_SEASONS_BACK,
+) -> pd.DataFrame:
+    """Played matches dated on or before ``as_of`` from the given competitions (default: all stored)."""
+    comps = competitions or list(COMPETITIONS)
+    frame = store.matches(comps, training_seasons(as_of, seasons_back), played=True, until=as_of)
+    if frame.empty:
+        from matchday.data.errors import MatchdayError
+
+        raise MatchdayError(
+            f"no played matches before {as_of.isoformat()} in the store at {store.path} "
+            f"(competitions {', '.join(comps)}); run `matchday sync` first"
+        )
+    return frame
+
+
+def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str] | None = None, **config):
+    """A model from :data:`matchday.models.MODELS` fitted on :func:`training_frame` (through ``as_of``)."""
+    from matchday.data.errors import UnknownChoiceError
+    from matchday.models import MODELS
+
+    if name not in MODELS:
+        raise UnknownChoiceError("model", name, sorted(MODELS))
+    frame = training_frame(store, as_of, competitions=competitions)
+    # fit() keeps matches strictly before its cut-off: the day after as_of includes as_of's own matches
+    return MODELS[name](**config).fit(frame, as_of=as_of + dt.timedelta(days=1))

@@ -1,0 +1,38 @@
+"""Charts of simulation results (matplotlib, Agg backend, imported only when a chart is drawn)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from matchday.simulate.season import SeasonSimulation
+
+
+def position_heatmap(result: SeasonSimulation, path: str | Path, names: Mapping[str, str] | None = None) -> Path:
+    """PNG heatmap: clubs (current table order) x finishing positions, cell = probability."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    probs = result.position_probabilities()
+    labels = [(names or {}).get(t, t) for t in probs.index]
+    n = len(labels)
+    figure = Figure(figsize=(1.0 + 0.45 * n, 1.0 + 0.38 * n))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot(1, 1, 1)
+    image = axes.imshow(probs.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    axes.set_xticks(range(n), [str(p) for p in probs.columns])
+    axes.set_yticks(range(n), labels)
+    axes.set_xlabel("finishing position")
+    for i in range(n):
+        for j in range(n):
+            value = probs.iat[i, j]
+            if value >= 0.005:
+                axes.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=7,
+                          color="white" if value > 0.6 else "black")
+    when = f"as of {result.as_of.isoformat()}" if result.as_of else "before the season"
+    axes.set_title(f"{result.competition} {result.season} {when}: P(position) in % ({result.n_sims:,} simulations)")
+    figure.colorbar(image, ax=axes, fraction=0.03)
+    figure.tight_layout()
+    path = Path(path)
+    figure.savefig(path, dpi=110)
+    return path
