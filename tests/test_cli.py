@@ -18,7 +18,7 @@ def run(*args: str):
         result = runner.invoke(cli.app, list(args), catch_exceptions=False)
     except cli.MatchdayError as exc:  # what main() turns into "error: ..." and exit code 2
         return 2, str(exc)
-    return result.exit_code, result.output
+    return result.exit_code, (result.stdout if result.exit_code == 0 else result.output)
 
 
 def test_table_as_of_april_14(synced_db):
@@ -108,3 +108,68 @@ def test_main_prints_error_without_traceback(capsys, monkeypatch, tmp_path):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "error:" in err and "Traceback" not in err
+
+
+def test_predict_logs_the_forecast(synced_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(synced_db, db)
+    code, out = run("predict", "Liverpool", "Atalanta", "--as-of", "2024-04-10", "--db", str(db), "--json")
+    assert code == 0, out
+    rows = {(r["market"], r["selection"]): r["probability"] for r in json.loads(out) if r["line"] is None}
+    one_x_two = [rows[("1X2", s)] for s in ("Home", "Draw", "Away")]
+    assert abs(sum(one_x_two) - 1) < 1e-9
+    from matchday.data.store import Store
+
+    with Store(db, read_only=True) as store:
+        logged = store.forecasts()
+    assert len(logged) == 1 and logged.loc[0, "competition"] == "UEL"
+    assert logged.loc[0, "p_home"] == pytest.approx(one_x_two[0])
+
+
+def test_ratings_top_attacks(synced_db):
+    code, out = run("ratings", "E0", "--as-of", "2024-04-14", "--db", str(synced_db), "--json", "--top", "5")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert len(rows) == 5 and rows[0]["rank"] == 1
+    assert {"Manchester City", "Arsenal", "Liverpool"} <= {r["club"] for r in rows}
+
+
+def test_simulate_and_whatif(synced_db, tmp_path):
+    png = tmp_path / "heat.png"
+    code, out = run("simulate", "E0", "2023-24", "--as-of", "2024-04-15", "--sims", "3000", "--seed", "1",
+                    "--db", str(synced_db), "--json", "--heatmap", str(png))
+    assert code == 0, out
+    rows = json.loads(out)
+    assert abs(sum(r["p_title"] for r in rows) - 1) < 1e-9
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, out = run("whatif", "E0", "--as-of", "2024-04-15", "--given", "Fulham v Liverpool: away win",
+                    "--given", "Wolves v Arsenal: not away win", "--ask", "top", "--sims", "2000",
+                    "--db", str(synced_db), "--json")
+    assert code == 0, out
+    top = {r["club"]: r for r in json.loads(out)}
+    assert top["Liverpool"]["p_top_if"] == 1.0 and top["Liverpool"]["p_top_baseline"] < 1.0
+    code, out = run("whatif", "E0", "--as-of", "2024-04-15", "--given", "Liverpool v Crystal Palace: home win",
+                    "--db", str(synced_db))
+    assert code == 2 and "already played on 2024-04-14" in out
+
+
+def test_tie_after_first_leg(synced_db):
+    code, out = run("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12",
+                    "--db", str(synced_db), "--json")
+    assert code == 0, out
+    total = next(r for r in json.loads(out) if r["decided by"] == "total")
+    assert total["Liverpool"] + total["Atalanta"] == pytest.approx(1)
+    assert 0 < total["Liverpool"] < 0.2  # a comeback from 0-3 at home: possible, not likely
+    code, out = run("tie", "Liverpool", "Atalanta", "--first-leg", "Liverpool 3-0 Roma", "--db", str(synced_db))
+    assert code == 2 and "not the tie's clubs" in out
+
+
+def test_bracket_europa_league(synced_db):
+    code, out = run("bracket", "UEL", "2023-24", "--as-of", "2024-04-12", "--sims", "4000", "--db", str(synced_db), "--json")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert len(rows) == 8
+    assert sum(r["Winner"] for r in rows) == pytest.approx(1)
+    assert sum(r["Semi-final"] for r in rows) == pytest.approx(4)

@@ -62,6 +62,7 @@ class SeasonSimulation:
     n_remaining: int
     seed: int | None
     conditions: list[str] = field(default_factory=list)
+    recorded: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def n_sims(self) -> int:
@@ -142,6 +143,7 @@ def simulate_season(
     rules: TableRules | None = None,
     deductions: dict[str, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    record: Sequence[tuple[str, str]] = (),
 ) -> SeasonSimulation:
     """Simulate the rest of one league season.
 
@@ -151,6 +153,7 @@ def simulate_season(
     predict_many(home, away, neutral) -> (R, G+1, G+1) score matrices (the fitted model).
     deductions: point adjustments by team id; None = those in force on ``as_of`` (later decisions
     cannot be known then).
+    record: (home, away) fixtures whose simulated scores are kept in ``result.recorded``.
     """
     from matchday.rules.table import league_table
 
@@ -186,24 +189,36 @@ def simulate_season(
         sampler = ScoreSampler(matrices)
     elif conditions:
         raise ValueError("conditions given but no fixture is left to play")
-    rng = np.random.default_rng(seed)
+    # Separate streams for scores and for drawing lots, so results do not depend on the chunk size.
+    score_rng, lots_rng = (np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2))
     n_sims = int(n_sims)
     positions = np.empty((n_sims, len(teams)), dtype=np.int16)
     points = np.empty((n_sims, len(teams)), dtype=np.int16)
     goal_diff = np.empty((n_sims, len(teams)), dtype=np.int16)
+    homes, aways = remaining["home"].to_numpy(), remaining["away"].to_numpy()
+    recorded_columns = {}
+    for fixture in record:
+        found = np.flatnonzero((homes == fixture[0]) & (aways == fixture[1]))
+        if found.size != 1:
+            raise ValueError(f"cannot record {fixture}: not a remaining fixture")
+        recorded_columns[tuple(fixture)] = int(found[0])
+    recorded = {key: (np.empty(n_sims, np.int8), np.empty(n_sims, np.int8)) for key in recorded_columns}
     for start in range(0, n_sims, chunk_size):
         stop = min(n_sims, start + chunk_size)
         size = stop - start
         if r:
-            sim_home, sim_away = sampler.sample(random_bits(rng, (size, r)))
+            sim_home, sim_away = sampler.sample(random_bits(score_rng, (size, r)))
+            for key, column in recorded_columns.items():
+                recorded[key][0][start:stop] = sim_home[:, column]
+                recorded[key][1][start:stop] = sim_away[:, column]
             hg = np.concatenate([np.broadcast_to(fixed_home, (size, len(fixed_home))), sim_home], axis=1)
             ag = np.concatenate([np.broadcast_to(fixed_away, (size, len(fixed_away))), sim_away], axis=1)
         else:
             hg = np.broadcast_to(fixed_home, (size, len(fixed_home)))
             ag = np.broadcast_to(fixed_away, (size, len(fixed_away)))
-        standings = rank_league(home_idx, away_idx, hg, ag, len(teams), rules, adjust, rng=rng, chunk_size=size)
+        standings = rank_league(home_idx, away_idx, hg, ag, len(teams), rules, adjust, rng=lots_rng, chunk_size=size)
         block_positions = standings.positions.copy()
-        _settle_playoffs(block_positions, standings, rules, rng)
+        _settle_playoffs(block_positions, standings, rules, lots_rng)
         positions[start:stop] = block_positions
         points[start:stop] = standings.points
         goal_diff[start:stop] = standings.goal_difference
@@ -212,7 +227,7 @@ def simulate_season(
     return SeasonSimulation(
         competition=rules.competition, season=rules.season, as_of=as_of, until=until, teams=teams,
         positions=positions, points=points, goal_difference=goal_diff, current=current, rules=rules,
-        n_remaining=r, seed=seed, conditions=[c.label for c in conditions],
+        n_remaining=r, seed=seed, conditions=[c.label for c in conditions], recorded=recorded,
     )
 
 
