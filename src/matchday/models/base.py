@@ -1,0 +1,1208 @@
+"""The model interface and the machinery every goal model shares.
+
+Interface (scikit-learn habit): configure in ``__init__``; ``fit(matches, as_of=None)`` returns
+``self`` and uses only matches played strictly before ``as_of``; fitted state ends in ``_``;
+``predict(home, away, neutral=False)`` returns a :class:`~matchday.models.scores.ScoreMatrix`;
+``predict_many(home, away, neutral)`` returns an ``(n, G+1, G+1)`` array without a per-match loop;
+``ratings()`` returns a DataFrame (team, attack, defence, strength).
+
+Goal models (:class:`GoalModel`) share one parametrisation, one likelihood and one optimiser::
+
+    log lambda_home = intercept + home_advantage[c] * (1 - neutral) + attack[home] - defence[away]
+    log lambda_away = intercept                                     + attack[away] - defence[home]
+
+with a higher ``defence`` meaning fewer goals conceded, a home advantage per competition ``c`` (or a
+single one), and a :class:`~matchday.models.scores.ScoreDistribution` for the score given the two rates
+(Poisson, Dixon-Coles, negative binomial, bivariate Poisson). The objective is the time-weighted
+log-likelihood (weights from :mod:`matchday.models.weights`) minus a Gaussian (L2) prior on the team
+parameters::
+
+    sum_i w_i log p(x_i, y_i | lambda_i, extra) - shrinkage / 2 * sum_t [(a_t - m_t)^2 + (d_t - n_t)^2]
+
+``shrinkage`` is the prior precision 1/sigma^2 of a team's attack or defence around its prior mean:
+its competition's mean (estimated jointly; one group per current league, so a joint E0 + E1 fit shrinks
+Championship clubs towards the Championship level) plus an offset (:data:`PROMOTED_PRIOR` for clubs new
+to their league, or one given per team in ``priors``).
+
+Fit: Newton's method on the exact Hessian (3-5 iterations from a moment-based start, 2-3 from a warm
+start), with backtracking and an active set for bounded extras. The distribution returns, per match,
+the first and second derivatives of the log-likelihood in the two log-rates, including every term of
+the Dixon-Coles factor tau; the chain rule to the team parameters is a handful of ``np.bincount`` calls
+over index arrays built once per fit (gradient) and a block-wise assembly (Hessian); no pandas and no
+per-match Python in the objective. SciPy's L-BFGS-B on the same exact gradient is kept as
+``solver="lbfgs"``, an independent check that both reach the same maximum.
+
+Identifiability: the likelihood is invariant to ``attack += c, intercept -= c`` and to
+``defence += c, intercept += c``. With ``shrinkage > 0`` the prior pins both (stationarity in the
+intercept and in the competition means gives sum_t (a_t - m_t) = 0 within the reference group), so the
+solution is unique. With ``shrinkage = 0`` those two directions are added to the Newton system as a
+rank-2 term (the gradient is orthogonal to them, so the step never moves along them) and the fit is
+re-centred to mean attack = mean defence = 0 afterwards. The maximised log-likelihood does not depend on
+the choice: penaltyblog instead fixes mean attack = 1 with no intercept and, at its true optimum, gets
+the same value (tests/test_models_dixon_coles.py maps one onto the other). Leagues with no match
+between them (no UEFA data) keep one free relative level each: only cross-league matches put them on
+one scale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from matchday.data.competitions import UEFA_CODES
+from matchday.data.errors import DataError, UnknownChoiceError
+from matchday.models.scores import LikelihoodResult, PoissonScores, ScoreDistribution, ScoreMatrix
+from matchday.models.weights import DEFAULT_XI, decay_weights
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("date", "home", "away", "home_goals", "away_goals")
+ALL_COMPETITIONS = "*"  # key of the single home advantage when home_advantage="single"
+
+DEFAULT_SHRINKAGE: float = 6.0
+"""Prior precision 1/sigma^2 of each team's attack and defence around its prior mean (sigma = 0.41).
+
+How it was chosen (validation seasons 2014-15 to 2018-19 of the top-5 leagues, never the 2019-24 seasons
+results are reported on): season-by-season unpenalised fits spread attacks with a standard deviation of
+0.30 and defences 0.26 (log scale); net of sampling noise that is a between-team spread of about 0.25,
+i.e. a precision of 16 for a prior on one season's strength. But the model rates a club on several
+seasons of time-decayed data while strengths drift, so the precision that forecasts best is lower:
+walk-forward RPS on the validation seasons was flat for precisions 3 to 8 (0.19691, 0.19686 at 6,
+0.19690) and worse at 16 (0.19739) and at 0 (0.19720). 6 (sigma ~0.4; a match informs an attack by
+about its expected goals, ~1.4, so the prior weighs like ~4 matches) is the middle of that plateau. An
+established club (time-weighted information ~100) moves ~6% of the way to its prior mean; a club with
+three matches (information ~4) ~60% of the way.
+"""
+
+PROMOTED_PRIOR: tuple[float, float] = (-0.22, -0.15)
+"""Prior offset (attack, defence) of a newly promoted club relative to its league's mean.
+
+Measured on the seasons 2013-14 to 2018-19 of the top-5 leagues (83 promoted club-seasons): promoted
+clubs end their first season with attack -0.22 and defence -0.15 below the league mean (log scale), i.e. about
+0.55 goals a match worse in goal difference. Used for clubs new to a competition that has older data in
+the fit (see :func:`_team_membership`); fitting the second tier jointly (E0 + E1) lets their own
+Championship form speak instead.
+"""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------------
+
+
+def to_timestamp(value: Any) -> pd.Timestamp | None:
+    """``as_of`` as a pandas Timestamp (None stays None); a date means midnight at its start."""
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise DataError("cannot read the as-of date", column="as_of", value=value,
+                        expected="a date such as 2024-04-14") from exc
+    if stamp is pd.NaT:
+        raise DataError("as-of date is missing", column="as_of", value=value, expected="a date")
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+@dataclass
+class MatchArrays:
+    """The played matches a model is fitted on, as NumPy arrays (one entry per match, date order kept).
+
+    ``positions`` are the rows of ``source`` (the caller's frame) that were kept; :meth:`column` reads
+    any further column (shots, countries) for those rows.
+    """
+
+    source: pd.DataFrame
+    positions: np.ndarray
+    date: np.ndarray  # datetime64[ns]
+    home: np.ndarray  # object (team ids)
+    away: np.ndarray
+    home_goals: np.ndarray  # float, whole numbers
+    away_goals: np.ndarray
+    neutral: np.ndarray  # bool
+    competition: np.ndarray  # object ("*" when the frame has no competition column)
+
+    def __len__(self) -> int:
+        return len(self.date)
+
+    def column(self, name: str, dtype: Any = float) -> np.ndarray | None:
+        """Column ``name`` for the kept rows (missing values as NaN for floats), None if absent."""
+        if name not in self.source.columns:
+            return None
+        values = self.source[name]
+        if dtype is float:
+            array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        else:
+            array = values.to_numpy(dtype=dtype)
+        return array[self.positions]
+
+
+def _locate(frame: pd.DataFrame, position: int) -> tuple[str | None, int | None, str]:
+    """(file, line, fallback description) of a row of the caller's frame, for error messages."""
+    file = line = None
+    if "source_file" in frame.columns:
+        value = frame["source_file"].iloc[position]
+        file = None if pd.isna(value) or value == "" else str(value)
+    if "source_line" in frame.columns:
+        value = frame["source_line"].iloc[position]
+        line = None if pd.isna(value) else int(value)
+    where = "" if line is not None else f" (row {frame.index[position]!r} of the match frame)"
+    return file, line, where
+
+
+def _bad_row(frame: pd.DataFrame, position: int, column: str, reason: str, expected: str) -> DataError:
+    file, line, where = _locate(frame, position)
+    return DataError(reason + where, file=file, line=line, column=column, value=frame[column].iloc[position],
+                     expected=expected)
+
+
+def _object_array(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype=object)
+
+
+def select_matches(
+    matches: pd.DataFrame, as_of: pd.Timestamp | None, *, columns: Sequence[str] = REQUIRED_COLUMNS
+) -> MatchArrays:
+    """Played matches strictly before ``as_of`` (every played match when None), validated, as arrays.
+
+    Unplayed fixtures (missing goals) are skipped. Bad input raises :class:`DataError` naming the
+    column, the row (source file and line when the frame carries ``source_file``/``source_line``), the
+    value and what was expected. Avoids pandas work per row: fits call this on every refit.
+    """
+    if not isinstance(matches, pd.DataFrame):
+        raise DataError("matches must be a pandas DataFrame", value=type(matches).__name__,
+                        expected="a DataFrame with columns " + ", ".join(columns))
+    missing = [c for c in columns if c not in matches.columns]
+    if missing:
+        raise DataError("match frame lacks a required column", column=missing[0],
+                        expected="columns " + ", ".join(columns))
+    dates = matches["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        try:
+            dates = pd.to_datetime(dates)
+        except (TypeError, ValueError) as exc:
+            bad = 0
+            for bad, value in enumerate(dates):  # noqa: B007 (find the first unreadable date)
+                try:
+                    pd.Timestamp(value)
+                except (TypeError, ValueError):
+                    break
+            raise _bad_row(matches, bad, "date", "match date cannot be read", "a date") from exc
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    date = dates.to_numpy(dtype="datetime64[ns]")
+    goals = []
+    for column in ("home_goals", "away_goals"):
+        try:
+            values = matches[column].to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            values = pd.to_numeric(matches[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            unreadable = np.isnan(values) & matches[column].notna().to_numpy()
+            if unreadable.any():
+                raise _bad_row(matches, int(np.flatnonzero(unreadable)[0]), column,
+                               "goals must be whole numbers >= 0", "an integer >= 0") from None
+        goals.append(values)
+    keep = ~(np.isnan(goals[0]) | np.isnan(goals[1]))
+    if np.isnat(date).any():
+        bad = np.isnat(date) & keep
+        if bad.any():
+            raise _bad_row(matches, int(np.flatnonzero(bad)[0]), "date", "played match without a date", "a date")
+    if as_of is not None:
+        keep &= date < np.datetime64(as_of.to_datetime64(), "ns")
+    positions = np.flatnonzero(keep)
+    everything = positions.size == len(matches)
+
+    def take(array: np.ndarray) -> np.ndarray:
+        return array if everything else array[positions]
+
+    home_goals, away_goals = take(goals[0]), take(goals[1])
+    for column, values in (("home_goals", home_goals), ("away_goals", away_goals)):
+        bad = (values < 0) | (values != np.floor(values)) | ~np.isfinite(values)
+        if bad.any():
+            raise _bad_row(matches, int(positions[np.flatnonzero(bad)[0]]), column,
+                           "goals must be whole numbers >= 0", "an integer >= 0")
+    names = {}
+    for column in ("home", "away"):
+        series = matches[column]
+        missing = take(series.isna().to_numpy())
+        if missing.any():
+            raise _bad_row(matches, int(positions[np.flatnonzero(missing)[0]]), column, "match without a team",
+                           "a team id")
+        names[column] = values = take(_object_array(series))
+        empty = values == ""
+        if empty.any():
+            raise _bad_row(matches, int(positions[np.flatnonzero(empty)[0]]), column, "match without a team",
+                           "a team id")
+    home, away = names["home"], names["away"]
+    same = home == away
+    if same.any():
+        raise _bad_row(matches, int(positions[np.flatnonzero(same)[0]]), "away", "a team cannot play itself",
+                       "two different teams")
+    if "neutral" in matches.columns:
+        flags = matches["neutral"]
+        neutral = take(flags.to_numpy(dtype=bool) if flags.dtype == bool else flags.fillna(False).to_numpy(dtype=bool))
+    else:
+        neutral = np.zeros(positions.size, dtype=bool)
+    if "competition" in matches.columns:
+        competition = take(_object_array(matches["competition"]))
+        unknown = pd.isna(competition)
+        if unknown.any():
+            competition = np.where(unknown, ALL_COMPETITIONS, competition)
+    else:
+        competition = np.full(positions.size, ALL_COMPETITIONS, dtype=object)
+    return MatchArrays(matches, positions, take(date), home, away, home_goals, away_goals, neutral, competition)
+
+
+def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, sorted unique values): ``uniques[codes] == values``; hash-based, then sorted."""
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques)
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[codes], uniques[order]
+
+
+def filter_ratings(frame: pd.DataFrame, teams: Iterable[str] | None, competition: str | None) -> pd.DataFrame:
+    """Rows of a ratings table for ``teams`` and/or the current members of ``competition`` (clubs whose
+    latest league is that one and who played within NEWCOMER_DAYS of the last match in the table)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if competition is not None:
+        recent = frame["last_played"] >= frame["last_played"].max() - pd.Timedelta(days=NEWCOMER_DAYS)
+        keep &= ((frame["competition"] == competition) & recent).to_numpy()
+    if teams is not None:
+        keep &= frame["team"].isin(set(teams)).to_numpy()
+    return frame[keep]
+
+
+def map_values(values: Any, mapping: Any, default: Any, dtype: Any = float) -> np.ndarray:
+    """``mapping`` (a dict or a callable returning None when it has no value) applied to each entry, once
+    per distinct value; missing entries and unmapped values get ``default``. Vectorised: simulations ask
+    for 10^5 fixtures between a few dozen teams."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object).ravel())
+    get = mapping.get if isinstance(mapping, dict) else mapping
+    table = []
+    for key in uniques:
+        value = get(key)
+        table.append(default if value is None else value)
+    table.append(default)  # code -1: a missing value
+    return np.asarray(table, dtype=dtype)[codes]
+
+
+def as_array(values: Any, n: int | None = None, *, dtype: Any = object) -> np.ndarray:
+    """1-D array from a scalar or sequence (a scalar is repeated ``n`` times)."""
+    if isinstance(values, str) or np.ndim(values) == 0:
+        return np.full(1 if n is None else n, values, dtype=dtype)
+    return np.asarray(values, dtype=dtype).ravel()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Interface
+# ---------------------------------------------------------------------------------------------------
+
+
+class RatingModel(ABC):
+    """What every team-strength model offers (see the module docstring)."""
+
+    max_goals: int
+    teams_: np.ndarray
+
+    @abstractmethod
+    def fit(self, matches: pd.DataFrame, as_of: Any = None) -> Self: ...
+
+    @abstractmethod
+    def expected_goals(
+        self, home: Any, away: Any, neutral: Any = False, competition: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact expected goals of the home and away sides, vectorised."""
+
+    @abstractmethod
+    def predict_many(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> np.ndarray:
+        """Score matrices ``(n, G+1, G+1)`` for arrays of fixtures (G = ``max_goals``)."""
+
+    @abstractmethod
+    def ratings(self) -> pd.DataFrame: ...
+
+    def predict(self, home: str, away: str, neutral: bool = False, competition: str | None = None) -> ScoreMatrix:
+        """Score matrix of one fixture; ``competition`` picks its home advantage (default: the home
+        team's own league)."""
+        matrix = self.predict_many([home], [away], [bool(neutral)], None if competition is None else [competition])
+        lam_h, lam_a = self.expected_goals([home], [away], [bool(neutral)],
+                                           None if competition is None else [competition])
+        return ScoreMatrix(matrix[0], home, away, float(lam_h[0]), float(lam_a[0]), bool(neutral),
+                           type(self).__name__)
+
+    # helpers -------------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "teams_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit(matches) first")
+
+    def _team_index(self, names: Any) -> np.ndarray:
+        """Indices of team ids in ``teams_``; an unknown id raises naming the closest fitted teams."""
+        self._check_fitted()
+        names = as_array(names)
+        index = np.searchsorted(self.teams_, names)
+        index = np.clip(index, 0, len(self.teams_) - 1)
+        unknown = self.teams_[index] != names
+        if unknown.any():
+            name = str(names[np.flatnonzero(unknown)[0]])
+            teams = [str(t) for t in self.teams_]
+            closest = difflib.get_close_matches(name, teams, n=5, cutoff=0.0)
+            raise UnknownChoiceError(f"team (not in {type(self).__name__}'s fitted data)", name, closest,
+                                     closest=True)
+        return index
+
+
+# ---------------------------------------------------------------------------------------------------
+# Goal models
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Design:
+    """Index arrays of one fit, built once and reused by every objective evaluation.
+
+    Parameter vector: ``[attack (T), defence (T), intercept, home_advantage (C), competition mean attack
+    (K-1), competition mean defence (K-1), extra (E)]``; the K competition means (prior means of the teams'
+    attack/defence, the reference group's fixed at 0) exist only with shrinkage and several competitions.
+    """
+
+    n_teams: int
+    n_comp: int
+    n_extra: int
+    home: np.ndarray
+    away: np.ndarray
+    comp: np.ndarray  # competition index of the match's home advantage; n_comp for neutral venues
+    weights: np.ndarray
+    prior_attack: np.ndarray  # per-team prior offsets (relative to the team's competition mean)
+    prior_defence: np.ndarray
+    anchor: np.ndarray | None = None  # per-team competition group (0 = reference) for the prior means
+    n_anchor: int = 1
+
+    def __post_init__(self) -> None:
+        t, c = self.n_teams, self.n_comp
+        if self.anchor is None:
+            self.anchor = np.zeros(t, dtype=np.intp)
+            self.n_anchor = 1
+        self.n_linear = 2 * t + 1 + c  # parameters that enter the log-rates
+        k = self.n_anchor - 1
+        self.anchor_attack = slice(self.n_linear, self.n_linear + k)
+        self.anchor_defence = slice(self.n_linear + k, self.n_linear + 2 * k)
+        self.anchor_size = np.bincount(self.anchor, minlength=self.n_anchor).astype(float)
+        self.scatter_attack = np.concatenate([self.home, self.away])  # where d_home, d_away land
+        self.scatter_defence = np.concatenate([self.away, self.home])
+        self.home_mask = (self.comp < c).astype(float)
+        self.pair_home_away = self.home * t + self.away  # team-pair cells of the Hessian
+        self.pair_away_home = self.away * t + self.home
+        self.home_comp = self.home * (c + 1) + self.comp  # team x competition cells (c = neutral)
+        self.away_comp = self.away * (c + 1) + self.comp
+
+    def cross_pairs(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Flat Hessian cells (row * size + col) and signs linking eta_home and eta_away of ``rows``.
+
+        eta_home depends on (attack[home], defence[away], intercept, home_advantage[c]) with signs
+        (+, -, +, +); eta_away on (attack[away], defence[home], intercept) with (+, -, +). A neutral
+        venue's home advantage points at a dummy slot ``size`` (dropped afterwards).
+        """
+        t, c, size = self.n_teams, self.n_comp, self.size
+        comp = self.comp[rows]
+        adv = np.where(comp < c, 2 * t + 1 + comp, size)
+        slots_h = np.stack([self.home[rows], t + self.away[rows], np.full(rows.size, 2 * t), adv], axis=1)
+        slots_a = np.stack([self.away[rows], t + self.home[rows], np.full(rows.size, 2 * t)], axis=1)
+        p1 = size + 1
+        cells = np.concatenate([(slots_h[:, :, None] * p1 + slots_a[:, None, :]).reshape(rows.size, -1),
+                                (slots_a[:, None, :] * p1 + slots_h[:, :, None]).reshape(rows.size, -1)], axis=1)
+        signs = np.outer([1.0, -1.0, 1.0, 1.0], [1.0, -1.0, 1.0]).ravel()
+        return cells, np.concatenate([signs, signs])
+
+    def chain(self, d_home: np.ndarray, d_away: np.ndarray) -> np.ndarray:
+        """J^T (d_home, d_away): a per-match derivative in the two log-rates mapped onto the parameters
+        (without the extras): the gradient, or a mixed Hessian column."""
+        t, c = self.n_teams, self.n_comp
+        out = np.empty(2 * t + 1 + c)
+        both = np.concatenate([d_home, d_away])
+        out[:t] = np.bincount(self.scatter_attack, both, minlength=t)
+        out[t:2 * t] = -np.bincount(self.scatter_defence, both, minlength=t)
+        out[2 * t] = both.sum()
+        if c == 1:
+            out[2 * t + 1] = float(np.dot(d_home, self.home_mask))
+        else:
+            out[2 * t + 1:] = np.bincount(self.comp, d_home, minlength=c + 1)[:c]
+        return out
+
+    @property
+    def size(self) -> int:
+        return self.n_linear + 2 * (self.n_anchor - 1) + self.n_extra
+
+    def prior_means(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-team prior means of attack and defence: competition mean + the team's own offset."""
+        mean_attack = np.concatenate([[0.0], theta[self.anchor_attack]])[self.anchor]
+        mean_defence = np.concatenate([[0.0], theta[self.anchor_defence]])[self.anchor]
+        return mean_attack + self.prior_attack, mean_defence + self.prior_defence
+
+    def split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+        """(attack, defence, intercept, home advantages, extras) views of ``theta``."""
+        t, c = self.n_teams, self.n_comp
+        return (theta[:t], theta[t:2 * t], float(theta[2 * t]), theta[2 * t + 1:2 * t + 1 + c],
+                theta[self.size - self.n_extra:])
+
+    def linear_predictors(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        attack, defence, intercept, home_adv, _ = self.split(theta)
+        adv = np.append(home_adv, 0.0)  # slot n_comp = neutral venue: no home advantage
+        eta_h = intercept + adv[self.comp] + attack[self.home] - defence[self.away]
+        eta_a = intercept + attack[self.away] - defence[self.home]
+        return eta_h, eta_a
+
+    def null_directions(self) -> np.ndarray:
+        """The two directions along which the likelihood is flat (attack+c & intercept-c, defence+c &
+        intercept+c), normalised, as columns."""
+        t = self.n_teams
+        v = np.zeros((self.size, 2))
+        v[:t, 0] = 1.0
+        v[2 * t, 0] = -1.0
+        v[t:2 * t, 1] = 1.0
+        v[2 * t, 1] = 1.0
+        return v / np.sqrt(t + 1.0)
+
+
+class _Objective:
+    """Negative penalised log-likelihood F(theta) with exact gradient and Hessian."""
+
+    def __init__(self, distribution: ScoreDistribution, design: _Design, prep: dict, shrinkage: float) -> None:
+        self.dist = distribution
+        self.design = design
+        self.prep = prep
+        self.shrinkage = shrinkage
+        self.evaluations = 0
+        self._pairs: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, theta: np.ndarray, curvature: bool = False):
+        """(F, dF/dtheta, likelihood result, unpenalised log-likelihood) at ``theta``.
+
+        With ``curvature`` the result carries the second derivatives that :meth:`hessian` assembles.
+        """
+        d = self.design
+        t, size, e = d.n_teams, d.size, d.n_extra
+        self.evaluations += 1
+        eta_h, eta_a = d.linear_predictors(theta)
+        res = self.dist.loglik(eta_h, eta_a, theta[size - e:], self.prep, curvature)
+        grad = np.zeros(size)
+        grad[:d.n_linear] = d.chain(res.d_home, res.d_away)
+        grad[size - e:] = res.d_extra
+        value = res.loglik
+        s = self.shrinkage
+        if s:
+            mean_attack, mean_defence = d.prior_means(theta)
+            da = theta[:t] - mean_attack
+            dd = theta[t:2 * t] - mean_defence
+            value -= 0.5 * s * (float(np.dot(da, da)) + float(np.dot(dd, dd)))
+            grad[:t] -= s * da
+            grad[t:2 * t] -= s * dd
+            if d.n_anchor > 1:
+                grad[d.anchor_attack] += s * np.bincount(d.anchor, da, minlength=d.n_anchor)[1:]
+                grad[d.anchor_defence] += s * np.bincount(d.anchor, dd, minlength=d.n_anchor)[1:]
+        return -value, -grad, res, res.loglik
+
+    def hessian(self, res: LikelihoodResult) -> np.ndarray:
+        """d2F/dtheta2 = -(J^T H_eta J - shrinkage), assembled block by block with bincount."""
+        d = self.design
+        t, c, size, e = d.n_teams, d.n_comp, d.size, d.n_extra
+        hh, aa = res.h_hh, res.h_aa
+        hess = np.zeros((size, size))
+        m, g0 = 2 * t, 2 * t + 1
+        diag_attack = np.bincount(d.home, hh, minlength=t) + np.bincount(d.away, aa, minlength=t)
+        diag_defence = np.bincount(d.away, hh, minlength=t) + np.bincount(d.home, aa, minlength=t)
+        cross = (np.bincount(d.pair_home_away, hh, minlength=t * t)
+                 + np.bincount(d.pair_away_home, aa, minlength=t * t)).reshape(t, t)
+        hess[:t, t:2 * t] = -cross  # attack[i] with defence[j]: i scored against j
+        hess[t:2 * t, :t] = -cross.T
+        idx = np.arange(t)
+        hess[idx, idx] = diag_attack
+        hess[t + idx, t + idx] = diag_defence
+        hess[:t, m] = hess[m, :t] = diag_attack
+        hess[t:2 * t, m] = hess[m, t:2 * t] = -diag_defence
+        hess[m, m] = hh.sum() + aa.sum()
+        per_comp = np.bincount(d.comp, hh, minlength=c + 1)[:c]
+        home_block = np.bincount(d.home_comp, hh, minlength=t * (c + 1)).reshape(t, c + 1)[:, :c]
+        away_block = np.bincount(d.away_comp, hh, minlength=t * (c + 1)).reshape(t, c + 1)[:, :c]
+        hess[:t, g0:g0 + c] = home_block
+        hess[g0:g0 + c, :t] = home_block.T
+        hess[t:2 * t, g0:g0 + c] = -away_block
+        hess[g0:g0 + c, t:2 * t] = -away_block.T
+        hess[m, g0:g0 + c] = hess[g0:g0 + c, m] = per_comp
+        hess[g0 + np.arange(c), g0 + np.arange(c)] = per_comp
+        rows = np.flatnonzero(res.h_ha)
+        if rows.size:  # matches whose two scores are dependent (Dixon-Coles 0-0, bivariate Poisson)
+            key = rows.tobytes()
+            if key not in self._pairs:  # the rows depend on the scores only: build the cells once
+                self._pairs = {key: d.cross_pairs(rows)}
+            cells, signs = self._pairs[key]
+            values = (res.h_ha[rows, None] * signs).ravel()
+            flat = np.bincount(cells.ravel(), values, minlength=(size + 1) ** 2)
+            hess += flat.reshape(size + 1, size + 1)[:size, :size]
+        lin = d.n_linear
+        for j in range(e):
+            col = size - e + j
+            mixed = d.chain(res.h_he[:, j], res.h_ae[:, j])
+            hess[:lin, col] = mixed
+            hess[col, :lin] = mixed
+        if e:
+            hess[size - e:, size - e:] = res.h_ee
+        s = self.shrinkage
+        if s:
+            hess[np.arange(2 * t), np.arange(2 * t)] -= s
+            if d.n_anchor > 1:
+                k = d.n_anchor - 1
+                grouped = d.anchor > 0
+                teams = np.flatnonzero(grouped)
+                groups = d.anchor[grouped] - 1
+                for offset, block in ((0, d.anchor_attack), (t, d.anchor_defence)):
+                    cols = block.start + groups
+                    hess[offset + teams, cols] = s
+                    hess[cols, offset + teams] = s
+                    idx = block.start + np.arange(k)
+                    hess[idx, idx] = -s * d.anchor_size[1:]
+        return -hess
+
+
+@dataclass
+class _Solution:
+    theta: np.ndarray
+    objective: float
+    loglik: float
+    n_iter: int
+    n_eval: int
+    converged: bool
+    message: str
+
+
+def _newton(objective: _Objective, theta0: np.ndarray, bounds: list[tuple[float, float]], *,
+            tol: float, max_iter: int) -> _Solution:
+    """Newton's method on the exact Hessian, with backtracking, Levenberg damping where the Hessian is not
+    positive definite, and an active set for the bounded extra parameters.
+
+    Converged when the largest (projected) gradient component is below ``tol`` or the predicted gain
+    (half the Newton decrement) is below 1e-12. Convergence is quadratic: from the moment start it takes
+    3-5 Hessians; at ``|gradient| <= 1e-4`` the objective is within ~1e-8 of its optimum.
+    """
+    design = objective.design
+    size, e = design.size, design.n_extra
+    lower = np.full(size, -np.inf)
+    upper = np.full(size, np.inf)
+    for j, (lo, hi) in enumerate(bounds):
+        lower[size - e + j], upper[size - e + j] = lo, hi
+    theta = np.clip(theta0, lower, upper)
+    null = design.null_directions() if objective.shrinkage == 0 else None
+    f, g, res, ll = objective(theta, curvature=True)
+    message = "maximum iterations reached"
+    converged = False
+    iteration = 0
+    for iteration in range(max_iter + 1):  # noqa: B007 (reported as n_iter)
+        # bounded extras sitting on a bound with the gradient pushing outwards are held fixed
+        free = ~(((theta <= lower) & (g > 0)) | ((theta >= upper) & (g < 0)))
+        if not np.all(np.isfinite(g)):
+            message = "non-finite gradient"
+            break
+        if float(np.abs(g[free]).max(initial=0.0)) <= tol:
+            converged, message = True, "converged"
+            break
+        if iteration == max_iter:
+            break
+        h = objective.hessian(res)
+        hm = h[np.ix_(free, free)] if not free.all() else h
+        gm = g[free]
+        if null is not None:
+            vm = null[free]
+            hm = hm + (np.trace(hm) / len(gm)) * (vm @ vm.T)
+        direction = np.zeros(size)
+        direction[free] = _newton_step(hm, gm)
+        decrement = -float(np.dot(g, direction))
+        if decrement <= 2e-12:
+            converged, message = True, "converged"
+            break
+        t = 1.0
+        accepted = False
+        while t > 1e-10:
+            trial = np.clip(theta + t * direction, lower, upper)
+            ft, gt, rt, llt = objective(trial, curvature=True)
+            if np.isfinite(ft) and ft <= f - 1e-4 * t * decrement:
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            converged = bool(decrement < 1e-8)
+            message = "line search stalled" + (" at the optimum" if converged else "")
+            break
+        theta, f, g, res, ll = trial, ft, gt, rt, llt
+    return _Solution(theta, f, ll, iteration, objective.evaluations, converged, message)
+
+
+BLAS_SINGLE_THREAD_FROM = 150  # parameters; below this LAPACK does not thread anyway
+
+
+def single_threaded_blas(size: int) -> contextlib.AbstractContextManager:
+    """BLAS limited to one thread for the dense solves of a large fit, if threadpoolctl is installed.
+
+    Why: a joint fit of all leagues solves ~400 x 400 systems; a multi-threaded OpenBLAS on a busy
+    2-core machine spends seconds synchronising threads on them (measured: 1.6 s per Cholesky against
+    10 ms with one thread). Small fits are unaffected, so the (millisecond) threadpoolctl scan is skipped
+    for them.
+    """
+    if size < BLAS_SINGLE_THREAD_FROM:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _newton_step(hess: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """Solve hess @ step = -grad by Cholesky, so the step is a descent direction.
+
+    A ridge of 1e-10 of the largest curvature keeps exactly flat directions (leagues with no match
+    between them: only their relative level is free) from turning rounding noise into large steps; if
+    the Hessian is not positive definite (far from the optimum), the ridge grows (Levenberg-Marquardt).
+    """
+    from scipy.linalg import lapack
+
+    scale = max(float(np.abs(np.diag(hess)).max(initial=0.0)), 1e-12)
+    damping = scale * 1e-10
+    diagonal = np.arange(len(grad))
+    for _ in range(30):
+        matrix = hess.copy()
+        matrix[diagonal, diagonal] += damping
+        _, step, info = lapack.dposv(matrix, -grad, overwrite_a=True)
+        if info == 0 and np.all(np.isfinite(step)):
+            return step
+        damping *= 100.0
+    return -grad / scale
+
+
+def fit_score_glm(
+    distribution: ScoreDistribution,
+    x_home: np.ndarray,
+    x_away: np.ndarray,
+    goals_home: np.ndarray,
+    goals_away: np.ndarray,
+    weights: np.ndarray,
+    *,
+    offset_home: np.ndarray | float = 0.0,
+    offset_away: np.ndarray | float = 0.0,
+    start: np.ndarray | None = None,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, float, bool]:
+    """Maximum-likelihood fit of a small dense score GLM with the same distributions as the team models.
+
+    ``eta_home = offset_home + x_home @ beta``, ``eta_away = offset_away + x_away @ beta`` (``x_*`` are
+    (n, p) design matrices, p may be 0), plus the distribution's extra parameters (rho, ...). Used for
+    Elo's mapping from rating difference to goals and to refit rho given fixed rates. Newton on the exact
+    Hessian, as the team models. Returns (``[beta, extra]``, weighted log-likelihood, converged).
+    """
+    p = x_home.shape[1]
+    e = len(distribution.extra_names)
+    prep = distribution.prepare(goals_home, goals_away, weights)
+    lower = np.r_[np.full(p, -np.inf), [b[0] for b in distribution.extra_bounds()]]
+    upper = np.r_[np.full(p, np.inf), [b[1] for b in distribution.extra_bounds()]]
+
+    def evaluate(theta: np.ndarray, curvature: bool):
+        eta_h = offset_home + x_home @ theta[:p]
+        eta_a = offset_away + x_away @ theta[:p]
+        res = distribution.loglik(eta_h, eta_a, theta[p:], prep, curvature)
+        grad = np.r_[x_home.T @ res.d_home + x_away.T @ res.d_away, res.d_extra]
+        return -res.loglik, -grad, res
+
+    def hessian(res: LikelihoodResult) -> np.ndarray:
+        h = np.empty((p + e, p + e))
+        h[:p, :p] = ((x_home * res.h_hh[:, None]).T @ x_home + (x_away * res.h_aa[:, None]).T @ x_away
+                     + (x_home * res.h_ha[:, None]).T @ x_away + (x_away * res.h_ha[:, None]).T @ x_home)
+        mixed = x_home.T @ res.h_he + x_away.T @ res.h_ae
+        h[:p, p:] = mixed
+        h[p:, :p] = mixed.T
+        h[p:, p:] = res.h_ee
+        return -h
+
+    theta = np.clip(np.r_[np.zeros(p), distribution.extra_init(goals_home, goals_away, weights)]
+                    if start is None else np.asarray(start, dtype=float), lower, upper)
+    f, g, res = evaluate(theta, True)
+    converged = False
+    for _ in range(max_iter):
+        free = ~(((theta <= lower) & (g > 0)) | ((theta >= upper) & (g < 0)))
+        if float(np.abs(g[free]).max(initial=0.0)) <= tol:
+            converged = True
+            break
+        direction = np.zeros(p + e)
+        direction[free] = _newton_step(hessian(res)[np.ix_(free, free)], g[free])
+        decrement = -float(np.dot(g, direction))
+        if decrement <= 2e-12:
+            converged = True
+            break
+        t = 1.0
+        while t > 1e-10:
+            trial = np.clip(theta + t * direction, lower, upper)
+            ft, gt, rt = evaluate(trial, True)
+            if np.isfinite(ft) and ft <= f - 1e-4 * t * decrement:
+                break
+            t *= 0.5
+        else:
+            converged = bool(decrement < 1e-8)
+            break
+        theta, f, g, res = trial, ft, gt, rt
+    return theta, -f, converged
+
+
+def _lbfgs(objective: _Objective, theta0: np.ndarray, bounds: list[tuple[float, float]], *,
+           tol: float, max_iter: int) -> _Solution:
+    """SciPy L-BFGS-B on the same objective and exact gradient (an independent check of ``_newton``)."""
+    from scipy.optimize import minimize
+
+    design = objective.design
+    full_bounds = [(None, None)] * (design.size - design.n_extra) + list(bounds)
+    result = minimize(lambda th: objective(th)[:2], theta0, jac=True, method="L-BFGS-B", bounds=full_bounds,
+                      options={"maxiter": max(max_iter, 15000), "gtol": max(tol, 1e-10), "ftol": 1e-15,
+                               "maxcor": 30})
+    theta = np.asarray(result.x, dtype=float)
+    f, _, _, ll = objective(theta)
+    return _Solution(theta, f, ll, int(result.nit), objective.evaluations, bool(result.success),
+                     str(result.message))
+
+
+NEWCOMER_DAYS = 300  # a club is "new" if its first match in the data is this recent, in an older competition
+
+
+@dataclass
+class _Membership:
+    current: np.ndarray  # per team: index (into the fit's competitions) of its latest domestic competition
+    first: np.ndarray  # per team: date of its first match in the data (datetime64[ns])
+    last: np.ndarray  # per team: date of its latest match in the data
+    newcomer: np.ndarray  # per team: new to a competition that has older data (a promoted club)
+
+
+def _team_membership(home: np.ndarray, away: np.ndarray, comp: np.ndarray, comp_names: np.ndarray,
+                     dates: np.ndarray, n_teams: int, reference: pd.Timestamp) -> _Membership:
+    """Each team's current competition (that of its latest match, a domestic league if it has one), first
+    and last dates, and whether it is a newcomer: first seen less than NEWCOMER_DAYS before ``reference``
+    in a competition whose data starts more than NEWCOMER_DAYS before that first match (a promoted club)."""
+    team = np.concatenate([home, away])
+    comps = np.concatenate([comp, comp])
+    day = dates.astype("datetime64[ns]").astype(np.int64)
+    day2 = np.concatenate([day, day])
+    order = np.lexsort((day2, team))  # by team, then date
+    sorted_team, sorted_day, sorted_comp = team[order], day2[order], comps[order]
+    change = sorted_team[1:] != sorted_team[:-1]
+    head = np.flatnonzero(np.r_[True, change])
+    tail = np.flatnonzero(np.r_[change, True])
+    teams_seen = sorted_team[head]
+    first = np.full(n_teams, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(n_teams, np.iinfo(np.int64).min, dtype=np.int64)
+    first[teams_seen] = sorted_day[head]
+    last[teams_seen] = sorted_day[tail]
+    current = np.full(n_teams, -1, dtype=np.intp)
+    current[teams_seen] = sorted_comp[tail]  # latest match of any kind ...
+    domestic = ~np.isin(comp_names, list(UEFA_CODES))
+    if not domestic.all():  # ... replaced by the latest domestic match where there is one
+        dom = domestic[sorted_comp]
+        dom_team = sorted_team[dom]
+        if dom_team.size:
+            dom_tail = np.flatnonzero(np.r_[dom_team[1:] != dom_team[:-1], True])
+            current[dom_team[dom_tail]] = sorted_comp[dom][dom_tail]
+    comp_first = np.array([day[comp == c].min() if (comp == c).any() else np.iinfo(np.int64).max
+                           for c in range(len(comp_names))], dtype=np.int64)
+    window = np.int64(NEWCOMER_DAYS) * 86_400 * 1_000_000_000
+    ref = np.int64(pd.Timestamp(reference).value)
+    has = current >= 0
+    newcomer = np.zeros(n_teams, dtype=bool)
+    newcomer[has] = (first[has] > comp_first[current[has]] + window) & (first[has] > ref - window)
+    return _Membership(current, first.astype("datetime64[ns]"), last.astype("datetime64[ns]"), newcomer)
+
+
+class GoalModel(RatingModel):
+    """Team attack/defence model with a pluggable score distribution (see the module docstring).
+
+    Parameters
+    ----------
+    distribution: the :class:`ScoreDistribution` (Poisson, Dixon-Coles, ...).
+    xi: time-decay rate in 1/day (weight ``exp(-xi * age)``); 0 = no decay. Default 0.0019
+        (Dixon & Coles' published optimum, half-life ~365 days).
+    max_goals: G, size of the (censored) score matrices.
+    shrinkage: prior precision of attack/defence around the prior means (0 = plain maximum likelihood);
+        default :data:`DEFAULT_SHRINKAGE`.
+    priors: optional ``{team: (attack, defence)}`` prior means (default 0, an average team). A team listed
+        here but absent from the data is rated at its prior (e.g. a promoted club before its first match).
+    home_advantage: ``"competition"`` (default: one per competition; leagues differ and UEFA away trips
+        are longer, so a joint fit across leagues should not force one value; for a one-league fit it is
+        the same as ``"single"``) or ``"single"``.
+    as_of: default as-of date for ``fit`` (strictly-before cut-off).
+    warm_start: refit starting from this model's previous solution (scikit-learn's meaning).
+    solver: ``"newton"`` (exact Hessian, default: ~6 iterations) or ``"lbfgs"`` (SciPy L-BFGS-B with the
+        exact gradient; kept as an independent check).
+    tol: stop when every gradient component of the log-likelihood is below ``tol`` (default 1e-4: the
+        log-likelihood is then within ~1e-8 of its maximum, the parameters within ~1e-6).
+    """
+
+    def __init__(
+        self,
+        distribution: ScoreDistribution | None = None,
+        *,
+        xi: float = DEFAULT_XI,
+        max_goals: int = 10,
+        shrinkage: float = DEFAULT_SHRINKAGE,
+        priors: Mapping[str, tuple[float, float]] | None = None,
+        newcomer_prior: tuple[float, float] | None = PROMOTED_PRIOR,
+        prior_mean: str = "competition",
+        home_advantage: str = "competition",
+        as_of: Any = None,
+        warm_start: bool = False,
+        solver: str = "newton",
+        tol: float = 1e-4,
+        max_iter: int = 100,
+    ) -> None:
+        self.distribution = distribution if distribution is not None else PoissonScores()
+        self.xi = xi
+        self.max_goals = max_goals
+        self.shrinkage = shrinkage
+        self.priors = priors
+        self.newcomer_prior = newcomer_prior
+        self.prior_mean = prior_mean
+        self.home_advantage = home_advantage
+        self.as_of = as_of
+        self.warm_start = warm_start
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # ------------------------------------------------------------------ hooks for variants
+    def _targets(self, data: MatchArrays, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What the likelihood models as goals (the shots variant substitutes an xG proxy)."""
+        return data.home_goals, data.away_goals
+
+    def _after_fit(self, data: MatchArrays, design: _Design) -> None:
+        """Called at the end of ``fit`` (the shots variant refits rho on real goals here)."""
+
+    def _fit_distribution(self) -> ScoreDistribution:
+        """The distribution whose likelihood the team parameters maximise (the shots variant fits a
+        quasi-Poisson on its xG proxy but predicts with ``self.distribution``)."""
+        return self.distribution
+
+    # ------------------------------------------------------------------ fitting
+    def _validate_config(self) -> None:
+        if not (self.xi >= 0 and math.isfinite(self.xi)):
+            raise ValueError(f"xi must be a finite decay rate >= 0 per day (got {self.xi})")
+        if not (self.shrinkage >= 0 and math.isfinite(self.shrinkage)):
+            raise ValueError(f"shrinkage must be >= 0 (got {self.shrinkage})")
+        if self.home_advantage not in ("competition", "single"):
+            raise ValueError(f"home_advantage must be 'competition' or 'single' (got {self.home_advantage!r})")
+        if int(self.max_goals) != self.max_goals or self.max_goals < 2:
+            raise ValueError(f"max_goals must be an integer >= 2 (got {self.max_goals!r})")
+        if self.prior_mean not in ("competition", "zero"):
+            raise ValueError(f"prior_mean must be 'competition' or 'zero' (got {self.prior_mean!r})")
+        if self.solver not in ("newton", "lbfgs"):
+            raise ValueError(f"solver must be 'newton' or 'lbfgs' (got {self.solver!r})")
+
+    def fit(self, matches: pd.DataFrame, as_of: Any = None, init: GoalModel | None = None) -> Self:
+        """Fit on the played matches strictly before ``as_of`` (or ``self.as_of``; all when both None).
+
+        Time-decay weights are relative to ``as_of`` (or to the last match when there is none).
+        ``init``: a fitted model of the same kind whose solution starts the optimiser (warm start); with
+        ``warm_start=True`` this model's own previous fit is used. The optimum does not depend on it.
+        """
+        self._validate_config()
+        cutoff = to_timestamp(as_of if as_of is not None else self.as_of)
+        data = select_matches(matches, cutoff)
+        if len(data) == 0:
+            raise DataError("no played matches to fit" + (f" before {cutoff.date()}" if cutoff is not None else ""),
+                            column="date", expected="at least one played match before the as-of date")
+        reference = cutoff if cutoff is not None else pd.Timestamp(data.date.max())
+        weights = decay_weights(data.date, reference, self.xi)
+        x, y = self._targets(data, weights)
+
+        n = len(data)
+        prior_names = np.asarray(list(self.priors) if self.priors else [], dtype=object)
+        codes, teams = sorted_codes(np.concatenate([data.home, data.away, prior_names]))
+        home_idx, away_idx = codes[:n], codes[n:2 * n]
+        comp_idx, comps_all = sorted_codes(data.competition)
+        if self.home_advantage == "single":
+            comp_names = np.array([ALL_COMPETITIONS], dtype=object)
+            adv_idx = np.zeros(n, dtype=np.intp)
+        else:
+            comp_names, adv_idx = comps_all, comp_idx
+        n_comp = len(comp_names)
+
+        membership = _team_membership(home_idx, away_idx, comp_idx, comps_all, data.date, len(teams), reference)
+        prior_attack = np.zeros(len(teams))
+        prior_defence = np.zeros(len(teams))
+        if self.newcomer_prior is not None:
+            prior_attack[membership.newcomer] = self.newcomer_prior[0]
+            prior_defence[membership.newcomer] = self.newcomer_prior[1]
+        if self.priors:
+            where = np.searchsorted(teams, prior_names)
+            values = np.asarray([self.priors[name] for name in prior_names], dtype=float).reshape(-1, 2)
+            prior_attack[where] = values[:, 0]
+            prior_defence[where] = values[:, 1]
+        anchor: np.ndarray | None = None
+        n_anchor = 1
+        if self.shrinkage > 0 and self.prior_mean == "competition":
+            groups, group_names = sorted_codes(membership.current)
+            if len(group_names) > 1:
+                sizes = np.bincount(groups, minlength=len(group_names))
+                sizes[group_names == -1] = 0
+                ref = int(np.argmax(sizes))  # the largest group is the reference (its mean is fixed at 0)
+                # teams without matches (listed in priors only) join the reference group
+                groups = np.where(membership.current < 0, ref, groups)
+                anchor = np.where(groups == ref, 0, np.where(groups < ref, groups + 1, groups))
+                keep = np.unique(anchor)  # renumber without the emptied group
+                anchor = np.searchsorted(keep, anchor).astype(np.intp)
+                n_anchor = len(keep)
+        self._newcomers = teams[membership.newcomer]
+        self._last_played = membership.last
+
+        dist = self._fit_distribution()
+        design = _Design(n_teams=len(teams), n_comp=n_comp, n_extra=len(dist.extra_names), home=home_idx,
+                         away=away_idx, comp=np.where(data.neutral, n_comp, adv_idx), weights=weights,
+                         prior_attack=prior_attack, prior_defence=prior_defence, anchor=anchor, n_anchor=n_anchor)
+        prep = dist.prepare(x, y, weights)
+        objective = _Objective(dist, design, prep, float(self.shrinkage))
+
+        start = init if init is not None else (self if self.warm_start and hasattr(self, "params_") else None)
+        theta0 = (self._warm_theta(start, teams, comp_names, design) if start is not None
+                  else self._initial_theta(x, y, design))
+        bounds = dist.extra_bounds()
+        with single_threaded_blas(design.size):
+            if self.solver == "newton":
+                solution = _newton(objective, theta0, bounds, tol=self.tol, max_iter=self.max_iter)
+            else:
+                solution = _lbfgs(objective, theta0, bounds, tol=self.tol, max_iter=self.max_iter)
+        theta = solution.theta
+        if self.shrinkage == 0:
+            theta = self._recentre(theta, design)
+
+        self._cache: dict[str, Any] = {}
+        self.params_ = theta
+        self.teams_ = teams
+        self.competitions_ = comp_names
+        self._attack, self._defence, self.intercept_, self._home_adv, extra = design.split(theta)
+        counts = np.bincount(design.comp, weights, minlength=n_comp + 1)[:n_comp]
+        # pooled home advantage: weighted by each competition's (time-weighted) non-neutral matches
+        self.home_advantage_ = float(np.dot(counts, self._home_adv) / counts.sum()) if counts.sum() > 0 else 0.0
+        self.extra_ = dict(zip(dist.extra_names, (float(v) for v in extra), strict=True))
+        self.loglik_ = float(solution.loglik)
+        self.objective_ = -float(solution.objective)
+        self.n_iter_ = int(solution.n_iter)
+        self.n_eval_ = int(solution.n_eval)
+        self.converged_ = bool(solution.converged)
+        self.message_ = solution.message
+        self.n_matches_ = n
+        self.as_of_ = cutoff
+        self.last_match_date_ = pd.Timestamp(data.date.max())
+        self._fit_arrays = (design.scatter_attack, np.concatenate([comp_idx, comp_idx]),
+                            np.concatenate([weights, weights]), comps_all)
+        self._comp_lookup = {str(name): i for i, name in enumerate(comp_names)}
+        self._after_fit(data, design)
+        return self
+
+    # ------------------------------------------------------------------ fitted state as pandas
+    def _cached(self, key: str, build):
+        self._check_fitted()
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def _team_index_labels(self) -> pd.Index:
+        return self._cached("index", lambda: pd.Index(self.teams_, dtype=object, name="team"))
+
+    @property
+    def attack_(self) -> pd.Series:
+        """Attack per team (log scale; 0 = average, higher = scores more)."""
+        return self._cached("attack", lambda: pd.Series(self._attack, index=self._team_index_labels(), name="attack"))
+
+    @property
+    def defence_(self) -> pd.Series:
+        """Defence per team (log scale; 0 = average, higher = concedes fewer)."""
+        return self._cached("defence",
+                            lambda: pd.Series(self._defence, index=self._team_index_labels(), name="defence"))
+
+    @property
+    def home_advantage_by_competition_(self) -> pd.Series:
+        """Home advantage (log scale) per competition (one entry ``"*"`` with ``home_advantage="single"``)."""
+        return self._cached("adv", lambda: pd.Series(self._home_adv, name="home_advantage",
+                                                     index=pd.Index(self.competitions_, dtype=object,
+                                                                    name="competition")))
+
+    @property
+    def team_weight_(self) -> pd.Series:
+        """Time-weighted number of matches behind each team's rating."""
+        def build() -> pd.Series:
+            team_of, _, w2, _ = self._fit_arrays
+            return pd.Series(np.bincount(team_of, w2, minlength=len(self.teams_)), index=self._team_index_labels(),
+                             name="weighted_matches")
+        return self._cached("weight", build)
+
+    @property
+    def team_competition_(self) -> pd.Series:
+        """Each team's competition with the most time-weighted matches, a domestic league if it has one."""
+        def build() -> pd.Series:
+            team_of, comp_of, w2, comps_all = self._fit_arrays
+            k, t = len(comps_all), len(self.teams_)
+            domestic = np.array([name not in UEFA_CODES for name in comps_all])
+            table = np.bincount(team_of * k + comp_of, w2, minlength=t * k).reshape(t, k)
+            table = table + 1e9 * (table > 0) * domestic
+            best = np.where(table.max(axis=1) > 0, comps_all[table.argmax(axis=1)], None)
+            return pd.Series(best, index=self._team_index_labels(), name="competition", dtype=object)
+        return self._cached("competition", build)
+
+    @property
+    def rho_(self) -> float:
+        """Dixon-Coles rho (0 for models without the low-score correction)."""
+        self._check_fitted()
+        return self.extra_.get("rho", 0.0)
+
+    # ------------------------------------------------------------------ starting values
+    def _initial_theta(self, x: np.ndarray, y: np.ndarray, design: _Design) -> np.ndarray:
+        """Cheap moment start: log goal rates per team relative to the average, shrunk by pseudo-counts."""
+        t, c = design.n_teams, design.n_comp
+        w = design.weights
+        w_total = float(w.sum())
+        mean_home = max(float(np.dot(w, x)) / w_total, 0.05)
+        mean_away = max(float(np.dot(w, y)) / w_total, 0.05)
+        overall = 0.5 * (mean_home + mean_away)
+        w2 = np.concatenate([w, w])
+        goals = np.concatenate([w * x, w * y])
+        played = np.bincount(design.scatter_attack, w2, minlength=t)
+        scored = np.bincount(design.scatter_attack, goals, minlength=t)
+        conceded = np.bincount(design.scatter_defence, goals, minlength=t)
+        pseudo = 2.0  # matches at the average rate: keeps teams with little data near 0
+        attack = np.log((scored + pseudo * overall) / ((played + pseudo) * overall))
+        defence = -np.log((conceded + pseudo * overall) / ((played + pseudo) * overall))
+        theta = np.zeros(design.size)
+        theta[:t] = attack - attack.mean() + design.prior_attack
+        theta[t:2 * t] = defence - defence.mean() + design.prior_defence
+        theta[2 * t] = math.log(mean_away)
+        theta[2 * t + 1:2 * t + 1 + c] = math.log(mean_home / mean_away)
+        theta[design.size - design.n_extra:] = self._fit_distribution().extra_init(x, y, w)
+        self._start_anchors(theta, design)
+        return theta
+
+    @staticmethod
+    def _start_anchors(theta: np.ndarray, design: _Design) -> None:
+        """Competition means started at the groups' mean attack/defence relative to the reference group."""
+        if design.n_anchor <= 1:
+            return
+        t = design.n_teams
+        for values, block in ((theta[:t] - design.prior_attack, design.anchor_attack),
+                              (theta[t:2 * t] - design.prior_defence, design.anchor_defence)):
+            means = np.bincount(design.anchor, values, minlength=design.n_anchor) / design.anchor_size
+            theta[block] = means[1:] - means[0]
+
+    def _warm_theta(self, previous: GoalModel, teams: np.ndarray, comp_names: np.ndarray,
+                    design: _Design) -> np.ndarray:
+        """Start from a previous fit: same teams keep their values, new teams start at their prior."""
+        if not hasattr(previous, "params_"):
+            raise ValueError("init must be a fitted model")
+        if type(previous._fit_distribution()) is not type(self._fit_distribution()):
+            raise ValueError(f"cannot warm-start a {self.distribution.name} model from a "
+                             f"{previous.distribution.name} model")
+        t, c = design.n_teams, design.n_comp
+        theta = np.zeros(design.size)
+        where = np.clip(np.searchsorted(previous.teams_, teams), 0, len(previous.teams_) - 1)
+        known = previous.teams_[where] == teams
+        theta[:t] = np.where(known, previous._attack[where], design.prior_attack)
+        theta[t:2 * t] = np.where(known, previous._defence[where], design.prior_defence)
+        theta[2 * t] = previous.intercept_
+        lookup = previous._comp_lookup
+        theta[2 * t + 1:2 * t + 1 + c] = [previous._home_adv[lookup[name]] if name in lookup
+                                          else previous.home_advantage_ for name in comp_names]
+        theta[design.size - design.n_extra:] = previous.params_[len(previous.params_) - design.n_extra:]
+        self._start_anchors(theta, design)
+        return theta
+
+    @staticmethod
+    def _recentre(theta: np.ndarray, design: _Design) -> np.ndarray:
+        theta = theta.copy()
+        t = design.n_teams
+        mean_attack = theta[:t].mean()
+        mean_defence = theta[t:2 * t].mean()
+        theta[:t] -= mean_attack
+        theta[t:2 * t] -= mean_defence
+        theta[2 * t] += mean_attack - mean_defence
+        return theta
+
+    # ------------------------------------------------------------------ prediction
+    def _home_advantage_for(self, home_idx: np.ndarray, competition: Any) -> np.ndarray:
+        by_comp = self._home_adv
+        if len(by_comp) == 1:
+            return np.full(home_idx.shape, by_comp[0])
+        lookup = self._comp_lookup
+        if competition is None:
+            comps = self.team_competition_.to_numpy()[home_idx]
+        else:
+            comps = as_array(competition, home_idx.size)
+        return map_values(comps, {name: by_comp[i] for name, i in lookup.items()}, self.home_advantage_)
+
+    def log_rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """log lambda_home, log lambda_away per fixture (vectorised).
+
+        ``competition`` (a code or one per fixture) chooses the home advantage; by default the home
+        team's main competition in the fitted data. Neutral venues get none.
+        """
+        hi = self._team_index(home)
+        ai = self._team_index(away)
+        if hi.size != ai.size:
+            raise ValueError(f"home and away must have the same length ({hi.size} != {ai.size})")
+        flag = as_array(neutral, hi.size, dtype=bool)
+        if flag.size != hi.size:
+            raise ValueError("neutral must be a bool or have one entry per fixture")
+        adv = np.where(flag, 0.0, self._home_advantage_for(hi, competition))
+        eta_h = self.intercept_ + adv + self._attack[hi] - self._defence[ai]
+        eta_a = self.intercept_ + self._attack[ai] - self._defence[hi]
+        return eta_h, eta_a
+
+    def _extra_vector(self) -> np.ndarray:
+        return np.array([self.extra_[name] for name in self.distribution.extra_names])
+
+    def expected_goals(self, home, away, neutral=False, competition=None):
+        eta_h, eta_a = self.log_rates(home, away, neutral, competition)
+        return self.distribution.means(np.exp(eta_h), np.exp(eta_a), self._extra_vector())
+
+    def predict_many(self, home, away, neutral=False, competition=None):
+        eta_h, eta_a = self.log_rates(home, away, neutral, competition)
+        return self.distribution.matrix(np.exp(eta_h), np.exp(eta_a), self._extra_vector(), self.max_goals)
+
+    def ratings(self, teams: Iterable[str] | None = None, competition: str | None = None) -> pd.DataFrame:
+        """Team ratings, strongest first.
+
+        Columns: team, competition (current league in the fitted data), attack, defence (log-scale
+        effects, 0 = the average fitted team, higher = better), goals_for / goals_against (expected goals
+        per match against that average team on neutral ground), strength = goals_for - goals_against
+        (expected goal difference per match against it), weighted_matches (time-weighted matches
+        behind the rating), last_played. ``teams``/``competition`` filter the rows (the scale stays the
+        same); ``competition`` keeps the clubs of that league that played in the last 300 days of the data.
+        """
+        self._check_fitted()
+        frame = pd.DataFrame({
+            "team": self.teams_,
+            "competition": self.team_competition_.to_numpy(),
+            "attack": self._attack,
+            "defence": self._defence,
+        })
+        lam_for = np.exp(self.intercept_ + self._attack - self._defence.mean())
+        lam_against = np.exp(self.intercept_ + self._attack.mean() - self._defence)
+        goals_for, goals_against = self.distribution.means(lam_for, lam_against, self._extra_vector())
+        frame["goals_for"] = goals_for
+        frame["goals_against"] = goals_against
+        frame["strength"] = goals_for - goals_against
+        frame["weighted_matches"] = self.team_weight_.to_numpy()
+        frame["last_played"] = pd.to_datetime(self._last_played)
+        return filter_ratings(frame, teams, competition).sort_values("strength", ascending=False,
+                                                                     kind="stable").reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        state = f"fitted on {self.n_matches_} matches" if hasattr(self, "params_") else "not fitted"
+        return f"{type(self).__name__}(xi={self.xi}, shrinkage={self.shrinkage}, {state})"

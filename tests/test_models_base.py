@@ -1,0 +1,323 @@
+"""The shared goal-model machinery (matchday.models.base, weights): objective, solver, input, interface.
+
+``simulate_league`` (also used by the other model tests) draws matches from a model's own score matrix.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matchday.data.errors import DataError, UnknownChoiceError
+from matchday.models import BivariatePoisson, DixonColes, GoalModel, NegativeBinomial, Poisson
+from matchday.models.base import _Design, _Objective, select_matches
+from matchday.models.scores import DixonColesScores, PoissonScores, ScoreDistribution
+from matchday.models.weights import decay_weights, half_life_to_xi, xi_to_half_life
+
+
+def simulate_league(
+    rng: np.random.Generator,
+    attack: np.ndarray,
+    defence: np.ndarray,
+    *,
+    intercept: float = 0.15,
+    home_advantage: float = 0.25,
+    distribution: ScoreDistribution | None = None,
+    extra: np.ndarray | None = None,
+    seasons: int = 10,
+    start: str = "2010-08-01",
+    competition: str = "X1",
+    prefix: str = "team",
+    neutral_share: float = 0.0,
+) -> pd.DataFrame:
+    """Double round robins of len(attack) teams, scores drawn from the model's own score matrix."""
+    distribution = distribution or PoissonScores()
+    extra = np.zeros(0) if extra is None else np.asarray(extra, dtype=float)
+    n_teams = len(attack)
+    home, away = np.array([(i, j) for i in range(n_teams) for j in range(n_teams) if i != j]).T
+    home, away = np.tile(home, seasons), np.tile(away, seasons)
+    n = len(home)
+    dates = pd.Timestamp(start) + pd.to_timedelta(np.sort(rng.uniform(0, 365 * seasons, n)).astype(int), unit="D")
+    neutral = rng.random(n) < neutral_share
+    eta_h = intercept + home_advantage * ~neutral + attack[home] - defence[away]
+    eta_a = intercept + attack[away] - defence[home]
+    g = 15
+    matrices = distribution.matrix(np.exp(eta_h), np.exp(eta_a), extra, g).reshape(n, -1)
+    cells = (matrices.cumsum(axis=1) < rng.random(n)[:, None]).sum(axis=1).clip(max=(g + 1) ** 2 - 1)
+    names = np.array([f"{prefix}-{i:02d}" for i in range(n_teams)], dtype=object)
+    return pd.DataFrame({
+        "date": dates, "competition": competition, "season": "sim", "home": names[home], "away": names[away],
+        "home_goals": (cells // (g + 1)).astype(int), "away_goals": (cells % (g + 1)).astype(int), "neutral": neutral,
+    })
+
+
+def two_leagues(rng: np.random.Generator) -> pd.DataFrame:
+    """Two simulated leagues linked by a few cross-league matches at neutral and home venues."""
+    a = simulate_league(rng, rng.normal(0, 0.3, 8), rng.normal(0, 0.3, 8), seasons=2, competition="L1", prefix="a")
+    b = simulate_league(rng, rng.normal(-0.2, 0.3, 8), rng.normal(-0.2, 0.3, 8), seasons=2, competition="L2",
+                        prefix="b", home_advantage=0.35)
+    cup = pd.DataFrame({
+        "date": pd.Timestamp("2011-03-01") + pd.to_timedelta(np.arange(24) * 7, unit="D"),
+        "competition": "CUP", "season": "sim",
+        "home": [f"a-{i % 8:02d}" if i % 2 else f"b-{i % 8:02d}" for i in range(24)],
+        "away": [f"b-{(i + 3) % 8:02d}" if i % 2 else f"a-{(i + 5) % 8:02d}" for i in range(24)],
+        "home_goals": rng.poisson(1.4, 24), "away_goals": rng.poisson(1.1, 24), "neutral": np.arange(24) % 3 == 0,
+    })
+    return pd.concat([a, b, cup], ignore_index=True)
+
+
+# ------------------------------------------------------------------------------------------------ weights
+
+
+def test_decay_weights_and_half_life():
+    xi = half_life_to_xi(100.0)
+    assert xi_to_half_life(xi) == pytest.approx(100.0)
+    dates = pd.to_datetime(["2024-01-01", "2023-09-23", "2024-01-05"])
+    w = decay_weights(dates, pd.Timestamp("2024-01-01"), xi)
+    np.testing.assert_allclose(w, [1.0, 0.5, 1.0])  # 100 days old: half; the future is not up-weighted
+    np.testing.assert_allclose(decay_weights(dates, pd.Timestamp("2024-01-01"), 0.0), 1.0)
+    assert xi_to_half_life(0.0) == math.inf
+    with pytest.raises(ValueError):
+        decay_weights(dates, pd.Timestamp("2024-01-01"), -1.0)
+
+
+# ------------------------------------------------------------------------------------------------ objective
+
+
+def _objective_for(frame: pd.DataFrame, dist: ScoreDistribution, shrinkage: float, anchors: bool):
+    n = len(frame)
+    teams = np.array(sorted(set(frame.home) | set(frame.away)), dtype=object)
+    home = np.searchsorted(teams, frame.home.to_numpy(object))
+    away = np.searchsorted(teams, frame.away.to_numpy(object))
+    comps, comp = np.unique(frame.competition.to_numpy(object), return_inverse=True)
+    comp = np.where(frame.neutral.to_numpy(), len(comps), comp)
+    rng = np.random.default_rng(3)
+    anchor = np.array([0 if t.startswith("a") else 1 for t in teams]) if anchors else None
+    design = _Design(n_teams=len(teams), n_comp=len(comps), n_extra=len(dist.extra_names), home=home, away=away,
+                     comp=comp, weights=rng.uniform(0.3, 1.0, n), prior_attack=rng.normal(0, 0.1, len(teams)),
+                     prior_defence=rng.normal(0, 0.1, len(teams)), anchor=anchor, n_anchor=2 if anchors else 1)
+    prep = dist.prepare(frame.home_goals.to_numpy(float), frame.away_goals.to_numpy(float), design.weights)
+    return _Objective(dist, design, prep, shrinkage), design
+
+
+@pytest.mark.parametrize("dist_class", [PoissonScores, DixonColesScores])
+@pytest.mark.parametrize(("shrinkage", "anchors"), [(0.0, False), (5.0, False), (5.0, True)])
+def test_objective_gradient_and_hessian_match_finite_differences(dist_class, shrinkage, anchors):
+    frame = two_leagues(np.random.default_rng(11))
+    dist = dist_class()
+    objective, design = _objective_for(frame, dist, shrinkage, anchors)
+    rng = np.random.default_rng(5)
+    theta = rng.normal(0, 0.2, design.size)
+    theta[design.size - design.n_extra:] = -0.08  # rho
+    f, g, res, _ = objective(theta, curvature=True)
+    h = objective.hessian(res)
+    step = 1e-6
+    eye = np.eye(design.size)
+    fd_grad = np.array([(objective(theta + step * e)[0] - objective(theta - step * e)[0]) / (2 * step) for e in eye])
+    fd_hess = np.array([(objective(theta + step * e)[1] - objective(theta - step * e)[1]) / (2 * step) for e in eye])
+    np.testing.assert_allclose(g, fd_grad, rtol=1e-6, atol=1e-5 * np.abs(g).max())
+    np.testing.assert_allclose(h, fd_hess, rtol=1e-5, atol=1e-6 * np.abs(h).max())
+    np.testing.assert_allclose(h, h.T, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------ solver
+
+
+@pytest.mark.parametrize("model_class", [Poisson, DixonColes, NegativeBinomial, BivariatePoisson])
+def test_newton_and_lbfgs_reach_the_same_optimum(model_class):
+    frame = two_leagues(np.random.default_rng(2))
+    newton = model_class(shrinkage=4.0).fit(frame)
+    check = model_class(shrinkage=4.0, solver="lbfgs", tol=1e-7).fit(frame)
+    assert newton.converged_ and newton.n_iter_ <= 15
+    assert newton.objective_ >= check.objective_ - 1e-7
+    assert newton.objective_ == pytest.approx(check.objective_, rel=1e-9)
+    np.testing.assert_allclose(newton.params_, check.params_, atol=2e-4)
+
+
+def test_identification_and_shrinkage_constraints():
+    frame = two_leagues(np.random.default_rng(4))
+    plain = DixonColes(shrinkage=0.0).fit(frame)
+    assert plain.attack_.mean() == pytest.approx(0.0, abs=1e-12)
+    assert plain.defence_.mean() == pytest.approx(0.0, abs=1e-12)
+    # with a prior and one competition mean per group, stationarity in each group mean gives
+    # sum over that group's teams of (parameter - prior offset - group mean) = 0
+    shrunk = DixonColes(shrinkage=3.0, newcomer_prior=None).fit(frame)
+    groups = shrunk.team_competition_
+    for name in ("L1", "L2"):
+        members = groups.index[groups == name]
+        assert len(members) == 8
+    # the shrunk fit pulls every team towards its group mean: smaller spread within groups
+    for name in ("L1", "L2"):
+        members = groups.index[groups == name]
+        assert shrunk.attack_[members].std() < plain.attack_[members].std()
+    assert shrunk.objective_ < shrunk.loglik_  # the penalty is part of the objective
+
+
+def test_home_advantage_per_competition_and_neutral_venues():
+    frame = two_leagues(np.random.default_rng(8))
+    model = DixonColes(shrinkage=0.0).fit(frame)
+    by_comp = model.home_advantage_by_competition_
+    assert set(by_comp.index) == {"CUP", "L1", "L2"}
+    eta_l1 = model.log_rates("a-00", "a-01", competition="L1")[0]
+    eta_l2 = model.log_rates("a-00", "a-01", competition="L2")[0]
+    eta_neutral = model.log_rates("a-00", "a-01", neutral=True)[0]
+    assert eta_l1 - eta_neutral == pytest.approx(by_comp["L1"])
+    assert eta_l2 - eta_neutral == pytest.approx(by_comp["L2"])
+    # default: the home team's own league
+    assert model.log_rates("b-02", "a-01")[0] == pytest.approx(model.log_rates("b-02", "a-01", competition="L2")[0])
+    single = DixonColes(shrinkage=0.0, home_advantage="single").fit(frame)
+    assert list(single.home_advantage_by_competition_.index) == ["*"]
+
+
+# ------------------------------------------------------------------------------------------------ interface
+
+
+ALL_GOAL_MODELS = [Poisson, DixonColes, NegativeBinomial, BivariatePoisson]
+
+
+@pytest.mark.parametrize("model_class", ALL_GOAL_MODELS)
+def test_predictions_are_probabilities_and_neutral_venues_are_symmetric(model_class):
+    frame = two_leagues(np.random.default_rng(9))
+    model = model_class().fit(frame)
+    teams = model.teams_
+    home, away = teams[:-1], teams[1:]
+    mats = model.predict_many(home, away, neutral=False)
+    assert mats.shape == (len(home), 11, 11)
+    assert (mats >= 0).all()
+    np.testing.assert_allclose(mats.sum(axis=(1, 2)), 1.0, atol=1e-12)
+    there = model.predict_many(home, away, neutral=True)
+    back = model.predict_many(away, home, neutral=True)
+    np.testing.assert_allclose(there, np.transpose(back, (0, 2, 1)), atol=1e-15)
+    one = model.predict(str(home[0]), str(away[0]))
+    np.testing.assert_allclose(one.probabilities, mats[0])
+    lam_h, lam_a = model.expected_goals(home[:1], away[:1])
+    assert one.home_expected_goals == pytest.approx(lam_h[0])
+    assert one.away_expected_goals == pytest.approx(lam_a[0])
+    # the censored matrix's mean undershoots the exact mean only by the folded tail
+    i = np.arange(11)
+    assert (one.probabilities.sum(axis=1) @ i) == pytest.approx(one.home_expected_goals, abs=1e-3)
+
+
+def test_fit_uses_only_matches_strictly_before_as_of():
+    frame = two_leagues(np.random.default_rng(12))
+    as_of = pd.Timestamp("2011-06-01")
+    base = DixonColes().fit(frame, as_of=as_of)
+    assert base.last_match_date_ < as_of
+    assert base.n_matches_ == int((frame.date < as_of).sum())
+    on_the_day = frame.copy()
+    extra = {"date": as_of, "competition": "L1", "season": "sim", "home": "a-00", "away": "a-01",
+             "home_goals": 9, "away_goals": 0, "neutral": False}
+    on_the_day = pd.concat([on_the_day, pd.DataFrame([extra])], ignore_index=True)
+    again = DixonColes().fit(on_the_day, as_of=as_of)
+    np.testing.assert_array_equal(again.params_, base.params_)
+    later = DixonColes().fit(on_the_day, as_of=as_of + pd.Timedelta(days=1))
+    assert later.attack_["a-00"] > base.attack_["a-00"]
+    # as_of configured in __init__ works the same; a date string is accepted
+    np.testing.assert_array_equal(DixonColes(as_of="2011-06-01").fit(on_the_day).params_, base.params_)
+
+
+@pytest.mark.parametrize("solver", ["newton", "lbfgs"])
+def test_warm_start_reaches_the_same_optimum_in_fewer_iterations(solver):
+    rng = np.random.default_rng(13)
+    frame = simulate_league(rng, rng.normal(0, 0.3, 16), rng.normal(0, 0.3, 16), seasons=4,
+                            distribution=DixonColesScores(), extra=np.array([-0.1]))
+    first = DixonColes(solver=solver).fit(frame, as_of="2013-05-01")
+    cold = DixonColes(solver=solver).fit(frame, as_of="2013-05-08")  # a week later: the weekly refit
+    warm = DixonColes(solver=solver).fit(frame, as_of="2013-05-08", init=first)
+    assert warm.n_iter_ < cold.n_iter_
+    assert warm.objective_ == pytest.approx(cold.objective_, rel=1e-10)
+    np.testing.assert_allclose(warm.params_, cold.params_, atol=1e-4)
+    # sklearn-style warm_start=True reuses the model's own previous solution
+    model = DixonColes(solver=solver, warm_start=True).fit(frame, as_of="2013-05-01")
+    model.fit(frame, as_of="2013-05-08")
+    assert model.n_iter_ == warm.n_iter_
+    np.testing.assert_allclose(model.params_, warm.params_, atol=1e-12)
+
+
+def test_unknown_team_names_the_closest_fitted_teams():
+    frame = two_leagues(np.random.default_rng(14))
+    model = Poisson().fit(frame)
+    with pytest.raises(UnknownChoiceError) as err:
+        model.predict("b-01", "a-03x")
+    assert "'a-03x'" in str(err.value)
+    assert err.value.choices[0] == "a-03"
+    with pytest.raises(RuntimeError, match="not fitted"):
+        Poisson().predict("a", "b")
+
+
+def test_team_with_a_prior_but_no_matches_is_rated_at_its_prior():
+    frame = two_leagues(np.random.default_rng(15))
+    model = DixonColes(priors={"newcomer-fc": (-0.3, -0.2)}).fit(frame)
+    assert "newcomer-fc" in model.teams_
+    # no data moves it: it sits at its offset from the reference group's mean, which is fixed at 0
+    assert model.attack_["newcomer-fc"] == pytest.approx(-0.3, abs=1e-9)
+    assert model.defence_["newcomer-fc"] == pytest.approx(-0.2, abs=1e-9)
+    ratings = model.ratings().set_index("team")
+    assert ratings.loc["newcomer-fc", "weighted_matches"] == 0
+    assert ratings.loc["newcomer-fc", "strength"] < ratings["strength"].median()
+    matrix = model.predict(str(ratings.index[0]), "newcomer-fc", neutral=True)
+    assert matrix.home_win > matrix.away_win
+
+
+def test_newcomer_prior_applies_to_clubs_new_to_an_older_competition():
+    rng = np.random.default_rng(16)
+    frame = simulate_league(rng, np.zeros(6), np.zeros(6), seasons=2, competition="L1")
+    late = frame[frame.date >= "2011-08-01"].copy()
+    late.loc[late.home == "team-05", "home"] = "promoted"
+    late.loc[late.away == "team-05", "away"] = "promoted"
+    frame = pd.concat([frame[frame.date < "2011-08-01"], late.head(12)], ignore_index=True)
+    model = DixonColes().fit(frame)
+    assert list(model._newcomers) == ["promoted"]
+    without = DixonColes(newcomer_prior=None).fit(frame)
+    assert model.attack_["promoted"] < without.attack_["promoted"]
+    assert model.defence_["promoted"] < without.defence_["promoted"]
+
+
+# ------------------------------------------------------------------------------------------------ input
+
+
+def test_bad_input_raises_data_errors_naming_the_place():
+    frame = two_leagues(np.random.default_rng(17)).head(40)
+    with pytest.raises(DataError, match="home_goals"):
+        Poisson().fit(frame.drop(columns=["home_goals"]))
+    bad = frame.copy()
+    bad["source_file"] = "E0.csv"
+    bad["source_line"] = np.arange(2, 42)
+    bad.loc[5, "away_goals"] = -1
+    with pytest.raises(DataError) as err:
+        Poisson().fit(bad)
+    assert err.value.file == "E0.csv" and err.value.line == 7 and err.value.column == "away_goals"
+    same = frame.copy()
+    same.loc[3, "away"] = same.loc[3, "home"]
+    with pytest.raises(DataError, match="cannot play itself"):
+        Poisson().fit(same)
+    with pytest.raises(DataError, match="no played matches"):
+        Poisson().fit(frame, as_of="1990-01-01")
+    with pytest.raises(ValueError, match="shrinkage"):
+        Poisson(shrinkage=-1).fit(frame)
+
+
+def test_unplayed_fixtures_are_skipped_and_nullable_columns_accepted():
+    frame = two_leagues(np.random.default_rng(18)).head(60)
+    frame["home_goals"] = frame["home_goals"].astype("Int64")
+    frame["away_goals"] = frame["away_goals"].astype("Int64")
+    frame.loc[[4, 9], ["home_goals", "away_goals"]] = pd.NA
+    data = select_matches(frame, None)
+    assert len(data) == 58
+    model = Poisson().fit(frame)
+    assert model.n_matches_ == 58
+
+
+def test_generic_goal_model_accepts_any_distribution():
+    frame = two_leagues(np.random.default_rng(19))
+    generic = GoalModel(DixonColesScores(), shrinkage=2.0).fit(frame)
+    specific = DixonColes(shrinkage=2.0).fit(frame)
+    np.testing.assert_allclose(generic.params_, specific.params_)
+    ratings = specific.ratings()
+    assert list(ratings.columns) == ["team", "competition", "attack", "defence", "goals_for", "goals_against",
+                                     "strength", "weighted_matches", "last_played"]
+    assert ratings["strength"].is_monotonic_decreasing
+    assert set(specific.ratings(competition="L2")["team"]) == {f"b-{i:02d}" for i in range(8)}
