@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING
 
 from matchday.data.domain import Match
 from matchday.data.errors import DataError
-from matchday.data.sources.openfootball_json import DataInput, decode_text, load_input
+from matchday.data.sources._common import DataInput, decode_text, load_input
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -48,11 +48,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from matchday.data.competitions import COMPETITIONS
 from matchday.data.domain import Match
 from matchday.data.errors import DataError
 from matchday.data.seasons import normalize_season, season_of_date
-from matchday.data.sources.openfootball_json import (
-    COMPETITIONS,
+from matchday.data.sources._common import (
     DataInput,
     assign_legs,
     canonical_round,
