@@ -172,3 +172,11 @@ def test_serie_a_2012_13_match_fixing_deductions(shared_data):
     got = list(zip(table["team"], table["points"], strict=True))[12:]
     assert got == [("Bologna", 44), ("Sampdoria", 42), ("Atalanta", 40), ("Torino", 39), ("Genoa", 38),
                    ("Palermo", 32), ("Siena", 30), ("Pescara", 22)]
+
+
+def test_every_deduction_names_a_registered_club():
+    from matchday.data.registry import TeamRegistry
+    from matchday.rules.leagues import load_deductions
+
+    registry = TeamRegistry.load()
+    assert [d.team_id for d in load_deductions() if d.team_id not in registry.teams] == []

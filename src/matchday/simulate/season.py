@@ -170,63 +170,55 @@ def simulate_season(
         if team in index:
             adjust[index[team]] += points
     known = matches.assign(date=pd.to_datetime(matches["date"]))
-    known.loc[remaining.index, ["home_goals", "away_goals"]] = pd.NA
+    known.loc[~known.index.isin(played.index), ["home_goals", "away_goals"]] = pd.NA
     current = league_table(known, competition, season, rules=rules,
                            deductions={t: p for t, p in deductions.items() if t in index})
 
-    home_idx = np.concatenate([played["home"].map(index).to_numpy(), remaining["home"].map(index).to_numpy()]).astype(np.int64)
-    away_idx = np.concatenate([played["away"].map(index).to_numpy(), remaining["away"].map(index).to_numpy()]).astype(np.int64)
-    fixed_home = played["home_goals"].to_numpy(dtype=np.int8)
-    fixed_away = played["away_goals"].to_numpy(dtype=np.int8)
-    r = len(remaining)
-    if r:
-        matrices = np.asarray(
-            predict_many(remaining["home"].to_numpy(), remaining["away"].to_numpy(),
-                         remaining["neutral"].fillna(False).to_numpy(dtype=bool) if "neutral" in remaining else np.zeros(r, bool)),
-            dtype=np.float64,
-        )
-        matrices = apply_conditions(matrices, remaining, conditions)
-        sampler = ScoreSampler(matrices)
-    elif conditions:
-        raise ValueError("conditions given but no fixture is left to play")
-    # Separate streams for scores and for drawing lots, so results do not depend on the chunk size.
-    score_rng, lots_rng = (np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2))
-    n_sims = int(n_sims)
-    positions = np.empty((n_sims, len(teams)), dtype=np.int16)
-    points = np.empty((n_sims, len(teams)), dtype=np.int16)
-    goal_diff = np.empty((n_sims, len(teams)), dtype=np.int16)
+    n_teams, n_played, r = len(teams), len(played), len(remaining)
+    home_idx = np.concatenate([played["home"].map(index), remaining["home"].map(index)]).astype(np.int64)
+    away_idx = np.concatenate([played["away"].map(index), remaining["away"].map(index)]).astype(np.int64)
+    remaining_columns = np.arange(n_played, n_played + r)
     homes, aways = remaining["home"].to_numpy(), remaining["away"].to_numpy()
     recorded_columns = {}
     for fixture in record:
         found = np.flatnonzero((homes == fixture[0]) & (aways == fixture[1]))
         if found.size != 1:
             raise ValueError(f"cannot record {fixture}: not a remaining fixture")
-        recorded_columns[tuple(fixture)] = int(found[0])
-    recorded = {key: (np.empty(n_sims, np.int8), np.empty(n_sims, np.int8)) for key in recorded_columns}
-    for start in range(0, n_sims, chunk_size):
+        recorded_columns[tuple(fixture)] = int(remaining_columns[found[0]])
+    if r:
+        matrices = np.asarray(
+            predict_many(homes, aways, remaining["neutral"].fillna(False).to_numpy(dtype=bool)
+                         if "neutral" in remaining else np.zeros(r, bool)),
+            dtype=np.float64,
+        )
+        sampler = ScoreSampler(apply_conditions(matrices, remaining, conditions))
+    elif conditions:
+        raise ValueError("conditions given but no fixture is left to play")
+    # Separate streams for scores and for drawing lots: results do not depend on the chunk size.
+    score_rng, lots_rng = (np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2))
+    n_sims = int(n_sims)
+    home_goals = np.empty((n_sims, n_played + r), dtype=np.int8)
+    away_goals = np.empty((n_sims, n_played + r), dtype=np.int8)
+    home_goals[:, :n_played] = played["home_goals"].to_numpy(dtype=np.int8)
+    away_goals[:, :n_played] = played["away_goals"].to_numpy(dtype=np.int8)
+    for start in range(0, n_sims, chunk_size):  # chunks bound the temporary memory of the sampler
         stop = min(n_sims, start + chunk_size)
-        size = stop - start
         if r:
-            sim_home, sim_away = sampler.sample(random_bits(score_rng, (size, r)))
-            for key, column in recorded_columns.items():
-                recorded[key][0][start:stop] = sim_home[:, column]
-                recorded[key][1][start:stop] = sim_away[:, column]
-            hg = np.concatenate([np.broadcast_to(fixed_home, (size, len(fixed_home))), sim_home], axis=1)
-            ag = np.concatenate([np.broadcast_to(fixed_away, (size, len(fixed_away))), sim_away], axis=1)
-        else:
-            hg = np.broadcast_to(fixed_home, (size, len(fixed_home)))
-            ag = np.broadcast_to(fixed_away, (size, len(fixed_away)))
-        standings = rank_league(home_idx, away_idx, hg, ag, len(teams), rules, adjust, rng=lots_rng, chunk_size=size)
-        block_positions = standings.positions.copy()
-        _settle_playoffs(block_positions, standings, rules, lots_rng)
-        positions[start:stop] = block_positions
-        points[start:stop] = standings.points
-        goal_diff[start:stop] = standings.goal_difference
+            sim_home, sim_away = sampler.sample(random_bits(score_rng, (stop - start, r)))
+            home_goals[start:stop, n_played:] = sim_home
+            away_goals[start:stop, n_played:] = sim_away
         if progress:
-            progress(stop, n_sims)
+            progress(stop // 2, n_sims)
+    standings = rank_league(home_idx, away_idx, home_goals, away_goals, n_teams, rules, adjust, rng=lots_rng)
+    positions = standings.positions.copy()
+    _settle_playoffs(positions, standings, rules, lots_rng)
+    if progress:
+        progress(n_sims, n_sims)
+    recorded = {key: (home_goals[:, col].copy(), away_goals[:, col].copy()) for key, col in recorded_columns.items()}
     return SeasonSimulation(
         competition=rules.competition, season=rules.season, as_of=as_of, until=until, teams=teams,
-        positions=positions, points=points, goal_difference=goal_diff, current=current, rules=rules,
+        positions=positions, points=standings.points, goal_difference=standings.goal_difference,
+        current=current, rules=rules,
         n_remaining=r, seed=seed, conditions=[c.label for c in conditions], recorded=recorded,
     )
 
