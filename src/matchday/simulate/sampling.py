@@ -2,8 +2,10 @@
 
 One random 32-bit integer decides one match's score. Feeding the same random integers to two sets of
 matrices (two rotation plans, a baseline and a what-if) gives common random numbers: where the matrices
-agree the simulated scores agree exactly, and where one plan makes a side stronger its simulated results
-can only move in that side's favour, so differences between scenarios are not Monte Carlo noise.
+agree the simulated scores agree exactly, so differences between scenarios are not Monte Carlo noise.
+Cells are taken in row-major order (home goals, then away goals), so a stronger side does not always get
+a better result from the same number; a caller that needs that monotonicity orders the cells by goal
+difference first (as :mod:`matchday.decide.season_plan` does for the club whose lineup changes).
 
 Working on integers keeps the hot loop to shifts, adds, gathers and compares (no float multiply and cast
 per draw): the inverse CDF is exact on a grid of 2**32 points.

@@ -211,7 +211,7 @@ def simulate_season(
             progress(stop // 2, n_sims)
     standings = rank_league(home_idx, away_idx, home_goals, away_goals, n_teams, rules, adjust, rng=lots_rng)
     positions = standings.positions.copy()
-    _settle_playoffs(positions, standings, rules, lots_rng)
+    settle_playoffs(positions, standings, rules, lots_rng)
     if progress:
         progress(n_sims, n_sims)
     recorded = {key: (home_goals[:, col].copy(), away_goals[:, col].copy()) for key, col in recorded_columns.items()}
@@ -223,7 +223,7 @@ def simulate_season(
     )
 
 
-def _settle_playoffs(positions: np.ndarray, standings, rules: TableRules, rng: np.random.Generator) -> None:
+def settle_playoffs(positions: np.ndarray, standings, rules: TableRules, rng: np.random.Generator) -> None:
     """Serie A: a title or relegation tie on points is a play-off match; its loser takes the lower place.
 
     The ranking puts the two clubs in the two places at stake; a level play-off goes either way with
