@@ -791,6 +791,133 @@ def validate_ties(
     console.print(f"wrote {output} ({len(table)} rows in the calibration table)")
 
 
+# --------------------------------------------------------------------------- rotation
+@app.command()
+def rotate(
+    club: Annotated[str, typer.Argument(help="The club to advise (any known name).")],
+    as_of: AsOfOption = None,
+    weights: Annotated[str, typer.Option("--weights", help="Objective weights, e.g. title=1,europa=0.5,top4=0.3.")] =
+        "title=1,europa=0.5,top4=0.3",
+    squad: Annotated[Path | None, typer.Option("--squad", help="Squad CSV (see docs/squad-file.md); default: "
+                                               "the two-tier model.")] = None,
+    plan: Annotated[list[str] | None, typer.Option("--plan", help="A plan: a named plan ('all in league', 'all in "
+                                                   "Europe', 'balanced', 'full strength') or rules like "
+                                                   "'rest Bergamo: UEL=second, fulham=partial'. Repeatable.")] = None,
+    gap: Annotated[float | None, typer.Option("--gap", help="Second-string strength gap (log goals; default 0.30).")] = None,
+    sims: Annotated[int, typer.Option("--sims", help="Simulated futures (the same for every plan).")] = 20_000,
+    seed: SeedOption = 0,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity",
+                                              help="Also vary the gap, the points situation and the weights.")] = True,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart of the plans and the stance flip.")] = None,
+    model: ModelOption = "dixon-coles",
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Which rotation plan gives the best season, by how much, how sure, and what would flip the answer."""
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.decide import analyse_rotation
+
+    cutoff = _as_of_or_today(as_of)
+    with open_store(db) as store, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                           TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task("evaluating plans", total=None)
+        analysis = analyse_rotation(
+            store, club, cutoff, weights=weights, plans=plan or None, squad=squad, gap=gap, model=model,
+            n_sims=sims, seed=seed, progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+        if sensitivity:
+            progress.update(task, description="sensitivity")
+            analysis.gap_sensitivity()
+            analysis.points_sensitivity()
+            analysis.weight_sensitivity()
+    if chart:
+        analysis.plot(chart)
+        err_console.print(f"wrote {chart}")
+    if json_:
+        sys.stdout.write(json.dumps(analysis.to_dict(), indent=2, default=str) + "\n")
+        return
+    table = analysis.table
+    if csv:
+        sys.stdout.write(table.to_csv(index=False))
+        return
+    view = table.drop(columns=["rules", "se_vs_best_independent"])
+    for column in view.columns:
+        if column.startswith("p_"):
+            view[column] = _pct(view[column])
+    emit(view, as_json=False, as_csv=False,
+         title=f"{analysis.name(analysis.calendar.club)} as of {cutoff.isoformat()}: plans on {sims:,} common futures",
+         caption=f"objective = {weights}; se = Monte Carlo standard error; vs_best paired on the same futures")
+    console.print(analysis.summary(), highlight=False)
+
+
+@app.command("case-study")
+def case_study(
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] =
+        Path("docs/case-studies/liverpool-april-2024.md"),
+    sims: Annotated[int, typer.Option("--sims", help="Simulated futures per analysis.")] = 20_000,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+) -> None:
+    """Write the Liverpool April 2024 case study (every figure computed here, from the store)."""
+    from matchday.decide.case_study import liverpool_april_2024
+
+    with open_store(db) as store, err_console.status("computing the case study ..."):
+        path = liverpool_april_2024(store, output, n_sims=sims, seed=seed)
+    console.print(f"wrote {path}")
+
+
+@app.command()
+def demo(
+    mirror: MirrorOption = None,
+    sims: Annotated[int, typer.Option("--sims", help="Simulations for each step.")] = 20_000,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+) -> None:
+    """The April 2024 story end to end: sync, fit, table, tie odds, title odds, what-if, rotation advice."""
+    import time
+
+    from matchday.data.fetch import SourceURLs
+    from matchday.data.sync import sync as run_sync
+
+    started = time.perf_counter()
+    step = 0
+
+    def header(text: str) -> None:
+        nonlocal step
+        step += 1
+        console.rule(f"[bold]{step}. {text}")
+
+    header("Sync the 2022-23 and 2023-24 data (leagues, UEFA, odds)")
+    with open_store(db, read_only=False) as store:
+        report = run_sync(store, None, ["2022-23", "2023-24"], urls=SourceURLs.resolve(mirror=mirror))
+        console.print(f"{report.read} matches read, {report.added} added, {report.odds_added} odds added -> {store.path}")
+        db_path = store.path
+    header("The Premier League table on 14 April 2024 (after Liverpool 0-1 Crystal Palace)")
+    table(competition="E0", season="2023-24", as_of="2024-04-14", db=db_path, json_=False, csv=False)
+    header("Liverpool v Atalanta before the first leg (10 April)")
+    tie(team_a="Liverpool", team_b="Atalanta", first_leg=None, final=False, as_of="2024-04-10", model="dixon-coles",
+        competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
+    header("How likely is a comeback from 0-3? (12 April)")
+    tie(team_a="Atalanta", team_b="Liverpool", first_leg="Liverpool 0-3 Atalanta", final=False, as_of="2024-04-12",
+        model="dixon-coles", competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
+    header("Title odds on 15 April")
+    simulate(competition="E0", season="2023-24", as_of="2024-04-15", model="dixon-coles", sims=sims, seed=seed,
+             heatmap=None, positions=False, db=db_path, json_=False, csv=False)
+    header("Who is top if Liverpool beat Fulham and Arsenal don't win at Wolves?")
+    whatif(competition="E0", season="2023-24", given=["Fulham v Liverpool: away win", "Wolves v Arsenal: not away win"],
+           ask="top", until=None, as_of="2024-04-15", model="dixon-coles", sims=sims, seed=seed, db=db_path,
+           json_=False, csv=False)
+    header("Rest the first team in Bergamo, or throw the lot at it?")
+    rotate(club="Liverpool", as_of="2024-04-15", weights="title=1,europa=0.5,top4=0.3", squad=None, plan=None,
+           gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model="dixon-coles", db=db_path,
+           json_=False, csv=False)
+    console.print(f"[green]demo finished in {time.perf_counter() - started:.1f} s[/]")
+
+
 def main() -> None:
     """Entry point: user errors print one clear line (no traceback) and exit 2."""
     try:
