@@ -173,3 +173,44 @@ def test_bracket_europa_league(synced_db):
     assert len(rows) == 8
     assert sum(r["Winner"] for r in rows) == pytest.approx(1)
     assert sum(r["Semi-final"] for r in rows) == pytest.approx(4)
+
+
+def test_rotate_json(synced_db, tmp_path):
+    chart = tmp_path / "rotation.png"
+    code, out = run("rotate", "Liverpool", "--as-of", "2024-04-15", "--sims", "2000", "--no-sensitivity",
+                    "--chart", str(chart), "--db", str(synced_db), "--json")
+    assert code == 0, out
+    result = json.loads(out)
+    plans = {p["plan"]: p for p in result["plans"]}
+    assert {"all in league", "all in Europe", "balanced"} <= set(plans)
+    assert result["best"] in plans and "Best plan" in result["summary"]
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+    code, out = run("rotate", "Liverpool", "--as-of", "2024-04-15", "--weights", "title=banana", "--db", str(synced_db))
+    assert code == 2
+
+
+def test_case_study_is_generated(synced_db, tmp_path):
+    output = tmp_path / "case.md"
+    code, out = run("case-study", "--sims", "1000", "--output", str(output), "--db", str(synced_db))
+    assert code == 0, out
+    text = output.read_text()
+    for date in ("2024-04-10", "2024-04-12", "2024-04-15"):
+        assert f"## As of {date}" in text
+    assert "Atalanta went through, 3-1 on aggregate" in text
+    assert "Liverpool finished 3rd on 82 points" in text
+    assert "Atalanta won the final" in text
+
+
+def test_demo_end_to_end(shared_data, tmp_path):
+    code, out = run("demo", "--mirror", str(shared_data), "--sims", "2000", "--db", str(tmp_path / "demo.duckdb"))
+    assert code == 0, out
+    for step in ("Sync", "table on 14 April", "comeback from 0-3", "Title odds", "Who is top", "Rest the first team"):
+        assert step in out
+    assert "demo finished" in out
+
+
+def test_validate_ties_writes_the_report(shared_data, tmp_path):
+    output = tmp_path / "validation.md"
+    code, out = run("validate-ties", "--data", str(shared_data), "--output", str(output))
+    assert code == 0, out
+    assert "Brier" in output.read_text()

@@ -844,10 +844,15 @@ def rotate(
     if csv:
         sys.stdout.write(table.to_csv(index=False))
         return
-    view = table.drop(columns=["rules", "se_vs_best_independent"])
-    for column in view.columns:
+    import pandas as pd
+
+    view = pd.DataFrame({"plan": table["plan"]})
+    for column in table.columns:
         if column.startswith("p_"):
-            view[column] = _pct(view[column])
+            view[column[2:]] = _pct(table[column])
+    view["xPts"] = [f"{v:.1f}" for v in table["expected_points"]]
+    view["objective"] = [f"{o:.4f} ± {e:.4f}" for o, e in zip(table["objective"], table["se"], strict=True)]
+    view["vs best"] = [f"{d:+.4f} ± {e:.4f}" for d, e in zip(table["vs_best"], table["se_vs_best"], strict=True)]
     emit(view, as_json=False, as_csv=False,
          title=f"{analysis.name(analysis.calendar.club)} as of {cutoff.isoformat()}: plans on {sims:,} common futures",
          caption=f"objective = {weights}; se = Monte Carlo standard error; vs_best paired on the same futures")
