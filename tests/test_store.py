@@ -49,7 +49,9 @@ def store(tmp_path):
 
 
 def _batch(matches, source="football-data", name="E0.csv"):
-    return Batch(source, name, matches, "sha-" + name)
+    import hashlib
+
+    return Batch(source, name, matches, hashlib.sha256(repr(matches).encode()).hexdigest())
 
 
 def test_import_is_idempotent(store):
