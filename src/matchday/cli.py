@@ -791,6 +791,39 @@ def validate_ties(
     console.print(f"wrote {output} ({len(table)} rows in the calibration table)")
 
 
+@app.command("calibrate-seasons")
+def calibrate_seasons(
+    competitions: Annotated[list[str] | None, typer.Argument(help="Leagues (default E0 SP1 I1 D1 F1).")] = None,
+    seasons: Annotated[str, typer.Option("--seasons", help="Season range.")] = "2012-13:2023-24",
+    model: ModelOption = "dixon-coles",
+    sims: Annotated[int, typer.Option("--sims", help="Simulations per league, season and checkpoint.")] = 10_000,
+    seed: SeedOption = 0,
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/season-calibration.md"),
+    forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Back-test title and relegation odds made during past seasons against the final tables."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import season_range
+    from matchday.evaluate.seasons import season_calibration_report, season_forecasts
+
+    codes = [resolve_competition(c).code for c in (competitions or ["E0", "SP1", "I1", "D1", "F1"])]
+    with open_store(db) as store, Progress(TextColumn("[bold]season forecasts"), BarColumn(), MofNCompleteColumn(),
+                                           TimeElapsedColumn(), console=err_console) as progress:
+        task = progress.add_task("calibration", total=None)
+        forecasts = season_forecasts(store, codes, season_range(seasons), model=model, n_sims=sims, seed=seed,
+                                     progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if forecasts.empty:
+        raise MatchdayError("no finished league season in the store for those competitions and seasons")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(season_calibration_report(forecasts, model=model, n_sims=sims, seed=seed), encoding="utf-8")
+    if forecasts_csv:
+        forecasts.to_csv(forecasts_csv, index=False)
+    console.print(f"wrote {output} ({len(forecasts):,} forecasts)")
+
+
 # --------------------------------------------------------------------------- rotation
 @app.command()
 def rotate(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from matchday.data.registry import TeamRegistry
+from matchday.report import markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from matchday.data.store import Store
@@ -29,13 +30,6 @@ def _pct(p: float) -> str:
     if p <= 0:
         return "0%"
     return "<0.1%" if p < 0.001 else f"{100 * p:.1f}%"
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *rows])
 
 
 def _tie_line(store: Store, fitted, as_of: dt.date, names: dict[str, str]) -> tuple[str, float]:
@@ -94,7 +88,7 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
         plans = analysis.table
         out += [f"## As of {as_of.isoformat()}", ""]
         out += ["League table (top four):", "",
-                _markdown(pd.DataFrame({"#": top["position"], "club": top["team"].map(names), "P": top["played"],
+                markdown_table(pd.DataFrame({"#": top["position"], "club": top["team"].map(names), "P": top["played"],
                                         "Pts": top["points"], "GD": top["goal_difference"]})), ""]
         out += ["Title odds: " + ", ".join(f"{names[t]} {_pct(title[t])}" for t in title.sort_values(ascending=False).index[:3])
                 + f" ({sim.n_remaining} league matches left to simulate).", ""]
@@ -108,7 +102,7 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
             "objective": plans["objective"].map(lambda v: f"{v:.4f}"),
             "vs best (paired SE)": [f"{d:+.4f} ({s:.4f})" for d, s in zip(plans["vs_best"], plans["se_vs_best"], strict=True)],
         })
-        out += ["Rotation plans on the same simulated futures:", "", _markdown(view), ""]
+        out += ["Rotation plans on the same simulated futures:", "", markdown_table(view), ""]
         out += ["```text", analysis.summary(), "```", ""]
         flip = analysis.stance_flip() if analysis.has_stance_flip else None
         summary_rows.append({
@@ -119,7 +113,7 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
             "stance flip: trophy weight above which all-in-Europe beats all-in-league":
                 "-" if flip is None or flip.threshold is None else f"{flip.threshold:.2f} (SE {flip.se:.2f})",
         })
-    out += ["## The three dates side by side", "", _markdown(pd.DataFrame(summary_rows)), ""]
+    out += ["## The three dates side by side", "", markdown_table(pd.DataFrame(summary_rows)), ""]
     out += _what_happened(store, season, names)
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matchday.report import markdown_table
 from matchday.rules.knockout import tie_rules, tie_winner
 from matchday.simulate.extra_time import DEFAULT_ET_FACTOR, ExtraTimeEstimate, estimate_extra_time_factor
 from matchday.simulate.penalties import P_FIRST_KICKER_WINS
@@ -553,23 +554,6 @@ def extra_time_matches(data: HistoryData | str | Path) -> pd.DataFrame:
     return pd.concat([data.champs_matches, data.txt_matches], ignore_index=True)
 
 
-def _fmt(value: float, digits: int = 3) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.{digits}f}"
-
-
-def _markdown(frame: pd.DataFrame, formats: dict[str, int]) -> str:
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "| " + " | ".join("---" if c not in formats else "---:" for c in frame.columns) + " |"
-    lines = [header, rule]
-    for _, row in frame.iterrows():
-        cells = [
-            _fmt(float(row[c]), formats[c]) if c in formats else str(row[c])
-            for c in frame.columns
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def tie_history_report(
     shared_data: HistoryData | str | Path,
     *,
@@ -672,22 +656,22 @@ def _report_text(
         "`expected` = predicted number of comebacks, `z` = (comebacks - expected) / sd of a sum of",
         "Bernoullis; `predicted_equal` = the equal-teams reference.",
         "",
-        _markdown(calibration, shares),
+        markdown_table(calibration, shares),
         "",
         "Both sources together:",
         "",
-        _markdown(pooled, shares),
+        markdown_table(pooled, shares),
         "",
         "## Reliability (strength model)",
         "",
-        _markdown(reliability, {"predicted": 3, "observed": 3, "low": 3, "high": 3}),
+        markdown_table(reliability, {"predicted": 3, "observed": 3, "low": 3, "high": 3}),
         "",
         "## Brier score of P(first-leg loser goes through)",
         "",
         "Lower is better; skill = 1 - Brier / Brier of the base rate (the source's overall share, known",
         "only after the fact, so a demanding reference).",
         "",
-        _markdown(
+        markdown_table(
             brier,
             {"base_rate": 3, "brier_model": 4, "brier_equal_teams": 4, "brier_base_rate": 4,
              "skill_model": 3, "skill_equal_teams": 3},
@@ -697,7 +681,7 @@ def _report_text(
         "",
         "`p_none_model` = the model's probability that none of these sides went through.",
         "",
-        _markdown(
+        markdown_table(
             anchors,
             {"low": 3, "high": 3, "expected_model": 2, "p_none_model": 3, "expected_equal_teams": 2},
         ),
@@ -714,7 +698,7 @@ def _report_text(
         f"(robust SE {et.se:.2f}, Poisson SE {et.se_poisson:.2f}; 95% interval "
         f"{et.interval()[0]:.2f}-{et.interval()[1]:.2f}). The simulator's default is {DEFAULT_ET_FACTOR:.2f}.",
         "",
-        _markdown(et.by_group, {"expected_goals": 1, "factor": 2, "se": 2, "se_poisson": 2}),
+        markdown_table(et.by_group, {"expected_goals": 1, "factor": 2, "se": 2, "se_poisson": 2}),
         "",
     ]
     return "\n".join(lines)
