@@ -111,7 +111,7 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
             "P(through v Atalanta)": _pct(p_through),
             "best plan": analysis.best,
             "stance flip: trophy weight above which all-in-Europe beats all-in-league":
-                "-" if flip is None or flip.threshold is None else f"{flip.threshold:.2f} (SE {flip.se:.2f})",
+                "-" if flip is None or flip.threshold is None else f"{flip.threshold:.3f} (SE {flip.se:.3f})",
         })
     out += ["## The three dates side by side", "", markdown_table(pd.DataFrame(summary_rows)), ""]
     out += _what_happened(store, season, names)
