@@ -89,7 +89,9 @@ def calibration_scores(forecasts: pd.DataFrame) -> pd.DataFrame:
     out = []
     for event, p_col, y_col in (("title", "p_title", "champion"), ("relegation", "p_relegation", "relegated")):
         frame = forecasts.assign(month=pd.to_datetime(forecasts["as_of"]).dt.strftime("%m-%d"))
-        for month, group in [("all", frame), *frame.groupby("month")]:
+        # checkpoints in season order (autumn first)
+        months = sorted(frame["month"].unique(), key=lambda m: (int(m[:2]) < 7, m))
+        for month, group in [("all", frame), *((m, frame[frame["month"] == m]) for m in months)]:
             y = group[y_col].to_numpy(dtype=float)
             p = group[p_col].to_numpy(dtype=float)
             # "as it stands": the current leader / current bottom clubs get probability 1
