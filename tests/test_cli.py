@@ -214,3 +214,11 @@ def test_validate_ties_writes_the_report(shared_data, tmp_path):
     code, out = run("validate-ties", "--data", str(shared_data), "--output", str(output))
     assert code == 0, out
     assert "Brier" in output.read_text()
+
+
+def test_fatigue_estimate(synced_db):
+    code, out = run("fatigue", "E0", "SP1", "I1", "D1", "F1", "--db", str(synced_db), "--json")
+    assert code == 0, out
+    rows = {r["effect"]: r for r in json.loads(out)}
+    strength = rows["strength (attack - conceded)"]
+    assert strength["n"] > 100 and 0 < strength["se"] < 0.2

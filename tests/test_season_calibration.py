@@ -7,7 +7,12 @@ import datetime as dt
 import numpy as np
 
 from matchday.data.store import Store
-from matchday.evaluate.seasons import calibration_scores, checkpoint_dates, season_calibration_report, season_forecasts
+from matchday.evaluate.seasons import (
+    calibration_scores,
+    checkpoint_dates,
+    season_calibration_report,
+    season_forecasts,
+)
 
 
 def test_checkpoints_fall_inside_the_season():

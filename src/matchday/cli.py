@@ -892,6 +892,28 @@ def rotate(
     console.print(analysis.summary(), highlight=False)
 
 
+@app.command()
+def fatigue(
+    leagues: Annotated[list[str] | None, typer.Argument(help="Domestic leagues (default E0 SP1 I1 D1 F1).")] = None,
+    max_rest_days: Annotated[int, typer.Option("--max-rest-days", help="A UEFA match this many days before or "
+                                               "fewer counts as short rest.")] = 3,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Estimate from the store how a UEFA match a few days earlier changes domestic league results."""
+    from matchday.data.competitions import resolve_competition
+    from matchday.decide.fatigue import estimate_uefa_fatigue
+
+    codes = [resolve_competition(c).code for c in (leagues or ["E0", "SP1", "I1", "D1", "F1"])]
+    with open_store(db) as store, err_console.status("fitting the short-rest model ..."):
+        estimate = estimate_uefa_fatigue(store, codes, max_rest_days=max_rest_days)
+    emit(estimate.table(), as_json=json_, as_csv=csv,
+         title=f"Short rest (UEFA match <= {max_rest_days} days before), {', '.join(codes)}, "
+               f"{len(estimate.seasons)} seasons, {estimate.n_matches:,} league matches",
+         caption="log effects per match, tired side's view (negative = weaker); z = estimate / SE")
+
+
 @app.command("case-study")
 def case_study(
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] =
