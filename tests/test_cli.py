@@ -222,3 +222,15 @@ def test_fatigue_estimate(synced_db):
     rows = {r["effect"]: r for r in json.loads(out)}
     strength = rows["strength (attack - conceded)"]
     assert strength["n"] > 100 and 0 < strength["se"] < 0.2
+
+
+def test_backtest_command(synced_db):
+    code, out = run("backtest", "E0", "--seasons", "2023-24", "--start", "2024-03-01", "--models", "poisson",
+                    "--jobs", "1", "--no-save", "--db", str(synced_db), "--json")
+    assert code == 0, out
+    rows = {r["model"]: r for r in json.loads(out)}
+    assert {"base_rates", "poisson", "market_close", "market_pre"} <= set(rows)
+    assert rows["poisson"]["n"] == rows["market_close"]["n"] > 50
+    assert rows["market_close"]["rps"] < rows["base_rates"]["rps"]
+    code, out = run("backtest", "E0", "--models", "nonsense", "--db", str(synced_db))
+    assert code == 2 and "dixon-coles" in out

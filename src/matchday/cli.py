@@ -89,7 +89,7 @@ def _missing(value: object) -> bool:
 
 def _fmt(value: object) -> str:
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     if hasattr(value, "strftime") and hasattr(value, "hour") and getattr(value, "hour", 1) == 0 and getattr(value, "minute", 1) == 0:
         return value.strftime("%Y-%m-%d")
     return str(value)
@@ -455,6 +455,79 @@ def ratings(
     emit(table.drop(columns=["team"]), as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} - {model} ratings as of {cutoff.isoformat()}",
          caption="strength = expected goal difference per match against an average side on neutral ground")
+
+
+@app.command()
+def backtest(
+    competitions: Annotated[list[str], typer.Argument(help="Leagues to evaluate, e.g. E0 SP1.")],
+    seasons: Annotated[str, typer.Option("--seasons", help="Season or range, e.g. 2019-20:2023-24.")] = "2023-24",
+    models: Annotated[str, typer.Option("--models", help="Comma-separated model names.")] = "dixon-coles,elo",
+    refit: Annotated[str, typer.Option("--refit", help="weekly (default), daily or gap.")] = "weekly",
+    start: Annotated[str | None, typer.Option("--start", help="Evaluate matches from this date on (YYYY-MM-DD).")] = None,
+    blend: Annotated[bool, typer.Option("--blend/--no-blend", help="Add model + pre-match market blends.")] = True,
+    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (-1 = every core).")] = -1,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Reliability PNG of the first model.")] = None,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Write the forecasts to the store.")] = True,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Walk-forward evaluation: refit at least weekly on data before kick-off; RPS, log loss and Brier per
+    league and season, next to the closing and pre-match market on the very same matches."""
+    import uuid
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.errors import UnknownChoiceError
+    from matchday.data.seasons import season_range, season_start_year
+    from matchday.evaluate.backtest import add_blend, save_backtest, walk_forward_many
+    from matchday.models import MODELS
+
+    names = [m.strip() for m in models.split(",") if m.strip()]
+    for name in names:
+        if name not in MODELS:
+            raise UnknownChoiceError("model", name, sorted(MODELS))
+    codes = [resolve_competition(c).code for c in competitions]
+    season_list = season_range(seasons)
+    history = 2
+    first = season_start_year(season_list[0]) - history
+    needed = [f"{y}-{(y + 1) % 100:02d}" for y in range(first, season_start_year(season_list[-1]) + 1)]
+    with open_store(db, read_only=not save) as store:
+        from matchday.data.competitions import COMPETITIONS
+
+        countries = {COMPETITIONS[c].country for c in codes}
+        train_codes = sorted({c.code for c in COMPETITIONS.values() if c.kind == "league" and c.country in countries})
+        matches = store.matches(train_codes, needed, played=True)
+        if matches.empty:
+            raise MatchdayError(f"no matches stored for {', '.join(codes)} {seasons}; run `matchday sync` first")
+        odds = store.odds(matches["match_id"].tolist(), market="1x2")
+        with Progress(TextColumn("[bold]backtest {task.fields[label]}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err_console, transient=True) as progress:
+            task = progress.add_task("units", total=None, label="")
+            result = walk_forward_many(
+                {name: MODELS[name] for name in names}, matches, competitions=codes, seasons=season_list,
+                start=parse_date(start, "--start"), refit=refit, history_seasons=history, odds=odds, n_jobs=jobs,
+                progress=lambda done, total, label: progress.update(task, completed=done, total=total, label=label),
+            )
+        if blend and "market_pre" in result.models:
+            for name in names:
+                result = add_blend(result, name)
+        if save:
+            run_id = save_backtest(store, result, uuid.uuid4().hex[:12])
+            err_console.print(f"saved as run {run_id} in {store.path}")
+    if plot:
+        result.write_reliability(names[0], plot)
+        err_console.print(f"wrote {plot}")
+    table = result.summary(by=("competition", "season"))
+    overall = result.summary(by=())
+    emit(table if (json_ or csv) else table.round(4), as_json=json_, as_csv=csv,
+         title=f"walk-forward {', '.join(codes)} {seasons} ({refit} refits, {result.wall_seconds:.1f} s)")
+    if not (json_ or csv):
+        emit(overall.round(4), as_json=False, as_csv=False, title="all matches")
+        if "market_close" in result.models:
+            emit(result.compare("market_close", by=()).round(4), as_json=False, as_csv=False,
+                 title="paired RPS difference to the closing market (negative = better than the market)")
 
 
 # --------------------------------------------------------------------------- simulations
