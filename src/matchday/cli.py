@@ -304,20 +304,22 @@ def _score(row) -> str:
     return text
 
 
+ListCompetition = Annotated[str | None, typer.Argument(help="Competition code or name (default all).")]
+ListSeason = Annotated[str | None, typer.Option("--season", help="Season, e.g. 2023-24.")]
+ListTeam = Annotated[str | None, typer.Option("--team", help="Only matches of this club (any known name).")]
+ListFrom = Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")]
+ListTo = Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")]
+ListLimit = Annotated[int, typer.Option("--limit", help="At most this many.")]
+
+
 @app.command()
 def results(
-    competition: Annotated[str | None, typer.Argument(help="Competition code or name (default all).")] = None,
-    season: Annotated[str | None, typer.Option("--season", help="Season, e.g. 2023-24.")] = None,
-    team: Annotated[str | None, typer.Option("--team", help="Only matches of this club (any known name).")] = None,
-    since: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
+    competition: ListCompetition = None, season: ListSeason = None, team: ListTeam = None, since: ListFrom = None,
+    until: ListTo = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Only results known on this date.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (the latest).")] = 50,
-    db: DbOption = None,
-    json_: FormatJson = False,
-    csv: FormatCsv = False,
+    limit: ListLimit = 50, db: DbOption = None, json_: FormatJson = False, csv: FormatCsv = False,
 ) -> None:
-    """Played matches, latest last."""
+    """Played matches, latest last (--limit keeps the latest)."""
     frame, _ = _match_listing(played=True, competition=competition, season=season, team=team, since=since,
                               until=until, as_of=as_of, limit=limit, db=db)
     emit(frame, as_json=json_, as_csv=csv, title=f"{len(frame)} results")
@@ -325,18 +327,13 @@ def results(
 
 @app.command()
 def fixtures(
-    competition: Annotated[str | None, typer.Argument(help="Competition code or name (default all).")] = None,
-    season: Annotated[str | None, typer.Option("--season", help="Season, e.g. 2023-24.")] = None,
-    team: Annotated[str | None, typer.Option("--team", help="Only matches of this club (any known name).")] = None,
-    since: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
+    competition: ListCompetition = None, season: ListSeason = None, team: ListTeam = None, since: ListFrom = None,
+    until: ListTo = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Remaining fixtures as they stood on this date.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (the soonest).")] = 50,
-    db: DbOption = None,
-    json_: FormatJson = False,
-    csv: FormatCsv = False,
+    limit: ListLimit = 50, db: DbOption = None, json_: FormatJson = False, csv: FormatCsv = False,
 ) -> None:
-    """Matches still to play (or, with --as-of, those that were still to play on that date)."""
+    """Matches still to play (or, with --as-of, those that were still to play on that date); --limit keeps
+    the soonest."""
     frame, _ = _match_listing(played=False, competition=competition, season=season, team=team, since=since,
                               until=until, as_of=as_of, limit=limit, db=db)
     emit(frame, as_json=json_, as_csv=csv, title=f"{len(frame)} fixtures")

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from matchday.data.csvrecords import numbered_records
 from matchday.data.errors import DataError, UnknownChoiceError
 
 __all__ = [
@@ -518,14 +519,7 @@ def _rows(
             value=",".join(header),
             expected=f"columns {expected}",
         )
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise DataError(f"malformed CSV: {exc}", file=file, line=reader.line_num) from None
-        line = reader.line_num
+    for line, fields in numbered_records(reader, file):
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != len(header):

@@ -52,6 +52,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from matchday.data.csvrecords import numbered_records
 from matchday.data.domain import Match
 from matchday.data.errors import DataError
 from matchday.data.sources._common import DataInput, decode_text, load_input
@@ -125,15 +126,7 @@ def _rows(data: DataInput, source_file: str | None, *, tie_columns: bool = False
                         value=",".join(header)[:200], expected="the champs.csv header")
     position = {c: header.index(c) for c in needed}
     rows: list[_Row] = []
-    line = 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise DataError(f"malformed CSV: {exc}", file=name, line=reader.line_num) from None
-        line = reader.line_num
+    for line, record in numbered_records(reader, name):
         if not record or all(not cell.strip() for cell in record):
             continue
         if len(record) != len(header):

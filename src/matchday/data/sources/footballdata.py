@@ -83,6 +83,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matchday.data.competitions import resolve_competition
+from matchday.data.csvrecords import numbered_records
 from matchday.data.domain import Match, OddsQuote
 from matchday.data.errors import DataError, UnknownChoiceError
 from matchday.data.seasons import normalize_season, season_code, season_of_date
@@ -418,17 +419,7 @@ def _rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
         raise DataError(f"not a CSV file: it looks like {looks} (a mirror's error page?)", file=name,
                         value=text.lstrip()[:60], expected="a football-data CSV starting with Div,Date")
     text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    line = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise DataError(f"unreadable CSV: {error}", file=name, line=reader.line_num) from None
-        yield line, row
-        line = reader.line_num + 1
+    yield from numbered_records(csv.reader(io.StringIO(text, newline=""), strict=False), name)
 
 
 def _check_header(header: list[str], line: int, name: str) -> None:
