@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzzing import mutations
 from matchday.data.domain import Match, matches_frame
 from matchday.data.errors import DataError
 from matchday.data.sources.engsoccerdata import (
@@ -273,22 +274,8 @@ TOKENS = [b"NA", b'"', b",", b"\n", b"\r\n", b"-", b"99", b"away goals", b"coin 
           b"1955-02-29", b"\xff", b"\x00", b'""', b"GroupA-inter"]
 
 
-@st.composite
-def mutated(draw, base: bytes = SNIPPET) -> bytes:
-    data = bytearray(base)
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(("delete", "insert", "replace", "duplicate")))
-        start = draw(st.integers(0, len(data)))
-        end = draw(st.integers(start, min(len(data), start + 40)))
-        if op == "delete":
-            del data[start:end]
-        elif op == "insert":
-            data[start:start] = draw(st.one_of(st.sampled_from(TOKENS), st.binary(max_size=8)))
-        elif op == "replace":
-            data[start:end] = draw(st.sampled_from(TOKENS))
-        else:
-            data[start:start] = data[start:end]
-    return bytes(data)
+def mutated(base: bytes = SNIPPET):
+    return mutations(base, TOKENS)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzzing import mutations
 from matchday.data.domain import Match
 from matchday.data.errors import DataError
 from matchday.data.sources.footballtxt import SOURCE, football_txt_url, read_football_txt
@@ -370,22 +371,8 @@ TOKENS = [b" v ", b"(ENG)", b"-", b"(", b")", b"[cancelled]", b"[awarded]", b"a.
           b"\n", b"  Dec/31\n", b"  Feb/29\n", b"\xc2\xbb ", b"= ", b"# ", b"99", b"21.00  ", b"\xff", b"\xc4"]
 
 
-@st.composite
-def mutated(draw, base: bytes = SNIPPET) -> bytes:
-    data = bytearray(base)
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(("delete", "insert", "replace", "duplicate")))
-        start = draw(st.integers(0, len(data)))
-        end = draw(st.integers(start, min(len(data), start + 40)))
-        if op == "delete":
-            del data[start:end]
-        elif op == "insert":
-            data[start:start] = draw(st.one_of(st.sampled_from(TOKENS), st.binary(max_size=8)))
-        elif op == "replace":
-            data[start:end] = draw(st.sampled_from(TOKENS))
-        else:
-            data[start:start] = data[start:end]
-    return bytes(data)
+def mutated(base: bytes = SNIPPET):
+    return mutations(base, TOKENS)
 
 
 def test_snippet_itself_reads():
