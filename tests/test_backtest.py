@@ -201,6 +201,19 @@ def test_calibration_table_and_reliability_png(run, tmp_path) -> None:
         run.calibration("nonsense")
 
 
+def test_reliability_png_when_a_bin_is_all_hits(run, tmp_path) -> None:
+    from matchday.evaluate.backtest import BacktestResult
+
+    forecasts = run.forecasts.copy()
+    sure = forecasts.index[forecasts["model"] == "poisson"][:15]  # 15 hits at 0.95: observed frequency 1
+    forecasts.loc[sure, ["p_home", "p_draw", "p_away", "outcome"]] = [0.95, 0.03, 0.02, 0]
+    result = BacktestResult(forecasts, run.fits)
+    table = result.calibration("poisson")
+    assert table["observed_frequency"].iloc[-1] == 1.0
+    path = result.write_reliability("poisson", tmp_path / "sure.png")
+    assert path.stat().st_size > 0
+
+
 def test_save_backtest_writes_every_forecast(run, tmp_path) -> None:
     with Store(tmp_path / "store.duckdb") as store:
         save_backtest(store, run, "bt-test")

@@ -345,8 +345,12 @@ def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.Data
                                    f"before {pd.Timestamp(cutoff).date()}: {error}") from error
             fitted = time.perf_counter()
             with_competition = _model_supports(model, "predict_many", "competition")
-            probs, known = _predict_outcomes(model, home[rows], away[rows], neutral[rows], competition[rows],
-                                             with_competition)
+            try:
+                probs, known = _predict_outcomes(model, home[rows], away[rows], neutral[rows], competition[rows],
+                                                 with_competition)
+            except Exception as error:
+                raise RuntimeError(f"{name} failed to predict {unit.competition} {unit.season} "
+                                   f"from {pd.Timestamp(cutoff).date()}: {error}") from error
             probs[~known] = rates
             probabilities[name][rows] = probs
             imputed[name][rows] = ~known
@@ -528,6 +532,9 @@ class BacktestResult:
                           title: str | None = None) -> Path:
         """Reliability diagram (PNG) of one model's forecasts; returns the path."""
         table = self.calibration(model, bins)
+        # a Wilson bound can miss an observed 0 or 1 by rounding (1e-17); error bars must not go negative
+        table["ci_low"] = np.minimum(table["ci_low"], table["observed_frequency"])
+        table["ci_high"] = np.maximum(table["ci_high"], table["observed_frequency"])
         return reliability_plot(table, path, title=title or f"Reliability: {model}")
 
     def _select(self, models: Sequence[str] | None) -> pd.DataFrame:
