@@ -2,7 +2,7 @@
 
 Run on demand (not part of the test suite)::
 
-    python bench/bench_backtest.py                    # everything (penaltyblog makes it ~30-40 min)
+    python bench/bench_backtest.py                    # everything (~25 min: penaltyblog fits take ~1 s each)
     python bench/bench_backtest.py --no-penaltyblog   # our models, markets and blends only (minutes)
     python bench/bench_backtest.py --leagues E0 --seasons 2023-24 --no-penaltyblog   # quick look
 
@@ -248,7 +248,7 @@ def head_to_head(result: BacktestResult, ours: str, theirs: list[str], market: s
         difference = paired_difference(top5[ours], top5["_pb"], clusters=top5["week"].to_numpy())
         gap = (top5["_pb"].mean() - top5[ours].mean()) / (top5["_pb"].mean() - top5[market].mean())
         table = pd.concat([table, pd.DataFrame([{
-            "competition": "top5", "season": "pooled", "n": len(top5), "pb_best": "(per league-season)",
+            "competition": "top5", "season": "pooled", "n": len(top5), "pb_best": theirs[0] if len(theirs) == 1 else "(per league-season)",
             "rps_pb_best": top5["_pb"].mean(), f"rps_{ours}": top5[ours].mean(),
             f"rps_{market}": top5[market].mean(), "ours_minus_pb": difference.mean,
             "se": difference.standard_error, "gap_closed": gap}])], ignore_index=True)

@@ -53,6 +53,26 @@ def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
         raise MatchdayError(f"{option}: {text!r} is not a date (expected YYYY-MM-DD)") from exc
 
 
+def _competition(text: str, kind: str | None = None):
+    """The competition named by ``text``; with ``kind``, a clear error when it is the other kind."""
+    from matchday.data.competitions import resolve_competition
+
+    comp = resolve_competition(text)
+    if kind == "league" and comp.kind != "league":
+        raise MatchdayError(f"{comp.code} ({comp.name}) is a cup, not a league; use `matchday bracket {comp.code}` "
+                            f"or `matchday results {comp.code}`")
+    if kind == "cup" and comp.kind != "cup":
+        raise MatchdayError(f"{comp.code} ({comp.name}) is a league; use `matchday simulate {comp.code}`")
+    return comp
+
+
+def _season(season: str | None, cutoff: dt.date | None) -> str:
+    """The named season, else the one running on ``cutoff`` (today when None)."""
+    from matchday.data.seasons import normalize_season, season_of_date
+
+    return normalize_season(season) if season else season_of_date(cutoff or dt.date.today())
+
+
 def open_store(db: Path | None, *, read_only: bool = True) -> Store:
     from matchday.data.store import Store
 
@@ -221,13 +241,10 @@ def table(
     csv: FormatCsv = False,
 ) -> None:
     """The league table from stored results, with the league's tie-breakers and point deductions."""
-    from matchday.data.competitions import resolve_competition
     from matchday.data.seasons import normalize_season
     from matchday.rules.table import league_table
 
-    comp = resolve_competition(competition)
-    if comp.kind != "league":
-        raise MatchdayError(f"{comp.code} ({comp.name}) is a cup, not a league; use `matchday results {comp.code}`")
+    comp = _competition(competition, "league")
     season = normalize_season(season)
     cutoff = parse_date(as_of)
     with open_store(db) as store:
@@ -536,15 +553,11 @@ def _season_simulation(store, competition: str, season: str | None, cutoff: dt.d
                        seed: int, given: list[str] | None = None, until: dt.date | None = None):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from matchday.data.competitions import resolve_competition
-    from matchday.data.seasons import normalize_season, season_of_date
     from matchday.simulate.conditions import parse_condition, to_fixture_conditions
     from matchday.simulate.season import simulate_season, split_fixtures
 
-    comp = resolve_competition(competition)
-    if comp.kind != "league":
-        raise MatchdayError(f"{comp.code} is a cup; use `matchday tie` or `matchday bracket`")
-    season = normalize_season(season) if season else season_of_date(cutoff)
+    comp = _competition(competition, "league")
+    season = _season(season, cutoff)
     _require_season(store, comp.code, season)
     matches = store.matches([comp.code], [season])
     names = _display_names(store, sorted(set(matches["home"]) | set(matches["away"])))
@@ -686,11 +699,10 @@ def whatif(
 def _last_condition_date(db, competition, season, cutoff, given) -> dt.date | None:
     """--ask top without --until: the table just after the last conditioned fixture."""
     from matchday.data.competitions import resolve_competition
-    from matchday.data.seasons import normalize_season, season_of_date
     from matchday.simulate.conditions import parse_condition
 
     comp = resolve_competition(competition).code
-    season = normalize_season(season) if season else season_of_date(cutoff)
+    season = _season(season, cutoff)
     with open_store(db) as store:
         matches = store.matches([comp], [season])
     dates = []
@@ -810,17 +822,13 @@ def bracket(
     csv: FormatCsv = False,
 ) -> None:
     """The rest of a UEFA knockout competition: P(each club reaches each round, and wins the trophy)."""
-    from matchday.data.competitions import resolve_competition
-    from matchday.data.seasons import normalize_season, season_of_date
     from matchday.rules.knockout import tie_rules
     from matchday.simulate.bracket import simulate_bracket
     from matchday.simulate.knockout_state import bracket_from_store
 
-    comp = resolve_competition(competition)
-    if comp.kind != "cup":
-        raise MatchdayError(f"{comp.code} is a league; use `matchday simulate {comp.code}`")
+    comp = _competition(competition, "cup")
     cutoff = _as_of_or_today(as_of)
-    season = normalize_season(season) if season else season_of_date(cutoff)
+    season = _season(season, cutoff)
     with open_store(db) as store:
         _require_season(store, comp.code, season)
         matches = store.matches([comp.code], [season])
