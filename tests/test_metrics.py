@@ -182,3 +182,12 @@ def test_reliability_plot_writes_png(tmp_path: Path) -> None:
     path = reliability_plot(table, tmp_path / "plots" / "reliability.png", title="test")
     assert path.exists() and path.stat().st_size > 1000
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_wilson_interval_contains_an_observed_zero_or_one():
+    from matchday.evaluate.metrics import wilson_interval
+
+    low, high = wilson_interval([0, 7, 7], [7, 7, 1000])
+    share = np.array([0, 1, 7 / 1000])
+    assert np.all(low <= share) and np.all(share <= high)
+    assert high[1] == 1.0 and low[0] == 0.0

@@ -531,11 +531,7 @@ class BacktestResult:
     def write_reliability(self, model: str, path: str | os.PathLike, bins: int | Sequence[float] = 10,
                           title: str | None = None) -> Path:
         """Reliability diagram (PNG) of one model's forecasts; returns the path."""
-        table = self.calibration(model, bins)
-        # a Wilson bound can miss an observed 0 or 1 by rounding (1e-17); error bars must not go negative
-        table["ci_low"] = np.minimum(table["ci_low"], table["observed_frequency"])
-        table["ci_high"] = np.maximum(table["ci_high"], table["observed_frequency"])
-        return reliability_plot(table, path, title=title or f"Reliability: {model}")
+        return reliability_plot(self.calibration(model, bins), path, title=title or f"Reliability: {model}")
 
     def _select(self, models: Sequence[str] | None) -> pd.DataFrame:
         if models is None:

@@ -135,7 +135,10 @@ def wilson_interval(
         denominator = 1.0 + z**2 / n
         centre = (share + z**2 / (2.0 * n)) / denominator
         half_width = z / denominator * np.sqrt(share * (1.0 - share) / n + z**2 / (4.0 * n**2))
-    return centre - half_width, centre + half_width
+    # Rounding can leave the bound a hair inside an observed 0 or 1; the interval always contains the share.
+    low = np.clip(np.fmin(centre - half_width, share), 0.0, 1.0)
+    high = np.clip(np.fmax(centre + half_width, share), 0.0, 1.0)
+    return low, high
 
 
 def calibration_table(
