@@ -549,33 +549,28 @@ SimsOption = Annotated[int, typer.Option("--sims", help="Number of simulated sea
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
 
 
-def _season_simulation(store, competition: str, season: str | None, cutoff: dt.date, model: str, sims: int,
-                       seed: int, given: list[str] | None = None, until: dt.date | None = None):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from matchday.simulate.conditions import parse_condition, to_fixture_conditions
-    from matchday.simulate.season import simulate_season, split_fixtures
-
+def _league_season(store, competition: str, season: str | None, cutoff: dt.date):
+    """(competition code, season, every match of that season, display names) of a stored league season."""
     comp = _competition(competition, "league")
     season = _season(season, cutoff)
     _require_season(store, comp.code, season)
     matches = store.matches([comp.code], [season])
-    names = _display_names(store, sorted(set(matches["home"]) | set(matches["away"])))
-    conditions = []
-    if given:
-        _, remaining = split_fixtures(matches, cutoff)
-        if until is not None:
-            remaining = remaining[remaining["date"] <= str(until)]
-        parsed = [parse_condition(text, _team_id) for text in given]
-        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
-    fitted = _fit(store, model, cutoff)
+    return comp.code, season, matches, _display_names(store, sorted(set(matches["home"]) | set(matches["away"])))
+
+
+def _run_season(matches, fitted, code: str, season: str, cutoff: dt.date, sims: int, seed: int,
+                conditions=(), until: dt.date | None = None):
+    """simulate_season with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.simulate.season import simulate_season
+
     with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         task = progress.add_task("sim", total=sims)
-        result = simulate_season(matches, fitted.predict_many, comp.code, season, as_of=cutoff, until=until,
-                                 conditions=conditions, n_sims=sims, seed=seed,
-                                 progress=lambda done, total: progress.update(task, completed=done))
-    return result, names
+        return simulate_season(matches, fitted.predict_many, code, season, as_of=cutoff, until=until,
+                               conditions=list(conditions), n_sims=sims, seed=seed,
+                               progress=lambda done, total: progress.update(task, completed=done))
 
 
 @app.command()
@@ -595,7 +590,8 @@ def simulate(
     """Simulate the rest of a league season: title, places and relegation odds, expected points."""
     cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:
-        result, names = _season_simulation(store, competition, season, cutoff, model, sims, seed)
+        code, season, matches, names = _league_season(store, competition, season, cutoff)
+        result = _run_season(matches, _fit(store, model, cutoff), code, season, cutoff, sims, seed)
     if heatmap:
         from matchday.simulate.plots import position_heatmap
 
@@ -670,13 +666,25 @@ def whatif(
         raise MatchdayError("give at least one --given condition, e.g. --given 'Fulham v Liverpool: away win'")
     if ask not in ("top", "title", "table"):
         raise MatchdayError(f"--ask {ask!r}: expected top, title or table")
+    from matchday.simulate.conditions import parse_condition, to_fixture_conditions
+    from matchday.simulate.season import split_fixtures
+
     cutoff = _as_of_or_today(as_of)
     horizon = parse_date(until, "--until")
-    if ask == "top" and horizon is None:
-        horizon = _last_condition_date(db, competition, season, cutoff, given)
+    parsed = [parse_condition(text, _team_id) for text in given]
     with open_store(db) as store:
-        base, names = _season_simulation(store, competition, season, cutoff, model, sims, seed, None, horizon)
-        cond, _ = _season_simulation(store, competition, season, cutoff, model, sims, seed, given, horizon)
+        code, season, matches, names = _league_season(store, competition, season, cutoff)
+        if ask == "top" and horizon is None:  # the table just after the last conditioned fixture
+            dates = [matches.loc[(matches["home"] == c.home) & (matches["away"] == c.away), "date"] for c in parsed]
+            found = [d.iloc[0].date() for d in dates if not d.empty]
+            horizon = max(found) if found else None
+        _, remaining = split_fixtures(matches, cutoff)
+        if horizon is not None:
+            remaining = remaining[remaining["date"] <= str(horizon)]
+        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
+        fitted = _fit(store, model, cutoff)  # one fit serves the baseline and the what-if
+    base = _run_season(matches, fitted, code, season, cutoff, sims, seed, until=horizon)
+    cond = _run_season(matches, fitted, code, season, cutoff, sims, seed, conditions, until=horizon)
     if ask in ("top", "title"):
         frame = pd.DataFrame({"baseline": base.top_probabilities(), "what_if": cond.top_probabilities()})
         frame["change"] = frame["what_if"] - frame["baseline"]
@@ -694,24 +702,6 @@ def whatif(
     emit(frame.reset_index(drop=True), as_json=json_, as_csv=csv,
          title=f"What if {'; '.join(given)} - {when} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
          caption="same seed for both runs: the difference comes from the conditions, not from noise")
-
-
-def _last_condition_date(db, competition, season, cutoff, given) -> dt.date | None:
-    """--ask top without --until: the table just after the last conditioned fixture."""
-    from matchday.data.competitions import resolve_competition
-    from matchday.simulate.conditions import parse_condition
-
-    comp = resolve_competition(competition).code
-    season = _season(season, cutoff)
-    with open_store(db) as store:
-        matches = store.matches([comp], [season])
-    dates = []
-    for text in given:
-        parsed = parse_condition(text, _team_id)
-        row = matches[(matches["home"] == parsed.home) & (matches["away"] == parsed.away)]
-        if not row.empty:
-            dates.append(row["date"].iloc[0].date())
-    return max(dates) if dates else None
 
 
 # --------------------------------------------------------------------------- knockout ties

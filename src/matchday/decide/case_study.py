@@ -127,7 +127,8 @@ def _what_happened(store: Store, season: pd.DataFrame, names: dict[str, str]) ->
     from matchday.simulate.knockout_state import knockout_ties
 
     uel = store.matches(["UEL"], ["2023-24"])
-    uel_names = {**names, **{t: TeamRegistry.load().name(t) if t in TeamRegistry.load().teams else t
+    registry = TeamRegistry.load()
+    uel_names = {**names, **{t: registry.name(t) if t in registry.teams else t
                              for t in set(uel["home"]) | set(uel["away"])}}
     ties = knockout_ties(uel, None)
     tie = next(t for t in ties if {t.home, t.away} == {CLUB, RIVAL})
