@@ -54,22 +54,35 @@ class ScoreSampler:
         self._last = (np.arange(m, dtype=np.uint32) + 1) * self.cells - 1
 
     def sample(self, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Home and away goals (int8 arrays shaped like ``bits``, (S, m)) for uint32 random numbers."""
-        if bits.shape[-1] != self.n_matches or bits.dtype != np.uint32:
-            raise ValueError(f"need uint32 random numbers with {self.n_matches} columns")
-        shape = bits.shape
-        guide_index = bits >> np.uint32(32 - _GUIDE_BITS)
-        guide_index += np.arange(self.n_matches, dtype=np.uint32) << np.uint32(_GUIDE_BITS)
-        flat = self._guide[guide_index.ravel()]
-        np.minimum(flat, np.broadcast_to(self._last, shape).ravel(), out=flat)
-        u = bits.ravel()
+        """Home and away goals (int8 arrays shaped like ``bits``, (S, m)) for uint32 random numbers;
+        column r is drawn from matrix r."""
+        if bits.ndim != 2 or bits.shape[-1] != self.n_matches or bits.dtype != np.uint32:
+            raise ValueError(f"need uint32 random numbers of shape (S, {self.n_matches})")
+        match_of = np.broadcast_to(np.arange(self.n_matches, dtype=np.uint32), bits.shape).ravel()
+        home, away = self._draw(bits.ravel(), match_of)
+        return home.reshape(bits.shape), away.reshape(bits.shape)
+
+    def sample_rows(self, bits: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Goals for 1-D uint32 numbers where row k is drawn from matrix ``index[k]``."""
+        if bits.ndim != 1 or bits.dtype != np.uint32 or np.shape(index) != bits.shape:
+            raise ValueError("need 1-D uint32 random numbers and one matrix index per number")
+        return self._draw(bits, np.asarray(index, dtype=np.uint32))
+
+    @staticmethod
+    def bits_from_uniforms(u: np.ndarray) -> np.ndarray:
+        """uint32 numbers from uniforms on [0, 1) (for callers that keep float random streams)."""
+        return np.minimum(np.floor(np.asarray(u, dtype=np.float64) * _SCALE), _SCALE - 1).astype(np.uint32)
+
+    def _draw(self, u: np.ndarray, match_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        guide_index = (u >> np.uint32(32 - _GUIDE_BITS)) + (match_of << np.uint32(_GUIDE_BITS))
+        last = self._last[match_of]
+        flat = np.minimum(self._guide[guide_index], last)
         cdf = self._cdf.ravel()
-        last = np.broadcast_to(self._last, shape).ravel()
         active = np.flatnonzero(cdf[flat] <= u)
         active = active[flat[active] < last[active]]
         while active.size:  # a few draws per bin step past CDF values inside their guide bin
             flat[active] += 1
             keep = (flat[active] < last[active]) & (cdf[flat[active]] <= u[active])
             active = active[keep]
-        cell = flat.reshape(shape) - np.arange(self.n_matches, dtype=np.uint32) * np.uint32(self.cells)
+        cell = flat - match_of * np.uint32(self.cells)
         return (cell // self.n_cols).astype(np.int8), (cell % self.n_cols).astype(np.int8)

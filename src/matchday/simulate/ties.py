@@ -46,6 +46,7 @@ from matchday.rules.knockout import (
 )
 from matchday.simulate import penalties
 from matchday.simulate.extra_time import DEFAULT_ET_FACTOR, EXTRA_TIME_SHARE
+from matchday.simulate.sampling import ScoreSampler
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -134,30 +135,19 @@ class ScoreTable:
         return ScoreTable(self.probabilities[index], self.home_xg[index], self.away_xg[index])
 
     def sample(self, u: FloatArray, index: IntArray | None = None) -> tuple[IntArray, IntArray]:
-        """Scores by inverse CDF: row ``r`` uses match ``index[r]`` and uniform ``u[r]``."""
-        m, rows, cols = self.probabilities.shape
-        cells = rows * cols
-        cdf = np.cumsum(self.probabilities.reshape(m, cells), axis=1)
-        cdf /= cdf[:, -1:]
-        cdf[:, -1] = 1.0
+        """Scores by inverse CDF: row ``r`` uses match ``index[r]`` (0 when None) and uniform ``u[r]``.
+
+        The same sampler as the season simulation (:class:`matchday.simulate.sampling.ScoreSampler`), so a
+        row's score depends only on its own uniform and matrix, not on which other ties share the call.
+        """
+        m = self.probabilities.shape[0]
         if index is None:
             if m != 1:
                 raise ValueError(f"an index is needed to sample from {m} score matrices")
-            position = np.searchsorted(cdf[0], u, side="right")
-        else:
-            # Rows grouped by matrix, each group searched in its own CDF: the same arithmetic as a
-            # one-matrix run, so a row's score does not depend on which other ties share the call.
-            order = np.argsort(index, kind="stable")
-            sorted_index = index[order]
-            present = np.flatnonzero(np.bincount(index, minlength=m))
-            starts = np.searchsorted(sorted_index, present, side="left")
-            ends = np.searchsorted(sorted_index, present, side="right")
-            position = np.empty(u.shape[0], dtype=np.int64)
-            for t, start, end in zip(present, starts, ends, strict=True):
-                rows = order[start:end]
-                position[rows] = np.searchsorted(cdf[t], u[rows], side="right")
-        position = np.minimum(position, cells - 1)
-        return position // cols, position % cols
+            index = np.zeros(np.shape(u), dtype=np.int64)
+        sampler = ScoreSampler(self.probabilities)
+        home, away = sampler.sample_rows(ScoreSampler.bits_from_uniforms(u), np.asarray(index))
+        return home.astype(np.int64), away.astype(np.int64)
 
 
 def _is_number(value: Any) -> bool:
