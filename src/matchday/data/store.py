@@ -263,7 +263,7 @@ class Store:
         report = ImportReport(files=1, read=len(frame))
         if frame.empty:
             return report
-        if batch.content_sha256 and self._already_imported(batch):
+        if batch.content_sha256 and self.imported_matches(batch.source_file, batch.content_sha256) is not None:
             report.unchanged = len(frame)  # the very same bytes were imported before
             return report
         self._write_teams(frame, registry, unknown, batch)
@@ -404,11 +404,12 @@ class Store:
         self.con.execute(f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {columns} FROM incoming_rows")
         self.con.unregister("incoming_rows")
 
-    def _already_imported(self, batch: Batch) -> bool:
+    def imported_matches(self, source_file: str, content_sha256: str) -> int | None:
+        """How many matches an earlier import of these very bytes read, or None if they are new."""
         rows = self.con.execute(
-            "SELECT count(*) FROM imports WHERE source_file = ? AND sha256 = ?", [batch.source_file, batch.content_sha256]
+            "SELECT max(matches) FROM imports WHERE source_file = ? AND sha256 = ?", [source_file, content_sha256]
         ).fetchall()
-        return rows[0][0] > 0
+        return None if rows[0][0] is None else int(rows[0][0])
 
     def _refresh_seasons(self) -> None:
         self.con.execute(

@@ -117,14 +117,21 @@ def sync(
     running = season_of_date(today or dt.date.today())
     planned = plan_files(competitions, seasons)
     batches: list[Batch] = []
+    unchanged = ImportReport()
     for done, item in enumerate(planned, start=1):
         url = urls.url(item.source, item.relative)
         max_age = RUNNING_SEASON_MAX_AGE if item.season in (None, running) else None
         content = fetcher.get(url, max_age=max_age)
         if content is not None:
-            matches = read_planned(item, content, url, history_filter)
-            batches.append(Batch(item.source, url, matches, hashlib.sha256(content).hexdigest()))
+            digest = hashlib.sha256(content).hexdigest()
+            seen = store.imported_matches(url, digest)
+            if seen is not None:  # these very bytes were imported before: nothing to read or write
+                unchanged.merge(ImportReport(files=1, read=seen, unchanged=seen))
+            else:
+                batches.append(Batch(item.source, url, read_planned(item, content, url, history_filter), digest))
         if progress:
             progress("download", done, len(planned))
     on_import = (lambda done, total: progress("import", done, total)) if progress else None
-    return store.import_batches(batches, registry, progress=on_import)
+    report = store.import_batches(batches, registry, progress=on_import)
+    report.merge(unchanged)
+    return report
