@@ -14,29 +14,18 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from matchday.data.competitions import league_country
 from matchday.data.registry import TeamRegistry, split_country
+from matchday.data.sources.footballtxt import read_football_txt
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 
-FOOTBALL_DATA_COUNTRY = {"E0": "ENG", "E1": "ENG", "SP1": "ESP", "I1": "ITA", "D1": "GER", "F1": "FRA"}
-FOOTBALLCSV_COUNTRY = {
-    "eng.1": "ENG",
-    "eng.2": "ENG",
-    "es.1": "ESP",
-    "it.1": "ITA",
-    "de.1": "GER",
-    "fr.1": "FRA",
-}
-OPENFOOTBALL_COUNTRY = {"en.1": "ENG", "es.1": "ESP", "it.1": "ITA", "de.1": "GER", "fr.1": "FRA"}
-# Football.TXT match line: "[hh.mm]  Home Club (XXX) v Away Club (YYY)  score"
-TXT_MATCH = re.compile(r"^\s*(?:\d{1,2}[.:]\d{2}\s+)?(.+?\s*\([A-Z]{3}\))\s+v\s+(.+?\s*\([A-Z]{3}\))")
 
 
 @dataclass
@@ -61,31 +50,29 @@ def inventory(data: Path) -> list[Seen]:
         item.files.add(str(file.relative_to(data)))
 
     for path in sorted(data.glob("football-data/mmz4281/*/*.csv")):
-        country = FOOTBALL_DATA_COUNTRY.get(path.stem)
+        country = league_country(path.stem)
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
                 if row.get("Div"):
                     add("football-data", country, row["HomeTeam"], path)
                     add("football-data", country, row["AwayTeam"], path)
     for path in sorted(data.glob("footballcsv/*/*.csv")):
-        country = FOOTBALLCSV_COUNTRY.get(path.stem)
+        country = league_country(path.stem)
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 add("footballcsv", country, row["Team 1"], path)
                 add("footballcsv", country, row["Team 2"], path)
     for path in sorted(data.glob("openfootball/football.json/*/*.json")):
-        country = OPENFOOTBALL_COUNTRY.get(path.stem)  # None for uefa.cl: names carry "(XXX)"
+        country = league_country(path.stem)  # None for uefa.cl: names carry "(XXX)"
         matches = json.loads(path.read_text(encoding="utf-8")).get("matches", [])
         for match in matches:
             for key in ("team1", "team2"):
                 name = match[key]
                 add("openfootball-json", split_country(name)[1] or country, name, path)
     for path in sorted(data.glob("openfootball/champions-league/*/*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            found = TXT_MATCH.match(line)
-            if found:
-                for name in found.groups():
-                    add("football-txt", split_country(name)[1], name, path)
+        for match in read_football_txt(path):
+            add("football-txt", match.home_country, f"{match.home} ({match.home_country})", path)
+            add("football-txt", match.away_country, f"{match.away} ({match.away_country})", path)
     champs = data / "engsoccerdata" / "champs.csv"
     if champs.exists():
         with champs.open(encoding="utf-8", newline="") as handle:

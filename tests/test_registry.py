@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from matchday.data.competitions import COMPETITIONS
+from matchday.data.competitions import COMPETITIONS, league_country
 from matchday.data.errors import DataError, UnknownChoiceError
 from matchday.data.registry import (
     TeamRegistry,
@@ -19,18 +19,9 @@ from matchday.data.registry import (
     normalize_name,
     split_country,
 )
+from matchday.data.sources.footballtxt import read_football_txt
 
 BIG5 = ("ENG", "ESP", "ITA", "GER", "FRA")
-FOOTBALLCSV_COUNTRY = {
-    "eng.1": "ENG",
-    "eng.2": "ENG",
-    "es.1": "ESP",
-    "it.1": "ITA",
-    "de.1": "GER",
-    "fr.1": "FRA",
-}
-OPENFOOTBALL_COUNTRY = {"en.1": "ENG", "es.1": "ESP", "it.1": "ITA", "de.1": "GER", "fr.1": "FRA"}
-TXT_MATCH = re.compile(r"^\s*(?:\d{1,2}[.:]\d{2}\s+)?(.+?\s*\([A-Z]{3}\))\s+v\s+(.+?\s*\([A-Z]{3}\))")
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "matchday" / "data"
 
 
@@ -67,12 +58,11 @@ def football_txt_names(root: Path) -> dict[str, set[str]]:
     """Football.TXT file -> club names with their "(XXX)" suffix, from the match lines."""
     out: dict[str, set[str]] = {}
     for path in sorted(root.glob("openfootball/champions-league/*/*.txt")):
-        names = set()
-        for line in path.read_text(encoding="utf-8").splitlines():
-            found = TXT_MATCH.match(line)
-            if found:
-                names.update(found.groups())
-        out[str(path.relative_to(root))] = names
+        out[str(path.relative_to(root))] = {
+            f"{name} ({country})"
+            for m in read_football_txt(path)
+            for name, country in ((m.home, m.home_country), (m.away, m.away_country))
+        }
     return out
 
 
@@ -121,7 +111,7 @@ def test_every_footballcsv_name_resolves_and_stays_distinct(
     files = footballcsv_names(shared_data)
     assert len(files) == 186
     for (season, code), names in files.items():
-        country = FOOTBALLCSV_COUNTRY[code]
+        country = league_country(code)
         ids = {name: registry.resolve(name, country) for name in names}
         unknown = sorted(name for name, team_id in ids.items() if team_id is None)
         assert not unknown, f"{season}/{code}: unregistered {unknown}"
@@ -150,7 +140,7 @@ def test_every_openfootball_json_name_resolves(shared_data: Path, registry: Team
     for path in paths:
         matches = json.loads(path.read_text(encoding="utf-8"))["matches"]
         names = {m[k] for m in matches for k in ("team1", "team2")}
-        country = OPENFOOTBALL_COUNTRY.get(path.stem)  # None for uefa.cl (names carry "(XXX)")
+        country = league_country(path.stem)  # None for uefa.cl (names carry "(XXX)")
         ids = {name: registry.resolve(name, country) for name in names}
         unknown = sorted(name for name, team_id in ids.items() if team_id is None)
         assert not unknown, f"{path.name}: unregistered {unknown}"

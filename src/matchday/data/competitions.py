@@ -63,3 +63,11 @@ def resolve_competition(text: str) -> Competition:
         choices = [f"{c.code} ({c.name})" for c in COMPETITIONS.values()]
         raise UnknownChoiceError("competition", text, choices)
     return COMPETITIONS[code]
+
+
+def league_country(code: str) -> str | None:
+    """Country of a league named by any of its codes (``E0``, ``eng.1``, ``en.1``); None for UEFA
+    competitions and unknown codes (their club names carry a "(XXX)" country suffix instead)."""
+    code_key = _LOOKUP.get(_key(code))
+    country = COMPETITIONS[code_key].country if code_key else None
+    return None if country == "EUR" else country
