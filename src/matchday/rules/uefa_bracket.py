@@ -238,7 +238,6 @@ def read_draw(positions: Mapping[str, int], rounds: Mapping[str, Sequence[Tie]])
 
     # Round of 16: seed pairs against the winners of their play-off group; halves relative to position 1.
     r16 = list(rounds.get("Round of 16", ()))
-    r16_slot: dict[str, int] = {}  # club -> slot 4 * half + k (half known only relative to position 1)
     seed_tie: dict[int, tuple[str, str]] = {}
     for first, second in r16:
         p1, p2 = pos(first), pos(second)
@@ -327,7 +326,7 @@ def read_draw(positions: Mapping[str, int], rounds: Mapping[str, Sequence[Tie]])
         elif s2 in tie_positions:
             draw.playoff_half[0, k] = 1 - half_of_seed[seed]
     # Order of legs in the quarter- and semi-finals: 0 when the better seeded path hosts the second leg.
-    for a, b, first, second in qf_pairs:
+    for a, b, _, second in qf_pairs:
         q = next(j for j, pair in enumerate(HALF_ORDER) if {a, b} & set(pair) and j in (0, 2)) // 2
         better = a if (a in (1, 2, 3, 4)) else b
         half = half_of_seed.get(better)
@@ -335,7 +334,7 @@ def read_draw(positions: Mapping[str, int], rounds: Mapping[str, Sequence[Tie]])
             continue
         second_host_path = path_of[second]
         draw.quarter_final_legs[0, 2 * half + q] = 0 if second_host_path == better else 1
-    for qa, qb, first, second in sf_pairs:
+    for qa, qb, _, second in sf_pairs:
         top = qa if set(qa) & {1, 2, 7, 8} else qb
         seed = next(s for s in top if s in (1, 2))
         half = half_of_seed.get(seed)

@@ -60,7 +60,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchday.data.errors import DataError
-from matchday.rules.table import _as_goals, _as_index, _refine, _schedule, _Schedule, _team_totals
+from matchday.rules.table import _as_goals, _as_index, _refine, _Schedule, _schedule, _team_totals
 from matchday.rules.uefa_format import UefaFormat, uefa_format
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -193,11 +193,11 @@ def _rank_block(
     points = 3 * won + drawn + adjust
     gd = totals["goals_for"] - totals["goals_against"]
     away_won = _per_team(ag > hg, sched.away_cols).astype(np.int64)
-    # Opponents' totals: one matrix product per criterion (float64 is exact for these integers).
-    meet = meetings.astype(np.float64)
-    opp_points = np.rint(points.astype(np.float64) @ meet).astype(np.int64)
-    opp_gd = np.rint(gd.astype(np.float64) @ meet).astype(np.int64)
-    opp_gf = np.rint(totals["goals_for"].astype(np.float64) @ meet).astype(np.int64)
+    # Opponents' totals: one matrix product for the three criteria (float32 is exact for integers below
+    # 2**24; a club's opponents total at most a few hundred points or goals).
+    stacked = np.concatenate([points, gd, totals["goals_for"]]).astype(np.float32)
+    opp = np.rint(stacked @ meetings.astype(np.float32)).astype(np.int64)
+    opp_points, opp_gd, opp_gf = opp[:c], opp[c:2 * c], opp[2 * c:]
 
     cls, _, order, still = _refine(np.zeros((c, t), dtype=np.int64),
                                    [points, gd, totals["goals_for"], totals["away_goals_for"], won, away_won])
