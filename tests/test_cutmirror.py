@@ -7,10 +7,10 @@ import json
 
 import pandas as pd
 
+from cutmirror import build_cut_mirror
 from matchday.data.sources.footballdata import read_footballdata
 from matchday.data.sources.footballdata_fixtures import read_footballdata_fixtures
 from matchday.data.sources.footballtxt import read_football_txt
-from tests.cutmirror import build_cut_mirror
 
 CUT = dt.date(2025, 2, 15)
 

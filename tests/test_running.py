@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from cutmirror import build_cut_mirror
 from matchday.data.errors import DataError
-from matchday.data.running import MERGED_COLUMNS, merge_fixtures
-from tests.cutmirror import build_cut_mirror
+from matchday.data.running import MERGED_COLUMNS, link_to_stored, merge_fixtures
 
 
 def rec(source: str, date: str, home: str = "everton", away: str = "liverpool", score: str | None = None,
@@ -103,6 +103,35 @@ def test_uefa_league_phase_and_knockout_meeting_are_two_matches():
     assert out["status"].tolist() == ["played", "scheduled"]
 
 
+def test_rounds_keep_apart_meetings_that_each_source_lists_once():
+    # The JSON file lists only the league-phase meeting, the TXT file only the knockout tie (same home club).
+    rows = [rec("openfootball-json", "2025-01-29", "psv", "liverpool", "3-2", "UCL", round_="League phase"),
+            rec("football-txt", "2025-03-04", "psv", "liverpool", None, "UCL", round_="Round of 16")]
+    assert len(merged(rows)) == 2
+
+
+def test_link_to_stored_follows_postponements_and_rounds():
+    stored = pd.DataFrame([
+        {"match_id": "m1", "competition": "E0", "season": "2024-25", "date": "2024-12-07", "home_id": "everton",
+         "away_id": "liverpool", "round": "Matchday 15"},
+        {"match_id": "m2", "competition": "UCL", "season": "2024-25", "date": "2025-01-29", "home_id": "psv",
+         "away_id": "liverpool", "round": "League phase"},
+        {"match_id": "m3", "competition": "SC0", "season": "2024-25", "date": "2024-08-31", "home_id": "celtic",
+         "away_id": "rangers", "round": None},
+        {"match_id": "m4", "competition": "SC0", "season": "2024-25", "date": "2025-05-10", "home_id": "celtic",
+         "away_id": "rangers", "round": None},
+    ])
+    incoming = pd.DataFrame([
+        rec("football-data", "2025-02-12", score="2-2"),  # played two months after the stored date
+        rec("football-txt", "2025-03-04", "psv", "liverpool", None, "UCL", round_="Round of 16"),
+        rec("football-txt", "2025-01-29", "psv", "liverpool", "3-2", "UCL", round_="League phase"),
+        rec("football-data", "2025-05-11", "celtic", "rangers", "1-1", "SC0"),
+        rec("football-data", "2025-01-04", "arsenal", "brentford", "1-3"),  # not stored yet
+    ])
+    assert link_to_stored(incoming, stored).tolist() == ["m1", None, "m2", "m4", None]
+    assert link_to_stored(incoming.iloc[:0], stored).empty
+
+
 def test_bad_records_are_one_clear_error():
     with pytest.raises(DataError, match="lack a column"):
         merge_fixtures(pd.DataFrame([{"competition": "E0"}]))
@@ -145,8 +174,9 @@ def read_mirror(root) -> pd.DataFrame:
     matches += read_openfootball_json(root / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json",
                                       competition="UCL", season="2024-25")
     for code, stem in (("UCL", "cl"), ("UEL", "el"), ("UECL", "conf")):
-        matches += read_football_txt(root / "openfootball" / "champions-league" / "2024-25" / f"{stem}.txt",
-                                     competition=code, season="2024-25")
+        for name in (stem, stem + "q"):  # the competition proper and its qualifying rounds
+            matches += read_football_txt(root / "openfootball" / "champions-league" / "2024-25" / f"{name}.txt",
+                                         competition=code, season="2024-25")
     frame = matches_frame(matches)
     registry = TeamRegistry.load()
     for side in ("home", "away"):
@@ -160,7 +190,14 @@ def read_mirror(root) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def season_merged(shared_data, tmp_path_factory):
     """The whole season merged from the full files (the truth the cuts must agree with)."""
-    return merge_fixtures(read_mirror(shared_data)).matches
+    result = merge_fixtures(read_mirror(shared_data))
+    assert result.conflicts.empty
+    sizes = result.matches.groupby("competition").size()
+    # The same counts as the store's import of the season (tests/test_season_2024_25.py): no duplicates.
+    assert sizes.to_dict() == {"E0": 380, "E1": 552, "SP1": 380, "I1": 380, "D1": 306, "F1": 306, "UCL": 279,
+                               "UEL": 269, "UECL": 409}
+    assert (result.matches["status"] == "played").all()
+    return result.matches
 
 
 @pytest.mark.parametrize("cut", ["2024-12-15", "2025-02-15", "2025-04-12"])

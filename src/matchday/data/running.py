@@ -112,32 +112,48 @@ def _check(records: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _compatible(a: object, b: object) -> bool:
+    """Two records can be one match unless both name a round and the rounds differ."""
+    return a is None or b is None or pd.isna(a) or pd.isna(b) or a == b
+
+
+def _assign(slot_dates: list, slot_rounds: list, dates, rounds, taken: set[int]) -> list[int]:
+    """Each (date, round) to the nearest free, round-compatible slot (index), or -1; ``taken`` grows."""
+    out = []
+    for date, round_ in zip(dates, rounds, strict=True):
+        free = [k for k in range(len(slot_dates)) if k not in taken and _compatible(slot_rounds[k], round_)]
+        if not free:
+            out.append(-1)
+            continue
+        k = min(free, key=lambda j: (abs((slot_dates[j] - date).days), j))
+        taken.add(k)
+        out.append(k)
+    return out
+
+
 def _occurrences(group: pd.DataFrame) -> np.ndarray:
-    """Occurrence number (0, 1, ...) of each record of one pairing that some source lists more than once:
-    the occurrences are those of the source listing it most often (by date); every other record goes to
-    the nearest occurrence its own source has not taken yet, or starts a new one."""
-    counts = group["source"].value_counts()
-    anchor = counts.index[0]
+    """Occurrence number (0, 1, ...) of each record of one pairing that some source lists more than once
+    (or that sources place in different rounds): the occurrences are those of the source listing it most
+    often (by date); every other record goes to the nearest occurrence of a compatible round that its own
+    source has not taken yet, or starts a new one."""
+    anchor = group["source"].value_counts().index[0]
     base = group[group["source"] == anchor].sort_values("date")
-    slots = list(base["date"])
-    taken: dict[tuple[str, int], bool] = {}
+    slot_dates, slot_rounds = list(base["date"]), list(base["round"])
     occurrence = pd.Series(-1, index=group.index)
-    for k, row in enumerate(base.index):
-        occurrence[row] = k
-        taken[(anchor, k)] = True
+    occurrence[base.index] = np.arange(len(base))
     rest = group[group["source"] != anchor].sort_values("date")
-    for row, date, source in zip(rest.index, rest["date"], rest["source"], strict=True):
-        free = [k for k in range(len(slots)) if (source, k) not in taken]
-        if free:
-            k = min(free, key=lambda j: (abs((slots[j] - date).days), j))
-        else:
-            k = len(slots)
-            slots.append(date)
-        taken[(source, k)] = True
-        occurrence[row] = k
+    for _, part in rest.groupby("source", sort=False):
+        taken: set[int] = set()
+        for row, k, date, round_ in zip(part.index, _assign(slot_dates, slot_rounds, part["date"], part["round"],
+                                                            taken), part["date"], part["round"], strict=True):
+            if k < 0:
+                k = len(slot_dates)
+                slot_dates.append(date)
+                slot_rounds.append(round_)
+            occurrence[row] = k
     # Number occurrences by date so the identity does not depend on which source anchored them.
-    first_date = {k: d for k, d in enumerate(slots)}
-    renumber = {k: i for i, k in enumerate(sorted(first_date, key=lambda j: (first_date[j], j)))}
+    order = sorted(range(len(slot_dates)), key=lambda j: (slot_dates[j], j))
+    renumber = {k: i for i, k in enumerate(order)}
     return occurrence.map(renumber).to_numpy()
 
 
@@ -164,7 +180,10 @@ def merge_fixtures(
                               pd.DataFrame())
     pair = ["competition", "season", "home_id", "away_id"]
     per_source = frame.groupby([*pair, "source"], sort=False)["date"].transform("size")
-    repeated = per_source.groupby([frame[c] for c in pair], sort=False).transform("max") > 1
+    keys = [frame[c] for c in pair]
+    rounds = frame["round"].where(frame["round"].notna(), None)
+    repeated = (per_source.groupby(keys, sort=False).transform("max") > 1) | (
+        rounds.groupby(keys, sort=False).transform("nunique") > 1)
     occurrence = pd.Series(0, index=frame.index)
     for _, group in frame[repeated].groupby(pair, sort=False):
         occurrence[group.index] = _occurrences(group)
@@ -228,3 +247,38 @@ def merge_fixtures(
     matches = matches.sort_values(["date", "competition", "home_id"], kind="stable").reset_index(drop=True)
     return MergedFixtures(matches=matches[list(MERGED_COLUMNS)], links=frame["identity"],
                           conflicts=conflicts.reset_index(drop=True))
+
+
+def link_to_stored(incoming: pd.DataFrame, stored: pd.DataFrame) -> pd.Series:
+    """For each incoming record of one source file, the ``match_id`` of the stored match it is (or None).
+
+    The store-side form of :func:`merge_fixtures`' identity, for :class:`~matchday.data.store.Store`'s
+    import (see ``docs/running-season.md``). incoming: columns competition, season, date, home_id, away_id
+    and optional round. stored: the store's matches of the same competitions and seasons (columns match_id,
+    competition, season, date, home_id, away_id, optional round), one row per match. A pairing that the
+    store and the file each hold once links whatever the dates (postponed, rescheduled, played late),
+    unless both name different rounds; several meetings of one pairing link by nearest date among rounds
+    that agree, each stored match at most once per file.
+    """
+    out = pd.Series([None] * len(incoming), index=incoming.index, dtype=object)
+    if incoming.empty or stored.empty:
+        return out
+    pair = ["competition", "season", "home_id", "away_id"]
+    inc = incoming.assign(date=pd.to_datetime(incoming["date"]),
+                          round=incoming["round"] if "round" in incoming.columns else None)
+    sto = stored.assign(date=pd.to_datetime(stored["date"]),
+                        round=stored["round"] if "round" in stored.columns else None)
+    groups = dict(iter(sto.groupby(pair, sort=False)))
+    for key, part in inc.groupby(pair, sort=False):
+        have = groups.get(key)
+        if have is None:
+            continue
+        have = have.sort_values("date")
+        part = part.sort_values("date")
+        taken: set[int] = set()
+        slots = _assign(list(have["date"]), list(have["round"]), part["date"], part["round"], taken)
+        ids = have["match_id"].tolist()
+        for row, k in zip(part.index, slots, strict=True):
+            out[row] = ids[k] if k >= 0 else None
+    return out
+
