@@ -90,3 +90,10 @@ def test_table_command_ranks_the_league_phase(store_2024_25):
     assert {line.split(",")[2] for line in lines[1:]} <= {"2", "3"}  # matchdays 1-3 were played by then
     code, out = run("table", "UCL", "2023-24", "--db", str(path))
     assert code == 2 and "cup" in out  # no league phase before 2024-25
+
+
+def test_bracket_before_the_round_of_16_is_a_clear_error(store_2024_25):
+    path, _ = store_2024_25
+    for day in ("2024-12-15", "2025-01-30"):
+        code, out = run("bracket", "UCL", "2024-25", "--as-of", day, "--db", str(path), "--sims", "100")
+        assert code == 2 and "round of 16 is fixed by league-phase position" in out, out

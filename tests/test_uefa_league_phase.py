@@ -373,10 +373,7 @@ def test_real_2024_25_json_ranks_the_same_as_football_txt(shared_data):
     path = shared_data / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json"
     frame = matches_frame(read_openfootball_json(path, competition="UCL", season="2024-25"))
     table = league_phase_table(frame, "UCL", "2024-25")
-    txt = league_phase_table(real_frame(shared_data, "UCL"), "UCL", "2024-25")
-    assert table["points"].tolist() == txt["points"].tolist()
-    assert table["goal_difference"].tolist() == txt["goal_difference"].tolist()
-    assert len(table) == 36
+    assert table["team"].tolist() == OFFICIAL_2024_25["UCL"]  # both files write the clubs alike
 
 
 def test_real_2024_25_mid_phase_table_uses_a_to_e(shared_data):

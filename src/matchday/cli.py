@@ -859,6 +859,7 @@ def bracket(
         _require_season(store, comp.code, season)
         matches = store.matches([comp.code], [season])
         first_round, ties, later = bracket_from_store(matches, cutoff)
+        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff)
         fitted = _fit(store, model, cutoff)
         names = _display_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
 
@@ -878,6 +879,19 @@ def bracket(
     emit(frame, as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} from the {first_round.name.lower()} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
          caption=drawn)
+
+
+def _refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date) -> None:
+    """From 2024-25 the clubs ranked 1-8 enter in the round of 16 by league position: a bracket that starts
+    at the knockout play-offs (or in the league phase) is not simulated yet; say so instead of failing."""
+    from matchday.rules.uefa_format import has_league_phase
+
+    if current == "Knockout play-off" and has_league_phase(code, season):
+        raise MatchdayError(
+            f"{code} {season} on {cutoff.isoformat()}: the knockout play-offs are still to be decided and the "
+            "round of 16 is fixed by league-phase position (rules/uefa_bracket.py); simulating the bracket "
+            "from there is not implemented yet. Ask for a date after the play-offs (the round of 16 on)."
+        )
 
 
 @app.command("validate-ties")
