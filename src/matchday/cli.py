@@ -240,13 +240,18 @@ def table(
     json_: FormatJson = False,
     csv: FormatCsv = False,
 ) -> None:
-    """The league table from stored results, with the league's tie-breakers and point deductions."""
+    """The league table from stored results, with the league's tie-breakers and point deductions (a UEFA
+    competition from 2024-25: the league-phase table with UEFA's criteria)."""
     from matchday.data.seasons import normalize_season
     from matchday.rules.table import league_table
+    from matchday.rules.uefa_format import has_league_phase
 
-    comp = _competition(competition, "league")
     season = normalize_season(season)
     cutoff = parse_date(as_of)
+    if _competition(competition).kind == "cup" and has_league_phase(competition, season):
+        _league_phase_table(_competition(competition), season, cutoff, db, json_=json_, csv=csv)
+        return
+    comp = _competition(competition, "league")
     with open_store(db) as store:
         _require_season(store, comp.code, season)
         frame = store.matches([comp.code], [season], played=True, until=cutoff)
@@ -264,6 +269,37 @@ def table(
         if not result["note"].astype(bool).any():
             result = result.drop(columns=["note"])
     emit(result, as_json=json_, as_csv=csv, title=title)
+
+
+def _league_phase_table(comp, season: str, cutoff: dt.date | None, db: Path | None, *, json_: bool,
+                        csv: bool) -> None:
+    """``matchday table UCL 2024-25``: the league phase ranked by UEFA's criteria (rules.uefa_league_phase)."""
+    from matchday.rules.uefa_league_phase import league_phase_table
+
+    with open_store(db) as store:
+        _require_season(store, comp.code, season)
+        frame = store.matches([comp.code], [season])
+    names = dict(zip(frame["home"], frame["home_name"], strict=False)) | dict(zip(frame["away"], frame["away_name"], strict=False))
+    names = {k: v for k, v in names.items() if isinstance(v, str)}
+    result = league_phase_table(frame, comp.code, season, as_of=cutoff, names=names)
+    criteria = ", ".join(result.attrs["criteria"][1:])
+    caption = (f"level on points: {criteria}"
+               + ("" if result.attrs["full_criteria"] else "; then alphabetical order (before the last matchday)")
+               + f"; {result.attrs['played']} of {result.attrs['fixtures']} league-phase matches played")
+    result.insert(1, "club", result["team"].map(names).fillna(result["team"]))
+    result = result.drop(columns=["team"])
+    title = f"{comp.name} {season} league phase" + (f" as of {cutoff.isoformat()}" if cutoff else "")
+    if not (json_ or csv):
+        short = {"position": "#", "played": "P", "won": "W", "drawn": "D", "lost": "L", "goals_for": "GF",
+                 "goals_against": "GA", "goal_difference": "GD", "points": "Pts", "away_goals_for": "aGF",
+                 "away_won": "aW", "opponents_points": "oPts", "opponents_goal_difference": "oGD",
+                 "opponents_goals_for": "oGF", "tiebreak": "split by"}
+        result = result.rename(columns=short).drop(columns=["oPts", "oGD", "oGF"])
+        result["zone"] = result["zone"].map({"round_of_16": "R16", "knockout_playoff": "play-offs",
+                                             "eliminated": "out"})
+        if not result["note"].astype(bool).any():
+            result = result.drop(columns=["note"])
+    emit(result, as_json=json_, as_csv=csv, title=title, caption=caption)
 
 
 def _require_season(store: Store, competition: str, season: str) -> None:
@@ -823,6 +859,7 @@ def bracket(
         _require_season(store, comp.code, season)
         matches = store.matches([comp.code], [season])
         first_round, ties, later = bracket_from_store(matches, cutoff)
+        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff)
         fitted = _fit(store, model, cutoff)
         names = _display_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
 
@@ -842,6 +879,19 @@ def bracket(
     emit(frame, as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} from the {first_round.name.lower()} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
          caption=drawn)
+
+
+def _refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date) -> None:
+    """From 2024-25 the clubs ranked 1-8 enter in the round of 16 by league position: a bracket that starts
+    at the knockout play-offs (or in the league phase) is not simulated yet; say so instead of failing."""
+    from matchday.rules.uefa_format import has_league_phase
+
+    if current == "Knockout play-off" and has_league_phase(code, season):
+        raise MatchdayError(
+            f"{code} {season} on {cutoff.isoformat()}: the knockout play-offs are still to be decided and the "
+            "round of 16 is fixed by league-phase position (rules/uefa_bracket.py); simulating the bracket "
+            "from there is not implemented yet. Ask for a date after the play-offs (the round of 16 on)."
+        )
 
 
 @app.command("validate-ties")
