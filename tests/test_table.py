@@ -780,9 +780,9 @@ def test_rules_per_league_and_season():
     assert rules_for("F1", "2023-24").n_teams == 18 and rules_for("F1", "2022-23").n_teams == 20
     assert rules_for("F1", "2022-23").places.relegation == 4
     assert rules_for("D1", "2023-24").places.relegation_playoff == 1
-    assert "outside the seasons checked" in rules_for("E0", "2024-25").notes
+    assert rules_for("E0", "2024-25").fallback is None and rules_for("E0", "2025-26").fallback is None
     for code in ("E0", "E1", "SP1", "I1", "D1", "F1"):
-        for year in range(2012, 2024):
+        for year in range(2012, 2026):
             rules = rules_for(code, f"{year}-{(year + 1) % 100:02d}")
             assert rules.source and rules.criteria[0] in ("points", "points_per_game")
             places = rules.places
@@ -792,11 +792,13 @@ def test_rules_per_league_and_season():
 
 
 def test_places_zone():
-    places = rules_for("D1", "2023-24").places
+    places = rules_for("D1", "2024-25").places
     zones = [places.zone(p, 18) for p in range(1, 19)]
     assert zones[:7] == ["champions_league"] * 4 + ["europa_league"] * 2 + ["conference_league"]
     assert zones[15:] == ["relegation_playoff", "relegation", "relegation"]
     assert zones[7:15] == [""] * 8
+    # 2023-24: Germany won a European Performance Spot, so the 5th also went to the Champions League
+    assert [rules_for("D1", "2023-24").places.zone(p, 18) for p in (5, 6)] == ["champions_league", "europa_league"]
     e1 = rules_for("E1", "2023-24").places
     assert [e1.zone(p, 24) for p in (1, 2, 3, 6, 7, 22, 24)] == [
         "promotion", "promotion", "promotion_playoff", "promotion_playoff", "", "relegation", "relegation"]
