@@ -235,8 +235,8 @@ class TableRules:
         fmt = self.format
         if not fmt.staged:
             return
-        groups = ", ".join(f"{g.name} {g.first}-{g.last}" + (" (points halved)" if g.carry == "half_up" else "")
-                           for g in fmt.groups)
+        groups = ", ".join(f"{g.name} ({_ordinal(g.first)}" + (f"-{_ordinal(g.last)}" if g.last > g.first else "")
+                           + (", points halved" if g.carry == "half_up" else "") + ")" for g in fmt.groups)
         name = COMPETITIONS[self.competition].name if self.competition in COMPETITIONS else self.competition
         if not fmt.in_data:
             what = (f"its source files hold only the regular season ({fmt.regular_rounds} matches per club), "
@@ -245,9 +245,15 @@ class TableRules:
             what = (f"after {fmt.regular_rounds} matches per club the table splits into {groups}; who plays "
                     "whom after the split depends on the regular season, and simulating across the split is "
                     "not implemented")
+        table = "the regular season" if not fmt.in_data else "the real table, split included"
         raise FormatNotSimulatedError(
             f"cannot simulate {name} ({self.competition}) {self.season}: {what}. `matchday table "
-            f"{self.competition} {self.season}` ranks the real table, split included.")
+            f"{self.competition} {self.season}` ranks {table}.")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 # --- the rule files -------------------------------------------------------------------------------------
