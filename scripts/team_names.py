@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from collections import defaultdict
@@ -38,6 +39,15 @@ class Seen:
     files: set[str] = field(default_factory=set)
 
 
+def footballdata_text(raw: bytes) -> str:
+    """A football-data file's text as the reader decodes it: UTF-8 (BOM removed), else Windows-1252."""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
 def inventory(data: Path) -> list[Seen]:
     """Every distinct team name per source in the raw data under ``data``."""
     seen: dict[tuple[str, str | None, str], Seen] = {}
@@ -51,11 +61,10 @@ def inventory(data: Path) -> list[Seen]:
 
     for path in sorted(data.glob("football-data/mmz4281/*/*.csv")):
         country = league_country(path.stem)
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                if row.get("Div"):
-                    add("football-data", country, row["HomeTeam"], path)
-                    add("football-data", country, row["AwayTeam"], path)
+        for row in csv.DictReader(io.StringIO(footballdata_text(path.read_bytes()), newline="")):
+            if row.get("Div"):
+                add("football-data", country, row["HomeTeam"], path)
+                add("football-data", country, row["AwayTeam"], path)
     for path in sorted(data.glob("footballcsv/*/*.csv")):
         country = league_country(path.stem)
         with path.open(encoding="utf-8", newline="") as handle:

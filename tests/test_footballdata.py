@@ -55,13 +55,41 @@ def real_dir(shared_data: Path) -> Path:
     return shared_data / "football-data" / "mmz4281"
 
 
+BIG_SIX = ("E0", "E1", "SP1", "I1", "D1", "F1")
+TEN_OTHERS = ("N1", "P1", "B1", "T1", "G1", "SC0", "D2", "I2", "SP2", "F2")
+ALL_SEASONS = (*SEASONS, "2425")
+#: Rows per file of the ten other divisions, 1213 ... 2425: shared/data/README.md section 1, "Matches per file".
+README_ROWS = {
+    "N1": (306, 306, 306, 306, 306, 306, 306, 232, 306, 306, 306, 306, 306),
+    "P1": (240, 240, 306, 306, 306, 306, 306, 306, 306, 306, 306, 306, 306),
+    "B1": (240, 240, 240, 240, 240, 240, 240, 232, 306, 306, 306, 312, 312),
+    "T1": (306, 306, 306, 306, 306, 306, 306, 306, 420, 380, 342, 380, 342),
+    "G1": (240, 306, 306, 240, 240, 240, 240, 240, 240, 240, 240, 240, 233),
+    "SC0": (228, 228, 228, 228, 228, 228, 228, 179, 228, 228, 228, 228, 228),
+    "D2": (306,) * 13,
+    "I2": (462, 462, 462, 462, 462, 462, 342, 380, 380, 380, 380, 380, 380),
+    "SP2": (462,) * 13,
+    "F2": (380, 380, 380, 380, 380, 380, 380, 280, 380, 380, 380, 379, 306),
+}
+
+
 @pytest.fixture(scope="module")
 def real(real_dir: Path) -> dict[tuple[str, str], list[Match]]:
-    """All 72 real files, parsed once: {(season code, division): matches}."""
+    """The 72 big-six files of 2012-13 to 2023-24, parsed once: {(season code, division): matches}."""
     return {
         (code, division): read_footballdata(real_dir / code / f"{division}.csv")
         for code in SEASONS
-        for division in FOOTBALLDATA_DIVISIONS
+        for division in BIG_SIX
+    }
+
+
+@pytest.fixture(scope="module")
+def others(real_dir: Path) -> dict[tuple[str, str], list[Match]]:
+    """The 130 files of the ten other divisions, 2012-13 to 2024-25."""
+    return {
+        (code, division): read_footballdata(real_dir / code / f"{division}.csv")
+        for code in ALL_SEASONS
+        for division in TEN_OTHERS
     }
 
 
@@ -91,12 +119,18 @@ def test_every_real_file_parses_with_the_readme_row_counts(real, real_dir):
 
 
 def test_every_real_column_is_understood(real_dir):
-    """No column of the 72 headers falls through the grammar; the count columns are ignored on purpose."""
+    """No column of the 208 headers (16 divisions, 13 seasons) falls through the grammar; the count columns
+    are ignored on purpose. Headers are ASCII after an optional BOM; B1 2122, B1 2425 and SC0 2425 end with
+    one or two unnamed empty columns (README section 1), which carry nothing."""
     roles_seen = {}
-    for path in sorted(real_dir.glob("*/*.csv")):
-        header = path.read_text().splitlines()[0]
+    paths = sorted(real_dir.glob("*/*.csv"))
+    assert len(paths) == 208
+    for path in paths:
+        header = path.read_bytes().split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
         roles = describe_columns(header)
-        assert set(roles) == set(header.split(","))
+        named = [c for c in header.split(",") if c]
+        assert set(roles) == set(named), path
+        assert len(header.split(",")) - len(named) <= 2, path
         roles_seen.update(roles)
     unknown = {c: r for c, r in roles_seen.items() if "not a column" in r or "without its line" in r}
     assert unknown == {}
@@ -111,6 +145,46 @@ def test_every_real_column_is_understood(real_dir):
     assert roles_seen["BbAHh"] == "BetBrain Asian handicap line"
     odds_bookmakers = {r.split()[1] for r in roles_seen.values() if r.startswith("odds:")}
     assert odds_bookmakers <= set(FOOTBALLDATA_BOOKMAKERS)
+
+
+def test_the_ten_other_divisions_import_with_the_readme_counts(others, caplog):
+    """N1, P1, B1, T1, G1, SC0, D2, I2, SP2, F2 for 2012-13 to 2024-25: every file reads, with the README's
+    rows per file; the two rows without a full-time score are the ones the README names."""
+    assert len(others) == 130
+    for division in TEN_OTHERS:
+        for code, rows in zip(ALL_SEASONS, README_ROWS[division], strict=True):
+            matches = others[(code, division)]
+            abandoned = 1 if (code, division) == ("1819", "G1") else 0  # skipped: it has no result
+            assert len(matches) == rows - abandoned, (code, division)
+            assert all(m.competition == division and m.season == f"20{code[:2]}-{code[2:]}" for m in matches)
+            unplayed = [(m.home, m.away) for m in matches if not m.played]
+            assert unplayed == ([("Niki Volos", "OFI")] if (code, division) == ("1415", "G1") else []), code
+    assert sum(len(m) for m in others.values()) == 41_819 - 1  # README: the ten divisions hold 41,819 rows
+    assert not any(m.home == "Panathinaikos" and m.away == "Olympiakos" and m.date == dt.date(2019, 3, 17)
+                   for m in others[("1819", "G1")])
+
+
+def test_awarded_results_and_missing_pinnacle_odds_of_the_ten_divisions(others):
+    """Awarded results are rows with a score but no statistics; Pinnacle is missing on many G1 rows."""
+
+    def awarded(code, division):
+        return sorted((m.home_goals, m.away_goals) for m in others[(code, division)]
+                      if m.played and m.home_shots is None)
+
+    # Hatayspor and Gaziantep withdrew after the February 2023 earthquake: 29 matches awarded 3-0 / 0-3.
+    assert len(awarded("2223", "T1")) == 29 and set(awarded("2223", "T1")) == {(0, 3), (3, 0)}
+    assert len(awarded("1819", "SP2")) == 21  # Reus Deportiu expelled in January 2019
+    assert awarded("2425", "B1") == [(5, 0)]
+    assert awarded("2324", "T1") == [(0, 3)] and awarded("2425", "T1") == [(3, 0)]
+    assert (0, 1) in awarded("2223", "F2")  # Bordeaux v Rodez, the row the 2023 revision added
+
+    def without_pinnacle(code, division, closing):
+        return sum(not any(q.bookmaker == "PS" and q.market == "1x2" and q.selection == "home"
+                           and q.closing == closing for q in m.odds) for m in others[(code, division)])
+
+    assert without_pinnacle("1415", "G1", False) == 84  # README: 84 of 306 in 2014-15
+    assert without_pinnacle("1314", "I2", False) == 60 and without_pinnacle("1213", "N1", False) == 22
+    assert without_pinnacle("1617", "I2", False) == 19
 
 
 def test_first_premier_league_match_of_2023_24(real, real_dir):
@@ -158,7 +232,7 @@ def test_betbrain_generation_2012_13(real):
 
 @pytest.mark.parametrize("code", SEASONS)
 def test_odds_generations(real, code):
-    matches = [m for division in FOOTBALLDATA_DIVISIONS for m in real[(code, division)]]
+    matches = [m for division in BIG_SIX for m in real[(code, division)]]
     bookmakers = {q.bookmaker for m in matches for q in m.odds}
     closing_bookmakers = {q.bookmaker for m in matches for q in m.odds if q.closing}
     markets = {(q.market, q.closing) for m in matches for q in m.odds}
@@ -314,6 +388,38 @@ def test_line_endings_bom_and_year_width_give_identical_matches():
         assert with_odds(mini(transform=transform)) == expected, name
 
 
+def test_a_byte_that_is_not_utf8_is_read_as_windows_1252_and_logged(real_dir, caplog):
+    """I2 and SC0 2018-19 each hold one 0xA0 (a Windows-1252 no-break space) after a number in BbAH."""
+    for division, line in (("I2", 262), ("SC0", 168)):
+        path = real_dir / "1819" / f"{division}.csv"
+        raw = path.read_bytes()
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+        assert raw.count(b"\xa0") == 1 and raw.split(b"\n")[line - 1].count(b"\xa0") == 1
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="matchday.data.sources.footballdata"):
+            matches = read_footballdata(path)
+        assert f"1 byte(s) are not UTF-8 (first: 0xA0 on line {line}); read as Windows-1252" in caplog.text
+        assert str(path) in caplog.text
+        # Nothing else changes: the row with the byte is read like every other row.
+        row = next(m for m in matches if m.source_line == line)
+        assert row.played and len(matches) == {"I2": 342, "SC0": 228}[division]
+
+
+def test_stray_bytes_keep_the_utf8_text_around_them(caplog):
+    """Per byte, not per file: a UTF-8 name survives beside a stray Windows-1252 byte elsewhere."""
+    text = MINI.read_text().replace("M Oliver", "M \u00d6liver")  # UTF-8 "Ö" in a referee name
+    data = text.encode("utf-8").replace(b"A Taylor", b"A Tayl\xf6r")  # Windows-1252 "ö" in another
+    with caplog.at_level(logging.WARNING, logger="matchday.data.sources.footballdata"):
+        matches = read_footballdata(data, source_file="mixed.csv")
+    assert [m.referee for m in matches[:3:2]] == ["M \u00d6liver", "A Tayl\u00f6r"]
+    assert "mixed.csv: 1 byte(s) are not UTF-8 (first: 0xF6 on line 4)" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="matchday.data.sources.footballdata"):
+        read_footballdata(MINI.read_bytes(), source_file="clean.csv")
+    assert "not UTF-8" not in caplog.text  # a valid file logs nothing
+
+
 def test_windows_1252_bytes_are_decoded():
     text = MINI.read_text().replace("M Oliver", "J Gil Manzano")
     data = text.replace("Gil Manzano", "Gil Manzan\u00f3").encode("cp1252")
@@ -399,11 +505,13 @@ def test_footballdata_url():
     assert footballdata_url("http://127.0.0.1:8765/", "La Liga", "2012/13") == (
         "http://127.0.0.1:8765/mmz4281/1213/SP1.csv")
     assert footballdata_url("file:///srv/mirror", "bundesliga", "1920") == "file:///srv/mirror/mmz4281/1920/D1.csv"
-    assert FOOTBALLDATA_DIVISIONS == ("E0", "E1", "SP1", "I1", "D1", "F1")
+    assert FOOTBALLDATA_DIVISIONS == ("E0", "E1", "SP1", "I1", "D1", "F1", "N1", "P1", "B1", "T1", "G1", "SC0",
+                                      "D2", "I2", "SP2", "F2")
     with pytest.raises(UnknownChoiceError, match="E0, E1, SP1"):
         footballdata_url(None, "UCL", "2023-24")
-    with pytest.raises(UnknownChoiceError):
-        footballdata_url(None, "Eredivisie", "2023-24")
+    assert footballdata_url(None, "Eredivisie", "2023-24") == "https://www.football-data.co.uk/mmz4281/2324/N1.csv"
+    assert footballdata_url(None, "2. Bundesliga", "2425").endswith("/mmz4281/2425/D2.csv")
+    assert footballdata_url(None, "Scottish Premiership", "2019-20").endswith("/mmz4281/1920/SC0.csv")
     with pytest.raises(DataError):
         footballdata_url(None, "E0", "2023-25")
 

@@ -19,6 +19,7 @@ from matchday.data.registry import (
     normalize_name,
     split_country,
 )
+from matchday.data.sources.footballdata import FOOTBALLDATA_DIVISIONS, read_footballdata
 from matchday.data.sources.footballtxt import read_football_txt
 
 BIG5 = ("ENG", "ESP", "ITA", "GER", "FRA")
@@ -32,16 +33,35 @@ def registry() -> TeamRegistry:
 
 # --------------------------------------------------------------------------- raw-name readers
 def football_data_names(root: Path) -> dict[tuple[str, str], set[str]]:
-    """(season code, division) -> team names of that football-data file."""
+    """(season code, division) -> team names of that football-data file (read by the reader itself, so the
+    names are decoded the way an import decodes them: I2 and SC0 2018-19 are not valid UTF-8)."""
     out: dict[tuple[str, str], set[str]] = {}
     for path in sorted(root.glob("football-data/mmz4281/*/*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            names = set()
-            for row in csv.DictReader(handle):
-                if row.get("Div"):
-                    names.update((row["HomeTeam"], row["AwayTeam"]))
-        out[(path.parent.name, path.stem)] = names
+        out[(path.parent.name, path.stem)] = {n for m in read_footballdata(path) for n in (m.home, m.away)}
     return out
+
+
+def clubs_per_file(code: str, division: str) -> int:
+    """Clubs in one football-data file, from shared/data/README.md section 1 ("What the counts mean")."""
+    year = 2000 + int(code[:2])
+    fixed = {"E0": 20, "E1": 24, "SP1": 20, "I1": 20, "D1": 18, "N1": 18, "SC0": 12, "D2": 18, "SP2": 22}
+    if division in fixed:
+        return fixed[division]
+    if division == "F1":
+        return 18 if year >= 2023 else 20
+    if division == "F2":
+        return 18 if year >= 2024 else 20
+    if division == "P1":
+        return 16 if year <= 2013 else 18
+    if division == "B1":
+        return 18 if 2020 <= year <= 2022 else 16
+    if division == "T1":
+        return {2020: 21, 2021: 20, 2022: 19, 2023: 20, 2024: 19}.get(year, 18)
+    if division == "G1":
+        return 18 if year in (2013, 2014) else 14 if year >= 2019 else 16
+    if division == "I2":
+        return 22 if year <= 2017 else 19 if year == 2018 else 20
+    raise AssertionError(division)
 
 
 def footballcsv_names(root: Path) -> dict[tuple[str, str], set[str]]:
@@ -94,15 +114,18 @@ def test_every_football_data_name_resolves_and_stays_distinct(
     shared_data: Path, registry: TeamRegistry
 ) -> None:
     files = football_data_names(shared_data)
-    assert len(files) == 72
+    assert len(files) == 208  # 13 seasons x 16 divisions (README section 1)
+    assert {division for _, division in files} == set(FOOTBALLDATA_DIVISIONS)
     for (season, division), names in files.items():
         country = COMPETITIONS[division].country
         ids = {name: registry.resolve(name, country) for name in names}
         unknown = sorted(name for name, team_id in ids.items() if team_id is None)
         assert not unknown, f"{season}/{division}: unregistered {unknown}"
         assert len(set(ids.values())) == len(names), f"{season}/{division}: names collapse: {ids}"
-        # D1/F1 have 18 clubs, the others 20 (E1 24): a merge would show up here too.
-        assert len(names) in (18, 20, 24), (season, division, len(names))
+        # The README's club count per division and season: a merge (or a split) would show up here too.
+        assert len(names) == clubs_per_file(season, division), (season, division, len(names))
+        # Every football-data name is registered by an exact spelling, never by a fallback.
+        assert all(registry.match(name, country).how == "exact" for name in names), (season, division)
 
 
 def test_every_footballcsv_name_resolves_and_stays_distinct(
@@ -136,7 +159,7 @@ def test_football_data_ids_are_stable_across_seasons(shared_data: Path, registry
 # --------------------------------------------------------------------------- openfootball JSON
 def test_every_openfootball_json_name_resolves(shared_data: Path, registry: TeamRegistry) -> None:
     paths = sorted(shared_data.glob("openfootball/football.json/*/*.json"))
-    assert len(paths) == 10
+    assert len(paths) == 16  # README section 2: 16 files
     for path in paths:
         matches = json.loads(path.read_text(encoding="utf-8"))["matches"]
         names = {m[k] for m in matches for k in ("team1", "team2")}
@@ -157,7 +180,7 @@ def test_football_txt_clubs_resolve_and_big5_match_football_data(
     shared_data: Path, registry: TeamRegistry
 ) -> None:
     files = football_txt_names(shared_data)
-    assert len(files) == 12
+    assert len(files) == 26  # README section 3: 8 + 1 + 2 + 3 + 3 + 3 + 6 files
     domestic: dict[str, set[str]] = defaultdict(set)
     for (_, division), names in football_data_names(shared_data).items():
         country = COMPETITIONS[division].country
@@ -170,7 +193,8 @@ def test_football_txt_clubs_resolve_and_big5_match_football_data(
         assert len(set(ids.values())) == len(names), f"{file}: two names share an id"
         for name, team_id in ids.items():
             country = split_country(name)[1]
-            assert registry.teams[team_id].country == country, name
+            # The club's country, or a documented cross-border code (AS Monaco FC (MCO) plays in Ligue 1).
+            assert country in registry.countries(team_id), name
             if country in BIG5:
                 # Every big-five club of these European seasons also played its top flight in 2012-24.
                 assert team_id in domestic[country], f"{file}: {name} -> {team_id} is no football-data club"
@@ -475,3 +499,113 @@ def test_same_alias_in_other_country_is_allowed(tmp_path: Path) -> None:
     registry = TeamRegistry.load(path)
     assert registry.resolve("Arsenal", "UKR") == "arsenal-kyiv"
     assert registry.resolve("Arsenal", "ENG") == "arsenal"
+
+
+# --------------------------------------------------------------------------- the ten new divisions and UEFA names
+def test_uefa_names_of_new_league_clubs_resolve_to_the_football_data_id(registry: TeamRegistry) -> None:
+    """The clubs that play most European matches outside the big five: UEFA spellings (as in openfootball
+    and Football.TXT, and constructed in their styles) give the id of the football-data name."""
+    pairs = {
+        ("Benfica", "POR"): ["SL Benfica (POR)", "Sport Lisboa e Benfica (POR)", "Benfica Lisbon (POR)"],
+        ("Porto", "POR"): ["FC Porto (POR)", "Porto FC (POR)"],
+        ("Sp Lisbon", "POR"): ["Sporting CP (POR)", "Sporting Clube de Portugal (POR)"],
+        ("Sp Braga", "POR"): ["SC Braga (POR)", "Sporting Clube de Braga (POR)"],
+        ("Guimaraes", "POR"): ["Vitória Guimarães (POR)", "Vitória SC (POR)"],
+        ("Ajax", "NED"): ["AFC Ajax (NED)", "Ajax Amsterdam (NED)"],
+        ("PSV Eindhoven", "NED"): ["PSV (NED)", "PSV Eindhoven (NED)"],
+        ("Feyenoord", "NED"): ["Feyenoord Rotterdam (NED)"],
+        ("Twente", "NED"): ["FC Twente (NED)"],
+        ("Go Ahead Eagles", "NED"): ["Go Ahead Eagles (NED)"],
+        ("Celtic", "SCO"): ["Celtic FC (SCO)"],
+        ("Rangers", "SCO"): ["Rangers FC (SCO)"],
+        ("Hearts", "SCO"): ["Heart of Midlothian (SCO)", "Heart of Midlothian FC (SCO)"],
+        ("Kilmarnock", "SCO"): ["Kilmarnock FC (SCO)"],
+        ("St Mirren", "SCO"): ["St. Mirren FC (SCO)", "Saint Mirren (SCO)"],
+        ("Galatasaray", "TUR"): ["Galatasaray SK (TUR)", "Galatasaray AŞ (TUR)"],
+        ("Fenerbahce", "TUR"): ["Fenerbahçe (TUR)", "Fenerbahçe SK (TUR)"],
+        ("Besiktas", "TUR"): ["Beşiktaş (TUR)", "Beşiktaş JK (TUR)"],
+        ("Buyuksehyr", "TUR"): ["İstanbul Başakşehir (TUR)", "Istanbul Basaksehir FK (TUR)"],
+        ("Olympiakos", "GRE"): ["Olympiakos Piraeus (GRE)", "Olympiacos FC (GRE)", "Olimpiakos (GRE)"],
+        ("PAOK", "GRE"): ["PAOK Saloniki (GRE)", "PAOK FC (GRE)"],
+        ("AEK", "GRE"): ["AEK Athen (GRE)", "AEK Athens FC (GRE)"],
+        ("Club Brugge", "BEL"): ["Club Brugge KV (BEL)", "Club Brugge (BEL)"],
+        ("Cercle Brugge", "BEL"): ["Cercle Brugge (BEL)", "Cercle Brugge KSV (BEL)"],
+        ("St. Gilloise", "BEL"): ["Union Saint-Gilloise (BEL)", "Royale Union Saint-Gilloise (BEL)"],
+        ("Antwerp", "BEL"): ["Royal Antwerp FC (BEL)"],
+        ("Genk", "BEL"): ["KRC Genk (BEL)"],
+        ("Standard", "BEL"): ["Standard Liège (BEL)"],
+    }
+    for (fd_name, country), uefa_names in pairs.items():
+        fd_id = registry.resolve(fd_name, country)
+        assert fd_id is not None, fd_name
+        for name in uefa_names:
+            assert registry.resolve(name) == fd_id, (name, fd_name)
+
+
+def test_cross_border_clubs_match_on_the_club(registry: TeamRegistry) -> None:
+    """A source may write a club's own association instead of its league's country (issue 8 item 5)."""
+    assert registry.resolve("AS Monaco FC (MCO)") == registry.resolve("Monaco", "FRA") == "monaco"
+    assert registry.resolve("AS Monaco (MCO)") == registry.resolve("Monaco FC (FRA)") == "monaco"
+    assert registry.resolve("Swansea City AFC (WAL)") == registry.resolve("Swansea", "ENG") == "swansea-city"
+    assert registry.resolve("Cardiff City FC (WAL)") == "cardiff-city"
+    assert registry.resolve("FC Vaduz (LIE)") == registry.resolve("Vaduz (SUI)") == "vaduz"
+    assert registry.resolve("Derry City (NIR)") == registry.resolve("Derry City FC (IRL)") == "derry-city"
+    assert registry.countries("monaco") == {"FRA", "MCO"}
+    assert registry.countries("liverpool") == {"ENG"}
+    # A cross-border code opens only the documented club, never every club of the league's country.
+    assert registry.resolve("Paris Saint-Germain (MCO)") is None
+    assert registry.resolve("Arsenal (WAL)") is None
+    assert ("monaco", "MCO") in registry.cross_border
+
+
+def test_accents_and_transliteration_variants(registry: TeamRegistry) -> None:
+    for name in ("Qarabağ FK (AZE)", "QARABAG (AZE)", "Qarabag FK", "qarabağ"):
+        assert registry.resolve(name) == "qarabag", name
+    for name in ("Paphos FC (CYP)", "Pafos FC (CYP)", "Paphos (CYP)", "PAFOS"):
+        assert registry.resolve(name) == "pafos", name
+    assert registry.match("Olimpiakos (GRE)").how == "transliteration"
+    assert registry.match("Fenerbahçe SK (TUR)").how == "legal-form"
+    assert registry.resolve("Saint-Étienne", "FRA") == registry.resolve("St Etienne", "FRA") == "saint-etienne"
+    # A typo is not a transliteration: no near-miss guessing.
+    assert registry.resolve("Liverpol") is None
+    assert registry.resolve("Olympiakos Nicosia (CYP)") is None
+
+
+def test_ambiguity_stays_an_error(registry: TeamRegistry, tmp_path: Path) -> None:
+    # Two registered clubs of one country differ only by a legal-form word: without it, no club is chosen.
+    found = registry.match("Bastia FC", "FRA")
+    assert found.team_id is None and found.how == "ambiguous" and set(found.candidates) == {"bastia", "ca-bastia"}
+    assert registry.resolve("Vitória", "POR") is None  # Guimarães or Setúbal
+    with pytest.raises(UnknownChoiceError, match="ambiguous"):
+        registry.require("Bastia FC", "FRA")
+    # Two clubs whose names are transliterations of each other: a third spelling matches neither.
+    path = write(tmp_path, "alias,team_id,name,country\nKastoria,kastoria,Kastoria,GRE\n"
+                           "Castoria,castoria-athens,Castoria Athens,GRE\n")
+    extra = TeamRegistry.load(path)
+    assert extra.resolve("Kastoria", "GRE") == "kastoria" and extra.resolve("Castoria", "GRE") == "castoria-athens"
+    assert extra.match("Qastoria", "GRE").how == "ambiguous"
+    assert extra.resolve("Qastoria FC (GRE)") is None
+
+
+def test_every_registered_spelling_resolves_to_its_own_club(registry: TeamRegistry) -> None:
+    """No alias is shadowed: with its team's country, every spelling in the files resolves exactly."""
+    with (DATA_DIR / "team_aliases.csv").open(encoding="utf-8", newline="") as handle:
+        aliases = list(csv.DictReader(handle))
+    for row in aliases:
+        team = registry.teams[row["team_id"]]
+        found = registry.match(row["alias"], team.country)
+        assert (found.team_id, found.how) == (team.team_id, "exact"), row
+
+
+def test_cross_border_file_errors(tmp_path: Path) -> None:
+    registry = TeamRegistry()
+    registry._read_teams("team_id,name,country\nmonaco,Monaco,FRA\npsg,Paris SG,FRA\nmco-club,Monaco FC,MCO\n", "t")
+    with pytest.raises(DataError, match="unknown team_id"):
+        registry._read_cross_border("team_id,country,note\nnice,MCO,x\n", "cb")
+    with pytest.raises(DataError, match="already has country"):
+        registry._read_cross_border("team_id,country,note\nmonaco,FRA,x\n", "cb")
+    with pytest.raises(DataError, match="empty note"):
+        registry._read_cross_border("team_id,country,note\nmonaco,MCO,\n", "cb")
+    with pytest.raises(DataError, match="collide"):  # "Monaco" (FRA) and "Monaco FC" (MCO) both read "monaco"?
+        registry._add_key(registry.teams["mco-club"], "Monaco", "t", 9, column="alias")
+        registry._read_cross_border("team_id,country,note\nmonaco,MCO,x\n", "cb")

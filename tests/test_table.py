@@ -780,9 +780,9 @@ def test_rules_per_league_and_season():
     assert rules_for("F1", "2023-24").n_teams == 18 and rules_for("F1", "2022-23").n_teams == 20
     assert rules_for("F1", "2022-23").places.relegation == 4
     assert rules_for("D1", "2023-24").places.relegation_playoff == 1
-    assert "outside the seasons checked" in rules_for("E0", "2024-25").notes
+    assert rules_for("E0", "2024-25").fallback is None and rules_for("E0", "2025-26").fallback is None
     for code in ("E0", "E1", "SP1", "I1", "D1", "F1"):
-        for year in range(2012, 2024):
+        for year in range(2012, 2026):
             rules = rules_for(code, f"{year}-{(year + 1) % 100:02d}")
             assert rules.source and rules.criteria[0] in ("points", "points_per_game")
             places = rules.places
@@ -792,11 +792,13 @@ def test_rules_per_league_and_season():
 
 
 def test_places_zone():
-    places = rules_for("D1", "2023-24").places
+    places = rules_for("D1", "2024-25").places
     zones = [places.zone(p, 18) for p in range(1, 19)]
     assert zones[:7] == ["champions_league"] * 4 + ["europa_league"] * 2 + ["conference_league"]
     assert zones[15:] == ["relegation_playoff", "relegation", "relegation"]
     assert zones[7:15] == [""] * 8
+    # 2023-24: Germany won a European Performance Spot, so the 5th also went to the Champions League
+    assert [rules_for("D1", "2023-24").places.zone(p, 18) for p in (5, 6)] == ["champions_league", "europa_league"]
     e1 = rules_for("E1", "2023-24").places
     assert [e1.zone(p, 24) for p in (1, 2, 3, 6, 7, 22, 24)] == [
         "promotion", "promotion", "promotion_playoff", "promotion_playoff", "", "relegation", "relegation"]
@@ -813,3 +815,213 @@ def test_unknown_league_and_bad_rules():
         with_rules("E0", criteria=("points", "h2h_magic"))
     with pytest.raises(ValueError):
         with_rules("E0", criteria=("h2h_points",))
+
+
+# --- split formats, play-off groups, awarded results ----------------------------------------------------
+
+from matchday.rules.leagues import (  # noqa: E402
+    AwardedResult,
+    FormatNotSimulatedError,
+    SeasonFormat,
+    StageGroup,
+    load_rule_files,
+    parse_rule_file,
+)
+
+
+def split_rules(carry: str = "full", criteria: tuple[str, ...] = (), **changes: object):
+    """Four clubs meet once (3 rounds), then 1st-2nd and 3rd-4th play each other twice."""
+    fmt = SeasonFormat("split", 3, (StageGroup("top", 1, 2, carry, criteria), StageGroup("bottom", 3, 4, carry, criteria)))
+    return with_rules("E0", n_teams=4, format=fmt, **changes)
+
+
+REGULAR = ["A 3-0 B", "C 1-0 D", "A 2-0 C", "B 1-1 D", "A 1-0 D", "B 2-0 C"]  # A 9, B 4, C 3, D 1
+
+
+def test_split_keeps_each_club_inside_its_group():
+    table = league_table(frame_of(REGULAR + ["C 5-0 D", "D 0-5 C", "A 0-0 B", "B 0-0 A"]), "E0", "2023-24",
+                         rules=split_rules(), deductions={})
+    assert order_of(table) == ["A", "B", "C", "D"]
+    assert table.set_index("team").loc[["B", "C"], "points"].tolist() == [6, 9]  # 3rd has more than 2nd
+    assert table["note"].tolist() == ["top", "top", "bottom", "bottom"]
+
+
+def test_split_tie_breaks_compare_only_clubs_of_one_group():
+    # A (top group), D and B (bottom group) all end on 6. Inside the bottom group head-to-head decides (D won
+    # 1-0 at home and lost 3-0 away, but beat B 1-0 in the regular season: 6 points to 3), although B has the
+    # better goal difference; A, level on points but in the other group, is no part of that mini-league.
+    regular = ["A 0-2 B", "C 1-0 D", "A 0-2 C", "B 0-1 D", "A 3-0 D", "B 0-2 C"]
+    after = ["C 0-1 A", "A 0-3 C", "B 3-0 D", "D 1-0 B"]
+    h2h = league_table(frame_of(regular + after), "E0", "2023-24",
+                       rules=split_rules(criteria=("points", "h2h_points", "goal_difference")), deductions={})
+    gd = league_table(frame_of(regular + after), "E0", "2023-24",
+                      rules=split_rules(criteria=("points", "goal_difference")), deductions={})
+    assert list(zip(h2h["team"], h2h["points"], strict=True)) == [("C", 12), ("A", 6), ("D", 6), ("B", 6)]
+    assert order_of(gd) == ["C", "A", "B", "D"]
+
+
+def test_play_off_groups_halve_points_rounding_up_and_the_rounded_club_loses_a_tie():
+    rules = split_rules("half_up", ("points", "not_rounded_up", "regular_season_position"))
+    # Regular: A 9 -> 5 (rounded up), B 4 -> 2, C 3 -> 2 (rounded up), D 1 -> 1 (rounded up).
+    # After the split: B beats A twice -> B 8, A 5; C and D draw twice -> C 4, D 3.
+    table = league_table(frame_of(REGULAR + ["A 0-1 B", "B 1-0 A", "C 1-1 D", "D 1-1 C"]), "E0", "2023-24",
+                         rules=rules, deductions={})
+    assert list(zip(table["team"], table["points"], strict=True)) == [("B", 8), ("A", 5), ("C", 4), ("D", 3)]
+    assert table.set_index("team").loc["A", "note"] == "top: regular season 9 points, halved to 5 (rounded up)"
+    # A level with B after halving: B (not rounded up) goes first although A was 1st in the regular season.
+    level = league_table(frame_of(REGULAR + ["A 0-1 B", "B 0-0 A", "C 0-0 D", "D 0-0 C"]), "E0", "2023-24",
+                         rules=rules, deductions={})
+    assert list(zip(level["team"], level["points"], strict=True))[:2] == [("B", 6), ("A", 6)]
+    # C (3 -> 2, rounded up) and D (1 -> 1, rounded up) after two draws: C 4, D 3.
+    assert list(zip(level["team"], level["points"], strict=True))[2:] == [("C", 4), ("D", 3)]
+    # (Both rounded up and level, the better regular-season position wins: the real B1 2023-24 test, Cercle
+    # above Genk on 37.)
+
+
+def test_split_errors_and_the_regular_season_table():
+    rules = split_rules()
+    with pytest.raises(DataError, match="between clubs of two groups"):
+        league_table(frame_of(REGULAR + ["A 1-0 C"]), "E0", "2023-24", rules=rules, deductions={})
+    # Before every club has played its 3 regular matches there is one table and no group note.
+    partial = league_table(frame_of(REGULAR[:5]), "E0", "2023-24", rules=rules, deductions={})
+    assert order_of(partial)[0] == "A" and (partial["note"] == "").all()
+    # A European play-off between the groups (declared in the rules) is left out, not an error.
+    from matchday.rules.leagues import Playoff
+
+    with_final = dataclasses.replace(rules, playoffs=(Playoff("europe_playoff", (2, 3), "each other", "a ticket"),))
+    table = league_table(frame_of(REGULAR + ["B 2-2 A", "A 0-0 B", "C 1-0 D", "D 0-1 C", "B 0-3 C"]), "E0",
+                         "2023-24", rules=with_final, deductions={})
+    assert "European play-off" in table.set_index("team").loc["B", "note"]
+    assert table["played"].sum() == 2 * 10
+
+
+def test_rank_league_refuses_to_simulate_a_split_unless_told_how():
+    rules = split_rules()
+    home, away = double_round_robin(4)
+    goals = np.zeros((2, home.size), np.int8)
+    with pytest.raises(FormatNotSimulatedError, match="cannot simulate"):
+        rank_league(home, away, goals, goals, 4, rules)
+    st = rank_league(home, away, goals, goals, 4, rules, groups=[1, 0, 1, 0])
+    assert (st.positions[:, [1, 3]] <= 2).all() and (st.positions[:, [0, 2]] >= 3).all()
+    assert rank_league(home, away, goals, goals, 4, rules, regular_season=True).positions.shape == (2, 4)
+    with pytest.raises(DataError, match="not_rounded_up"):
+        rank_league(home, away, goals, goals, 4, dataclasses.replace(rules, criteria=("points", "not_rounded_up")),
+                    regular_season=True)
+
+
+def test_away_wins_criterion():
+    rules = with_rules("E0", n_teams=3, criteria=("points", "away_wins"))
+    # A and B both win twice; A twice away, B once: A first.
+    table = league_table(frame_of(["C 0-1 A", "B 0-1 A", "A 0-1 B", "B 1-0 C", "A 0-0 C", "C 0-0 B"]), "E0",
+                         "2023-24", rules=rules, deductions={})
+    assert order_of(table)[:2] == ["A", "B"]
+
+
+def test_awarded_result_replaces_or_adds_a_match():
+    awarded = (AwardedResult(dt.date(2023, 8, 12), "A", "B", 0, 3, "constructed"),
+               AwardedResult(dt.date(2023, 9, 1), "C", "A", 0, 3, "constructed"))
+    rules = with_rules("E0", n_teams=3, awarded=awarded)
+    frame = frame_of(["A 2-0 B", "B 1-0 C", "A 1-1 C"])
+    table = league_table(frame, "E0", "2023-24", rules=rules, deductions={}).set_index("team")
+    assert table.loc["A", "points"] == 4 and table.loc["B", "points"] == 6  # 2-0 became 0-3; C v A added 0-3
+    assert "counts 0-3 as awarded (played 2-0)" in table.loc["A", "note"]
+    assert "(not in the source files)" in table.loc["C", "note"]
+    early = league_table(frame, "E0", "2023-24", as_of="2023-08-20", rules=rules, deductions={}).set_index("team")
+    assert early.loc["C", "played"] == 2 and "not in the source" not in early.loc["C", "note"]
+    labels = league_table(frame.replace({"A": "Alpha"}), "E0", "2023-24", rules=rules, deductions={},
+                          team_labels={"A": "Alpha"}).set_index("team")
+    assert labels.loc["Alpha", "points"] == 4
+    with pytest.raises(DataError, match="awarded result"):
+        league_table(frame.replace({"A": "Alpha"}), "E0", "2023-24", rules=rules, deductions={})
+
+
+# --- the rule files -------------------------------------------------------------------------------------
+
+GOOD = '''competition = "N1"
+[[season]]
+seasons = "2012-13:2013-14"
+teams = 18
+criteria = ["points", "goal_difference"]
+source = "constructed"
+[season.places]
+relegation = 1
+[[season]]
+seasons = "2014-15"
+teams = 18
+criteria = ["points"]
+source = "constructed"
+[season.places]
+relegation = 2
+'''
+
+
+def test_rule_file_parses():
+    code, blocks = parse_rule_file(GOOD, "x.toml")
+    assert code == "N1" and [(b.first, b.last) for b in blocks] == [(2012, 2013), (2014, 2014)]
+    assert blocks[1].rules["places"].relegation == 2
+
+
+@pytest.mark.parametrize(("change", "where", "fragment"), [
+    (("teams = 18\ncriteria = [\"points\"]", "teams = 18\ncolour = 1\ncriteria = [\"points\"]"), "season[1].colour",
+     "unknown key"),
+    (('seasons = "2014-15"', 'seasons = "2013-14"'), "season", "overlap"),
+    (('seasons = "2014-15"', 'seasons = "2015-16"'), "season", "gap"),
+    (('criteria = ["points"]', 'criteria = ["points", "luck"]'), "season[1].criteria", "unknown tie-breaker"),
+    (('criteria = ["points"]', 'criteria = ["h2h_points"]'), "season[1].criteria", "first criterion"),
+    (('criteria = ["points"]\nsource = "constructed"', 'criteria = ["points"]\nsource = ""'), "season[1].source", "names its source"),
+    (("relegation = 2", "relegation = 19"), "season[1].places", "more places than clubs"),
+    (('competition = "N1"', 'competition = "X9"'), "competition", "unknown league"),
+    (('seasons = "2014-15"', 'seasons = "2014-13"'), "season[1].seasons", "not a season range"),
+    (("teams = 18\ncriteria = [\"points\"]", "teams = \"18\"\ncriteria = [\"points\"]"), "season[1].teams", "wrong type"),
+])
+def test_rule_file_errors_name_the_file_and_key(change, where, fragment):
+    with pytest.raises(DataError) as info:
+        parse_rule_file(GOOD.replace(*change), "bad.toml")
+    assert info.value.file == "bad.toml" and info.value.column == where and fragment in str(info.value)
+
+
+def test_rule_file_format_and_awarded_errors():
+    split = GOOD.replace('[season.places]\nrelegation = 2',
+                         '[season.places]\nrelegation = 2\n[season.format]\nkind = "split"\nregular_rounds = 33\n'
+                         'groups = [{ name = "a", positions = [1, 6] }, { name = "b", positions = [8, 18] }]')
+    with pytest.raises(DataError, match="cover positions"):
+        parse_rule_file(split, "s.toml")
+    awarded = GOOD.replace('[season.places]\nrelegation = 2',
+                           '[season.places]\nrelegation = 2\n[[season.awarded]]\ndate = 2016-01-01\n'
+                           'home = "a"\naway = "b"\nscore = [3, 0]\nsource = "x"')
+    with pytest.raises(DataError, match="outside the block"):
+        parse_rule_file(awarded, "a.toml")
+    with pytest.raises(DataError, match="not valid TOML"):
+        parse_rule_file("competition = ", "t.toml")
+
+
+def test_every_league_has_researched_rules_from_2012_13_to_2025_26():
+    from matchday.data.competitions import LEAGUE_CODES
+
+    files = load_rule_files()
+    assert set(files) == set(LEAGUE_CODES)
+    for code, blocks in files.items():
+        assert (blocks[0].first, blocks[-1].last) == (2012, 2025), code
+        for year in range(2012, 2026):
+            rules = rules_for(code, f"{year}-{(year + 1) % 100:02d}")
+            assert rules.fallback is None and rules.source and rules.file.endswith(f"{code}.toml")
+            assert rules.n_teams >= 12 and rules.places.relegation + rules.places.relegation_playoff >= 0
+            if rules.format.staged:
+                assert rules.format.groups[-1].last == rules.n_teams
+
+
+def test_unresearched_seasons_fall_back_loudly(caplog):
+    with caplog.at_level("WARNING", logger="matchday.rules.leagues"):
+        late = rules_for("SC0", "2031-32")
+        early = rules_for("Eredivisie", "2005-06")
+    assert late.fallback == "2025-26" and early.fallback == "2012-13"
+    assert "no researched SC0 rules for 2031-32: the rules of 2025-26 are applied" in caplog.text
+    assert "no researched N1 rules for 2005-06: the rules of 2012-13 are applied" in caplog.text
+    assert "rules of 2025-26 are applied" in late.notes
+    assert late.format.kind == "split" and late.checked == ()
+
+
+def test_europe_definition_and_count():
+    places = rules_for("E0", "2024-25").places
+    assert places.europe == 8 and "cup winners' berths pass down" in places.europe_definition
+    assert "European Performance Spot" in places.europe_definition

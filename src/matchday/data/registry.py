@@ -12,6 +12,11 @@ Two readable data files ship with the package:
 * ``team_aliases.csv`` -- ``alias,team_id,note``: one row per spelling. An alias only ever matches a
   club of its team's country, so "Arsenal" can never resolve to a club of another country when the
   caller knows the country.
+* ``cross_border.csv`` -- ``team_id,country,note``: the documented cross-border clubs, each with the
+  other country code a source may write for it (Monaco plays in Ligue 1 and openfootball writes
+  ``AS Monaco FC (MCO)``; Cardiff, Swansea and Wrexham are Welsh clubs in the English leagues; Vaduz
+  plays in the Swiss league and UEFA lists it as LIE; Derry City plays in the League of Ireland). A
+  country hint matches a club of that country or a club listed here with that code.
 
 Lookups compare *normalised* keys: a trailing ``(XXX)`` country suffix is removed (and used as a country
 hint), letters are folded to ASCII (München -> munchen, Atlético -> atletico, Bodø -> bodo), case is
@@ -22,6 +27,21 @@ stripping them merges different clubs; such variants are listed as explicit alia
 Both files are kept sorted (teams by ``team_id``, aliases by normalised alias; a test checks it). The
 display name and the id of a team always resolve, whether or not they are also listed as alias rows.
 ``python scripts/team_names.py`` lists the names in the raw data that do not resolve.
+
+Matching is on the club, not only on the spelling. When no registered spelling has a name's key (within
+the country), two fallbacks are tried in order, each accepted only if it points to exactly one club:
+
+1. *legal-form words dropped*: ``FC``, ``FK``, ``NK``, ``SK``, ``AFC``, ``CF``, ``AS``, ``AC``, ``SC``, ...
+   (:data:`LEGAL_FORM_WORDS`) are removed from both sides, so "Kilmarnock FC", "FK Rostov" or "Celtic
+   FC" find "Kilmarnock", "Rostov", "Celtic". Words that tell clubs apart ("Real", "Sporting", "Inter",
+   "Dinamo", "Athletic", "Club", "B", numbers such as "1948") are never dropped.
+2. *transliteration variants folded*: ``ph``->``f``, ``th``->``t``, ``kh``->``h``, ``ou``->``u``, ``c``/``q``->``k``,
+   ``y``/``j``->``i``, ``w``->``v``, ``ck``->``k``, spaces ignored, "Saint"/"Sankt" read "St" (Paphos /
+   Pafos, Olympiakos / Olympiacos / Olimpiakos, Thessaloniki / Thesaloniki).
+
+If a fallback points to two or more clubs, the name is *ambiguous*: it does not resolve, and
+:meth:`TeamRegistry.match` / :meth:`TeamRegistry.require` name the candidates. There is never a silent
+merge.
 
 Names not in the table are never guessed: :meth:`TeamRegistry.resolve` returns ``None`` and importers
 store the club under :meth:`TeamRegistry.provisional_id` (``unregistered:<country>:<slug>``), which can
@@ -44,8 +64,10 @@ from matchday.data.csvrecords import numbered_records
 from matchday.data.errors import DataError, UnknownChoiceError
 
 __all__ = [
+    "LEGAL_FORM_WORDS",
     "PROVISIONAL_PREFIX",
     "Team",
+    "TeamMatch",
     "TeamRegistry",
     "is_provisional",
     "normalize_name",
@@ -56,6 +78,20 @@ PROVISIONAL_PREFIX = "unregistered:"
 
 _TEAMS_FILE = "teams.csv"
 _ALIASES_FILE = "team_aliases.csv"
+_CROSS_BORDER_FILE = "cross_border.csv"
+
+#: Abbreviations of a club's legal form or society type ("Football Club", "Fudbalski klub", "Sportklub",
+#: "Associazione Calcio", ...), dropped by the first matching fallback. Where two registered clubs of one
+#: country differ only by such a word (CA Bastia / SC Bastia), a name without it is ambiguous, not merged.
+LEGAL_FORM_WORDS: frozenset[str] = frozenset({
+    "fc", "fk", "nk", "sk", "kf", "afc", "cf", "cd", "ud", "sd", "as", "ac", "sc", "ss", "us", "cs", "ca",
+    "gfk", "pfc", "sv", "kv", "kaa", "krc", "rsc", "bk", "if", "ik", "il", "ff", "jk", "ssc", "ks", "mks",
+    "hnk", "gnk", "osc",
+})
+_TRANSLIT_DIGRAPHS = (("ph", "f"), ("th", "t"), ("kh", "h"), ("gh", "g"), ("ou", "u"), ("ks", "x"))
+_TRANSLIT_LETTERS = str.maketrans({"c": "k", "q": "k", "y": "i", "j": "i", "w": "v"})
+_TOKEN_SYNONYMS = {"saint": "st", "sankt": "st"}
+_DOUBLED = re.compile(r"([ik])\1+")  # "ck" -> "kk" -> "k"; "ij"/"yi" -> "ii" -> "i"; other doubles stay
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{3}$")
@@ -87,6 +123,16 @@ _FOLD = str.maketrans(
 )
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMatch:
+    """How a name was matched: ``team_id`` (None if not), ``how`` (``"exact"``, ``"legal-form"``,
+    ``"transliteration"``, ``"ambiguous"`` or ``"unknown"``) and, when ambiguous, the ``candidates``."""
+
+    team_id: str | None
+    how: str
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +183,20 @@ def _exact_key(name: str) -> str:
     return _fold(base)
 
 
+def _legal_form_key(key: str) -> str:
+    """A normalised key without legal-form words: ``"fk rostov" -> "rostov"``."""
+    return " ".join(word for word in key.split() if word not in LEGAL_FORM_WORDS)
+
+
+def _translit_key(key: str) -> str:
+    """A legal-form key with transliteration variants folded: ``"paphos" -> "pafos"``."""
+    text = " ".join(_TOKEN_SYNONYMS.get(word, word) for word in key.split())
+    for digraph, letter in _TRANSLIT_DIGRAPHS:
+        text = text.replace(digraph, letter)
+    text = text.translate(_TRANSLIT_LETTERS).replace(" ", "")
+    return _DOUBLED.sub(r"\1", text)
+
+
 def _slug(name: str) -> str:
     return normalize_name(name).replace(" ", "-")
 
@@ -166,7 +226,11 @@ class TeamRegistry:
     def __init__(self) -> None:
         self.teams: dict[str, Team] = {}
         self._index: dict[str, list[_Entry]] = {}
+        self._legal_index: dict[str, list[_Entry]] = {}
+        self._translit_index: dict[str, list[_Entry]] = {}
         self._aliases: dict[str, list[str]] = {}
+        self._countries: dict[str, frozenset[str]] = {}
+        self.cross_border: dict[tuple[str, str], str] = {}  # (team_id, other country) -> note
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -182,7 +246,9 @@ class TeamRegistry:
         registry = cls()
         teams_text, teams_name = _package_text(_TEAMS_FILE)
         aliases_text, aliases_name = _package_text(_ALIASES_FILE)
+        border_text, border_name = _package_text(_CROSS_BORDER_FILE)
         registry._read_teams(teams_text, teams_name)
+        registry._read_cross_border(border_text, border_name)
         registry._read_aliases(aliases_text, aliases_name, allow_new_teams=False)
         if extra_aliases is not None:
             path = Path(extra_aliases)
@@ -214,6 +280,36 @@ class TeamRegistry:
                     expected="each team_id once",
                 )
             self._add_team(Team(team_id, name, country), file, line)
+
+    def _read_cross_border(self, text: str, file: str) -> None:
+        for line, row in _rows(text, file, required=("team_id", "country", "note"), optional=()):
+            team_id = _check_id(row["team_id"], file, line)
+            country = _check_country(row["country"], file, line)
+            team = self.teams.get(team_id)
+            if team is None:
+                raise DataError("cross-border entry for an unknown team_id", file=file, line=line,
+                                column="team_id", value=team_id, expected=f"a team_id of {_TEAMS_FILE}")
+            if country in self._countries[team_id]:
+                raise DataError(f"team {team_id!r} already has country {country}", file=file, line=line,
+                                column="country", value=country, expected="another country than the club's own")
+            note = _check_text(row["note"], "note", file, line)
+            # The club's spellings must not collide with another club's in the added country.
+            for key, entries in self._index.items():
+                mine = [e for e in entries if e.team_id == team_id]
+                others = [e for e in entries if e.team_id != team_id and country in self._countries[e.team_id]]
+                if mine and others:
+                    raise DataError(
+                        f"cross-border country {country} makes {mine[0].alias!r} collide with "
+                        f"{others[0].alias!r} ({others[0].team_id}): both read {key!r}",
+                        file=file, line=line, column="country", value=country,
+                        expected="one team per spelling within a country")
+            self._countries[team_id] = self._countries[team_id] | {country}
+            self.cross_border[(team_id, country)] = note
+
+    def countries(self, team_id: str) -> frozenset[str]:
+        """Every country code that names this club: its own and the documented cross-border ones."""
+        self._team(team_id)
+        return self._countries[team_id]
 
     def _read_aliases(self, text: str, file: str, *, allow_new_teams: bool) -> None:
         optional = ("name", "country", "note") if allow_new_teams else ("note",)
@@ -264,7 +360,7 @@ class TeamRegistry:
                         expected=f"{team.name!r} or empty",
                     )
             _, suffix = split_country(alias)
-            if suffix is not None and suffix != team.country:
+            if suffix is not None and suffix not in self._countries[team.team_id]:
                 raise DataError(
                     f"alias carries country {suffix} but team {team_id!r} is {team.country}",
                     file=file,
@@ -278,6 +374,7 @@ class TeamRegistry:
     def _add_team(self, team: Team, file: str, line: int | None) -> None:
         self.teams[team.team_id] = team
         self._aliases[team.team_id] = []
+        self._countries[team.team_id] = frozenset({team.country})
         self._add_key(team, team.name, file, line, column="name")
         self._add_key(team, team.team_id, file, line, column="team_id")
 
@@ -301,8 +398,9 @@ class TeamRegistry:
                 expected="a team name",
             )
         entries = self._index.setdefault(key, [])
+        mine = self._countries[team.team_id]
         for entry in entries:
-            if entry.country != team.country:
+            if not mine & self._countries[entry.team_id]:
                 continue
             if entry.team_id != team.team_id:
                 where = entry.file + (f" line {entry.line}" if entry.line is not None else "")
@@ -317,41 +415,70 @@ class TeamRegistry:
                 )
             if entry.exact == exact:
                 return  # same spelling of the same team declared twice (e.g. the name as an alias row)
-        entries.append(_Entry(team.team_id, team.country, text, exact, file, line))
+        entry = _Entry(team.team_id, team.country, text, exact, file, line)
+        entries.append(entry)
+        legal = _legal_form_key(key)
+        if legal:
+            self._legal_index.setdefault(legal, []).append(entry)
+            self._translit_index.setdefault(_translit_key(legal), []).append(entry)
 
     # ------------------------------------------------------------------ lookups
     def resolve(self, name: str, country: str | None = None) -> str | None:
         """Canonical team id of a source's team name, or ``None`` when the name is not registered.
 
         ``country`` (3-letter code) or a ``(XXX)`` suffix in ``name`` restricts the match to clubs of
-        that country; if both are given and differ the result is ``None``. Without any country, a name
-        that two clubs of different countries share resolves only if exactly one of them is spelled
-        exactly so (case and spaces aside), otherwise ``None``.
+        that country (or documented cross-border clubs with that code); if both are given and differ the
+        result is ``None``. Without any country, a name that two clubs of different countries share
+        resolves only if exactly one of them is spelled exactly so (case and spaces aside), otherwise
+        ``None``. When no spelling has the name's key, the legal-form and transliteration fallbacks of the
+        module docstring are tried; an ambiguous name gives ``None`` (see :meth:`match`).
         """
+        return self.match(name, country).team_id
+
+    def match(self, name: str, country: str | None = None) -> TeamMatch:
+        """Like :meth:`resolve`, with how the name matched and, if ambiguous, the candidate team ids."""
         base, suffix = split_country(name)
         wanted = country.strip().upper() if country else None
         if suffix is not None and wanted is not None and suffix != wanted:
-            return None
+            return TeamMatch(None, "unknown")
         wanted = wanted or suffix
-        entries = self._index.get(normalize_name(base), ())
-        if wanted is not None:
-            entries = [e for e in entries if e.country == wanted]
+        key = normalize_name(base)
+        entries = self._within(self._index.get(key, ()), wanted)
         ids = {e.team_id for e in entries}
         if len(ids) == 1:
-            return ids.pop()
+            return TeamMatch(ids.pop(), "exact")
         if len(ids) > 1:  # same spelling in several countries, no country given
             exact = _exact_key(base)
-            ids = {e.team_id for e in entries if e.exact == exact}
+            chosen = {e.team_id for e in entries if e.exact == exact}
+            if len(chosen) == 1:
+                return TeamMatch(chosen.pop(), "exact")
+            return TeamMatch(None, "ambiguous", tuple(sorted(ids)))
+        legal = _legal_form_key(key)
+        if not legal:
+            return TeamMatch(None, "unknown")
+        for how, index, fallback_key in (("legal-form", self._legal_index, legal),
+                                         ("transliteration", self._translit_index, _translit_key(legal))):
+            ids = {e.team_id for e in self._within(index.get(fallback_key, ()), wanted)}
             if len(ids) == 1:
-                return ids.pop()
-        return None
+                return TeamMatch(ids.pop(), how)
+            if len(ids) > 1:
+                return TeamMatch(None, "ambiguous", tuple(sorted(ids)))
+        return TeamMatch(None, "unknown")
+
+    def _within(self, entries: Iterable[_Entry], country: str | None) -> list[_Entry]:
+        if country is None:
+            return list(entries)
+        return [e for e in entries if country in self._countries[e.team_id]]
 
     def require(self, name: str, country: str | None = None) -> str:
         """Like :meth:`resolve` but raises :class:`UnknownChoiceError` listing the closest known names."""
-        team_id = self.resolve(name, country)
-        if team_id is None:
+        found = self.match(name, country)
+        if found.team_id is None:
+            if found.how == "ambiguous":
+                names = [f"{self.teams[t].name} ({self.teams[t].country})" for t in found.candidates]
+                raise UnknownChoiceError(f"team (ambiguous: {len(names)} clubs match)", name, names)
             raise UnknownChoiceError("team", name, self.closest(name, country=country), closest=True)
-        return team_id
+        return found.team_id
 
     def name(self, team_id: str) -> str:
         """Display name of a registered team id."""
@@ -379,14 +506,14 @@ class TeamRegistry:
         keys = [
             k
             for k, entries in self._index.items()
-            if wanted is None or any(e.country == wanted for e in entries)
+            if wanted is None or any(wanted in self._countries[e.team_id] for e in entries)
         ]
         ranked = difflib.get_close_matches(key, keys, n=max(4 * n, 20), cutoff=0.6)
         out: list[str] = []
         seen: set[str] = set()
         for match in ranked:
             for entry in self._index[match]:
-                if entry.team_id in seen or (wanted is not None and entry.country != wanted):
+                if entry.team_id in seen or (wanted is not None and wanted not in self._countries[entry.team_id]):
                     continue
                 seen.add(entry.team_id)
                 out.append(self._display(entry.team_id))
@@ -403,7 +530,7 @@ class TeamRegistry:
         """
         base, wanted = split_country(text)
         key = normalize_name(base)
-        teams = [t for t in self.teams.values() if wanted is None or t.country == wanted]
+        teams = [t for t in self.teams.values() if wanted is None or wanted in self._countries[t.team_id]]
         if not key:
             return sorted(teams, key=lambda t: (_fold(t.name), t.team_id))
         allowed = {t.team_id for t in teams}

@@ -231,11 +231,16 @@ class Store:
 
     @staticmethod
     def _check_duplicates(frame: pd.DataFrame, batch: Batch) -> None:
-        """A league pairing twice in one season, or one cup match listed twice, is bad input."""
-        league = frame["competition"].map(lambda c: COMPETITIONS.get(c) is not None and COMPETITIONS[c].kind == "league")
+        """One match listed twice (same pairing and date), or a league pairing more often in one season than
+        the competition's format allows (:attr:`Competition.pairing_repeats`: 1 in a double round robin; up
+        to 3 in the Scottish Premiership's split), is bad input."""
         keys = frame[["competition", "season", "home_id", "away_id"]].copy()
-        keys["date_key"] = np.where(league, "", frame["date"].dt.strftime("%Y-%m-%d"))
+        keys["date_key"] = frame["date"].dt.strftime("%Y-%m-%d")
         dup = keys.duplicated(keep="first")
+        league = frame["competition"].map(lambda c: COMPETITIONS.get(c) is not None and COMPETITIONS[c].kind == "league")
+        allowed = frame["competition"].map(lambda c: COMPETITIONS[c].pairing_repeats if c in COMPETITIONS else 1)
+        occurrence = keys.groupby(["competition", "season", "home_id", "away_id"]).cumcount() + 1
+        dup |= league & (occurrence > allowed)
         if dup.any():
             row = frame[dup].iloc[0]
             raise DataError(
@@ -550,10 +555,14 @@ def _match_to_existing(group: pd.DataFrame, existing: pd.DataFrame, competition:
     for match_id, date, home, away in zip(existing.match_id, existing.date, existing.home_id, existing.away_id, strict=True):
         by_pair.setdefault((home, away), []).append((pd.Timestamp(date).date(), match_id))
     found: list[str | None] = []
-    for date, home, away in zip(group.date, group.home_id, group.away_id, strict=True):
+    # In a league, the k-th meeting of a pairing (by date) in the incoming file is the k-th stored one: a
+    # revised date stays the same match, and a pairing that a split repeats (SC0, B1, G1) stays two matches.
+    rank = group.assign(_d=group.date).groupby(["home_id", "away_id"])["_d"].rank(method="first").astype(int) - 1
+    for date, home, away, k in zip(group.date, group.home_id, group.away_id, rank, strict=True):
         candidates = by_pair.get((home, away), [])
         if league:
-            found.append(candidates[0][1] if candidates else None)
+            ordered = sorted(candidates)
+            found.append(ordered[k][1] if k < len(ordered) else None)
             continue
         day = date.date()
         near = [(abs((d - day).days), mid) for d, mid in candidates if abs((d - day).days) <= _CUP_DATE_TOLERANCE_DAYS]

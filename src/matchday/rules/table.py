@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchday.data.errors import DataError
-from matchday.rules.leagues import H2H_CRITERIA, TableRules, deductions_for, rules_for
+from matchday.rules.leagues import GROUP_CRITERIA, H2H_CRITERIA, TableRules, deductions_for, rules_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -123,7 +123,7 @@ def _team_totals(hg: np.ndarray, ag: np.ndarray, sched: _Schedule) -> dict[str, 
     if m == 0:
         zero = np.zeros((c, n), dtype=np.int64)
         return {"goals_for": zero, "goals_against": zero.copy(), "won": zero.copy(), "lost": zero.copy(),
-                "away_goals_for": zero.copy()}
+                "away_goals_for": zero.copy(), "away_wins": zero.copy()}
     top = int(max(hg.max(), ag.max()))
     k = max(sched.home_cols.shape[1], sched.away_cols.shape[1])
     if top * k < 256 and k < 256:
@@ -173,6 +173,7 @@ def _team_totals(hg: np.ndarray, ag: np.ndarray, sched: _Schedule) -> dict[str, 
         "won": field(home, 2) + field(away, 3),
         "lost": field(home, 3) + field(away, 2),
         "away_goals_for": field(away, 1),
+        "away_wins": field(away, 3),
     }
 
 
@@ -476,6 +477,9 @@ def rank_league(
     rng: np.random.Generator | None = None,
     chunk_size: int = 4096,
     n_jobs: int | None = None,
+    groups: npt.ArrayLike | None = None,
+    group_values: Mapping[str, npt.ArrayLike] | None = None,
+    regular_season: bool = False,
 ) -> Standings:
     """Rank every simulated season of a league by its rules (see the module docstring).
 
@@ -489,7 +493,18 @@ def rank_league(
     ``rng`` and ``chunk_size`` but not on ``n_jobs``.
     chunk_size: simulations per block; memory is about 16 bytes x chunk_size x M per worker.
     n_jobs: threads ranking blocks at once (NumPy releases the GIL); None = one per CPU, at most 4.
+    groups: (N,) group of each club after a split (0 = the group of the top positions, 1 = the next, ...):
+    a club ranks inside its group's positions whatever its points (the Scottish split), and head-to-head
+    criteria only compare clubs of one group. None: one table.
+    group_values: per-club values of the group-only criteria (``not_rounded_up``,
+    ``regular_season_position``), (N,) integers, higher ranks first.
+    regular_season: rank the regular season of a split format as one table (how :func:`league_table` ranks
+    the season before its split). Without it, or ``groups``, a split format raises
+    :class:`~matchday.rules.leagues.FormatNotSimulatedError`: after a split, who plays whom depends on the
+    regular season, so a fixture list fixed in advance cannot describe it.
     """
+    if rules.format.staged and groups is None and not regular_season:
+        rules.require_simulable()
     n_teams = int(n_teams)
     if n_teams < 1:
         raise DataError("a league needs at least one team", column="n_teams", value=n_teams)
@@ -513,6 +528,24 @@ def rank_league(
     if adjust.shape != (n_teams,):
         raise DataError("deductions must have one entry per team", column="deductions", value=adjust.shape,
                         expected=f"({n_teams},)")
+    group_of = None
+    if groups is not None:
+        group_of = np.asarray(groups)
+        if group_of.shape != (n_teams,) or (group_of.size and not np.issubdtype(group_of.dtype, np.integer)):
+            raise DataError("groups must give one integer group per team", column="groups", value=group_of.shape,
+                            expected=f"({n_teams},) integers")
+        group_of = np.unique(group_of, return_inverse=True)[1].astype(np.int64)  # dense: 0, 1, ...
+    extra: dict[str, np.ndarray] = {}
+    for name, values in (group_values or {}).items():
+        arr = np.asarray(values, dtype=np.int64)
+        if arr.shape != (n_teams,):
+            raise DataError("a group criterion needs one value per team", column=name, value=arr.shape,
+                            expected=f"({n_teams},)")
+        extra[name] = arr
+    missing = [c for c in rules.criteria if c in GROUP_CRITERIA and c not in extra]
+    if missing:
+        raise DataError(f"criterion {missing[0]!r} needs its values per club", column="group_values",
+                        expected=f"group_values={{{missing[0]!r}: ...}}")
     sched = _schedule(hi, ai, n_teams)
     s = hg.shape[0]
     shape = (s, n_teams)
@@ -532,7 +565,7 @@ def rank_league(
         block = blocks[i]
         lots = None if seeds[i] is None else np.random.default_rng(seeds[i])
         res = _rank_block(np.ascontiguousarray(hg[block]), np.ascontiguousarray(ag[block]), sched, rules,
-                          adjust, lots)
+                          adjust, lots, group_of, extra)
         for name in out:
             out[name][block] = res[name]
         positions[block], order[block], tied[block] = res["positions"], res["order"], res["tied"]
@@ -562,6 +595,8 @@ def _rank_block(
     rules: TableRules,
     adjust: np.ndarray,
     rng: np.random.Generator | None,
+    group_of: np.ndarray | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     c = hg.shape[0]
     t = sched.n_teams
@@ -576,11 +611,20 @@ def _rank_block(
         "goals_for": lambda: totals["goals_for"],
         "away_goals_for": lambda: totals["away_goals_for"],
         "wins": lambda: totals["won"],
+        "away_wins": lambda: totals["away_wins"],
     }
+    for name, values in (extra or {}).items():
+        makers[name] = lambda values=values: np.broadcast_to(values, (c, t))
     whole = {name: makers[name]() for name in rules.criteria if name in makers}
-    cls = np.zeros((c, t), dtype=np.int64)
-    cls_sorted = np.zeros((c, t), dtype=np.int64)
-    order = np.broadcast_to(np.arange(t), (c, t)).copy()  # sorts each row by class
+    if group_of is None:
+        cls = np.zeros((c, t), dtype=np.int64)
+        cls_sorted = np.zeros((c, t), dtype=np.int64)
+        order = np.broadcast_to(np.arange(t), (c, t)).copy()  # sorts each row by class
+    else:  # a split: every club starts in its group's class, so it can only move within the group
+        first = np.argsort(group_of, kind="stable")
+        cls = np.broadcast_to(group_of, (c, t)).copy()
+        cls_sorted = np.broadcast_to(group_of[first], (c, t)).copy()
+        order = np.broadcast_to(first, (c, t)).copy()
     stopped = np.zeros((c, t), dtype=bool)  # level clubs whose head-to-head is incomplete ("stop" rules)
     active = np.arange(c)  # rows (simulations) that still have two clubs level
 
@@ -694,6 +738,7 @@ def league_table(
     deductions: Mapping[str, int] | None = None,
     *,
     rules: TableRules | None = None,
+    team_labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The league table of one season from its matches, as the regulation ranks it.
 
@@ -707,8 +752,16 @@ def league_table(
     labels are team ids; for source names pass ``deductions_for(..., resolve=...)``. A deduction whose label
     matches no club is an error, never silently dropped.
 
+    team_labels: team id -> the frame's label, for the results the rules say the league awarded
+    (``TableRules.awarded``); None: the labels are team ids. An awarded result replaces the score played on
+    its date, or adds the match when the frame lacks it.
+
+    Split formats (``rules.format``): the regular season is ranked first; once every club has played it, each
+    group is ranked on its own (points carried in full or halved) and keeps its range of positions.
+
     Returns columns position, team, played, won, drawn, lost, goals_for, goals_against, goal_difference,
-    points, deduction, note; ``note`` names clubs level on every tie-breaker and Serie A play-offs.
+    points, deduction, note; ``note`` names the group of a split, awarded results, clubs level on every
+    tie-breaker and Serie A play-offs.
     ``attrs["rules"]`` holds the :class:`TableRules` applied, ``attrs["as_of"]`` the cut-off.
     """
     import pandas as pd
@@ -728,6 +781,7 @@ def league_table(
                             expected="a team name or id", **_where(frame, row))
     teams = sorted(set(frame["home"].astype(str)) | set(frame["away"].astype(str)))
     index_of = {team: i for i, team in enumerate(teams)}
+    frame, awarded_notes = _apply_awarded(frame, rules, cutoff, team_labels, index_of)
 
     dates = pd.to_datetime(frame["date"], errors="coerce")
     scored = frame["home_goals"].notna() & frame["away_goals"].notna()
@@ -755,7 +809,7 @@ def league_table(
                         **_where(frame, row))
     fixture = home * len(teams) + away
     _, first_seen, seen = np.unique(fixture, return_index=True, return_counts=True)
-    if rules.meetings_per_pair == 2 and (seen > 1).any():
+    if rules.meetings_per_pair == 2 and not rules.format.staged and (seen > 1).any():
         row = int(rows[first_seen[np.flatnonzero(seen > 1)[0]]])
         raise DataError(f"the same fixture is played twice in one league season (row {row})", column="home",
                         value=f"{frame.at[row, 'home']} v {frame.at[row, 'away']}",
@@ -772,28 +826,36 @@ def league_table(
                                      "deductions=deductions_for(competition, season, as_of, resolve=...)")
         adjust[index_of[label]] += int(points)
 
-    st = rank_league(home, away, goals["home_goals"], goals["away_goals"], len(teams), rules, adjust)
-    order = st.order[0].astype(np.int64)
-    classes = st.classes[0]
-    final = bool((st.played[0] == rules.meetings_per_pair * (len(teams) - 1)).all())
-    notes = [""] * len(teams)
-    for t in np.flatnonzero(st.tied[0]):
-        level = [teams[u] for u in order if u != t and classes[u] == classes[t]]
-        notes[t] = "level on every tie-breaker with " + ", ".join(level)
-        if final:
-            notes[t] += f"; {rules.last_resort}"
-    if final and st.title_playoff[0]:
+    n = len(teams)
+    hg_all, ag_all = goals["home_goals"], goals["away_goals"]
+    stage_notes = [""] * n
+    if rules.format.staged:
+        match_dates = dates.iloc[rows].to_numpy()
+        st, points, order, tied_rows, stage_notes, final = _staged(home, away, hg_all, ag_all, match_dates, n,
+                                                                    rules, adjust, frame, rows)
+    else:
+        st = rank_league(home, away, hg_all, ag_all, n, rules, adjust)
+        points = st.points[0]
+        order = st.order[0].astype(np.int64)
+        final = bool((st.played[0] == rules.meetings_per_pair * (n - 1)).all())
+        tied_rows = [(t, [u for u in order if u != t and st.classes[0][u] == st.classes[0][t]])
+                     for t in np.flatnonzero(st.tied[0])]
+    notes = [_join(a, b) for a, b in zip(stage_notes, (awarded_notes.get(t, "") for t in teams), strict=True)]
+    for t, level in tied_rows:
+        text = "level on every tie-breaker with " + ", ".join(teams[u] for u in level)
+        notes[t] = _join(notes[t], text + (f"; {rules.last_resort}" if final else ""))
+    if not rules.format.staged and final and st.title_playoff[0]:
         for place in (0, 1):
             notes[order[place]] = _join(notes[order[place]], "title play-off: level on points for 1st")
-    if final and st.relegation_playoff[0]:
-        safe = len(teams) - rules.places.relegation
+    if not rules.format.staged and final and st.relegation_playoff[0]:
+        safe = n - rules.places.relegation
         for place in (safe - 1, safe):
             notes[order[place]] = _join(
                 notes[order[place]], f"relegation play-off: level on points for {safe}th place")
     records = [
         (place, teams[t], int(st.played[0, t]), int(st.won[0, t]), int(st.drawn[0, t]), int(st.lost[0, t]),
          int(st.goals_for[0, t]), int(st.goals_against[0, t]), int(st.goal_difference[0, t]),
-         int(st.points[0, t]), int(adjust[t]), notes[t])
+         int(points[t]), int(adjust[t]), notes[t])
         for place, t in enumerate(order, start=1)
     ]
     table = pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))
@@ -802,5 +864,172 @@ def league_table(
     return table
 
 
+def _apply_awarded(frame, rules: TableRules, cutoff, team_labels, index_of):
+    """The frame with the rules' awarded results in place of the scores played (or added), and a note per club."""
+    import pandas as pd
+
+    notes: dict[str, str] = {}
+    awarded = [a for a in rules.awarded if cutoff is None or pd.Timestamp(a.date) <= cutoff]
+    if not awarded:
+        return frame, notes
+    frame = frame.copy()
+    dates = pd.to_datetime(frame["date"], errors="coerce").dt.normalize()
+    for result in awarded:
+        home = (team_labels or {}).get(result.home, result.home)
+        away = (team_labels or {}).get(result.away, result.away)
+        for label, team_id in ((home, result.home), (away, result.away)):
+            if label not in index_of:
+                raise DataError(f"an awarded result of {rules.competition} {rules.season} names a club that is not in "
+                                "the matches", column="awarded", value=team_id, file=rules.file,
+                                expected="a team label of the frame; pass team_labels={team id: label}")
+        hit = (frame["home"].astype(str) == home) & (frame["away"].astype(str) == away) & (
+            dates == pd.Timestamp(result.date))
+        played = ""
+        if hit.any():
+            row = frame.index[hit][0]
+            if pd.notna(frame.at[row, "home_goals"]):
+                played = f" (played {int(frame.at[row, 'home_goals'])}-{int(frame.at[row, 'away_goals'])})"
+            frame.loc[row, ["home_goals", "away_goals"]] = [result.home_goals, result.away_goals]
+        else:
+            extra = {column: pd.NA for column in frame.columns}
+            extra.update(home=home, away=away, date=pd.Timestamp(result.date), home_goals=result.home_goals,
+                         away_goals=result.away_goals)
+            frame = pd.concat([frame, pd.DataFrame([extra])], ignore_index=True)
+            played = " (not in the source files)"
+        text = (f"{home} v {away} of {result.date.isoformat()} counts {result.home_goals}-{result.away_goals} as "
+                f"awarded{played}")
+        for label in (home, away):
+            notes[label] = _join(notes.get(label, ""), text)
+    return frame, notes
+
+
+def regular_season_matches(home: np.ndarray, away: np.ndarray, dates: np.ndarray, n_teams: int,
+                           regular_rounds: int) -> np.ndarray:
+    """Which played matches belong to the regular season of a split format: in date order (ties in input
+    order), a match is regular while both clubs have played fewer than ``regular_rounds`` regular matches.
+
+    Returns a boolean mask over the matches. Real tables only (one pass over a few hundred matches).
+    """
+    order = np.argsort(np.asarray(dates), kind="stable")
+    count = np.zeros(n_teams, dtype=np.int64)
+    regular = np.zeros(home.size, dtype=bool)
+    for m in order:
+        h, a = home[m], away[m]
+        if count[h] < regular_rounds and count[a] < regular_rounds:
+            regular[m] = True
+            count[h] += 1
+            count[a] += 1
+    return regular
+
+
+def _staged(home, away, hg, ag, dates, n, rules: TableRules, adjust, frame, rows):  # noqa: C901
+    """The table of a split or play-off-group season: regular season, then each group ranked on its own.
+
+    Returns (standings over all matches, points per club, final order, tied clubs, a note per club, final?).
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    from matchday.rules.leagues import SeasonFormat
+
+    fmt = rules.format
+    plain = dataclasses.replace(rules, format=SeasonFormat())
+    regular = regular_season_matches(home, away, dates, n, fmt.regular_rounds)
+    counts = np.bincount(home[regular], minlength=n) + np.bincount(away[regular], minlength=n)
+    notes = [""] * n
+    if not fmt.in_data or counts.min() < fmt.regular_rounds or n != rules.n_teams:
+        # The regular season is all there is (in the files, or so far): one table.
+        st = rank_league(home, away, hg, ag, n, plain, adjust)
+        order = st.order[0].astype(np.int64)
+        done = bool(counts.min() >= fmt.regular_rounds)
+        what = ("regular season only: the play-offs that decide the final table are not in the source files"
+                if not fmt.in_data else "regular season")
+        for t in range(n):
+            notes[t] = what if not fmt.in_data else ""
+        tied = [(t, [u for u in order if u != t and st.classes[0][u] == st.classes[0][t]])
+                for t in np.flatnonzero(st.tied[0])]
+        return st, st.points[0], order, tied, notes, done and not fmt.in_data
+    reg = np.flatnonzero(regular)
+    st1 = rank_league(home[reg], away[reg], hg[reg], ag[reg], n, plain, adjust)
+    pos1, pts1 = st1.positions[0].astype(np.int64), st1.points[0].astype(np.int64)
+    group_of = np.full(n, -1, dtype=np.int64)
+    for g, group in enumerate(fmt.groups):
+        group_of[(pos1 >= group.first) & (pos1 <= group.last)] = g
+    later = np.flatnonzero(~regular)
+    crossing = later[group_of[home[later]] != group_of[away[later]]]
+    # A match between two groups after the split is no league match: it can only be a play-off the rules
+    # describe whose positions span both groups (Belgium's Europe play-off final, in the 2023-24 file).
+    spans = [(p.positions, p.kind) for p in rules.playoffs if p.kind == "europe_playoff"]
+    extra_matches = []
+    for m in crossing:
+        ranges = [(fmt.groups[group_of[t]].first, fmt.groups[group_of[t]].last) for t in (home[m], away[m])]
+        if any(all(lo <= hi_p and lo_p <= hi for lo, hi in ranges) for (lo_p, hi_p), _ in spans):
+            extra_matches.append(int(m))
+    if extra_matches:
+        crossing = crossing[~np.isin(crossing, extra_matches)]
+        keep = np.ones(home.size, dtype=bool)
+        keep[extra_matches] = False
+        for m in extra_matches:
+            text = (f"{frame.at[int(rows[m]), 'home']} v {frame.at[int(rows[m]), 'away']} "
+                    f"({pd.Timestamp(dates[m]).date().isoformat()}) is the European play-off, not a league match: "
+                    "left out of the table")
+            for t in (home[m], away[m]):
+                notes[t] = _join(notes[t], text)
+        sub = np.flatnonzero(keep)
+        home, away, hg, ag, regular, rows = home[sub], away[sub], hg[sub], ag[sub], regular[sub], rows[sub]
+        later = np.flatnonzero(~regular)
+    if crossing.size:
+        m = int(crossing[0])
+        raise DataError(
+            f"a match after the split of {rules.competition} {rules.season} is between clubs of two groups "
+            f"({fmt.groups[group_of[home[m]]].name} v {fmt.groups[group_of[away[m]]].name})", column="home",
+            value=f"{frame.at[int(rows[m]), 'home']} v {frame.at[int(rows[m]), 'away']}",
+            expected=f"after {fmt.regular_rounds} matches per club, matches within one group",
+            **_where(frame, int(rows[m])))
+    st = rank_league(home, away, hg, ag, n, plain, adjust, groups=group_of)
+    points = st.points[0].astype(np.int64).copy()
+    order: list[int] = []
+    tied: list[tuple[int, list[int]]] = []
+    for g, group in enumerate(fmt.groups):
+        members = np.flatnonzero(group_of == g)
+        inside = later[np.isin(home[later], members) & np.isin(away[later], members)]
+        if group.carry == "half_up":
+            local = np.full(n, -1, dtype=np.int64)
+            local[members] = np.arange(members.size)
+            carried = -((-pts1[members]) // 2)  # halved, rounded up
+            group_rules = dataclasses.replace(plain, criteria=group.criteria or rules.criteria)
+            values = {"not_rounded_up": 1 - pts1[members] % 2, "regular_season_position": -pos1[members]}
+            sg = rank_league(local[home[inside]], local[away[inside]], hg[inside], ag[inside], members.size,
+                             group_rules, carried, group_values=values)
+            within = members[sg.order[0].astype(np.int64)]
+            points[members] = sg.points[0]
+            for i, t in enumerate(members):
+                notes[t] = _join(f"{group.name}: regular season {pts1[t]} points, halved to {carried[i]}"
+                                 + (" (rounded up)" if pts1[t] % 2 else ""), notes[t])
+            tied += [(members[i], [members[j] for j in sg.order[0] if j != i and sg.classes[0][j] == sg.classes[0][i]])
+                     for i in np.flatnonzero(sg.tied[0])]
+        else:
+            if group.criteria and group.criteria != rules.criteria:
+                sg = rank_league(home, away, hg, ag, n, dataclasses.replace(plain, criteria=group.criteria),
+                                 adjust, groups=group_of)
+            else:
+                sg = st
+            within = np.array([t for t in sg.order[0] if group_of[t] == g], dtype=np.int64)
+            points[members] = sg.points[0][members]
+            for t in members:
+                notes[t] = _join(group.name, notes[t])
+            tied += [(int(t), [int(u) for u in sg.order[0] if u != t and sg.classes[0][u] == sg.classes[0][t]])
+                     for t in members if sg.tied[0][t]]
+        order += [int(t) for t in within]
+    group_sizes = np.bincount(group_of, minlength=len(fmt.groups))
+    played_after = np.bincount(home[later], minlength=n) + np.bincount(away[later], minlength=n)
+    expected_after = np.array([fmt.groups[g].meetings * (group_sizes[g] - 1) for g in group_of])
+    final = bool((played_after >= expected_after).all())
+    return st, points, np.asarray(order, dtype=np.int64), tied, notes, final
+
+
+
+
 def _join(a: str, b: str) -> str:
-    return f"{a}; {b}" if a else b
+    return f"{a}; {b}" if a and b else a or b

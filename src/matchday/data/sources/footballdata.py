@@ -51,13 +51,27 @@ An empty cell means "not quoted" and gives no quote. football-data also writes `
 quoted" (E1 2012-13 and 2018-19 ``B365H``, E0 2021-22 ``B365C>2.5``), and at least one price is a
 typo below 1 (D1 2019-20 line 261 ``AvgC>2.5`` = 0.42, where the maximum is 1.47): a price in
 ``[0, 1]`` cannot be a decimal price, so that quote is skipped (logged at INFO level) rather than
-rejecting the whole season. A negative, non-numeric or infinite price is a corrupt file: DataError.
+rejecting the whole season. So is a cell that is a spreadsheet artefact rather than a price: an error
+value starting with ``#`` (N1 2022-23 line 133 ``B365CH`` = ``#``) or a bookmaker's name shifted into a
+price cell (G1 2024-25 line 123 ``1XBH`` = ``1xBet``). Any other negative, non-numeric or infinite
+price is a corrupt file: DataError.
+
+Rows that are not results
+-------------------------
+A row without division, date and teams is spreadsheet debris (T1 2013-14 ends with one holding
+``#REF!``) and is skipped (INFO). A row with a half-time score but no full-time score, no ``FTR`` and
+no statistics was started and never finished (G1 2018-19 Panathinaikos v Olympiakos, abandoned): it is
+skipped with a WARNING, because the file holds no result for it; where the league awarded one, the
+league's rules data (:mod:`matchday.rules`) adds it to the table. A row with neither score is a match
+without a result (not played) and is read as such.
 
 Text
 ----
-Bytes are decoded as UTF-8 (a leading BOM, as in downloads from 2025 on, is removed); if that fails
-they are decoded as Windows-1252, the encoding of old football-data files and of copies saved by
-Excel on Windows (the 72 files here are plain ASCII). Bytes that are neither fail with a DataError.
+Bytes are decoded as UTF-8 (a leading BOM, as in downloads from 2025 on, is removed); a byte that is not
+part of valid UTF-8 is read as the Windows-1252 character it encodes (the encoding of old football-data
+files and of copies saved by Excel on Windows), and a WARNING names the file, how many such bytes it
+holds and the first one's line (I2 and SC0 2018-19 hold one 0xA0 no-break space). See :func:`_decode`
+for why per byte. Bytes that are neither fail with a DataError.
 Line endings may be CRLF, LF, CR or ``\\r\\r\\n`` (a git-on-Windows artefact of some mirrors); the
 last counts as one line, so line numbers match what the file means, not its stray CR bytes.
 
@@ -102,7 +116,11 @@ logger = logging.getLogger(__name__)
 
 SOURCE = "football-data"
 FOOTBALLDATA_BASE_URL = "https://www.football-data.co.uk"
-FOOTBALLDATA_DIVISIONS: tuple[str, ...] = ("E0", "E1", "SP1", "I1", "D1", "F1")
+FOOTBALLDATA_DIVISIONS: tuple[str, ...] = (
+    "E0", "E1", "SP1", "I1", "D1", "F1",  # the big six
+    "N1", "P1", "B1", "T1", "G1", "SC0",  # the other first divisions of Europe's cups
+    "D2", "I2", "SP2", "F2",  # second divisions
+)
 
 #: football-data bookmaker code -> name. ``P`` (Pinnacle in totals/AH columns) is stored as ``PS``.
 FOOTBALLDATA_BOOKMAKERS: dict[str, str] = {
@@ -354,10 +372,19 @@ def read_footballdata(
 
     parsed: list[tuple[int, dict]] = []
     file_competition, first_line = wanted_competition, 0
+    debris: list[int] = []
+    abandoned: list[str] = []
+    match_cells = [layout.index[c] for c in ("Div", "Date", "HomeTeam", "AwayTeam")]
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue  # blank or comma-only row (several files end with some)
+        if all(i >= len(row) or not row[i].strip() for i in match_cells):
+            debris.append(line)  # no division, date or team: spreadsheet debris such as "#REF!" (T1 2013-14)
+            continue
         fields = _parse_row(row, line, layout, name)
+        if fields.pop("abandoned", False):
+            abandoned.append(f"line {line} {fields['home']} v {fields['away']} {fields['date'].isoformat()}")
+            continue
         division = _competition_code(fields.pop("competition"))
         if file_competition is None:
             file_competition, first_line = division, line
@@ -367,6 +394,13 @@ def read_footballdata(
             raise DataError("Div disagrees", file=name, line=line, column="Div",
                             value=row[layout.index["Div"]].strip(), expected=expected)
         parsed.append((line, fields))
+    if debris:
+        logger.info("%s: skipped %d row(s) with no division, date or teams (lines %s)", name, len(debris),
+                    ", ".join(map(str, debris[:5])))
+    if abandoned:
+        logger.warning("%s: skipped %d row(s) with a half-time score but no full-time score (abandoned; "
+                       "an awarded result must come from the league's rules): %s", name, len(abandoned),
+                       "; ".join(abandoned))
     if not parsed:
         return []
 
@@ -395,18 +429,54 @@ def read_footballdata(
 
 
 def _decode(raw: bytes, name: str) -> str:
+    """The file's text: UTF-8 (a leading BOM removed); a byte that is not part of valid UTF-8 is read as
+    the Windows-1252 character it encodes, and the file is logged at WARNING.
+
+    Why per byte: football-data wrote its files in Windows-1252 before it moved to UTF-8 (2025), and Excel
+    on Windows saves copies that way, so an invalid UTF-8 byte is a Windows-1252 character (0xA0 a no-break
+    space, 0xE9 "é"). Reading each such byte as Windows-1252, and every valid UTF-8 sequence as UTF-8,
+    decodes a pure Windows-1252 file exactly as a whole-file fallback would (a Windows-1252 text that
+    happens to form valid UTF-8 pairs, such as "Ã¼", does not occur in names or numbers), and it also keeps
+    the UTF-8 names of a file that a later edit left with one stray byte (I2 and SC0 2018-19 hold a 0xA0
+    after a number in ``BbAH``, an ignored column). The WARNING names the file, the number of such bytes
+    and the first one's line. Bytes undefined in Windows-1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D) fail with a
+    DataError: such a file is not text.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("cp1252")  # old football-data files and Excel-saved copies
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise DataError("bytes that are neither UTF-8 nor Windows-1252 text", file=name, line=line,
-                        value=raw[error.start:error.end], expected="a text (CSV) file") from None
+    text = raw.decode("utf-8", errors="surrogateescape")
+    stray = [m.start() for m in _STRAY.finditer(text)]
+    chars = {}
+    for i in stray:
+        byte = bytes([ord(text[i]) - 0xDC00])
+        if byte not in chars:
+            try:
+                chars[byte] = byte.decode("cp1252")
+            except UnicodeDecodeError:
+                line = text.count("\n", 0, i) + 1
+                raise DataError("bytes that are neither UTF-8 nor Windows-1252 text", file=name, line=line,
+                                value=byte, expected="a text (CSV) file") from None
+    first_byte, first_line = ord(text[stray[0]]) - 0xDC00, text.count("\n", 0, stray[0]) + 1
+    logger.warning("%s: %d byte(s) are not UTF-8 (first: 0x%02X on line %d); read as Windows-1252", name,
+                   len(stray), first_byte, first_line)
+    return _replace_stray(text, stray, chars)
+
+
+_STRAY = re.compile("[\udc80-\udcff]")  # bytes that surrogateescape could not decode as UTF-8
+
+
+def _replace_stray(text: str, positions: list[int], chars: dict[bytes, str]) -> str:
+    pieces, last = [], 0
+    for i in positions:
+        pieces.append(text[last:i])
+        pieces.append(chars[bytes([ord(text[i]) - 0xDC00])])
+        last = i + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
@@ -508,6 +578,23 @@ def _goals(row: list[str], layout: _Layout, line: int, name: str, home_col: str,
     return home, away
 
 
+def _no_full_time(row: list[str], layout: _Layout) -> bool:
+    """True when the row has no full-time result and no match statistic: nothing says it was completed."""
+    cells = ("FTR", *_STATS)
+    return all(not row[layout.index[c]].strip() for c in cells if c in layout.index)
+
+
+#: Cell texts that are not prices but artefacts of the publisher's spreadsheet: an error value ("#",
+#: "#REF!", "#N/A") or a bookmaker's name shifted into a price cell (G1 2024-25 line 123 "1xBet").
+_ARTEFACT_NAMES = frozenset(n.casefold() for n in FOOTBALLDATA_BOOKMAKERS.values()) | frozenset(
+    c.casefold() for c in FOOTBALLDATA_BOOKMAKERS)
+
+
+def _is_artefact(cell: str) -> bool:
+    text = cell.strip()
+    return text.startswith("#") or text.casefold() in _ARTEFACT_NAMES
+
+
 def _price(cell: str, line: int, column: str, name: str) -> float | None:
     """Decimal price; None for "not quoted" (0) and for impossible prices <= 1 (publisher typos)."""
     try:
@@ -561,6 +648,11 @@ def _parse_row(row: list[str], line: int, layout: _Layout, name: str) -> dict:
 
     fields["home_goals"], fields["away_goals"] = _goals(row, layout, line, name, "FTHG", "FTAG", "FTR")
     ht_home, ht_away = _goals(row, layout, line, name, "HTHG", "HTAG", "HTR")
+    if ht_home is not None and fields["home_goals"] is None and _no_full_time(row, layout):
+        # Started, never finished (G1 2018-19 Panathinaikos v Olympiakos, abandoned): the row has a half-time
+        # score but no full-time score, no FTR and no statistics. It is not a result; the caller skips it.
+        fields["abandoned"] = True
+        return fields
     if ht_home is not None:
         for half, full, column, full_column in ((ht_home, fields["home_goals"], "HTHG", "FTHG"),
                                                 (ht_away, fields["away_goals"], "HTAG", "FTAG")):
@@ -604,6 +696,9 @@ def _quote(spec: _OddsColumn, cell: str, key: str | tuple[str, str], line: int, 
     """The quote of one non-empty cell, or None for no quote (blank, "0", impossible price, no line)."""
     if not cell.strip():
         return None
+    if _is_artefact(cell):
+        skipped.append(f"{spec.column}={cell.strip()}")
+        return None
     price = _price(cell, line, spec.column, name)
     if price is None:
         if cell.strip().strip("0.") != "":  # a real price of at most 1, not the "0" placeholder
@@ -621,4 +716,5 @@ def _quote(spec: _OddsColumn, cell: str, key: str | tuple[str, str], line: int, 
 def _log_skipped(layout: _Layout, parsed: list[tuple[int, dict]], name: str) -> None:
     skipped = [f"line {line} {cell}" for line, fields in parsed for cell in fields.get("skipped", ())]
     if skipped:
-        logger.info("%s: skipped %d impossible price(s) <= 1: %s", name, len(skipped), "; ".join(skipped[:5]))
+        logger.info("%s: skipped %d impossible price(s) <= 1 or spreadsheet artefacts: %s", name, len(skipped),
+                    "; ".join(skipped[:5]))
