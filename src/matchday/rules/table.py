@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchday.data.errors import DataError
+from matchday.data.frames import as_of_day, bad_row, played_matches
 from matchday.rules.leagues import H2H_CRITERIA, TableRules, deductions_for, rules_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -674,18 +675,6 @@ TABLE_COLUMNS = ("position", "team", "played", "won", "drawn", "lost", "goals_fo
                  "goal_difference", "points", "deduction", "note")
 
 
-def _where(frame: pd.DataFrame, row: int) -> dict[str, object]:
-    """file and line of a frame row when it came from a source reader (columns source_file/source_line)."""
-    import pandas as pd
-
-    where: dict[str, object] = {"file": None, "line": None}
-    if "source_file" in frame.columns and not pd.isna(frame.at[row, "source_file"]):
-        where["file"] = str(frame.at[row, "source_file"]) or None
-    if "source_line" in frame.columns and not pd.isna(frame.at[row, "source_line"]):
-        where["line"] = int(frame.at[row, "source_line"])
-    return where
-
-
 def league_table(
     frame: pd.DataFrame,
     competition: str,
@@ -713,53 +702,22 @@ def league_table(
     """
     import pandas as pd
 
-    missing = [col for col in ("home", "away", "home_goals", "away_goals", "date") if col not in frame.columns]
-    if missing:
-        raise DataError("the match frame lacks a column", column=missing[0],
-                        expected="columns home, away, home_goals, away_goals, date")
     rules = rules or rules_for(competition, season)
-    cutoff = None if as_of is None else pd.Timestamp(as_of).normalize()
+    cutoff = as_of_day(as_of)
     frame = frame.reset_index(drop=True)
-    for col in ("home", "away"):
-        blank = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
-        if blank.any():
-            row = int(blank.idxmax())
-            raise DataError(f"a match (row {row}) has no {col} team", column=col, value=frame.at[row, col],
-                            expected="a team name or id", **_where(frame, row))
+    played = played_matches(frame, cutoff)  # the one match-frame validation (data/frames.py)
     teams = sorted(set(frame["home"].astype(str)) | set(frame["away"].astype(str)))
     index_of = {team: i for i, team in enumerate(teams)}
-
-    dates = pd.to_datetime(frame["date"], errors="coerce")
-    scored = frame["home_goals"].notna() & frame["away_goals"].notna()
-    bad_date = scored & dates.isna()
-    if bad_date.any():
-        row = int(bad_date.idxmax())
-        raise DataError(f"a played match (row {row}) has no valid date", column="date",
-                        value=frame.at[row, "date"], expected="a date", **_where(frame, row))
-    keep = scored if cutoff is None else scored & (dates.dt.normalize() <= cutoff)  # a kick-off time counts as its day
-    rows = np.flatnonzero(keep.to_numpy())
-    goals = {}
-    for col in ("home_goals", "away_goals"):
-        values = pd.to_numeric(frame[col].iloc[rows], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        bad = np.isnan(values) | (values < 0) | (values != np.round(values))
-        if bad.any():
-            row = int(rows[np.flatnonzero(bad)[0]])
-            raise DataError(f"goals must be whole numbers >= 0 (row {row})", column=col,
-                            value=frame.at[row, col], expected="0, 1, 2, ...", **_where(frame, row))
-        goals[col] = values.astype(np.int64)
-    home = frame["home"].iloc[rows].astype(str).map(index_of).to_numpy(dtype=np.int64)
-    away = frame["away"].iloc[rows].astype(str).map(index_of).to_numpy(dtype=np.int64)
-    if (home == away).any():
-        row = int(rows[np.flatnonzero(home == away)[0]])
-        raise DataError(f"a team plays itself (row {row})", column="away", value=frame.at[row, "away"],
-                        **_where(frame, row))
+    rows = played.positions
+    goals = {"home_goals": played.home_goals.astype(np.int64), "away_goals": played.away_goals.astype(np.int64)}
+    home = pd.Series(played.home, dtype=object).astype(str).map(index_of).to_numpy(dtype=np.int64)
+    away = pd.Series(played.away, dtype=object).astype(str).map(index_of).to_numpy(dtype=np.int64)
     fixture = home * len(teams) + away
     _, first_seen, seen = np.unique(fixture, return_index=True, return_counts=True)
     if rules.meetings_per_pair == 2 and (seen > 1).any():
         row = int(rows[first_seen[np.flatnonzero(seen > 1)[0]]])
-        raise DataError(f"the same fixture is played twice in one league season (row {row})", column="home",
-                        value=f"{frame.at[row, 'home']} v {frame.at[row, 'away']}",
-                        expected="each home/away pairing once", **_where(frame, row))
+        raise bad_row(frame, row, "home", "the same fixture is played twice in one league season",
+                      "each home/away pairing once", value=f"{frame.at[row, 'home']} v {frame.at[row, 'away']}")
 
     if deductions is None:
         deductions = deductions_for(rules.competition, rules.season, as_of=as_of)
