@@ -245,9 +245,7 @@ class PlanSimulator:
         self.home_goals = np.empty((self.n_sims, r), dtype=np.int8)
         self.away_goals = np.empty((self.n_sims, r), dtype=np.int8)
         if other.size:
-            rows = remaining.iloc[other]
-            grid = model.predict_many(rows["home"].to_numpy(), rows["away"].to_numpy(), league.remaining_neutral(other),
-                                      competition=league_code)
+            grid = league.predict(model, other)
             self.home_goals[:, other], self.away_goals[:, other] = ScoreSampler(grid).sample(bits[:, other])
         self._league_bits = bits[:, self.club_cols]
         club_rows = remaining.iloc[self.club_cols] if r else remaining

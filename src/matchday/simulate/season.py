@@ -211,7 +211,7 @@ class LeagueFixtures:
         """The model's grid of the remaining fixtures ``rows`` (all by default), in the league's competition."""
         remaining = self.remaining.iloc[rows]
         return model.predict_many(remaining["home"].to_numpy(), remaining["away"].to_numpy(),
-                                  self.remaining_neutral(rows))
+                                  self.remaining_neutral(rows), competition=self.competition)
 
     def current_table(self) -> pd.DataFrame:
         """The real table by the end of ``as_of`` (the league's rules and deductions)."""
