@@ -293,11 +293,8 @@ class RotationAnalysis:
 
     # ------------------------------------------------------------------ situation
     def current_table(self) -> pd.DataFrame:
-        """The real league table on ``as_of``."""
-        from matchday.rules.table import league_table
-
-        cal = self.calendar
-        return league_table(cal.league_matches, cal.league, cal.season, as_of=cal.as_of)
+        """The real league table on ``as_of`` (the simulation's own set-up of the season)."""
+        return self.simulator.league.current_table()
 
     def gap_to_leader(self) -> int:
         """Club's points minus the best other club's points now (negative = behind)."""
