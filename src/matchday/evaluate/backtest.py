@@ -640,28 +640,15 @@ def walk_forward_many(
     return BacktestResult(forecasts, fits, settings, pd.DataFrame(unit_rows), time.perf_counter() - wall_started)
 
 
-def walk_forward(
-    model_factory: ModelFactory,
-    matches: pd.DataFrame,
-    *,
-    competitions: Iterable[str],
-    seasons: Iterable[str],
-    start: Any = None,
-    refit: str = "weekly",
-    history_seasons: int = 2,
-    odds: pd.DataFrame | None = None,
-    progress: Progress | None = None,
-    name: str | None = None,
-    **options: Any,
-) -> BacktestResult:
-    """Walk-forward backtest of one model; see :func:`walk_forward_many` (``name`` defaults to the
-    factory's class or function name, ``"model"`` for a lambda)."""
+def walk_forward(model_factory: ModelFactory, matches: pd.DataFrame, *, name: str | None = None,
+                 **arguments: Any) -> BacktestResult:
+    """Walk-forward backtest of one model: :func:`walk_forward_many` with ``{name: model_factory}`` and the
+    same keyword arguments (``name`` defaults to the factory's class or function name, ``"model"`` for a
+    lambda)."""
     label = name or getattr(model_factory, "__name__", None) or type(model_factory).__name__
     if label == "<lambda>":
         label = "model"
-    return walk_forward_many({label: model_factory}, matches, competitions=competitions, seasons=seasons,
-                             start=start, refit=refit, history_seasons=history_seasons, odds=odds,
-                             progress=progress, **options)
+    return walk_forward_many({label: model_factory}, matches, **arguments)
 
 
 def add_blend(result: BacktestResult, model: str, market: str = "market_pre", *, name: str | None = None,

@@ -306,28 +306,21 @@ class DixonColesScores(ScoreDistribution):
                 res.h_he[i, 0] += mixed
                 res.h_ae[i, 0] += mixed
                 h_rr -= float(np.dot(wi, (prod / q) ** 2))
-        i, wi = prep["i01"], prep["w01"]  # tau = 1 + rho * lam_h
-        if i.size:
-            lh = lam_h[i]
-            q = np.maximum(1.0 + lh * rho, _TINY)
+        # 0-1: tau = 1 + rho * lam_h (depends on the home rate); 1-0: tau = 1 + rho * lam_a (the away rate)
+        sides = (("01", lam_h, res.d_home, res.h_hh, res.h_he), ("10", lam_a, res.d_away, res.h_aa, res.h_ae))
+        for key, lam, grad, curvature, mixed in sides:
+            i, wi = prep["i" + key], prep["w" + key]
+            if not i.size:
+                continue
+            rate = lam[i]
+            q = np.maximum(1.0 + rate * rho, _TINY)
             ll += float(np.dot(wi, np.log(q)))
-            res.d_home[i] += wi * lh * rho / q
-            d_rho += float(np.dot(wi, lh / q))
+            grad[i] += wi * rate * rho / q
+            d_rho += float(np.dot(wi, rate / q))
             if hessian:
-                res.h_hh[i] += wi * lh * rho / q**2
-                res.h_he[i, 0] += wi * lh / q**2
-                h_rr -= float(np.dot(wi, (lh / q) ** 2))
-        i, wi = prep["i10"], prep["w10"]  # tau = 1 + rho * lam_a
-        if i.size:
-            la = lam_a[i]
-            q = np.maximum(1.0 + la * rho, _TINY)
-            ll += float(np.dot(wi, np.log(q)))
-            res.d_away[i] += wi * la * rho / q
-            d_rho += float(np.dot(wi, la / q))
-            if hessian:
-                res.h_aa[i] += wi * la * rho / q**2
-                res.h_ae[i, 0] += wi * la / q**2
-                h_rr -= float(np.dot(wi, (la / q) ** 2))
+                curvature[i] += wi * rate * rho / q**2
+                mixed[i, 0] += wi * rate / q**2
+                h_rr -= float(np.dot(wi, (rate / q) ** 2))
         w11 = prep["w11"]  # tau = 1 - rho
         if w11:
             q = max(1.0 - rho, _TINY)

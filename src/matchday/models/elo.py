@@ -39,7 +39,6 @@ from matchday.data.competitions import COMPETITIONS, UEFA_CODES
 from matchday.data.errors import DataError
 from matchday.data.frames import MatchArrays, as_of_day, day_end, played_matches
 from matchday.models.distributions import DixonColesScores, PoissonScores, fit_score_glm
-from matchday.models.grid import ScoreGrid
 from matchday.models.interface import ModelBase, as_array, filter_ratings, map_values
 from matchday.models.weights import DEFAULT_XI, decay_weights
 
@@ -385,27 +384,16 @@ class Elo(ModelBase):
         adv = map_values(comps, advantage, self.hfa_initial)
         return ratings[hi] - ratings[ai] + np.where(flag, 0.0, adv)
 
-    def _log_rates(self, home, away, neutral, competition) -> tuple[np.ndarray, np.ndarray]:
+    def log_rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Log expected goals of both sides: the competition's intercept plus the fitted mapping of the Elo
+        difference (``d = difference / 400``: slope * d and curvature * d**2)."""
         d = self.rating_difference(home, away, neutral, competition) / 400.0
         hi = self._team_index(home)
         comps = self._team_competition(hi) if competition is None else as_array(competition, hi.size)
         base = self._intercepts(comps)
         curve = self.goal_curvature_ * d**2
         return base + self.goal_slope_ * d + curve, base - self.goal_slope_ * d + curve
-
-    def rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """Expected goals of both sides from the Elo difference through the fitted goal mapping."""
-        eta_h, eta_a = self._log_rates(home, away, neutral, competition)
-        return np.exp(eta_h), np.exp(eta_a)
-
-    def grid_from_rates(self, home_rate: Any, away_rate: Any) -> ScoreGrid:
-        """The mapping's score distribution (Dixon-Coles, or Poisson with ``rho=False``) for any rates."""
-        self._check_fitted()
-        lam_h = np.atleast_1d(np.asarray(home_rate, dtype=float))
-        lam_a = np.atleast_1d(np.asarray(away_rate, dtype=float))
-        extra = np.array([self.extra_[n] for n in self.distribution_.extra_names])
-        return ScoreGrid(self.distribution_.matrix(lam_h, lam_a, extra, self.max_goals), lam_h, lam_a)
 
     def win_expectancy(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> np.ndarray:
         """Elo's own expected result E of the home side (win = 1, draw = 1/2)."""

@@ -54,7 +54,6 @@ from matchday.data.competitions import UEFA_CODES
 from matchday.data.errors import DataError
 from matchday.data.frames import ALL_COMPETITIONS, MatchArrays, as_of_day, day_end, played_matches
 from matchday.models.distributions import LikelihoodResult, PoissonScores, ScoreDistribution
-from matchday.models.grid import ScoreGrid
 from matchday.models.interface import (
     NEWCOMER_DAYS,
     ModelBase,
@@ -697,22 +696,6 @@ class GoalModel(ModelBase):
 
     def _extra_vector(self) -> np.ndarray:
         return np.array([self.extra_[name] for name in self.distribution_.extra_names])
-
-    def rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """The distribution's two rates per fixture: ``exp(log_rates(...))`` (expected goals except for the
-        bivariate Poisson, whose expected goals add the shared ``lambda3_``)."""
-        eta_h, eta_a = self.log_rates(home, away, neutral, competition)
-        return np.exp(eta_h), np.exp(eta_a)
-
-    def grid_from_rates(self, home_rate: Any, away_rate: Any) -> ScoreGrid:
-        """The fitted distribution's score grid for any rates (e.g. a lineup's adjusted ones)."""
-        self._check_fitted()
-        lam_h = np.atleast_1d(np.asarray(home_rate, dtype=float))
-        lam_a = np.atleast_1d(np.asarray(away_rate, dtype=float))
-        extra = self._extra_vector()
-        home_goals, away_goals = self.distribution_.means(lam_h, lam_a, extra)
-        return ScoreGrid(self.distribution_.matrix(lam_h, lam_a, extra, self.max_goals), home_goals, away_goals)
 
     def ratings(self, teams: Iterable[str] | None = None, competition: str | None = None) -> pd.DataFrame:
         """Team ratings, strongest first.

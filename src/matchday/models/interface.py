@@ -133,10 +133,26 @@ class ModelBase:
 
     def rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
               ) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+        """The two rates of the model's score distribution per fixture: ``exp(log_rates(...))`` (a model
+        without log-linear rates overrides this)."""
+        eta_h, eta_a = self.log_rates(home, away, neutral, competition)
+        return np.exp(eta_h), np.exp(eta_a)
+
+    def log_rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError(f"{type(self).__name__} defines neither rates nor log_rates")
 
     def grid_from_rates(self, home_rate: Any, away_rate: Any) -> ScoreGrid:
-        raise NotImplementedError
+        """The fitted score distribution's grid for any rates (e.g. a lineup's adjusted ones), with the
+        distribution's exact expected goals. Uses the fitted ``distribution_`` and its ``extra_`` parameters
+        (rho, ...); a model with another kind of score model overrides this."""
+        self._check_fitted()
+        lam_h = np.atleast_1d(np.asarray(home_rate, dtype=float))
+        lam_a = np.atleast_1d(np.asarray(away_rate, dtype=float))
+        distribution = self.distribution_
+        extra = np.array([self.extra_[name] for name in distribution.extra_names], dtype=float)
+        home_goals, away_goals = distribution.means(lam_h, lam_a, extra)
+        return ScoreGrid(distribution.matrix(lam_h, lam_a, extra, self.max_goals), home_goals, away_goals)
 
     # ------------------------------------------------------------------ helpers
     def _is_fitted(self) -> bool:
