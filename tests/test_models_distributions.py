@@ -15,7 +15,6 @@ from matchday.models.distributions import (
     PoissonScores,
     apply_dixon_coles,
     bivariate_poisson_matrix,
-    dixon_coles_tau,
     independent_matrix,
     negative_binomial_pmf,
     poisson_pmf,
@@ -67,10 +66,10 @@ def test_dixon_coles_matrix_with_an_invalid_tau_is_clipped_and_renormalised():
 
 
 def test_dixon_coles_tau_values():
-    x = np.array([0, 0, 1, 1, 2, 0])
-    y = np.array([0, 1, 0, 1, 1, 3])
-    tau = dixon_coles_tau(x, y, 1.5, 1.2, -0.1)
-    np.testing.assert_allclose(tau, [1 + 0.18, 1 - 0.15, 1 - 0.12, 1.1, 1.0, 1.0])
+    base = independent_matrix(poisson_pmf(np.array([1.5]), 10), poisson_pmf(np.array([1.2]), 10))
+    tau = apply_dixon_coles(base.copy(), np.array([1.5]), np.array([1.2]), -0.1)[0] / base[0]
+    np.testing.assert_allclose([tau[0, 0], tau[0, 1], tau[1, 0], tau[1, 1], tau[2, 1], tau[0, 3]],
+                               [1 + 0.18, 1 - 0.15, 1 - 0.12, 1.1, 1.0, 1.0])
 
 
 def test_bivariate_poisson_matrix_against_brute_force_convolution():

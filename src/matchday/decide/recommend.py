@@ -41,9 +41,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EUROPE_PLAN = "all in Europe"
 LEAGUE_PLAN = "all in league"
-OUTCOME_LABELS = {"title": "P(title)", "trophy": "P(trophy)", "final": "P(final)", "semi": "P(semi-final)",
-                  "points": "E(points)"}
-
 
 @dataclass(frozen=True)
 class Comparison:

@@ -32,7 +32,7 @@ strengths, ``predict_many`` for everyone else.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -168,8 +168,6 @@ class PlanOutcomes:
     stage_names: list[str]
     places: int
     points_offset: int = 0
-    club_goals: np.ndarray | None = field(default=None, repr=False)
-    opponent_goals: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_sims(self) -> int:
@@ -478,8 +476,7 @@ class PlanSimulator:
                                                             points_offset)
         return PlanOutcomes(plan=plan, levels=levels, position=position, points=points, stages=stages_played,
                             trophy=trophy, strengths=self._strength_table(levels, strengths), stage_names=self.stage_names,
-                            places=self.rules.places.champions_league, points_offset=points_offset,
-                            club_goals=club_goals, opponent_goals=opp_goals)
+                            places=self.rules.places.champions_league, points_offset=points_offset)
 
     def evaluate_many(self, plans: Sequence[Plan], lineup: LineupStrength, fatigue: FatigueModel, *,
                       points_offset: int = 0, progress: Callable[[int, int], None] | None = None) -> list[PlanOutcomes]:

@@ -52,7 +52,6 @@ WINDOW_SEASONS = 5
 GRID = np.linspace(-6.0, 6.0, 81)  # standard-normal nodes for the strength difference
 _GRID_WEIGHTS = np.exp(-0.5 * GRID**2)
 MAX_GOALS = 10
-MARGINS = ("1", "2", "3+")
 RELIABILITY_BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0)
 
 

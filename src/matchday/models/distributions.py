@@ -82,26 +82,6 @@ def independent_matrix(home_pmf: np.ndarray, away_pmf: np.ndarray) -> np.ndarray
     return home_pmf[:, :, None] * away_pmf[:, None, :]
 
 
-def dixon_coles_tau(
-    x: np.ndarray, y: np.ndarray, lam_home: np.ndarray, lam_away: np.ndarray, rho: float
-) -> np.ndarray:
-    """Dixon-Coles low-score factor tau(x, y) for scores x-y (1 outside 0-0, 1-0, 0-1, 1-1)."""
-    tau = np.ones(np.broadcast(x, y, lam_home, lam_away).shape)
-    x = np.broadcast_to(x, tau.shape)
-    y = np.broadcast_to(y, tau.shape)
-    lh = np.broadcast_to(lam_home, tau.shape)
-    la = np.broadcast_to(lam_away, tau.shape)
-    m00 = (x == 0) & (y == 0)
-    m01 = (x == 0) & (y == 1)
-    m10 = (x == 1) & (y == 0)
-    m11 = (x == 1) & (y == 1)
-    tau[m00] = 1.0 - lh[m00] * la[m00] * rho
-    tau[m01] = 1.0 + lh[m01] * rho
-    tau[m10] = 1.0 + la[m10] * rho
-    tau[m11] = 1.0 - rho
-    return tau
-
-
 def apply_dixon_coles(matrix: np.ndarray, lam_home: np.ndarray, lam_away: np.ndarray, rho: float) -> np.ndarray:
     """Multiply the 0/1-goal block of censored Poisson matrices ``(n, G+1, G+1)`` by tau, in place.
 
@@ -200,7 +180,6 @@ class ScoreDistribution:
 
     name: ClassVar[str] = "poisson"
     extra_names: ClassVar[tuple[str, ...]] = ()
-    integer_goals: ClassVar[bool] = True  # False: accepts non-integer targets (quasi-likelihood)
 
     def extra_init(self, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.zeros(0)
@@ -246,7 +225,6 @@ class PoissonScores(ScoreDistribution):
     """Independent Poisson goals (Maher 1982). Also accepts non-integer targets (quasi-Poisson)."""
 
     name = "poisson"
-    integer_goals = False
 
 
 _TINY = 1e-300
