@@ -11,6 +11,7 @@ result twice. A new model joins by being registered in ``MODELS`` (and given a r
 from __future__ import annotations
 
 import inspect
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -127,9 +128,12 @@ def test_only_matches_up_to_the_as_of_day_count(name, frame, fitted):
     assert fitted.n_matches_ == len(known)
 
 
-def test_fits_are_reproducible(name, frame, fitted):
+def test_fits_are_reproducible_and_fitted_models_pickle(name, frame, fitted):
     again = clone(fitted).fit(frame, as_of=AS_OF)
     teams = fitted.teams_
+    restored = pickle.loads(pickle.dumps(fitted))  # a fitted-model cache can store them
+    np.testing.assert_array_equal(restored.predict_many(teams, teams[::-1]).probabilities,
+                                  fitted.predict_many(teams, teams[::-1]).probabilities)
     np.testing.assert_array_equal(again.predict_many(teams, teams[::-1]).probabilities,
                                   fitted.predict_many(teams, teams[::-1]).probabilities)
     pd.testing.assert_frame_equal(again.ratings(), fitted.ratings())
