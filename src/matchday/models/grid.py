@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -194,11 +194,11 @@ class ScoreGrid:
 
         return expected_points(self.probabilities, win, draw)
 
-    def totals(self, lines: npt.ArrayLike = (0.5, 1.5, 2.5, 3.5, 4.5)) -> OverUnder:
-        """Over/under total goals at each line (multiples of 0.5): arrays ``(n, L)``."""
-        from matchday.forecast.markets import totals
+    def totals(self, lines: npt.ArrayLike | None = None) -> OverUnder:
+        """Over/under total goals at each line (multiples of 0.5; default ``DEFAULT_TOTAL_LINES``): ``(n, L)``."""
+        from matchday.forecast.markets import DEFAULT_TOTAL_LINES, totals
 
-        return totals(self.probabilities, lines)
+        return totals(self.probabilities, DEFAULT_TOTAL_LINES if lines is None else lines)
 
     def asian_handicap(self, line: npt.ArrayLike, selection: str = "home") -> Settlement:
         """Asian handicap settlement (``line`` = the home side's handicap, football-data's ``AHh``)."""
@@ -230,11 +230,14 @@ class ScoreGrid:
 
         return correct_scores(self.probabilities, top)
 
-    def markets_table(self, fixture: int = 0, **lines: Any) -> pd.DataFrame:
-        """Readable summary of one fixture's markets (see :func:`matchday.forecast.markets.markets_table`)."""
-        from matchday.forecast.markets import markets_table
+    def markets_table(self, fixture: int = 0, total_lines: npt.ArrayLike | None = None,
+                      handicap_lines: npt.ArrayLike | None = None, top_scores: int = 5) -> pd.DataFrame:
+        """Readable summary of one fixture's markets (see :func:`matchday.forecast.markets.markets_table`;
+        lines default to its ``DEFAULT_TOTAL_LINES`` and ``DEFAULT_HANDICAP_LINES``)."""
+        from matchday.forecast.markets import DEFAULT_HANDICAP_LINES, DEFAULT_TOTAL_LINES, markets_table
 
-        return markets_table(self.probabilities[fixture], **lines)
+        return markets_table(self.probabilities[fixture], DEFAULT_TOTAL_LINES if total_lines is None else total_lines,
+                             DEFAULT_HANDICAP_LINES if handicap_lines is None else handicap_lines, top_scores)
 
     def __repr__(self) -> str:
         return f"ScoreGrid({len(self)} fixtures, G={self.max_goals})"
