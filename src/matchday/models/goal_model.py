@@ -511,12 +511,12 @@ class GoalModel(ModelBase):
             value, gradient, result, loglik = objective(theta, curvature)
             return value, gradient, (result, loglik)
 
-        with single_threaded_blas(design.size):
-            if self.solver == "newton":
-                null = design.null_directions() if self.shrinkage == 0 else None
-                solution = newton(evaluate, lambda state: objective.hessian(state[0]), theta0, lower, upper,
-                                  tol=self.tol, max_iter=self.max_iter, null=null)
-            else:
+        if self.solver == "newton":
+            null = design.null_directions() if self.shrinkage == 0 else None
+            solution = newton(evaluate, lambda state: objective.hessian(state[0]), theta0, lower, upper,
+                              tol=self.tol, max_iter=self.max_iter, null=null)
+        else:
+            with single_threaded_blas(design.size):
                 solution = lbfgs(evaluate, theta0, lower, upper, tol=self.tol, max_iter=self.max_iter)
         theta = solution.theta
         if self.shrinkage == 0:

@@ -55,11 +55,18 @@ def newton(evaluate: Evaluate, hessian: Hessian, theta0: np.ndarray, lower: np.n
     Hessian is not positive definite, and an active set for bounded parameters.
 
     Converged when the largest (projected) gradient component is below ``tol`` or the predicted gain (half
-    the Newton decrement) is below 1e-12. ``null``: columns spanning directions along which F is flat (a
+    the Newton decrement) is below 1e-12. Large problems run with single-threaded BLAS
+    (:func:`single_threaded_blas`). ``null``: columns spanning directions along which F is flat (a
     likelihood invariant to a shift of all attacks against the intercept); they are added to the Newton
     system as a rank term, so the step never moves along them. Convergence is quadratic: from a moment
     start it takes 3-5 Hessians; at ``|gradient| <= 1e-4`` the objective is within ~1e-8 of its optimum.
     """
+    with single_threaded_blas(np.size(theta0)):
+        return _newton(evaluate, hessian, theta0, lower, upper, tol=tol, max_iter=max_iter, null=null)
+
+
+def _newton(evaluate: Evaluate, hessian: Hessian, theta0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *,
+            tol: float, max_iter: int, null: np.ndarray | None) -> Solution:
     theta = np.clip(np.asarray(theta0, dtype=float), lower, upper)
     evaluations = 1
     f, g, state = evaluate(theta, True)
