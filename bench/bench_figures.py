@@ -23,7 +23,10 @@ writes its forecast log). Figures recorded:
 * ``rotate``: ``matchday rotate Liverpool --as-of 2024-04-15`` (seed 0, with the sensitivity runs);
 * ``predict``, ``ratings``: Liverpool v Atalanta on 10 April; the Premier League ratings on 14 April;
 * ``backtest``: ``matchday backtest E0 --seasons 2023-24 --models dixon-coles,elo --no-save`` (RPS, log loss,
-  Brier per model).
+  Brier per model);
+* ``fatigue``: ``matchday fatigue`` on the top five leagues (the short-rest estimate);
+* ``tie_history``: the historical tie validation behind ``matchday validate-ties`` (every tie's predicted
+  P(A through), the calibration table, the Brier scores).
 """
 
 from __future__ import annotations
@@ -59,7 +62,20 @@ CLI_STEPS: dict[str, list[str]] = {
     "ratings": ["ratings", "E0", "--as-of", "2024-04-14", "--top", "20", "--json"],
     "backtest": ["backtest", "E0", "--seasons", "2023-24", "--models", "dixon-coles,elo", "--no-save", "--jobs", "1",
                  "--no-blend", "--json"],
+    "fatigue": ["fatigue", "E0", "SP1", "I1", "D1", "F1", "--json"],
 }
+
+TIE_HISTORY = r"""
+import json, sys
+from matchday.evaluate.ties import load_history, tie_history, brier_scores, calibration_table
+
+history = tie_history(load_history(sys.argv[1]))
+ties = history.ties
+table = calibration_table(ties).reset_index()
+print(json.dumps({"p_model_a": [float(v) for v in ties["p_model_a"]],
+                  "calibration": json.loads(table.to_json(orient="records")),
+                  "brier": json.loads(brier_scores(ties).reset_index().to_json(orient="records"))}))
+"""
 
 DIXON_COLES = r"""
 import json, sys
@@ -126,6 +142,10 @@ def record(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         figures["dixon_coles"] = json.loads(run_python(src, DIXON_COLES, str(data), cwd=cwd))
         seconds["dixon_coles"] = time.perf_counter() - started
+        if not args.only or "tie_history" in args.only:
+            started = time.perf_counter()
+            figures["tie_history"] = json.loads(run_python(src, TIE_HISTORY, str(data), cwd=cwd))
+            seconds["tie_history"] = time.perf_counter() - started
         for name, arguments in CLI_STEPS.items():
             if args.only and name not in args.only:
                 continue
