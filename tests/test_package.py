@@ -88,3 +88,10 @@ def test_no_import_cycle_between_modules():
         if state.get(module) is None and visit(module, []):
             break
     assert cycle == []
+
+
+def test_decide_never_opens_the_store():
+    """decide takes frames and fitted models from its callers (workflows.py reads the store for them)."""
+    users = [m for m, imports in _module_imports().items()
+             if m.startswith("matchday.decide") and "matchday.data.store" in imports]
+    assert users == []
