@@ -32,7 +32,6 @@ home advantage 100, replayed over the training matches at every refit.
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 import re
 import sys
@@ -49,6 +48,7 @@ from matchday.evaluate.backtest import BacktestResult, add_blend, frames_from_ma
 from matchday.evaluate.market import market_probabilities
 from matchday.evaluate.metrics import outcome_index, paired_difference, rps
 from matchday.forecast.odds import METHODS
+from matchday.models import ModelBase, ScoreGrid
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MATCHDAY_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -83,22 +83,18 @@ def snake(name: str) -> str:
 
 
 def our_models() -> dict[str, object]:
-    """Every concrete model class matchday.models exports that builds with its defaults."""
-    import matchday.models as models
+    """Every registered model (matchday.models.MODELS), with its defaults, named like its class."""
+    from matchday.models import MODELS
 
-    found = {}
-    for name in getattr(models, "__all__", []):
-        cls = getattr(models, name)
-        if not inspect.isclass(cls) or inspect.isabstract(cls) or name in ("GoalModel", "RatingModel"):
-            continue
-        if not (hasattr(cls, "fit") and (hasattr(cls, "predict_many") or hasattr(cls, "predict_outcomes"))):
-            continue
-        try:
-            cls()
-        except TypeError:
-            continue
-        found[snake(name)] = cls
-    return found
+    return {snake(cls.__name__): cls for cls in MODELS.values()}
+
+
+def outcome_grid(p: np.ndarray) -> ScoreGrid:
+    """A grid that carries only 1X2 probabilities ``(n, 3)`` (mass on 1-0, 0-0 and 0-1), so that a rating
+    system without a score model can be scored by the backtest, which reads ``outcomes()`` only."""
+    matrices = np.zeros((len(p), 3, 3))
+    matrices[:, 1, 0], matrices[:, 0, 0], matrices[:, 0, 1] = p[:, 0], p[:, 1], p[:, 2]
+    return ScoreGrid.from_matrices(matrices)
 
 
 def results_only(name: str) -> bool:
@@ -106,8 +102,8 @@ def results_only(name: str) -> bool:
     return "shot" not in name and not name.startswith(("pb_", "blend")) and name not in ("base_rates", *MARKETS)
 
 
-class PenaltyblogGoals:
-    """penaltyblog 1.13.1 goal model behind matchday's fit/predict interface (benchmark only)."""
+class PenaltyblogGoals(ModelBase):
+    """penaltyblog 1.13.1 goal model behind matchday's model contract (benchmark only: 1X2 grids)."""
 
     def __init__(self, kind: str = "dixon_coles", xi: float = 0.0018, max_goals: int = 10) -> None:
         self.kind, self.xi, self.max_goals = kind, xi, max_goals
@@ -115,7 +111,7 @@ class PenaltyblogGoals:
     def fit(self, matches: pd.DataFrame, as_of=None) -> PenaltyblogGoals:
         import penaltyblog as pb
 
-        frame = matches if as_of is None else matches[matches["date"] < pd.Timestamp(as_of)]
+        frame = matches if as_of is None else matches[matches["date"] <= pd.Timestamp(as_of)]
         cls = {"dixon_coles": pb.models.DixonColesGoalModel, "poisson": pb.models.PoissonGoalsModel}[self.kind]
         weights = pb.models.dixon_coles_weights(frame["date"], self.xi) if self.xi else None
         with warnings.catch_warnings():
@@ -125,16 +121,17 @@ class PenaltyblogGoals:
             self.model_.fit()
         self.teams_ = np.unique(np.concatenate([frame["home"].to_numpy(dtype=object),
                                                 frame["away"].to_numpy(dtype=object)]))
+        self.n_matches_ = len(frame)
         return self
 
-    def predict_outcomes(self, home, away, neutral) -> np.ndarray:
+    def predict_many(self, home, away, neutral=False, competition=None) -> ScoreGrid:
         rows = []
         for h, a in zip(home, away, strict=True):
             try:
                 rows.append(self.model_.predict(h, a, max_goals=self.max_goals).home_draw_away)
             except ValueError:  # its Dixon-Coles grid went negative (1 + lambda * rho < 0): repair it
                 rows.append(self._clipped_dixon_coles(h, a))
-        return np.array(rows, dtype=float)
+        return outcome_grid(np.array(rows, dtype=float))
 
     def _clipped_dixon_coles(self, home: str, away: str) -> list[float]:
         """penaltyblog's own Dixon-Coles grid with the negative low-score cells set to 0, renormalised.
@@ -155,8 +152,8 @@ class PenaltyblogGoals:
         return [float(np.tril(grid, -1).sum()), float(np.trace(grid)), float(np.triu(grid, 1).sum())]
 
 
-class PenaltyblogElo:
-    """penaltyblog's Elo replayed over the training matches at every refit (benchmark only)."""
+class PenaltyblogElo(ModelBase):
+    """penaltyblog's Elo replayed over the training matches at every refit (benchmark only: 1X2 grids)."""
 
     def __init__(self, k: float = 20.0, home_field_advantage: float = 100.0) -> None:
         self.k, self.home_field_advantage = k, home_field_advantage
@@ -164,16 +161,19 @@ class PenaltyblogElo:
     def fit(self, matches: pd.DataFrame, as_of=None) -> PenaltyblogElo:
         import penaltyblog as pb
 
-        frame = matches if as_of is None else matches[matches["date"] < pd.Timestamp(as_of)]
+        frame = matches if as_of is None else matches[matches["date"] <= pd.Timestamp(as_of)]
         self.elo_ = pb.ratings.Elo(self.k, self.home_field_advantage)
         results = outcome_index(frame["home_goals"].to_numpy(dtype=float), frame["away_goals"].to_numpy(dtype=float))
         for home, away, result in zip(frame["home"], frame["away"], results, strict=True):
             self.elo_.update_ratings(home, away, int(result))
+        self.teams_ = np.unique(np.concatenate([frame["home"].to_numpy(dtype=object),
+                                                frame["away"].to_numpy(dtype=object)]))
+        self.n_matches_ = len(frame)
         return self
 
-    def predict_outcomes(self, home, away, neutral) -> np.ndarray:
+    def predict_many(self, home, away, neutral=False, competition=None) -> ScoreGrid:
         rows = [self.elo_.calculate_match_probabilities(h, a) for h, a in zip(home, away, strict=True)]
-        return np.array([[r["home_win"], r["draw"], r["away_win"]] for r in rows], dtype=float)
+        return outcome_grid(np.array([[r["home_win"], r["draw"], r["away_win"]] for r in rows], dtype=float))
 
 
 def penaltyblog_models() -> dict[str, object]:

@@ -51,8 +51,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from matchday.data.store import Store
-    from matchday.decide import analyse_calendar, club_calendar
+    from matchday.decide import analyse_calendar
     from matchday.models.training import fit_model
+    from matchday.workflows import calendar_from_store, fatigue_from_store
 
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 30)
@@ -61,10 +62,8 @@ def main() -> None:
           f"weights {args.weights}")
     with Store(args.db, read_only=True) as store:
         if args.estimate:
-            from matchday.decide.fatigue import estimate_uefa_fatigue
-
             started = time.perf_counter()
-            estimate = estimate_uefa_fatigue(store)
+            estimate = fatigue_from_store(store)
             print(f"\nshort-rest estimate ({time.perf_counter() - started:.1f} s):")
             print(estimate.table().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
             print(estimate.summary())
@@ -75,7 +74,7 @@ def main() -> None:
             model = fit_model("dixon-coles", store, as_of)
             clock["fit"] = time.perf_counter() - started
             started = time.perf_counter()
-            calendar = club_calendar(store, "liverpool", as_of)
+            calendar = calendar_from_store(store, "liverpool", as_of)
             clock["calendar"] = time.perf_counter() - started
             names = {t: str(teams.get(t, t)) for t in set(calendar.league_matches["home"])}
             names.update({t: str(teams.get(t, t)) for tie in calendar.cup.ties for t in (tie.home, tie.away)})

@@ -80,3 +80,20 @@ def synced_db(shared_data: Path, tmp_path_factory) -> Path:
         sync(store, None, ["2022-23", "2023-24"], urls=SourceURLs.resolve(mirror=str(shared_data)),
              fetcher=Fetcher(cache_dir=base / "cache"))
     return path
+
+
+def readme_match_counts(shared: Path) -> dict[tuple[str, str], int]:
+    """(season code such as "2425", division) -> matches per football-data file, read from the table
+    "Matches per file" of shared/data/README.md (the data's own documentation, not our reader)."""
+    lines = (shared / "README.md").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("### Matches per file"))
+    header = next(line for line in lines[start:] if line.startswith("| div |"))
+    seasons = [cell.strip() for cell in header.strip("|").split("|")][1:-1]  # drop "div" and "total"
+    counts: dict[tuple[str, str], int] = {}
+    for line in lines[lines.index(header) + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        for season, cell in zip(seasons, cells[1:-1], strict=True):
+            counts[(season, cells[0])] = int(cell.replace(",", ""))
+    return counts

@@ -27,7 +27,7 @@ from matchday.evaluate.backtest import (
 from matchday.evaluate.market import market_probabilities, one_x_two_books
 from matchday.evaluate.metrics import outcome_index, paired_difference, rps
 from matchday.forecast.odds import remove_margin
-from matchday.models import Poisson
+from matchday.models import ModelBase, Poisson, ScoreGrid
 
 START = "2024-02-01"  # evaluate EPL 2023-24 from here: ~150 matches, ~15 weekly blocks
 
@@ -42,12 +42,14 @@ def epl(shared_data):
     return frames_from_matches(matches)
 
 
-class RecordingModel:
-    """Test double: remembers what each fit saw and what it was asked to predict.
+class RecordingModel(ModelBase):
+    """Test double keeping the model contract: remembers what each fit saw and what it was asked to predict.
 
-    Predicts independent Poisson scores at the training data's mean home and away goals (no teams), so
-    its matrices are valid; ``log`` is shared by every instance a factory creates.
+    Predicts independent Poisson scores at the training data's mean home and away goals for every club it
+    has seen; ``log`` is shared by every instance a factory creates.
     """
+
+    max_goals = 10
 
     def __init__(self, log: list[dict]) -> None:
         self.log = log
@@ -56,18 +58,18 @@ class RecordingModel:
         self.entry = {"as_of": pd.Timestamp(as_of), "max_date": matches["date"].max(), "n": len(matches),
                       "predicted": []}
         self.log.append(self.entry)
-        self.home_mean = float(matches["home_goals"].mean())
-        self.away_mean = float(matches["away_goals"].mean())
+        self.teams_ = np.array(sorted(set(matches["home"]) | set(matches["away"])), dtype=object)
+        self.home_mean_ = float(matches["home_goals"].mean())
+        self.away_mean_ = float(matches["away_goals"].mean())
+        self.n_matches_ = len(matches)
         return self
 
-    def predict_many(self, home, away, neutral):
+    def rates(self, home, away, neutral=False, competition=None):
         self.entry["predicted"].extend(zip(home, away, strict=True))
-        goals = np.arange(11)
-        factorial = np.cumprod(np.r_[1.0, goals[1:]])
-        home_pmf = np.exp(-self.home_mean) * self.home_mean**goals / factorial
-        away_pmf = np.exp(-self.away_mean) * self.away_mean**goals / factorial
-        matrix = np.outer(home_pmf, away_pmf)
-        return np.repeat((matrix / matrix.sum())[None], len(home), axis=0)
+        return np.full(len(home), self.home_mean_), np.full(len(home), self.away_mean_)
+
+    def grid_from_rates(self, home_rate, away_rate) -> ScoreGrid:
+        return ScoreGrid.from_rates(home_rate, away_rate, self.max_goals)
 
 
 def test_no_look_ahead_and_one_fit_per_weekly_block(epl) -> None:
@@ -78,10 +80,10 @@ def test_no_look_ahead_and_one_fit_per_weekly_block(epl) -> None:
     kickoff = frame.set_index(["home", "away", "season"])["date"]
     assert log, "the double was never fitted"
     for entry in log:
-        assert entry["max_date"] < entry["as_of"]
+        assert entry["max_date"] <= entry["as_of"]  # as of the day before the block: all it knew
         dates = kickoff.loc[[(h, a, "2023-24") for h, a in entry["predicted"]]]
         assert entry["max_date"] < dates.min()
-        assert (dates >= entry["as_of"]).all()
+        assert (dates > entry["as_of"]).all()
     # ISO weeks of the evaluated matches, counted independently of refit_blocks
     evaluated = frame[(frame["season"] == "2023-24") & (frame["date"] >= START)]
     weeks = evaluated["date"].dt.isocalendar()
@@ -89,7 +91,7 @@ def test_no_look_ahead_and_one_fit_per_weekly_block(epl) -> None:
     assert sum(len(entry["predicted"]) for entry in log) == len(evaluated)
     fits = result.fits[result.fits["model"] == "double"]
     assert len(fits) == len(log)
-    assert (fits["last_train_date"] < fits["as_of"]).all()
+    assert (fits["last_train_date"] <= fits["as_of"]).all()
 
 
 def test_changing_later_results_leaves_earlier_forecasts_unchanged(epl) -> None:
@@ -140,7 +142,7 @@ def test_base_rates_use_training_data_only(run, epl) -> None:
     base = run.forecasts[run.forecasts["model"] == BASE_RATES]
     outcome = outcome_index(frame["home_goals"], frame["away_goals"])
     for as_of, block in base.groupby("as_of"):
-        past = (frame["date"] < as_of).to_numpy()
+        past = (frame["date"] <= as_of).to_numpy()
         expected = np.bincount(outcome[past], minlength=3) / past.sum()
         np.testing.assert_allclose(block[["p_home", "p_draw", "p_away"]].to_numpy(),
                                    np.repeat(expected[None], len(block), axis=0), rtol=1e-12)

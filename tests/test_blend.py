@@ -78,18 +78,18 @@ def test_fitted_weight_is_the_likelihood_maximum() -> None:
     assert fitted.log_loss_ <= min(mean_log_loss(0.0), mean_log_loss(1.0)) + 1e-12
 
 
-def test_walk_forward_pool_uses_only_matches_before_each_cut_off() -> None:
+def test_walk_forward_pool_uses_only_matches_up_to_each_as_of_day() -> None:
     n = 1_200
     model, market = random_forecasts(n, seed=10)
     dates = np.datetime64("2023-08-05") + np.repeat(np.arange(n // 40) * 7, 40).astype("timedelta64[D]")
-    as_of = dates  # each week's forecasts were made at the start of that week's first match day
+    as_of = dates - np.timedelta64(1, "D")  # each week's forecasts: as of the day before its first match day
     outcome = draw_outcomes(pool(model, market, 0.5), seed=11).astype(float)
     probs, weight_model, weight_market = walk_forward_pool(model, market, outcome, dates, as_of, min_matches=200)
 
     cutoffs = np.unique(as_of)
     for cutoff in cutoffs[[0, 4, 5, 12, -1]]:
         rows = as_of == cutoff
-        past = dates < cutoff
+        past = dates <= cutoff
         if past.sum() < 200:
             np.testing.assert_array_equal(weight_model[rows], 0.0)  # the market until enough history
             np.testing.assert_array_equal(probs[rows], market[rows])
@@ -102,7 +102,7 @@ def test_walk_forward_pool_uses_only_matches_before_each_cut_off() -> None:
     # rewriting the results from some week on changes no weight used before that week
     week = cutoffs[15]
     scrambled = outcome.copy()
-    scrambled[dates >= week] = (scrambled[dates >= week] + 1) % 3
+    scrambled[dates > week] = (scrambled[dates > week] + 1) % 3
     _, weight_again, _ = walk_forward_pool(model, market, scrambled, dates, as_of, min_matches=200)
     np.testing.assert_array_equal(weight_again[as_of <= week], weight_model[as_of <= week])
     assert not np.array_equal(weight_again[as_of > week], weight_model[as_of > week])
@@ -115,7 +115,8 @@ def test_walk_forward_pool_with_fixed_weight_and_window() -> None:
     probs, weight_model, _ = walk_forward_pool(model, market, outcome, dates, dates, weight=1.0)
     np.testing.assert_array_equal(probs, model)
     np.testing.assert_array_equal(weight_model, 1.0)
-    _, windowed, _ = walk_forward_pool(model, market, outcome, dates, dates, min_matches=50, window_days=30)
+    day_before = dates - np.timedelta64(1, "D")
+    _, windowed, _ = walk_forward_pool(model, market, outcome, dates, day_before, min_matches=50, window_days=30)
     last = dates == dates[-1]
     recent = (dates < dates[-1]) & (dates >= dates[-1] - np.timedelta64(30, "D"))
     assert 50 <= recent.sum() < (dates < dates[-1]).sum()

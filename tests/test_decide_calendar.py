@@ -8,7 +8,7 @@ import pytest
 
 from matchday.data.errors import MatchdayError
 from matchday.data.store import Store
-from matchday.decide.calendar import club_calendar
+from matchday.workflows import calendar_from_store
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def store(synced_db):
 
 
 def test_liverpool_after_palace(store):
-    cal = club_calendar(store, "Liverpool", dt.date(2024, 4, 15))
+    cal = calendar_from_store(store, "Liverpool", dt.date(2024, 4, 15))
     assert cal.league == "E0" and cal.season == "2023-24" and cal.last_match == dt.date(2024, 4, 14)
     first = cal.matches[0]
     assert (first.key, first.date, first.opponent, first.venue, first.rest_days) == (
@@ -42,7 +42,7 @@ def test_liverpool_after_palace(store):
 
 
 def test_liverpool_before_the_first_leg(store):
-    cal = club_calendar(store, "liverpool", dt.date(2024, 4, 10))
+    cal = calendar_from_store(store, "liverpool", dt.date(2024, 4, 10))
     keys = cal.keys
     assert keys[:3] == ["UEL Quarter-final leg 1", "E0 2024-04-14 v crystal-palace", "UEL Quarter-final leg 2"]
     assert cal.matches[0].venue == "home" and cal.matches[0].rest_days == 4  # Manchester United away on the 7th
@@ -50,7 +50,7 @@ def test_liverpool_before_the_first_leg(store):
 
 
 def test_after_the_first_leg_and_given_dates(store):
-    cal = club_calendar(store, "liverpool", dt.date(2024, 4, 12),
+    cal = calendar_from_store(store, "liverpool", dt.date(2024, 4, 12),
                         cup_dates={"Semi-final": [dt.date(2024, 5, 1), dt.date(2024, 5, 8)]})
     assert cal.cup.stages[0].first_leg == (0, 3)
     assert cal.keys[0] == "E0 2024-04-14 v crystal-palace" and cal.matches[0].rest_days == 3
@@ -59,7 +59,7 @@ def test_after_the_first_leg_and_given_dates(store):
 
 
 def test_club_out_of_europe_has_a_league_only_calendar(store):
-    cal = club_calendar(store, "Arsenal", dt.date(2024, 4, 20))  # out in Munich on the 17th; won at Wolves on the 20th
+    cal = calendar_from_store(store, "Arsenal", dt.date(2024, 4, 20))  # out in Munich on the 17th; won at Wolves on the 20th
     assert cal.cup is None and not cal.cup_matches
     assert all(m.competition == "E0" for m in cal.matches) and len(cal.matches) == 5
     assert cal.last_match == dt.date(2024, 4, 20) and cal.matches[0].opponent == "chelsea"
@@ -67,4 +67,4 @@ def test_club_out_of_europe_has_a_league_only_calendar(store):
 
 def test_unknown_club_is_a_clear_error(store):
     with pytest.raises(MatchdayError, match="Liverpol|closest|unknown"):
-        club_calendar(store, "Liverpol FC Reds", dt.date(2024, 4, 15))
+        calendar_from_store(store, "Liverpol FC Reds", dt.date(2024, 4, 15))

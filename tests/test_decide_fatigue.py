@@ -6,13 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matchday.decide.fatigue import (
-    FatigueModel,
-    estimate_uefa_fatigue,
-    fit_rest_effect,
-    rest_after_uefa,
-    simulate_fatigue_data,
-)
+from matchday.decide.fatigue import FatigueModel, fit_rest_effect, rest_after_uefa
+from synthetic import simulate_fatigue_data
 
 
 def test_estimator_recovers_a_known_effect():
@@ -47,9 +42,10 @@ def test_rest_after_uefa_counts_days_since_the_latest_earlier_uefa_match():
 
 def test_estimate_on_a_real_slice(synced_db):
     from matchday.data.store import Store
+    from matchday.workflows import fatigue_from_store
 
     with Store(synced_db, read_only=True) as store:
-        est = estimate_uefa_fatigue(store, leagues=("E0", "SP1"), seasons=["2022-23", "2023-24"])
+        est = fatigue_from_store(store, leagues=("E0", "SP1"), seasons=["2022-23", "2023-24"])
     assert est.n_matches == 1520
     assert 50 < est.n_short < 400
     assert np.isfinite(est.strength) and 0 < est.strength_se < 0.5

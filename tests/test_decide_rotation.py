@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 
 from matchday.data.store import Store
-from matchday.decide import FatigueModel, LineupStrength, analyse_calendar, analyse_rotation, club_calendar
-from matchday.decide.season_plan import PlanSimulator, _OrderedSampler, club_matrices, club_win_probability
+from matchday.decide import FatigueModel, LineupStrength, analyse_calendar
+from matchday.decide.season_plan import PlanSimulator, club_grid, club_scores, club_win_probability
 from matchday.decide.squad import LEVELS, example_squad_path
 from matchday.decide.strategies import named_plans
+from matchday.workflows import analyse_rotation, calendar_from_store, compare_dates
 
 AS_OF = dt.date(2024, 4, 15)
 N = 3000
@@ -28,7 +29,7 @@ def april(synced_db):
     from matchday.models.training import fit_model
 
     with Store(synced_db, read_only=True) as store:
-        calendar = club_calendar(store, "liverpool", AS_OF)
+        calendar = calendar_from_store(store, "liverpool", AS_OF)
         model = fit_model("dixon-coles", store, AS_OF)
     return calendar, model
 
@@ -61,29 +62,28 @@ def test_a_stronger_lineup_never_lowers_the_win_probability(april):
     by_level = []
     for level in ("second", "partial", "full"):
         att, dfn = lineup.delta(level)
-        mats, _, _ = club_matrices(model, sim.league_eta_for, sim.league_eta_against, sim.league_club_home, att, dfn)
-        by_level.append(club_win_probability(mats, sim.league_club_home))
+        grid = club_grid(model, sim.league_rate_for, sim.league_rate_against, sim.league_club_home, att, dfn)
+        by_level.append(club_win_probability(grid, sim.league_club_home))
     assert np.all(np.diff(np.stack(by_level), axis=0) > 0)
     # any improvement of attack or defence, at home or away, raises P(win); checked on a grid
-    grid = np.linspace(-0.6, 0.3, 10)
-    for j in range(len(sim.league_eta_for)):
-        att, dfn = np.meshgrid(grid, grid, indexing="ij")
-        mats, _, _ = club_matrices(model, np.full(att.size, sim.league_eta_for[j]),
-                                   np.full(att.size, sim.league_eta_against[j]),
-                                   np.full(att.size, sim.league_club_home[j]), att.ravel(), dfn.ravel())
-        p = club_win_probability(mats, np.full(att.size, sim.league_club_home[j])).reshape(att.shape)
+    steps = np.linspace(-0.6, 0.3, 10)
+    for j in range(len(sim.league_rate_for)):
+        att, dfn = np.meshgrid(steps, steps, indexing="ij")
+        grid = club_grid(model, np.full(att.size, sim.league_rate_for[j]), np.full(att.size, sim.league_rate_against[j]),
+                         np.full(att.size, sim.league_club_home[j]), att.ravel(), dfn.ravel())
+        p = club_win_probability(grid, np.full(att.size, sim.league_club_home[j])).reshape(att.shape)
         assert np.all(np.diff(p, axis=0) > 0) and np.all(np.diff(p, axis=1) > 0)
 
 
 def test_the_coupling_is_monotone_on_the_same_random_numbers(april):
     _, model = april
-    sampler = _OrderedSampler(model.max_goals + 1)
-    u = (np.arange(20_000) + 0.5) / 20_000
-    weak, _, _ = club_matrices(model, [0.2], [0.3], [False], -0.3, -0.3)
-    strong, _, _ = club_matrices(model, [0.2], [0.3], [False], 0.0, 0.0)
-    goals_w, against_w = sampler.sample(weak[0], False, u)
-    goals_s, against_s = sampler.sample(strong[0], False, u)
-    assert np.all(goals_s.astype(int) - against_s >= goals_w.astype(int) - against_w)
+    bits = (np.arange(20_000, dtype=np.uint64) * (2**32 // 20_000)).astype(np.uint32)[:, None]
+    for home in (False, True):
+        weak = club_grid(model, [1.2], [1.35], [home], -0.3, -0.3)
+        strong = club_grid(model, [1.2], [1.35], [home], 0.0, 0.0)
+        goals_w, against_w = club_scores(weak, [home], bits)
+        goals_s, against_s = club_scores(strong, [home], bits)
+        assert np.all(goals_s.astype(int) - against_s >= goals_w.astype(int) - against_w)
 
 
 def test_league_only_weights_with_fatigue_rest_the_first_xi_in_europe(april):
@@ -129,13 +129,14 @@ def test_baseline_agrees_with_the_season_and_bracket_simulators(april, synced_db
     from matchday.simulate.bracket import simulate_bracket
     from matchday.simulate.knockout_state import bracket_from_store
     from matchday.simulate.season import simulate_season
+    from matchday.simulate.tie_play import KnockoutParams
 
     calendar, model = april
     n = 6000
     analysis = analyse_calendar(calendar, model, plans=["full strength"], gap=0.0, fatigue=FatigueModel.none(),
                                 n_sims=n, seed=5)
     base = analysis.outcomes[0]
-    season = simulate_season(calendar.league_matches, model.predict_many, "E0", "2023-24", as_of=AS_OF,
+    season = simulate_season(calendar.league_matches, model, "E0", "2023-24", as_of=AS_OF,
                              n_sims=n, seed=6)
     p_title = float(season.top_probabilities()["liverpool"])
     se = np.sqrt(2 * p_title * (1 - p_title) / n)
@@ -143,11 +144,11 @@ def test_baseline_agrees_with_the_season_and_bracket_simulators(april, synced_db
     with Store(synced_db, read_only=True) as store:
         first_round, ties, later = bracket_from_store(store.matches(["UEL"], ["2023-24"]), AS_OF)
 
-    def matrix_for(home, away, neutral):
-        return model.predict(home, away, neutral=neutral, competition="UEL")
+    def predict(home, away, neutral):
+        return model.predict_many(home, away, neutral, competition="UEL")
 
-    bracket = simulate_bracket(ties, later, matrix_for, first_round=first_round, rules=tie_rules("2023-24", "UEL"),
-                               n=n, seed=6)
+    bracket = simulate_bracket(ties, later, predict, first_round=first_round,
+                               params=KnockoutParams(rules=tie_rules("2023-24", "UEL")), n=n, seed=6)
     p_cup = float(bracket.table.loc["liverpool", "Winner"])
     p_final = float(bracket.table.loc["liverpool", "Final"])
     assert abs(base.trophy.mean() - p_cup) < 4 * np.sqrt(2 * p_cup * (1 - p_cup) / n) + 1e-3
@@ -210,7 +211,7 @@ def test_named_plans_of_the_real_calendar(april):
 def test_club_without_a_european_match(april, synced_db, tmp_path):
     _, model = april  # fitted on matches up to 2024-04-15, before the as-of date below: no look-ahead
     with Store(synced_db, read_only=True) as store:
-        calendar = club_calendar(store, "arsenal", dt.date(2024, 4, 20))
+        calendar = calendar_from_store(store, "arsenal", dt.date(2024, 4, 20))
     analysis = analyse_calendar(calendar, model, n_sims=1000, seed=0, plans=["full strength", {"league": "partial"}])
     assert not analysis.has_stance_flip and "p_trophy" not in analysis.table
     table = analysis.table.set_index("plan")
@@ -220,8 +221,6 @@ def test_club_without_a_european_match(april, synced_db, tmp_path):
 
 
 def test_compare_dates_before_and_after_the_first_leg(synced_db):
-    from matchday.decide import compare_dates
-
     with Store(synced_db, read_only=True) as store:
         frame = compare_dates(store, "liverpool", [dt.date(2024, 4, 10), dt.date(2024, 4, 12)], n_sims=800, seed=0,
                               plans=["full strength", "all in league"])

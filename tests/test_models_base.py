@@ -1,7 +1,5 @@
-"""The shared goal-model machinery (matchday.models.base, weights): objective, solver, input, interface.
-
-``simulate_league`` (also used by the other model tests) draws matches from a model's own score matrix.
-"""
+"""The goal-model family's machinery (goal_model, solver, weights, the frame validation): objective, solver,
+input, interface. The contract every model keeps is tested in ``test_models_contract.py``."""
 
 from __future__ import annotations
 
@@ -12,62 +10,12 @@ import pandas as pd
 import pytest
 
 from matchday.data.errors import DataError, UnknownChoiceError
-from matchday.models import BivariatePoisson, DixonColes, GoalModel, NegativeBinomial, Poisson
-from matchday.models.base import _Design, _Objective, select_matches
-from matchday.models.scores import DixonColesScores, PoissonScores, ScoreDistribution
+from matchday.data.frames import played_matches
+from matchday.models import BivariatePoisson, DixonColes, GoalModel, NegativeBinomial, NotFittedError, Poisson
+from matchday.models.distributions import DixonColesScores, PoissonScores, ScoreDistribution
+from matchday.models.goal_model import _Design, _Objective
 from matchday.models.weights import decay_weights, half_life_to_xi, xi_to_half_life
-
-
-def simulate_league(
-    rng: np.random.Generator,
-    attack: np.ndarray,
-    defence: np.ndarray,
-    *,
-    intercept: float = 0.15,
-    home_advantage: float = 0.25,
-    distribution: ScoreDistribution | None = None,
-    extra: np.ndarray | None = None,
-    seasons: int = 10,
-    start: str = "2010-08-01",
-    competition: str = "X1",
-    prefix: str = "team",
-    neutral_share: float = 0.0,
-) -> pd.DataFrame:
-    """Double round robins of len(attack) teams, scores drawn from the model's own score matrix."""
-    distribution = distribution or PoissonScores()
-    extra = np.zeros(0) if extra is None else np.asarray(extra, dtype=float)
-    n_teams = len(attack)
-    home, away = np.array([(i, j) for i in range(n_teams) for j in range(n_teams) if i != j]).T
-    home, away = np.tile(home, seasons), np.tile(away, seasons)
-    n = len(home)
-    dates = pd.Timestamp(start) + pd.to_timedelta(np.sort(rng.uniform(0, 365 * seasons, n)).astype(int), unit="D")
-    neutral = rng.random(n) < neutral_share
-    eta_h = intercept + home_advantage * ~neutral + attack[home] - defence[away]
-    eta_a = intercept + attack[away] - defence[home]
-    g = 15
-    matrices = distribution.matrix(np.exp(eta_h), np.exp(eta_a), extra, g).reshape(n, -1)
-    cells = (matrices.cumsum(axis=1) < rng.random(n)[:, None]).sum(axis=1).clip(max=(g + 1) ** 2 - 1)
-    names = np.array([f"{prefix}-{i:02d}" for i in range(n_teams)], dtype=object)
-    return pd.DataFrame({
-        "date": dates, "competition": competition, "season": "sim", "home": names[home], "away": names[away],
-        "home_goals": (cells // (g + 1)).astype(int), "away_goals": (cells % (g + 1)).astype(int), "neutral": neutral,
-    })
-
-
-def two_leagues(rng: np.random.Generator) -> pd.DataFrame:
-    """Two simulated leagues linked by a few cross-league matches at neutral and home venues."""
-    a = simulate_league(rng, rng.normal(0, 0.3, 8), rng.normal(0, 0.3, 8), seasons=2, competition="L1", prefix="a")
-    b = simulate_league(rng, rng.normal(-0.2, 0.3, 8), rng.normal(-0.2, 0.3, 8), seasons=2, competition="L2",
-                        prefix="b", home_advantage=0.35)
-    cup = pd.DataFrame({
-        "date": pd.Timestamp("2011-03-01") + pd.to_timedelta(np.arange(24) * 7, unit="D"),
-        "competition": "CUP", "season": "sim",
-        "home": [f"a-{i % 8:02d}" if i % 2 else f"b-{i % 8:02d}" for i in range(24)],
-        "away": [f"b-{(i + 3) % 8:02d}" if i % 2 else f"a-{(i + 5) % 8:02d}" for i in range(24)],
-        "home_goals": rng.poisson(1.4, 24), "away_goals": rng.poisson(1.1, 24), "neutral": np.arange(24) % 3 == 0,
-    })
-    return pd.concat([a, b, cup], ignore_index=True)
-
+from synthetic import simulate_league, two_leagues
 
 # ------------------------------------------------------------------------------------------------ weights
 
@@ -184,39 +132,43 @@ def test_predictions_are_probabilities_and_neutral_venues_are_symmetric(model_cl
     model = model_class().fit(frame)
     teams = model.teams_
     home, away = teams[:-1], teams[1:]
-    mats = model.predict_many(home, away, neutral=False)
+    grid = model.predict_many(home, away, neutral=False)
+    mats = grid.probabilities
     assert mats.shape == (len(home), 11, 11)
     assert (mats >= 0).all()
     np.testing.assert_allclose(mats.sum(axis=(1, 2)), 1.0, atol=1e-12)
-    there = model.predict_many(home, away, neutral=True)
-    back = model.predict_many(away, home, neutral=True)
+    there = model.predict_many(home, away, neutral=True).probabilities
+    back = model.predict_many(away, home, neutral=True).probabilities
     np.testing.assert_allclose(there, np.transpose(back, (0, 2, 1)), atol=1e-15)
     one = model.predict(str(home[0]), str(away[0]))
-    np.testing.assert_allclose(one.probabilities, mats[0])
-    lam_h, lam_a = model.expected_goals(home[:1], away[:1])
-    assert one.home_expected_goals == pytest.approx(lam_h[0])
-    assert one.away_expected_goals == pytest.approx(lam_a[0])
+    np.testing.assert_allclose(one.probabilities[0], mats[0])
+    assert one.home_expected_goals[0] == pytest.approx(grid.home_expected_goals[0])
+    assert one.away_expected_goals[0] == pytest.approx(grid.away_expected_goals[0])
     # the censored matrix's mean undershoots the exact mean only by the folded tail
     i = np.arange(11)
-    assert (one.probabilities.sum(axis=1) @ i) == pytest.approx(one.home_expected_goals, abs=1e-3)
+    assert (one.probabilities[0].sum(axis=1) @ i) == pytest.approx(one.home_expected_goals[0], abs=1e-3)
 
 
-def test_fit_uses_only_matches_strictly_before_as_of():
+def test_fit_as_of_means_after_the_last_match_of_that_day():
     frame = two_leagues(np.random.default_rng(12))
     as_of = pd.Timestamp("2011-06-01")
     base = DixonColes().fit(frame, as_of=as_of)
-    assert base.last_match_date_ < as_of
-    assert base.n_matches_ == int((frame.date < as_of).sum())
-    on_the_day = frame.copy()
-    extra = {"date": as_of, "competition": "L1", "season": "sim", "home": "a-00", "away": "a-01",
-             "home_goals": 9, "away_goals": 0, "neutral": False}
-    on_the_day = pd.concat([on_the_day, pd.DataFrame([extra])], ignore_index=True)
-    again = DixonColes().fit(on_the_day, as_of=as_of)
-    np.testing.assert_array_equal(again.params_, base.params_)
-    later = DixonColes().fit(on_the_day, as_of=as_of + pd.Timedelta(days=1))
-    assert later.attack_["a-00"] > base.attack_["a-00"]
-    # as_of configured in __init__ works the same; a date string is accepted
-    np.testing.assert_array_equal(DixonColes(as_of="2011-06-01").fit(on_the_day).params_, base.params_)
+    assert base.last_match_date_ <= as_of and base.as_of_ == as_of
+    assert base.n_matches_ == int((frame.date <= as_of).sum())
+    next_day = as_of + pd.Timedelta(days=1)
+    extra = {"competition": "L1", "season": "sim", "home": "a-00", "away": "a-01", "home_goals": 9, "away_goals": 0,
+             "neutral": False}
+    # a match the day after is not known yet; one on the day (at any kick-off time) is
+    after = pd.concat([frame, pd.DataFrame([{**extra, "date": next_day}])], ignore_index=True)
+    np.testing.assert_array_equal(DixonColes().fit(after, as_of=as_of).params_, base.params_)
+    evening = pd.concat([frame, pd.DataFrame([{**extra, "date": as_of + pd.Timedelta(hours=20)}])], ignore_index=True)
+    on_the_day = DixonColes().fit(evening, as_of="2011-06-01")  # a date string is accepted
+    assert on_the_day.n_matches_ == base.n_matches_ + 1
+    assert on_the_day.attack_["a-00"] > base.attack_["a-00"]
+    # without an as-of date: every played match, as of the last match day
+    assert DixonColes().fit(frame).as_of_ == frame.date.max().normalize()
+    np.testing.assert_array_equal(DixonColes().fit(frame).params_,
+                                  DixonColes().fit(frame, as_of=frame.date.max()).params_)
 
 
 @pytest.mark.parametrize("solver", ["newton", "lbfgs"])
@@ -224,17 +176,17 @@ def test_warm_start_reaches_the_same_optimum_in_fewer_iterations(solver):
     rng = np.random.default_rng(13)
     frame = simulate_league(rng, rng.normal(0, 0.3, 16), rng.normal(0, 0.3, 16), seasons=4,
                             distribution=DixonColesScores(), extra=np.array([-0.1]))
-    first = DixonColes(solver=solver).fit(frame, as_of="2013-05-01")
     cold = DixonColes(solver=solver).fit(frame, as_of="2013-05-08")  # a week later: the weekly refit
-    warm = DixonColes(solver=solver).fit(frame, as_of="2013-05-08", init=first)
-    assert warm.n_iter_ < cold.n_iter_
+    # sklearn-style warm_start=True: each fit starts from the model's own previous solution
+    warm = DixonColes(solver=solver, warm_start=True).fit(frame, as_of="2013-05-01")
+    first_iterations = warm.n_iter_
+    warm.fit(frame, as_of="2013-05-08")
+    assert warm.n_iter_ < cold.n_iter_ and warm.n_iter_ < first_iterations
     assert warm.objective_ == pytest.approx(cold.objective_, rel=1e-10)
     np.testing.assert_allclose(warm.params_, cold.params_, atol=1e-4)
-    # sklearn-style warm_start=True reuses the model's own previous solution
-    model = DixonColes(solver=solver, warm_start=True).fit(frame, as_of="2013-05-01")
-    model.fit(frame, as_of="2013-05-08")
-    assert model.n_iter_ == warm.n_iter_
-    np.testing.assert_allclose(model.params_, warm.params_, atol=1e-12)
+    # a changed distribution is not warm-started from the old one's solution
+    warm.set_params(distribution=PoissonScores()).fit(frame, as_of="2013-05-08")
+    assert warm.converged_ and warm.rho_ == 0.0
 
 
 def test_unknown_team_names_the_closest_fitted_teams():
@@ -244,7 +196,7 @@ def test_unknown_team_names_the_closest_fitted_teams():
         model.predict("b-01", "a-03x")
     assert "'a-03x'" in str(err.value)
     assert err.value.choices[0] == "a-03"
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         Poisson().predict("a", "b")
 
 
@@ -258,8 +210,8 @@ def test_team_with_a_prior_but_no_matches_is_rated_at_its_prior():
     ratings = model.ratings().set_index("team")
     assert ratings.loc["newcomer-fc", "weighted_matches"] == 0
     assert ratings.loc["newcomer-fc", "strength"] < ratings["strength"].median()
-    matrix = model.predict(str(ratings.index[0]), "newcomer-fc", neutral=True)
-    assert matrix.home_win > matrix.away_win
+    grid = model.predict(str(ratings.index[0]), "newcomer-fc", neutral=True)
+    assert grid.home_win[0] > grid.away_win[0]
 
 
 def test_newcomer_prior_applies_to_clubs_new_to_an_older_competition():
@@ -305,7 +257,7 @@ def test_unplayed_fixtures_are_skipped_and_nullable_columns_accepted():
     frame["home_goals"] = frame["home_goals"].astype("Int64")
     frame["away_goals"] = frame["away_goals"].astype("Int64")
     frame.loc[[4, 9], ["home_goals", "away_goals"]] = pd.NA
-    data = select_matches(frame, None)
+    data = played_matches(frame)
     assert len(data) == 58
     model = Poisson().fit(frame)
     assert model.n_matches_ == 58

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from matchday.models import BivariatePoisson, NegativeBinomial, Poisson
-from matchday.models.scores import BivariatePoissonScores, NegativeBinomialScores, PoissonScores
-from test_models_base import simulate_league
+from matchday.models.distributions import BivariatePoissonScores, NegativeBinomialScores, PoissonScores
+from synthetic import simulate_league
 
 
 def _strengths(rng: np.random.Generator, n: int = 12) -> tuple[np.ndarray, np.ndarray]:
@@ -51,12 +51,15 @@ def test_bivariate_poisson_recovers_the_covariance_and_the_teams():
     assert model.lambda3_ == pytest.approx(0.2, abs=0.06)
     assert np.abs(model.attack_.to_numpy() - attack).max() < 0.15
     # the covariance term makes the expected goals lambda + lambda3
-    lam_h, lam_a = model.expected_goals("team-00", "team-01", neutral=True)
+    grid = model.predict_many(["team-00"], ["team-01"], neutral=True)
     eta_h, eta_a = model.log_rates("team-00", "team-01", neutral=True)
-    assert lam_h[0] == pytest.approx(math.exp(eta_h[0]) + model.lambda3_)
-    assert lam_a[0] == pytest.approx(math.exp(eta_a[0]) + model.lambda3_)
+    assert grid.home_expected_goals[0] == pytest.approx(math.exp(eta_h[0]) + model.lambda3_)
+    assert grid.away_expected_goals[0] == pytest.approx(math.exp(eta_a[0]) + model.lambda3_)
+    # the rates are the distribution's lambda1, lambda2 (without the shared lambda3)
+    rate_h, rate_a = model.rates("team-00", "team-01", neutral=True)
+    assert rate_h[0] == pytest.approx(math.exp(eta_h[0])) and rate_a[0] == pytest.approx(math.exp(eta_a[0]))
     # and the score matrix carries it: Cov(X, Y) = lambda3 (up to the censored tail)
-    matrix = model.predict_many(["team-00"], ["team-01"], neutral=True)[0]
+    matrix = grid.probabilities[0]
     i, j = np.meshgrid(np.arange(11), np.arange(11), indexing="ij")
     covariance = (i * j * matrix).sum() - (i * matrix).sum() * (j * matrix).sum()
     assert covariance == pytest.approx(model.lambda3_, abs=5e-3)

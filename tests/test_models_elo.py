@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from matchday.models import Elo
-from matchday.models.scores import PoissonScores
-from test_models_base import simulate_league
+from matchday.models.distributions import PoissonScores
+from synthetic import simulate_league
 from test_models_dixon_coles import read_football_data
 
 
@@ -55,11 +55,11 @@ def test_home_advantage_adapts_to_the_data_per_country():
     assert model.home_advantage_["ENG"] > 160  # both start at 100
     assert model.home_advantage_["ESP"] < 50
     # neutral venue: no home advantage, and the forecast is the mirror image
-    there = model.predict("e-00", "e-01", neutral=True).probabilities
-    back = model.predict("e-01", "e-00", neutral=True).probabilities
+    there = model.predict("e-00", "e-01", neutral=True).probabilities[0]
+    back = model.predict("e-01", "e-00", neutral=True).probabilities[0]
     np.testing.assert_allclose(there, back.T, atol=1e-15)
     at_home = model.predict("e-00", "e-01")
-    assert at_home.home_win > model.predict("e-00", "e-01", neutral=True).home_win
+    assert at_home.home_win[0] > model.predict("e-00", "e-01", neutral=True).home_win[0]
 
 
 def test_goal_mapping_is_fitted_and_matrices_are_probabilities():
@@ -74,32 +74,34 @@ def test_goal_mapping_is_fitted_and_matrices_are_probabilities():
     # Elo is noisy (K = 20): neighbours may swap, but the order follows the true strengths
     assert ratings.set_index("team")["elo"].corr(truth, method="spearman") > 0.9
     assert ratings["strength"].is_monotonic_decreasing
-    mats = model.predict_many(model.teams_[:-1], model.teams_[1:])
+    mats = model.predict_many(model.teams_[:-1], model.teams_[1:]).probabilities
     assert mats.shape == (11, 11, 11)
     np.testing.assert_allclose(mats.sum(axis=(1, 2)), 1.0, atol=1e-12)
     assert (mats >= 0).all()
-    lam_h, lam_a = model.expected_goals(["team-11"], ["team-00"])
+    lam_h, lam_a = model.rates(["team-11"], ["team-00"])
     assert lam_h[0] > 2 * lam_a[0]
     # Elo's own expectation and the score matrix agree on who is favourite
     assert model.win_expectancy("team-11", "team-00")[0] > 0.8
-    assert model.predict("team-11", "team-00").home_win > 0.6
+    assert model.predict("team-11", "team-00").home_win[0] > 0.6
 
 
-def test_strictly_before_as_of_and_warm_start_equals_a_full_run():
+def test_as_of_day_included_and_warm_start_equals_a_full_run():
     rng = np.random.default_rng(43)
     frame = simulate_league(rng, rng.normal(0, 0.3, 10), rng.normal(0, 0.3, 10), seasons=3)
     as_of = pd.Timestamp("2011-03-01")
     full = Elo().fit(frame, as_of=as_of)
-    assert full.n_matches_ == int((frame["date"] < as_of).sum())
-    extra = pd.DataFrame([{"date": as_of, "competition": "X1", "home": "team-00", "away": "team-01",
-                           "home_goals": 7, "away_goals": 0, "neutral": False}])
-    same = Elo().fit(pd.concat([frame, extra], ignore_index=True), as_of=as_of)
+    assert full.n_matches_ == int((frame["date"] <= as_of).sum())
+    extra = pd.DataFrame([{"date": as_of + pd.Timedelta(days=1), "competition": "X1", "home": "team-00",
+                           "away": "team-01", "home_goals": 7, "away_goals": 0, "neutral": False}])
+    same = Elo().fit(pd.concat([frame, extra], ignore_index=True), as_of=as_of)  # the day after: not known
     pd.testing.assert_series_equal(same.ratings_, full.ratings_)
+    on_the_day = Elo().fit(pd.concat([frame, extra], ignore_index=True), as_of=extra["date"].iloc[0])
+    assert on_the_day.ratings_["team-00"] > full.ratings_["team-00"]
     # walk forward: weekly refits continuing from the previous state give the full run's ratings
     walker = Elo(warm_start=True)
     for day in pd.date_range("2011-01-04", "2011-03-01", freq="7D"):
         walker.fit(frame, as_of=day)
-    reference = Elo().fit(frame, as_of=pd.Timestamp("2011-02-22"))
+    reference = Elo().fit(frame, as_of=as_of)
     np.testing.assert_allclose(walker.ratings_.to_numpy(), reference.ratings_.to_numpy(), atol=1e-9)
     assert walker.n_matches_ == reference.n_matches_
 
@@ -133,7 +135,7 @@ def test_epl_ratings_before_the_title_run_in(shared_data):
     frame = read_football_data(shared_data, "E0", seasons)
     as_of = "2024-04-14"
     model = Elo().fit(frame, as_of=as_of)
-    season = frame[(frame["season"] == "2324") & (frame["date"] < as_of)]
+    season = frame[(frame["season"] == "2324") & (frame["date"] <= as_of)]
     points = (season.assign(h=np.select([season.home_goals > season.away_goals, season.home_goals ==
                                          season.away_goals], [3, 1], 0))
               .assign(a=lambda f: np.select([f.away_goals > f.home_goals, f.away_goals == f.home_goals], [3, 1], 0)))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from matchday.models import DixonColes, Poisson, ShotsDixonColes
-from test_models_base import simulate_league
+from synthetic import simulate_league
 
 
 def _with_shots(rng: np.random.Generator, frame: pd.DataFrame, attack: np.ndarray, defence: np.ndarray,
@@ -59,7 +59,7 @@ def test_shots_weight_zero_is_the_goals_model():
     # rho is refitted on the goals with the rates fixed: close to the joint Dixon-Coles estimate
     assert shots.rho_ == pytest.approx(DixonColes().fit(frame).rho_, abs=0.03)
     assert shots.goals_loglik_ <= DixonColes().fit(frame).loglik_ + 1e-6
-    np.testing.assert_allclose(shots.predict_many(shots.teams_[:3], shots.teams_[1:4]).sum(axis=(1, 2)), 1.0,
+    np.testing.assert_allclose(shots.predict_many(shots.teams_[:3], shots.teams_[1:4]).probabilities.sum(axis=(1, 2)), 1.0,
                                atol=1e-12)
 
 

@@ -8,7 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from conftest import readme_match_counts
 from cutmirror import build_cut_mirror
+from matchday.data.competitions import LEAGUE_CODES
 from matchday.data.errors import DataError
 from matchday.data.running import MERGED_COLUMNS, link_to_stored, merge_fixtures
 
@@ -194,8 +196,9 @@ def season_merged(shared_data, tmp_path_factory):
     assert result.conflicts.empty
     sizes = result.matches.groupby("competition").size()
     # The same counts as the store's import of the season (tests/test_season_2024_25.py): no duplicates.
-    assert sizes.to_dict() == {"E0": 380, "E1": 552, "SP1": 380, "I1": 380, "D1": 306, "F1": 306, "UCL": 279,
-                               "UEL": 269, "UECL": 409}
+    expected = {div: n for (code, div), n in readme_match_counts(shared_data).items() if code == "2425"}
+    expected.update({"UCL": 279, "UEL": 269, "UECL": 409})  # README section 3: cl+clq, el+elq, conf+confq
+    assert sizes.to_dict() == expected
     assert (result.matches["status"] == "played").all()
     return result.matches
 
@@ -212,13 +215,18 @@ def test_cut_mirror_merges_into_the_season_without_duplicates(shared_data, tmp_p
     # No source lists a match twice in the merge; leagues: every pairing once, 380 / 306 / 552 matches.
     assert not result.links.groupby([result.links, records["source"]]).size().gt(1).any()
     sizes = out.groupby("competition").size()
-    assert sizes[["E0", "SP1", "I1", "D1", "F1"]].tolist() == [380, 380, 380, 306, 306]
-    # The mirror has no openfootball schedule of the Championship (en.2): only its played matches and the
-    # fixtures file's week are known.
-    e1 = out[out["competition"] == "E1"]
-    assert (e1["status"] == "played").sum() + (e1["date_source"] == "football-data-fixtures").sum() == len(e1)
+    counts = readme_match_counts(shared_data)
+    scheduled = [code for code in LEAGUE_CODES if code in set(records.loc[records["source"] == "openfootball-json",
+                                                                          "competition"])]
+    assert sizes[scheduled].tolist() == [counts[("2425", code)] for code in scheduled]  # whole schedules
+    # Divisions without an openfootball schedule in the mirror (E1 and the ten others): only their played
+    # matches and the fixtures file's week are known.
+    for code in sorted(set(LEAGUE_CODES) - set(scheduled)):
+        known = out[out["competition"] == code]
+        assert (known["status"] == "played").sum() + (known["date_source"] == "football-data-fixtures").sum() == len(
+            known), code
     # Played exactly when football-data's cut file (leagues) or the Football.TXT file (UEFA) has a result.
-    league = out[out["competition"].isin(["E0", "SP1", "I1", "D1", "F1", "E1"])]
+    league = out[out["competition"].isin(LEAGUE_CODES)]
     fd_played = records[(records["source"] == "football-data")]
     assert (league["status"] == "played").sum() == len(fd_played)
     assert (league.loc[league["status"] == "played", "date"] <= pd.Timestamp(day)).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from matchday.models.grid import ScoreGrid
 from matchday.rules.knockout import (
     AWAY_GOALS_EXTRA_TIME,
     EXTRA_TIME,
@@ -15,30 +16,33 @@ from matchday.rules.knockout import (
 )
 from matchday.simulate.bracket import Round, Tie, simulate_bracket
 from matchday.simulate.penalties import shootout_home_win_probability
+from matchday.simulate.sampling import ScoreSampler
+from matchday.simulate.tie_exact import single_match_probabilities, two_legged_probabilities
+from matchday.simulate.tie_play import KnockoutParams, play_two_legged, poisson_from_uniform
 from matchday.simulate.ties import (
-    play_two_legged,
-    poisson_from_uniform,
-    poisson_score_matrix,
-    score_table,
+    exact_single_match_tie,
+    exact_two_legged_tie,
     simulate_single_match_tie,
     simulate_two_legged_tie,
     simulate_two_legged_ties,
-    single_match_probabilities,
-    two_legged_probabilities,
 )
 
-HOME = poisson_score_matrix(1.55, 1.15)  # an average home match, home side written first
-NEUTRAL = poisson_score_matrix(1.3, 1.3)  # two equal sides at a neutral ground
+HOME = ScoreGrid.from_rates(1.55, 1.15)  # an average home match, home side written first
+NEUTRAL = ScoreGrid.from_rates(1.3, 1.3)  # two equal sides at a neutral ground
 
 
-def dixon_coles_like(home: float, away: float, rho: float = -0.1) -> np.ndarray:
-    """A score matrix with Dixon-Coles low-score dependence (the models layer's kind of input)."""
-    matrix = poisson_score_matrix(home, away).copy()
+def dixon_coles_like(home: float, away: float, rho: float = -0.1) -> ScoreGrid:
+    """A grid with Dixon-Coles low-score dependence (the models layer's kind of input)."""
+    matrix = ScoreGrid.from_rates(home, away).probabilities[0].copy()
     matrix[0, 0] *= 1 - home * away * rho
     matrix[0, 1] *= 1 + home * rho
     matrix[1, 0] *= 1 + away * rho
     matrix[1, 1] *= 1 - rho
-    return matrix / matrix.sum()
+    return ScoreGrid.from_matrices(matrix / matrix.sum(), home, away)
+
+
+def rules(tie_rules_: TieRules, **more) -> KnockoutParams:
+    return KnockoutParams(rules=tie_rules_, **more)
 
 
 def test_probabilities_sum_to_one_and_methods_add_up():
@@ -73,7 +77,8 @@ def test_first_leg_deficits_matter_in_order_and_never_to_zero():
     assert 0.003 < exact[2] < 0.05  # 0-3 at home: a long shot, not impossible
     # The same with common random numbers: each simulated path with a bigger deficit can only do worse.
     many = simulate_two_legged_ties(
-        [HOME] * 4, [HOME] * 4, first_leg_home_goals=[0, 0, 0, 0], first_leg_away_goals=margins, n=40_000, seed=3
+        HOME[[0] * 4], HOME[[0] * 4], first_leg_home_goals=[0, 0, 0, 0], first_leg_away_goals=margins, n=40_000,
+        seed=3,
     )
     simulated = many["p_advance_a"].to_numpy()
     assert np.all(np.diff(simulated) <= 0) and simulated[2] > 0
@@ -81,13 +86,14 @@ def test_first_leg_deficits_matter_in_order_and_never_to_zero():
 
 
 @pytest.mark.parametrize(
-    "rules", [tie_rules(2023), tie_rules(2005), tie_rules(1960), tie_rules(1968), tie_rules(1969)], ids=str
+    "era", [tie_rules(2023), tie_rules(2005), tie_rules(1960), tie_rules(1968), tie_rules(1969)], ids=str
 )
-def test_monte_carlo_agrees_with_exact_enumeration(rules: TieRules):
+def test_monte_carlo_agrees_with_exact_enumeration(era: TieRules):
     leg1, leg2 = dixon_coles_like(1.4, 1.2), dixon_coles_like(1.9, 0.9)
     for first_leg in (None, (2, 1)):
-        result = simulate_two_legged_tie(leg1, leg2, first_leg_score=first_leg, rules=rules, n=60_000, seed=11)
-        kwargs = {"leg1": leg1, "rules": rules}
+        result = simulate_two_legged_tie(leg1, leg2, first_leg_score=first_leg, params=rules(era), n=60_000,
+                                         seed=11)
+        kwargs = {"leg1": leg1, "params": rules(era)}
         if first_leg is not None:
             kwargs |= {"first_leg_home_goals": first_leg[0], "first_leg_away_goals": first_leg[1]}
         exact = two_legged_probabilities(leg2, **kwargs)[0]
@@ -96,18 +102,19 @@ def test_monte_carlo_agrees_with_exact_enumeration(rules: TieRules):
 
 
 def test_away_goals_in_extra_time_only_help_the_visitor():
-    result = simulate_two_legged_tie(NEUTRAL, NEUTRAL, rules=tie_rules("2010-11"), n=50_000, seed=2)
+    result = simulate_two_legged_tie(NEUTRAL, NEUTRAL, params=rules(tie_rules("2010-11")), n=50_000, seed=2)
     assert result.p_method[AWAY_GOALS_EXTRA_TIME, 0] > 0.001  # A, the visitor in the second leg
     assert result.p_method[AWAY_GOALS_EXTRA_TIME, 1] == 0.0
-    modern = simulate_two_legged_tie(NEUTRAL, NEUTRAL, rules=tie_rules("2022-23"), n=50_000, seed=2)
+    modern = simulate_two_legged_tie(NEUTRAL, NEUTRAL, params=rules(tie_rules("2022-23")), n=50_000, seed=2)
     assert modern.p_method[AWAY_GOALS_EXTRA_TIME].sum() == 0.0
-    replay = simulate_two_legged_tie(NEUTRAL, NEUTRAL, rules=tie_rules(1960), n=50_000, seed=2)
+    replay = simulate_two_legged_tie(NEUTRAL, NEUTRAL, params=rules(tie_rules(1960)), n=50_000, seed=2)
     assert replay.p_method[REPLAY].sum() > 0.05 and replay.p_method[PENALTIES].sum() == 0.0
 
 
 def test_extra_time_rate_follows_et_factor():
     decided_in_et = [
-        two_legged_probabilities(NEUTRAL, leg1=NEUTRAL, et_factor=f)[0, EXTRA_TIME].sum() for f in (0.0, 0.5, 1.0, 1.5)
+        two_legged_probabilities(NEUTRAL, leg1=NEUTRAL, params=KnockoutParams(et_factor=f))[0, EXTRA_TIME].sum()
+        for f in (0.0, 0.5, 1.0, 1.5)
     ]
     assert decided_in_et[0] == 0.0 and np.all(np.diff(decided_in_et) > 0)
 
@@ -122,22 +129,22 @@ def test_seeded_runs_are_reproducible():
 
 
 def test_many_ties_at_once_equal_single_tie_runs_with_the_same_seed():
-    legs1 = [HOME, dixon_coles_like(2.0, 0.8), (1.2, 1.4)]
-    legs2 = [dixon_coles_like(1.6, 1.1), HOME, (1.8, 1.0)]
+    legs1 = ScoreGrid.concat([HOME, dixon_coles_like(2.0, 0.8), ScoreGrid.from_rates(1.2, 1.4)])
+    legs2 = ScoreGrid.concat([dixon_coles_like(1.6, 1.1), HOME, ScoreGrid.from_rates(1.8, 1.0)])
     firsts = [(np.nan, np.nan), (0, 3), (2, 2)]
     many = simulate_two_legged_ties(
         legs1,
         legs2,
         first_leg_home_goals=[f[0] for f in firsts],
         first_leg_away_goals=[f[1] for f in firsts],
-        rules=tie_rules("2019-20"),
+        params=rules(tie_rules("2019-20")),
         n=20_000,
         seed=99,
     )
     for t in range(3):
         first = None if np.isnan(firsts[t][0]) else firsts[t]
         alone = simulate_two_legged_tie(
-            legs1[t], legs2[t], first_leg_score=first, rules=tie_rules("2019-20"), n=20_000, seed=99
+            legs1[t], legs2[t], first_leg_score=first, params=rules(tie_rules("2019-20")), n=20_000, seed=99
         )
         assert many.loc[t, "p_advance_a"] == alone.p_advance[0]
         assert many.loc[t, "p_penalties"] == alone.p_method[PENALTIES].sum()
@@ -145,7 +152,7 @@ def test_many_ties_at_once_equal_single_tie_runs_with_the_same_seed():
 
 def test_vectorised_rows_with_an_index_match_one_tie_rows():
     """The bracket path (many matrices, a row index) gives each row what a one-tie call gives it."""
-    tables1, tables2 = score_table([HOME, NEUTRAL]), score_table([NEUTRAL, HOME])
+    tables1, tables2 = ScoreGrid.concat([HOME, NEUTRAL]), ScoreGrid.concat([NEUTRAL, HOME])
     uniforms = np.random.default_rng(5).random((9, 3000))
     index = np.random.default_rng(6).integers(0, 2, 3000)
     together = play_two_legged(tables1, tables2, uniforms, index=index)
@@ -163,44 +170,54 @@ def test_score_sampling_and_poisson_inverse_are_right():
     rates = np.random.default_rng(1).uniform(0.0, 3.0, 50_000)
     reference = sum((pdtr(k, rates) <= u).astype(int) for k in range(40))  # smallest k with F(k) > u
     assert np.array_equal(poisson_from_uniform(u, rates), reference)
-    matrix = dixon_coles_like(1.5, 1.1)
-    home, away = score_table(matrix).sample(u)
-    frequencies = np.bincount(home * 11 + away, minlength=121).reshape(11, 11) / u.size
+    grid = dixon_coles_like(1.5, 1.1)
+    matrix = grid.probabilities[0]
+    home, away = ScoreSampler(grid).sample_rows(ScoreSampler.bits_from_uniforms(u), np.zeros(u.size, np.int64))
+    frequencies = np.bincount(home.astype(int) * 11 + away, minlength=121).reshape(11, 11) / u.size
     assert np.all(np.abs(frequencies - matrix) < 5 * np.sqrt(matrix * (1 - matrix) / u.size) + 1e-4)
 
 
 def test_penalties_first_kicker_and_tilt():
-    shootout_only = np.zeros((3, 3))
-    shootout_only[0, 0] = 1.0  # every match ends 0-0: always a shoot-out
+    matrix = np.zeros((3, 3))
+    matrix[0, 0] = 1.0  # every match ends 0-0: always a shoot-out
+    shootout_only = ScoreGrid.from_matrices(matrix)
     home_first = single_match_probabilities(
-        shootout_only, et_factor=0.0, first_kicker=0, p_first_kicker_wins=0.6
+        shootout_only, KnockoutParams(et_factor=0.0, first_kicker=0, p_first_kicker_wins=0.6)
     ).sum(axis=1)[0, 0]
     assert home_first == pytest.approx(0.6)
-    toss = single_match_probabilities(shootout_only, et_factor=0.0, p_first_kicker_wins=0.6).sum(axis=1)[0, 0]
-    assert toss == pytest.approx(0.5)
+    toss = single_match_probabilities(shootout_only, KnockoutParams(et_factor=0.0, p_first_kicker_wins=0.6))
+    assert toss.sum(axis=1)[0, 0] == pytest.approx(0.5)
     simulated = simulate_single_match_tie(
-        shootout_only, et_factor=0.0, first_kicker="home", p_first_kicker_wins=0.6, n=40_000, seed=4
+        shootout_only, params=KnockoutParams(et_factor=0.0, first_kicker="home", p_first_kicker_wins=0.6),
+        n=40_000, seed=4,
     )
+    exact = exact_single_match_tie(shootout_only, params=KnockoutParams(et_factor=0.0, first_kicker="home",
+                                                                         p_first_kicker_wins=0.6))
+    assert exact.p_advance[0] == pytest.approx(0.6)
     assert abs(simulated.p_advance[0] - 0.6) < 4 * simulated.se[0]
     tilted = shootout_home_win_probability(-1, skill_tilt=np.log(2.0))
     assert 0.6 < float(tilted) < 0.7
     # In a two-legged tie, first_kicker and the tilt speak of A (the first-leg host).
-    a_first = simulate_two_legged_tie(shootout_only, shootout_only, et_factor=0.0, first_kicker=0,
-                                      p_first_kicker_wins=0.6, n=40_000, seed=4)  # fmt: skip
+    a_first = simulate_two_legged_tie(shootout_only, shootout_only, n=40_000, seed=4,
+                                      params=KnockoutParams(et_factor=0.0, first_kicker=0, p_first_kicker_wins=0.6))
     assert abs(a_first.p_advance[0] - 0.6) < 4 * a_first.se[0]
 
 
 def test_bad_inputs_are_explained():
     with pytest.raises(ValueError, match="non-negative"):
-        simulate_two_legged_tie(-HOME, HOME, n=10)
+        ScoreGrid.from_matrices(-HOME.probabilities)
+    with pytest.raises(TypeError, match="ScoreGrid"):
+        simulate_two_legged_tie(HOME.probabilities, HOME, n=10)
+    with pytest.raises(ValueError, match="one fixture"):
+        exact_two_legged_tie(ScoreGrid.concat([HOME, HOME]), HOME)
     with pytest.raises(ValueError, match="first_kicker"):
-        simulate_two_legged_tie(HOME, HOME, first_kicker="Z", teams=("X", "Y"), n=10)
+        simulate_two_legged_tie(HOME, HOME, params=KnockoutParams(first_kicker="Z"), teams=("X", "Y"), n=10)
     with pytest.raises(ValueError, match="first_leg_score"):
         simulate_two_legged_tie(HOME, HOME, first_leg_score=(1, -2), n=10)
-    with pytest.raises(ValueError, match="contradicts"):
-        simulate_two_legged_tie(HOME, HOME, away_goals_rule=True, rules=tie_rules(2022), n=10)
     with pytest.raises(ValueError, match="et_factor"):
-        simulate_two_legged_tie(HOME, HOME, et_factor=-1.0, n=10)
+        KnockoutParams(et_factor=-1.0)
+    with pytest.raises(ValueError, match="p_first_kicker_wins"):
+        KnockoutParams(p_first_kicker_wins=1.0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -222,14 +239,15 @@ STRENGTH = {"AC Milan": 0.1, "AS Roma": 0.0, "Liverpool": 0.35, "Atalanta": 0.05
 
 
 def toy_model(calls: list | None = None):
-    def matrix_for(home: str, away: str, neutral: bool) -> np.ndarray:
+    """A vectorised predict(home_ids, away_ids, neutral_flags) -> ScoreGrid from fixed strengths."""
+    def predict(home: np.ndarray, away: np.ndarray, neutral: np.ndarray) -> ScoreGrid:
         if calls is not None:
-            calls.append((home, away, neutral))
-        advantage = 0.0 if neutral else 0.15
-        gap = STRENGTH[home] - STRENGTH[away]
-        return poisson_score_matrix(1.35 * np.exp(advantage + gap / 2), 1.35 * np.exp(-advantage - gap / 2))
+            calls.extend(zip(home, away, neutral, strict=True))
+        advantage = np.where(neutral, 0.0, 0.15)
+        gap = np.array([STRENGTH[h] - STRENGTH[a] for h, a in zip(home, away, strict=True)])
+        return ScoreGrid.from_rates(1.35 * np.exp(advantage + gap / 2), 1.35 * np.exp(-advantage - gap / 2))
 
-    return matrix_for
+    return predict
 
 
 def test_bracket_probabilities_add_up_to_the_places():
@@ -253,8 +271,8 @@ def test_bracket_with_known_winners_open_draw_and_reproducibility():
     ties = [Tie("A", "B", winner="B"), Tie("C", "D"), Tie("E", "F"), Tie("G", "H")]
     rounds = [Round("SF", open_draw=True), Round("Final", two_legged=False, neutral=True)]
 
-    def equal(home: str, away: str, neutral: bool) -> np.ndarray:
-        return NEUTRAL if neutral else HOME
+    def equal(home: np.ndarray, away: np.ndarray, neutral: np.ndarray) -> ScoreGrid:
+        return ScoreGrid.concat([NEUTRAL if flag else HOME for flag in neutral])
 
     result = simulate_bracket(ties, rounds, equal, n=20_000, seed=1)
     table = result.table

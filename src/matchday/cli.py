@@ -445,7 +445,7 @@ def predict(
     import pandas as pd
 
     from matchday.data.competitions import resolve_competition
-    from matchday.forecast.markets import expected_goals, markets_table, outcome_probabilities
+    from matchday.workflows import team_names
 
     cutoff = _as_of_or_today(as_of)
     home_id, away_id = _team_id(home), _team_id(away)
@@ -453,26 +453,20 @@ def predict(
         fitted = _fit(store, model, cutoff)
         comp = resolve_competition(competition).code if competition else _fixture_competition(store, home_id, away_id, cutoff)
         forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
-        p = outcome_probabilities(forecast.probabilities)
-        xg = expected_goals(forecast.probabilities)
-        table = markets_table(forecast.probabilities)
+        p = forecast.outcomes()[0]
+        xg = (float(forecast.home_expected_goals[0]), float(forecast.away_expected_goals[0]))
+        table = forecast.markets_table()
         store.log_forecasts(
             pd.DataFrame({"home": [home_id], "away": [away_id], "p_home": [p[0]], "p_draw": [p[1]], "p_away": [p[2]],
-                          "competition": [comp], "home_expected_goals": [forecast.home_expected_goals],
-                          "away_expected_goals": [forecast.away_expected_goals],
+                          "competition": [comp], "home_expected_goals": [xg[0]], "away_expected_goals": [xg[1]],
                           "details": [{"neutral": neutral, "command": "predict"}]}),
             model=model, as_of=cutoff,
         )
-        names = _display_names(store, [home_id, away_id])
+        names = team_names(store, [home_id, away_id])
     title = (f"{names[home_id]} v {names[away_id]}" + (" (neutral)" if neutral else "")
              + f" - {model}, as of {cutoff.isoformat()}" + (f", {comp}" if comp else ""))
     caption = f"expected goals {xg[0]:.2f} - {xg[1]:.2f}"
     emit(table, as_json=json_, as_csv=csv, title=title, caption=caption)
-
-
-def _display_names(store: Store, team_ids: list[str]) -> dict[str, str]:
-    teams = store.teams().set_index("team_id")["name"]
-    return {t: str(teams.get(t, t)) for t in team_ids}
 
 
 @app.command()
@@ -488,6 +482,7 @@ def ratings(
     """Team ratings on one scale across leagues: attack, defence and overall strength (goals per match)."""
     from matchday.data.competitions import resolve_competition
     from matchday.data.seasons import season_of_date
+    from matchday.workflows import team_names
 
     comp = resolve_competition(competition)
     cutoff = _as_of_or_today(as_of)
@@ -500,7 +495,7 @@ def ratings(
         teams = set(members["home"]) | set(members["away"])
         table = fitted.ratings()
         table = table[table["team"].isin(teams)].head(top).reset_index(drop=True)
-        table.insert(1, "club", table["team"].map(_display_names(store, list(table["team"]))))
+        table.insert(1, "club", table["team"].map(team_names(store, list(table["team"]))))
     table.insert(0, "rank", range(1, len(table) + 1))
     emit(table.drop(columns=["team"]), as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} - {model} ratings as of {cutoff.isoformat()}",
@@ -587,11 +582,13 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (same seed,
 
 def _league_season(store, competition: str, season: str | None, cutoff: dt.date):
     """(competition code, season, every match of that season, display names) of a stored league season."""
+    from matchday.workflows import team_names
+
     comp = _competition(competition, "league")
     season = _season(season, cutoff)
     _require_season(store, comp.code, season)
     matches = store.matches([comp.code], [season])
-    return comp.code, season, matches, _display_names(store, sorted(set(matches["home"]) | set(matches["away"])))
+    return comp.code, season, matches, team_names(store, sorted(set(matches["home"]) | set(matches["away"])))
 
 
 def _run_season(matches, fitted, code: str, season: str, cutoff: dt.date, sims: int, seed: int,
@@ -604,7 +601,7 @@ def _run_season(matches, fitted, code: str, season: str, cutoff: dt.date, sims: 
     with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         task = progress.add_task("sim", total=sims)
-        return simulate_season(matches, fitted.predict_many, code, season, as_of=cutoff, until=until,
+        return simulate_season(matches, fitted, code, season, as_of=cutoff, until=until,
                                conditions=list(conditions), n_sims=sims, seed=seed,
                                progress=lambda done, total: progress.update(task, completed=done))
 
@@ -785,12 +782,14 @@ def tie(
 
     from matchday.data.seasons import season_of_date
     from matchday.rules.knockout import tie_rules
+    from matchday.simulate.tie_play import KnockoutParams
     from matchday.simulate.ties import (
+        exact_single_match_tie,
         exact_two_legged_tie,
         simulate_single_match_tie,
         simulate_two_legged_tie,
-        single_match_probabilities,
     )
+    from matchday.workflows import team_names
 
     cutoff = _as_of_or_today(as_of)
     a, b = _team_id(team_a), _team_id(team_b)
@@ -803,22 +802,20 @@ def tie(
     with open_store(db) as store:
         comp = _tie_context(store, a, b, cutoff, competition)
         fitted = _fit(store, model, cutoff)
-        names = _display_names(store, [a, b])
+        names = team_names(store, [a, b])
     rules = tie_rules(season_of_date(cutoff), comp)
+    params = KnockoutParams(rules=rules)
     teams = (names[a], names[b])
     if final:
-        matrix = fitted.predict(a, b, neutral=True, competition=comp)
-        p_method = single_match_probabilities(matrix, rules=rules)[0]
-        from matchday.simulate.ties import TieResult
-
-        result = TieResult(teams=teams, p_advance=p_method.sum(axis=0), p_method=p_method, aggregate=None, n=None)
-        mc = simulate_single_match_tie(matrix, rules=rules, n=sims, seed=seed, teams=teams) if sims else None
+        grid = fitted.predict(a, b, neutral=True, competition=comp)
+        result = exact_single_match_tie(grid, params=params, teams=teams)
+        mc = simulate_single_match_tie(grid, params=params, n=sims, seed=seed, teams=teams) if sims else None
     else:
         leg1 = fitted.predict(a, b, competition=comp)
         leg2 = fitted.predict(b, a, competition=comp)
-        result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, rules=rules, teams=teams)
-        mc = (simulate_two_legged_tie(leg1, leg2, first_leg_score=score, rules=rules, n=sims, seed=seed, teams=teams)
-              if sims else None)
+        result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, params=params, teams=teams)
+        mc = (simulate_two_legged_tie(leg1, leg2, first_leg_score=score, params=params, n=sims, seed=seed,
+                                      teams=teams) if sims else None)
     frame = result.summary().reset_index()
     if mc is not None:
         frame = frame.merge(mc.summary().reset_index(), on="decided by", how="left", suffixes=("", " (MC)"))
@@ -848,9 +845,13 @@ def bracket(
     csv: FormatCsv = False,
 ) -> None:
     """The rest of a UEFA knockout competition: P(each club reaches each round, and wins the trophy)."""
+    import functools
+
     from matchday.rules.knockout import tie_rules
     from matchday.simulate.bracket import simulate_bracket
     from matchday.simulate.knockout_state import bracket_from_store
+    from matchday.simulate.tie_play import KnockoutParams
+    from matchday.workflows import team_names
 
     comp = _competition(competition, "cup")
     cutoff = _as_of_or_today(as_of)
@@ -861,14 +862,12 @@ def bracket(
         first_round, ties, later = bracket_from_store(matches, cutoff)
         _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff)
         fitted = _fit(store, model, cutoff)
-        names = _display_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
+        names = team_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
 
-    def matrix_for(home: str, away: str, neutral: bool):
-        return fitted.predict(home, away, neutral=neutral, competition=comp.code)
-
+    predict = functools.partial(fitted.predict_many, competition=comp.code)
     with err_console.status(f"simulating {sims:,} brackets ..."):
-        result = simulate_bracket(ties, later, matrix_for, first_round=first_round, rules=tie_rules(season, comp.code),
-                                  n=sims, seed=seed)
+        result = simulate_bracket(ties, later, predict, first_round=first_round,
+                                  params=KnockoutParams(rules=tie_rules(season, comp.code)), n=sims, seed=seed)
     frame = result.table.copy()
     frame.insert(0, "club", frame.index.map(names))
     frame = frame.sort_values(frame.columns[-1], ascending=False).reset_index(drop=True)
@@ -970,7 +969,7 @@ def rotate(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from matchday.decide import analyse_rotation
+    from matchday.workflows import analyse_rotation
 
     cutoff = _as_of_or_today(as_of)
     with open_store(db) as store, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -1021,11 +1020,11 @@ def fatigue(
 ) -> None:
     """Estimate from the store how a UEFA match a few days earlier changes domestic league results."""
     from matchday.data.competitions import resolve_competition
-    from matchday.decide.fatigue import estimate_uefa_fatigue
+    from matchday.workflows import fatigue_from_store
 
     codes = [resolve_competition(c).code for c in (leagues or ["E0", "SP1", "I1", "D1", "F1"])]
     with open_store(db) as store, err_console.status("fitting the short-rest model ..."):
-        estimate = estimate_uefa_fatigue(store, codes, max_rest_days=max_rest_days)
+        estimate = fatigue_from_store(store, codes, max_rest_days=max_rest_days)
     emit(estimate.table(), as_json=json_, as_csv=csv,
          title=f"Short rest (UEFA match <= {max_rest_days} days before), {', '.join(codes)}, "
                f"{len(estimate.seasons)} seasons, {estimate.n_matches:,} league matches",
@@ -1041,7 +1040,7 @@ def case_study(
     db: DbOption = None,
 ) -> None:
     """Write the Liverpool April 2024 case study (every figure computed here, from the store)."""
-    from matchday.decide.case_study import liverpool_april_2024
+    from matchday.reports.case_study import liverpool_april_2024
 
     with open_store(db) as store, err_console.status("computing the case study ..."):
         path = liverpool_april_2024(store, output, n_sims=sims, seed=seed)

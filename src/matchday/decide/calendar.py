@@ -1,6 +1,6 @@
 """A club's remaining matches across competitions as of a date, with the rest days between them.
 
-The calendar holds (a) the club's remaining league fixtures from the store (dated after ``as_of``), (b) the
+The calendar holds (a) the club's remaining league fixtures (dated after ``as_of``), (b) the
 remaining leg(s) of the UEFA knockout tie it is playing, and (c) the later rounds it may reach. Dates of the
 later rounds come from stored fixtures of those rounds when present (a finished season, or a schedule
 already imported); otherwise from ``cup_dates`` given by the user; otherwise from UEFA's usual gaps
@@ -13,6 +13,9 @@ Rest days are days since the club's previous match, counting matches already pla
 stored competition). The store holds league and UEFA matches only: domestic cup matches are missing, so
 rest can be overstated around them. Cup matches of later rounds are *conditional*: played only if the club
 gets that far; the rest days shown assume it does (the simulation recomputes rest for every path).
+
+:func:`club_calendar` takes the matches it needs as frames (the league season, the season's UEFA matches,
+the club's last match date); :func:`matchday.workflows.calendar_from_store` reads them from the store.
 """
 
 from __future__ import annotations
@@ -24,11 +27,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from matchday.data.competitions import LEAGUE_CODES, UEFA_CODES
 from matchday.data.errors import MatchdayError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matchday.data.store import Store
     from matchday.rules.knockout import TieRules
     from matchday.simulate.bracket import Round, Tie
 
@@ -100,10 +101,6 @@ class CupState:
     club_through: bool
     stages: list[CupStage]
 
-    @property
-    def n_stages(self) -> int:
-        return len(self.stages)
-
 
 @dataclass
 class Calendar:
@@ -148,46 +145,28 @@ class Calendar:
         return frame
 
 
-def resolve_club(store: Store, club: str) -> str:
-    """A team id from an id or any known name (clear error naming the closest clubs when unknown)."""
-    known = set(store.teams()["team_id"])
-    if club in known:
-        return club
-    from matchday.data.registry import TeamRegistry
-
-    return TeamRegistry.load().require(club)
-
-
-def find_league(store: Store, club: str, season: str) -> str:
-    """The domestic league the club plays in ``season`` (from the stored fixtures)."""
-    frame = store.matches(list(LEAGUE_CODES), [season], teams=[club])
-    if frame.empty:
-        raise MatchdayError(f"{club} has no stored league matches in {season}: run `matchday sync` for its league")
-    return str(frame["competition"].value_counts().index[0])
-
-
 def club_calendar(
-    store: Store,
     club: str,
     as_of: dt.date,
     *,
-    league: str | None = None,
+    league: str,
+    league_matches: pd.DataFrame,
+    uefa_matches: pd.DataFrame | None = None,
+    last_match: dt.date | None = None,
     cup_dates: Mapping[str, Sequence[dt.date]] | None = None,
-    include_cup: bool = True,
 ) -> Calendar:
     """The club's remaining matches on ``as_of`` (end of that day: its results are known).
 
-    club: team id or name. league: the domestic league (default: the one the club plays that season).
-    cup_dates: dates for knockout rounds the store has no fixtures for, by round name
-    (``{"Semi-final": [d1, d2], "Final": [d]}``). include_cup: False ignores UEFA matches.
+    club: team id. league / league_matches: the club's domestic league and every match of its season
+    (played and scheduled). uefa_matches: every match of the UEFA competitions of that season (None or
+    empty: a league-only calendar). last_match: the club's latest match on or before ``as_of`` in any
+    competition (rest days). cup_dates: dates for knockout rounds without stored fixtures, by round name
+    (``{"Semi-final": [d1, d2], "Final": [d]}``).
     """
     from matchday.data.seasons import season_of_date
     from matchday.simulate.season import split_fixtures
 
-    club = resolve_club(store, club)
     season = season_of_date(as_of)
-    league = league or find_league(store, club, season)
-    league_matches = store.matches([league], [season])
     if not ((league_matches["home"] == club) | (league_matches["away"] == club)).any():
         raise MatchdayError(f"{club} plays no {league} match in {season}")
     _, remaining = split_fixtures(league_matches, as_of)
@@ -202,18 +181,18 @@ def club_calendar(
             kind="league", opponent=opponent, venue="neutral" if bool(row.get("neutral", False)) else (
                 "home" if home else "away"), fixture=int(label)))
     notes: list[str] = []
-    cup = _cup_state(store, club, as_of, season, cup_dates or {}, notes) if include_cup else None
+    cup = None
+    if uefa_matches is not None and not uefa_matches.empty:
+        cup = _cup_state(uefa_matches, club, as_of, season, cup_dates or {}, notes)
     if cup is not None:
         matches.extend(m for stage in cup.stages for m in stage.matches)
     matches.sort(key=lambda m: (m.date, m.kind != "cup"))
-    past = store.matches(None, None, played=True, until=as_of, teams=[club])
-    last = pd.Timestamp(past["date"].max()).date() if not past.empty else None
-    matches = _with_rest_days(matches, last)
+    matches = _with_rest_days(matches, last_match)
     if cup is not None:  # the stages hold the same matches, with their rest days
         by_key = {m.key: m for m in matches}
         cup.stages = [replace(stage, matches=tuple(by_key[m.key] for m in stage.matches)) for stage in cup.stages]
     return Calendar(club=club, as_of=as_of, league=league, season=season, league_matches=league_matches,
-                    matches=matches, cup=cup, last_match=last, notes=notes)
+                    matches=matches, cup=cup, last_match=last_match, notes=notes)
 
 
 def _with_rest_days(matches: list[CalendarMatch], last: dt.date | None) -> list[CalendarMatch]:
@@ -226,13 +205,13 @@ def _with_rest_days(matches: list[CalendarMatch], last: dt.date | None) -> list[
     return out
 
 
-def _cup_state(store: Store, club: str, as_of: dt.date, season: str, cup_dates: Mapping[str, Sequence[dt.date]],
-               notes: list[str]) -> CupState | None:
+def _cup_state(uefa: pd.DataFrame, club: str, as_of: dt.date, season: str,
+               cup_dates: Mapping[str, Sequence[dt.date]], notes: list[str]) -> CupState | None:
     """The club's UEFA knockout situation, or None (not in Europe, out, or still in a group stage)."""
     from matchday.rules.knockout import tie_rules
     from matchday.simulate.knockout_state import KNOCKOUT_ORDER, bracket_from_store
 
-    own = store.matches(list(UEFA_CODES), [season], teams=[club])
+    own = uefa[(uefa["home"] == club) | (uefa["away"] == club)]
     if own.empty:
         return None
     for competition in own["competition"].drop_duplicates():
@@ -242,7 +221,7 @@ def _cup_state(store: Store, club: str, as_of: dt.date, season: str, cup_dates: 
                 notes.append(f"{competition}: the club is in a group/league phase on {as_of}; only knockout "
                              "rounds are simulated, so its remaining group matches are left out")
             continue
-        all_matches = store.matches([competition], [season])
+        all_matches = uefa[uefa["competition"] == competition]
         try:
             first_round, ties, later = bracket_from_store(all_matches, as_of)
         except MatchdayError:

@@ -12,7 +12,8 @@ Two effects enter the rotation simulation (:mod:`matchday.decide.season_plan`):
   league match after the European one). On the full store it cannot be told from zero (log goal ratio
   +0.060, SE 0.047, n = 980; see :data:`ESTIMATED_ATTACK`), in line with Dupont et al. (2010), who found
   physical match performance unaffected by two matches a week. The default keeps the part of the estimate
-  with a possible sign (attack -0.030) and zero for the rest.
+  with a possible sign (attack -0.030) and zero for the rest. The estimator takes frames
+  (:func:`estimate_uefa_fatigue`); :func:`matchday.workflows.fatigue_from_store` reads them from the store.
 * **Injuries.** The data hold no injuries, so the risk is a documented assumption: Dupont et al. (2010,
   Am J Sports Med 38(9):1752-8, doi:10.1177/0363546510361236; 32 players of Celtic FC, 2007-09) measured
   25.6 injuries per 1000 match-hours in weeks with two matches against 4.1 with one (about 6x). A
@@ -27,15 +28,10 @@ Every number above is a parameter of :class:`FatigueModel`; ``FatigueModel.none(
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matchday.data.store import Store
 
 TOP5: tuple[str, ...] = ("E0", "SP1", "I1", "D1", "F1")
 SHORT_REST_DAYS = 3
@@ -116,7 +112,7 @@ class FatigueModel:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Estimation from the store
+# Estimation from league and UEFA matches
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -191,15 +187,6 @@ class FatigueEstimate:
                 f"league matches ({', '.join(self.leagues)}; {self.seasons[0]}..{self.seasons[-1]}).")
 
 
-def uefa_seasons(store: Store, minimum_matches: int = 100) -> list[str]:
-    """Seasons for which the store holds at least ``minimum_matches`` UEFA matches (knockout dates known)."""
-    from matchday.data.competitions import UEFA_CODES
-
-    available = store.available()
-    uefa = available[available["competition"].isin(UEFA_CODES)].groupby("season")["matches"].sum()
-    return sorted(str(s) for s, n in uefa.items() if n >= minimum_matches)
-
-
 def rest_after_uefa(league: pd.DataFrame, uefa: pd.DataFrame) -> pd.DataFrame:
     """Days since each side's latest UEFA match before a league match (NaN when none within the data).
 
@@ -221,45 +208,31 @@ def rest_after_uefa(league: pd.DataFrame, uefa: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def estimate_uefa_fatigue(
-    store: Store,
-    leagues: Sequence[str] = TOP5,
-    seasons: Sequence[str] | None = None,
-    *,
-    max_rest_days: int = SHORT_REST_DAYS,
-    ridge: float = 1e-4,
-) -> FatigueEstimate:
-    """Estimate the short-rest effect from the store (see the module docstring).
+def estimate_uefa_fatigue(league: pd.DataFrame, uefa: pd.DataFrame, *, max_rest_days: int = SHORT_REST_DAYS,
+                          ridge: float = 1e-4) -> FatigueEstimate:
+    """Estimate the short-rest effect (see the module docstring).
 
-    leagues: domestic leagues whose matches are the outcomes; seasons: default every season with UEFA
-    dates in the store (:func:`uefa_seasons`). A league match counts as "tired" for a side whose latest
-    UEFA match was 1..``max_rest_days`` days earlier. Model: Poisson goals, log rate = intercept and home
-    advantage per league-season + attack of the scoring club-season - defence of the conceding club-season
-    + effects of the scorer's and the conceder's tiredness (and of a UEFA match 4-6 days before, as a
-    separate term). ``ridge``: tiny L2 penalty on the club terms that only fixes the sum-to-zero freedom.
+    league: played domestic league matches (the outcomes); uefa: the UEFA matches around them (their dates
+    say who played in Europe when). A league match counts as "tired" for a side whose latest UEFA match was
+    1..``max_rest_days`` days earlier. Model: Poisson goals, log rate = intercept and home advantage per
+    league-season + attack of the scoring club-season - defence of the conceding club-season + effects of
+    the scorer's and the conceder's tiredness (and of a UEFA match 4-6 days before, as a separate term).
+    ``ridge``: tiny L2 penalty on the club terms that only fixes the sum-to-zero freedom.
     """
-    from matchday.data.competitions import UEFA_CODES
-    from matchday.data.errors import MatchdayError
-
-    seasons = list(seasons) if seasons is not None else uefa_seasons(store)
-    if not seasons:
-        raise MatchdayError("no season with UEFA matches in the store: run `matchday sync` first")
-    league = store.matches(list(leagues), seasons, played=True)
-    if league.empty:
-        raise MatchdayError(f"no played {', '.join(leagues)} matches stored for {', '.join(seasons)}")
-    lo, hi = league["date"].min() - pd.Timedelta(days=30), league["date"].max()
-    uefa = store.matches(list(UEFA_CODES), None, played=None, since=lo.date(), until=hi.date())
-    league = rest_after_uefa(league, uefa)
-    return fit_rest_effect(league, max_rest_days=max_rest_days, ridge=ridge)
+    return fit_rest_effect(rest_after_uefa(league, uefa), max_rest_days=max_rest_days, ridge=ridge)
 
 
 def fit_rest_effect(league: pd.DataFrame, *, max_rest_days: int = SHORT_REST_DAYS, ridge: float = 1e-4) -> FatigueEstimate:
-    """The Poisson fixed-effects fit behind :func:`estimate_uefa_fatigue` (Newton on the exact Hessian).
+    """The Poisson fixed-effects fit behind :func:`estimate_uefa_fatigue` (the package's Newton solver,
+    :func:`matchday.models.solver.newton`, on the exact Hessian).
 
     league: played league matches with ``competition``, ``season``, ``home``, ``away``, goals and the
     ``home_rest_uefa`` / ``away_rest_uefa`` days of :func:`rest_after_uefa`.
     """
     from scipy import sparse
+    from scipy.special import gammaln
+
+    from matchday.models.solver import newton
 
     leagues = tuple(sorted(set(league["competition"].astype(str))))
     seasons = tuple(sorted(set(league["season"].astype(str))))
@@ -296,20 +269,23 @@ def fit_rest_effect(league: pd.DataFrame, *, max_rest_days: int = SHORT_REST_DAY
     x = sparse.csr_matrix((np.concatenate(vals), (np.tile(rows, len(cols)), np.concatenate(cols))), shape=(2 * n, p))
     penalty = np.zeros(p)
     penalty[2 * n_groups:2 * n_groups + 2 * n_teams] = ridge
-    theta = np.zeros(p)
-    theta[:n_groups] = np.log(max(goals.mean(), 0.1))
-    converged = False
-    for _ in range(50):
-        mu = np.exp(x @ theta)
-        grad = x.T @ (goals - mu) - penalty * theta
-        hess = (x.T @ sparse.diags(mu) @ x).toarray() + np.diag(penalty)
-        step = np.linalg.solve(hess, grad)
-        theta += step
-        if np.max(np.abs(step)) < 1e-9:
-            converged = True
-            break
-    mu = np.exp(x @ theta)
-    hess = (x.T @ sparse.diags(mu) @ x).toarray() + np.diag(penalty)
+    theta0 = np.zeros(p)
+    theta0[:n_groups] = np.log(max(goals.mean(), 0.1))
+    log_factorial = float(gammaln(goals + 1.0).sum())
+
+    def evaluate(theta: np.ndarray, curvature: bool) -> tuple[float, np.ndarray, np.ndarray]:
+        eta = x @ theta
+        mu = np.exp(eta)
+        loglik = float(goals @ eta - mu.sum()) - log_factorial - 0.5 * float(penalty @ theta**2)
+        return -loglik, -(x.T @ (goals - mu) - penalty * theta), mu
+
+    def hessian(mu: np.ndarray) -> np.ndarray:
+        return (x.T @ sparse.diags(mu) @ x).toarray() + np.diag(penalty)
+
+    unbounded = np.full(p, np.inf)
+    solution = newton(evaluate, hessian, theta0, -unbounded, unbounded, tol=1e-8, max_iter=50)
+    theta, mu, converged = solution.theta, solution.state, solution.converged
+    hess = hessian(mu)
     dispersion = float(np.sum((goals - mu) ** 2 / mu) / max(2 * n - p, 1))
     cov_active = np.linalg.inv(hess)[e0:, e0:] * max(1.0, dispersion)
     b = np.full(4, np.nan)
@@ -351,43 +327,12 @@ def fit_rest_effect(league: pd.DataFrame, *, max_rest_days: int = SHORT_REST_DAY
 def _points_change(mean_home: float, mean_away: float, attack: float, conceded: float) -> float:
     """Change of a side's expected points when its scoring rate is x exp(attack) and its conceding rate
     x exp(conceded), in an average fixture (independent Poisson, home and away averaged)."""
-    from matchday.simulate.ties import poisson_score_matrix
+    from matchday.models.grid import ScoreGrid
 
     def expected_points(scored: float, allowed: float) -> float:
-        m = poisson_score_matrix(scored, allowed, 15)
-        return float(3 * np.tril(m, -1).sum() + np.trace(m))
+        return float(ScoreGrid.from_rates(scored, allowed, 15).expected_points()[0, 0])
 
     change = 0.0
     for scored, allowed in ((mean_home, mean_away), (mean_away, mean_home)):
         change += expected_points(scored * np.exp(attack), allowed * np.exp(conceded)) - expected_points(scored, allowed)
     return change / 2
-
-
-def simulate_fatigue_data(
-    n_teams: int = 20, n_seasons: int = 4, *, attack: float = -0.1, conceded: float = 0.1, share_tired: float = 0.15,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """A synthetic league (double round robin per season, Poisson goals) with known short-rest effects, for
-    testing the estimator: the columns :func:`rest_after_uefa` returns (tired sides have 3 days of rest)."""
-    rng = np.random.default_rng(seed)
-    home, away = np.meshgrid(np.arange(n_teams), np.arange(n_teams), indexing="ij")
-    keep = home != away
-    home, away = home[keep], away[keep]
-    frames = []
-    for season in range(n_seasons):
-        strength_a, strength_d = rng.normal(0, 0.3, n_teams), rng.normal(0, 0.3, n_teams)
-        europe = rng.random(n_teams) < 0.3
-        p_tired = min(1.0, share_tired / 0.3)
-        tired_h = europe[home] & (rng.random(home.size) < p_tired)
-        tired_a = europe[away] & (rng.random(home.size) < p_tired)
-        lam_h = np.exp(0.35 + strength_a[home] - strength_d[away] + attack * tired_h + conceded * tired_a)
-        lam_a = np.exp(0.1 + strength_a[away] - strength_d[home] + attack * tired_a + conceded * tired_h)
-        start = pd.Timestamp(2020 + season, 8, 1)
-        frames.append(pd.DataFrame({
-            "date": start + pd.to_timedelta(rng.integers(0, 280, home.size), unit="D"), "competition": "XX",
-            "season": f"{2020 + season}-{(21 + season) % 100:02d}",
-            "home": [f"t{h}" for h in home], "away": [f"t{a}" for a in away],
-            "home_goals": rng.poisson(lam_h), "away_goals": rng.poisson(lam_a),
-            "home_rest_uefa": np.where(tired_h, 3.0, np.nan), "away_rest_uefa": np.where(tired_a, 3.0, np.nan),
-        }))
-    return pd.concat(frames, ignore_index=True)

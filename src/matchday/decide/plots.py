@@ -15,18 +15,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matchday.decide.recommend import RotationAnalysis
+    import pandas as pd
 
 
-def plot_rotation(analysis: RotationAnalysis, path: str | os.PathLike[str]) -> Path:
-    """Write the chart to ``path`` (PNG) and return the path."""
+def plot_rotation(table: pd.DataFrame, path: str | os.PathLike[str], *, title: str, weights_label: str,
+                  flip_curve: pd.DataFrame | None = None) -> Path:
+    """Write the chart to ``path`` (PNG) and return the path.
+
+    table: :attr:`RotationAnalysis.table` (plan, objective, se, se_vs_best); flip_curve:
+    :meth:`RotationAnalysis.stance_flip_curve` (weight, difference, se; ``attrs`` label, threshold,
+    threshold_se, weight), or None for no right panel.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    table = analysis.table
-    has_flip = analysis.has_stance_flip
+    has_flip = flip_curve is not None
     fig, axes = plt.subplots(1, 2 if has_flip else 1, figsize=(12 if has_flip else 7, 4.8), squeeze=False)
     ax = axes[0, 0]
     y = np.arange(len(table))
@@ -41,29 +46,20 @@ def plot_rotation(analysis: RotationAnalysis, path: str | os.PathLike[str]) -> P
     low = float((table["objective"] - 3 * table["se"]).min())
     high = float((table["objective"] + 3 * table["se"]).max())
     ax.set_xlim(low - 0.1 * (high - low + 1e-9), high + 0.1 * (high - low + 1e-9))
-    weights = ", ".join(f"{k}={v:g}" for k, v in analysis.weights.items())
-    ax.set_xlabel(f"objective ({weights})")
-    ax.set_title(f"{analysis.name(analysis.calendar.club)} as of {analysis.calendar.as_of.isoformat()}: plans")
+    ax.set_xlabel(f"objective ({weights_label})")
+    ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
     if has_flip:
         ax = axes[0, 1]
-        flip = analysis.stance_flip()
-        europe, league = analysis.outcome(flip.europe), analysis.outcome(flip.league)
-        others = {k: v for k, v in analysis.weights.items() if k != "trophy"}
-        a = europe.objective(others) - league.objective(others)
-        b = europe.indicator("trophy") - league.indicator("trophy")
-        top = max(2.0, 2.5 * (flip.threshold or 0.0), 1.5 * flip.weight)
-        w = np.linspace(0.0, top, 101)
-        diff = a.mean() + w * b.mean()
-        n = analysis.n_sims
-        se = np.sqrt(np.array([np.var(a + x * b, ddof=1) for x in w]) / n)
-        ax.plot(w, diff, color="#2b6cb0", label=f"'{flip.europe}' minus '{flip.league}'")
+        w, diff, se = (flip_curve[c].to_numpy() for c in ("weight", "difference", "se"))
+        threshold, weight = flip_curve.attrs["threshold"], flip_curve.attrs["weight"]
+        ax.plot(w, diff, color="#2b6cb0", label=flip_curve.attrs["label"])
         ax.fill_between(w, diff - 2 * se, diff + 2 * se, color="#2b6cb0", alpha=0.2, label="paired +/- 2 SE")
         ax.axhline(0.0, color="black", linewidth=0.8)
-        if flip.threshold is not None and 0 <= flip.threshold <= top:
-            ax.axvline(flip.threshold, color="#c53030", linestyle="--",
-                       label=f"stance flip at {flip.threshold:.2f} (SE {flip.se:.3f})")
-        ax.axvline(flip.weight, color="gray", linestyle=":", label=f"weight given ({flip.weight:g})")
+        if threshold is not None and 0 <= threshold <= w[-1]:
+            ax.axvline(threshold, color="#c53030", linestyle="--",
+                       label=f"stance flip at {threshold:.2f} (SE {flip_curve.attrs['threshold_se']:.3f})")
+        ax.axvline(weight, color="gray", linestyle=":", label=f"weight given ({weight:g})")
         ax.set_xlabel("weight on winning the European trophy (title = 1)")
         ax.set_ylabel("objective difference")
         ax.set_title("Stance flip: all in on Europe vs resting for the league")

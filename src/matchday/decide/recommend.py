@@ -1,12 +1,9 @@
 """Which rotation plan gives the best season, by how much, how sure we are, and what would flip the answer.
 
-Entry point for the command line and the case study::
+Entry point: :func:`analyse_calendar` (a calendar and a fitted model; the command line and the case study
+go through :func:`matchday.workflows.analyse_rotation`, which reads both from the store)::
 
-    from matchday.decide import analyse_rotation
-    with Store(db) as store:
-        analysis = analyse_rotation(store, "Liverpool", dt.date(2024, 4, 15),
-                                    weights="title=1,europa=0.5,top4=0.3", squad=None, plans=None,
-                                    n_sims=20_000, seed=0, progress=callback)
+    analysis = analyse_calendar(calendar, model, weights="title=1,europa=0.5,top4=0.3", n_sims=20_000, seed=0)
     analysis.table            # one row per plan: P(outcomes), objective, SE, difference from the best (paired SE)
     analysis.best             # name of the best plan
     analysis.stance_flip()    # the weight on the trophy at which going all in on Europe beats resting for the league
@@ -17,7 +14,7 @@ Entry point for the command line and the case study::
 Sensitivity: :meth:`RotationAnalysis.weight_sensitivity` (free: outcomes are stored per future),
 :meth:`RotationAnalysis.gap_sensitivity` (second-string gap), :meth:`RotationAnalysis.points_sensitivity`
 (the club's points, i.e. the gap to the leader), :meth:`RotationAnalysis.fatigue_sensitivity`, and
-:func:`compare_dates` (the as-of date). All reuse the same simulated futures (common random numbers), so
+:func:`matchday.workflows.compare_dates` (the as-of date). All reuse the same simulated futures (common random numbers), so
 the curves are smooth and their differences are not noise.
 """
 
@@ -33,20 +30,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from matchday.decide.calendar import Calendar, club_calendar
+from matchday.decide.calendar import Calendar
 from matchday.decide.fatigue import FatigueModel
 from matchday.decide.season_plan import DEFAULT_SIMS, PlanOutcomes, PlanSimulator
 from matchday.decide.squad import LineupStrength, Squad, lineup_from
 from matchday.decide.strategies import Plan, parse_weights, resolve_plans
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matchday.data.store import Store
+    from matchday.models.interface import ScoreModel
 
 EUROPE_PLAN = "all in Europe"
 LEAGUE_PLAN = "all in league"
-OUTCOME_LABELS = {"title": "P(title)", "trophy": "P(trophy)", "final": "P(final)", "semi": "P(semi-final)",
-                  "points": "E(points)"}
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -296,11 +290,8 @@ class RotationAnalysis:
 
     # ------------------------------------------------------------------ situation
     def current_table(self) -> pd.DataFrame:
-        """The real league table on ``as_of``."""
-        from matchday.rules.table import league_table
-
-        cal = self.calendar
-        return league_table(cal.league_matches, cal.league, cal.season, as_of=cal.as_of)
+        """The real league table on ``as_of`` (the simulation's own set-up of the season)."""
+        return self.simulator.league.current_table()
 
     def gap_to_leader(self) -> int:
         """Club's points minus the best other club's points now (negative = behind)."""
@@ -407,11 +398,30 @@ class RotationAnalysis:
         out["sensitivity"] = {k: clean(v) for k, v in self.sensitivity.items()}
         return out
 
+    def stance_flip_curve(self, points: int = 101) -> pd.DataFrame:
+        """The Europe-first plan minus the league-first plan as the weight on the trophy varies: columns
+        weight, difference, se (paired); ``attrs``: label, threshold, threshold_se, weight given."""
+        flip = self.stance_flip()
+        europe, league = self.outcome(flip.europe), self.outcome(flip.league)
+        others = {k: v for k, v in self.weights.items() if k != "trophy"}
+        a = europe.objective(others) - league.objective(others)
+        b = europe.indicator("trophy") - league.indicator("trophy")
+        top = max(2.0, 2.5 * (flip.threshold or 0.0), 1.5 * flip.weight)
+        w = np.linspace(0.0, top, points)
+        se = np.sqrt(np.array([np.var(a + x * b, ddof=1) for x in w]) / self.n_sims)
+        frame = pd.DataFrame({"weight": w, "difference": a.mean() + w * b.mean(), "se": se})
+        frame.attrs.update(label=f"'{flip.europe}' minus '{flip.league}'", threshold=flip.threshold,
+                           threshold_se=flip.se, weight=flip.weight)
+        return frame
+
     def plot(self, path: str | os.PathLike[str]) -> Path:
         """PNG chart: objective per plan with error bars, and the stance-flip curve (see :mod:`.plots`)."""
         from matchday.decide.plots import plot_rotation
 
-        return plot_rotation(self, path)
+        cal = self.calendar
+        return plot_rotation(self.table, path, title=f"{self.name(cal.club)} as of {cal.as_of.isoformat()}: plans",
+                             weights_label=", ".join(f"{k}={v:g}" for k, v in self.weights.items()),
+                             flip_curve=self.stance_flip_curve() if self.has_stance_flip else None)
 
 
 def _ordinal(n: int) -> str:
@@ -426,7 +436,7 @@ def _ordinal(n: int) -> str:
 
 def analyse_calendar(
     calendar: Calendar,
-    model: Any,
+    model: ScoreModel,
     *,
     weights: str | Mapping[str, float] | None = None,
     plans: Iterable[str | Plan | Mapping[str, str]] | None = None,
@@ -439,7 +449,15 @@ def analyse_calendar(
     team_names: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RotationAnalysis:
-    """Evaluate ``plans`` for a ready calendar and a fitted goal model (see :func:`analyse_rotation`)."""
+    """Rotation advice: evaluate ``plans`` for a ready calendar and a fitted model on common futures.
+
+    weights: objective, e.g. ``"title=1,europa=0.5,top4=0.3"`` (default that). plans: names of the named
+    plans, plan texts (``"rest Bergamo: UEL=second"``), :class:`Plan` objects or ``{selector: level}``
+    dicts (default: the named plans). squad: a squad CSV path (or Squad / LineupStrength); None = the
+    two-tier model with ``gap`` (default 0.30). fatigue: default :class:`FatigueModel()` (estimated
+    short-rest effect, Dupont et al. injury rates). progress(done, total): called after each plan.
+    :func:`matchday.workflows.analyse_rotation` builds the calendar and fits the model from the store.
+    """
     weights_ = parse_weights(weights)
     lineup = lineup_from(squad, gap=gap)
     fatigue = fatigue if fatigue is not None else FatigueModel()
@@ -449,61 +467,3 @@ def analyse_calendar(
     return RotationAnalysis(calendar=calendar, weights=weights_, lineup=lineup, fatigue=fatigue, plans=plan_list,
                             outcomes=outcomes, simulator=simulator, model_name=model_name,
                             team_names=dict(team_names or {}))
-
-
-def analyse_rotation(
-    store: Store,
-    club: str,
-    as_of: dt.date,
-    *,
-    weights: str | Mapping[str, float] | None = None,
-    plans: Iterable[str | Plan | Mapping[str, str]] | None = None,
-    squad: str | os.PathLike[str] | Squad | LineupStrength | None = None,
-    gap: float | None = None,
-    fatigue: FatigueModel | None = None,
-    model: str = "dixon-coles",
-    fitted: Any = None,
-    n_sims: int = DEFAULT_SIMS,
-    seed: int = 0,
-    cup_dates: Mapping[str, Sequence[dt.date]] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> RotationAnalysis:
-    """Rotation advice for ``club`` (id or name) as of ``as_of`` (end of that day).
-
-    weights: objective, e.g. ``"title=1,europa=0.5,top4=0.3"`` (default that). plans: names of the named
-    plans, plan texts (``"rest Bergamo: UEL=second"``), :class:`Plan` objects or ``{selector: level}``
-    dicts (default: the named plans). squad: a squad CSV path (or Squad / LineupStrength); None = the
-    two-tier model with ``gap`` (default 0.30). fatigue: default :class:`FatigueModel()` (estimated short-rest
-    effect, Dupont et al. injury rates). model / fitted: the goal model's name, or an already fitted one
-    (fitted on matches up to ``as_of``). progress(done, total): called after each plan.
-    """
-    from matchday.models.training import fit_model
-
-    calendar = club_calendar(store, club, as_of, cup_dates=cup_dates)
-    model_name = model if fitted is None else f"{type(fitted).__name__} (given)"
-    fitted = fitted if fitted is not None else fit_model(model, store, as_of)
-    teams = store.teams().set_index("team_id")["name"]
-    involved = set(calendar.league_matches["home"]) | set(calendar.league_matches["away"])
-    if calendar.cup is not None:
-        involved |= {t for tie in calendar.cup.ties for t in (tie.home, tie.away)}
-    names = {t: str(teams.get(t, t)) for t in involved}
-    return analyse_calendar(calendar, fitted, weights=weights, plans=plans, squad=squad, gap=gap, fatigue=fatigue,
-                            n_sims=n_sims, seed=seed, model_name=model_name,
-                            team_names=names, progress=progress)
-
-
-def compare_dates(store: Store, club: str, dates: Iterable[dt.date], **options: Any) -> pd.DataFrame:
-    """:func:`analyse_rotation` at several as-of dates (the model refitted at each): one row per date and
-    plan with the table's columns, plus ``best`` and the stance-flip threshold."""
-    frames = []
-    for date in dates:
-        analysis = analyse_rotation(store, club, date, **options)
-        table = analysis.table
-        table.insert(0, "as_of", date)
-        table["best"] = table["plan"] == analysis.best
-        if analysis.has_stance_flip:
-            flip = analysis.stance_flip()
-            table["flip_threshold"] = flip.threshold
-            table["flip_se"] = flip.se
-        frames.append(table)
-    return pd.concat(frames, ignore_index=True)

@@ -3,16 +3,17 @@
 One :class:`PlanSimulator` draws the randomness of ``n_sims`` simulated futures once; every plan is then
 played on the *same* futures:
 
-* **League.** One uint32 random number per (future, remaining fixture) (:func:`random_bits`). The other
-  clubs' fixtures do not depend on the plan: they are drawn once with :class:`ScoreSampler` and reused. The
-  club's own fixtures are drawn from the same numbers by inverse CDF over the score cells ordered by the
-  club's goal difference (then its goals): a monotone coupling, so that on a given random number a
-  stronger lineup never gets a worse goal difference. Every simulated season is ranked by the league's
-  rules (:func:`matchday.rules.table.rank_league`); futures in which the club's results equal those of the
-  reference (no rotation, no fatigue) reuse the reference ranking, so only the futures a plan changes are
-  ranked again.
+* **League.** The season is set up as the season simulation sets it up
+  (:class:`~matchday.simulate.season.LeagueFixtures`). One uint32 random number per (future, remaining
+  fixture) (:func:`random_bits`). The other clubs' fixtures do not depend on the plan: they are drawn once
+  with :class:`ScoreSampler` and reused. The club's own fixtures are drawn from the same numbers by the same
+  sampler with the cells ordered by the club's goal difference (then its goals): a monotone coupling, so
+  that on a given random number a stronger lineup never gets a worse goal difference. Every simulated
+  season is ranked by the league's rules (:meth:`LeagueFixtures.rank`); futures in which the club's results
+  equal those of the reference (no rotation, no fatigue) reuse the reference ranking, so only the futures
+  a plan changes are ranked again.
 * **The knockout path.** Each stage the club may play gets one block of uniforms in the layout of
-  :data:`matchday.simulate.ties.UNIFORMS`, the same for every plan, and is played by
+  :data:`matchday.simulate.tie_play.UNIFORMS`, the same for every plan, and is played by
   :func:`play_two_legged` / :func:`play_single_match` (real rules: extra time, penalties). The club's
   opponents in later rounds come from one simulation of the rest of the bracket, shared by all plans: the
   side the club would meet is the winner of another part of the bracket, which the club's own results
@@ -22,15 +23,17 @@ played on the *same* futures:
   every match are computed for each possible path (how many cup stages the club plays), and each future
   uses the path it took.
 
-With a zero second-string gap and no fatigue every plan gives the same matrices, hence exactly the same
+With a zero second-string gap and no fatigue every plan gives the same grids, hence exactly the same
 simulated results; differences between plans are measured on the same futures (paired standard errors).
+The model is used through its contract only: ``rates`` and ``grid_from_rates`` for the club's adjusted
+strengths, ``predict_many`` for everyone else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,89 +42,54 @@ from matchday.decide.calendar import Calendar, CupStage
 from matchday.decide.fatigue import FatigueModel
 from matchday.decide.squad import LineupStrength
 from matchday.decide.strategies import Plan
+from matchday.models.grid import ScoreGrid
+from matchday.simulate.sampling import ScoreSampler, random_bits
+from matchday.simulate.season import LeagueFixtures
+from matchday.simulate.tie_play import KnockoutParams, draw_uniforms, play_single_match, play_two_legged
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matchday.simulate.ties import ScoreTable
+    from matchday.models.interface import ScoreModel
 
 DEFAULT_SIMS = 20_000
 
 
 # ---------------------------------------------------------------------------------------------------
-# Score matrices for adjusted rates (through the model's own distribution: Dixon-Coles' tau is kept)
+# Score grids for adjusted strengths (through the model's own distribution: Dixon-Coles' tau is kept)
 # ---------------------------------------------------------------------------------------------------
 
 
-def _extra(model: Any) -> np.ndarray:
-    return np.array([model.extra_[name] for name in model.distribution.extra_names], dtype=float)
+def club_grid(model: ScoreModel, rate_for: np.ndarray, rate_against: np.ndarray, club_home: np.ndarray,
+              attack: np.ndarray | float = 0.0, defence: np.ndarray | float = 0.0) -> ScoreGrid:
+    """Grid (written home-first) of club matches with strength changes applied.
 
-
-def require_goal_model(model: Any) -> None:
-    """Rotation works on log goal rates: the model must be a fitted goal model (Dixon-Coles, Poisson, ...)."""
-    from matchday.data.errors import MatchdayError
-
-    if not (hasattr(model, "log_rates") and hasattr(model, "distribution") and hasattr(model, "extra_")):
-        raise MatchdayError(f"rotation needs a fitted goal model with log rates (dixon-coles, poisson, "
-                            f"negative-binomial, bivariate-poisson); got {type(model).__name__}")
-
-
-def predict_rates(model: Any, lam_home: np.ndarray, lam_away: np.ndarray) -> np.ndarray:
-    """Score matrices ``(n, G+1, G+1)`` of the fitted ``model``'s distribution for given expected goals."""
-    lam_home = np.atleast_1d(np.asarray(lam_home, dtype=float))
-    lam_away = np.atleast_1d(np.asarray(lam_away, dtype=float))
-    return model.distribution.matrix(lam_home, lam_away, _extra(model), model.max_goals)
-
-
-def rate_means(model: Any, lam_home: np.ndarray, lam_away: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distribution's mean goals for given rates (they set extra-time rates in ties)."""
-    return model.distribution.means(np.atleast_1d(lam_home), np.atleast_1d(lam_away), _extra(model))
-
-
-def club_matrices(model: Any, eta_for: np.ndarray, eta_against: np.ndarray, club_home: np.ndarray,
-                  attack: np.ndarray | float = 0.0, defence: np.ndarray | float = 0.0
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(matrices written home-first, home xg, away xg) of club matches with strength changes applied.
-
-    eta_for / eta_against: the model's log rates of the club's goals and of its opponent's goals;
-    attack / defence: the club's changes (log scale, negative = weaker). club_home: the club is written
-    first (at home, or first at a neutral venue).
+    rate_for / rate_against: the model's rates of the club's goals and of its opponent's goals
+    (:meth:`ScoreModel.rates`); attack / defence: the club's changes (log scale, negative = weaker), so
+    its rates become ``rate_for * exp(attack)`` and ``rate_against * exp(-defence)``. club_home: the club is
+    written first (at home, or first at a neutral venue).
     """
-    scored = np.exp(np.asarray(eta_for, float) + attack)
-    allowed = np.exp(np.asarray(eta_against, float) - defence)
+    scored = np.asarray(rate_for, float) * np.exp(attack)
+    allowed = np.asarray(rate_against, float) * np.exp(-np.asarray(defence, float))
     home = np.asarray(club_home, bool)
-    lam_h, lam_a = np.where(home, scored, allowed), np.where(home, allowed, scored)
-    xg_h, xg_a = rate_means(model, lam_h, lam_a)
-    return predict_rates(model, lam_h, lam_a), xg_h, xg_a
+    return model.grid_from_rates(np.where(home, scored, allowed), np.where(home, allowed, scored))
 
 
-def club_win_probability(matrices: np.ndarray, club_home: np.ndarray) -> np.ndarray:
-    """P(the club wins in 90 minutes) from home-first matrices."""
-    home_win = np.tril(np.ones(matrices.shape[1:], bool), -1)
-    away_win = np.triu(np.ones(matrices.shape[1:], bool), 1)
-    p_home = (matrices * home_win).sum(axis=(1, 2))
-    p_away = (matrices * away_win).sum(axis=(1, 2))
-    return np.where(np.asarray(club_home, bool), p_home, p_away)
+def club_win_probability(grid: ScoreGrid, club_home: np.ndarray) -> np.ndarray:
+    """P(the club wins in 90 minutes) from a home-first grid (:meth:`ScoreGrid.outcomes`)."""
+    outcomes = grid.outcomes()
+    return np.where(np.asarray(club_home, bool), outcomes[:, 0], outcomes[:, 2])
 
 
-class _OrderedSampler:
-    """Inverse-CDF draws of club matches with cells ordered by the club's goal difference, then its goals.
+def club_order(club_home: np.ndarray) -> list[str]:
+    """Sampler cell order per club match: by the club's goal difference, then its goals (a monotone
+    coupling: on the same random number a stronger lineup never gets a worse goal difference)."""
+    return ["home_margin" if home else "away_margin" for home in np.asarray(club_home, bool)]
 
-    u: uniforms in [0, 1) (one per future); the same u under a stronger lineup (a distribution with larger
-    goal difference in the stochastic order) gives a goal difference at least as large.
-    """
 
-    def __init__(self, size: int) -> None:
-        club, opp = np.meshgrid(np.arange(size), np.arange(size), indexing="ij")
-        self.order = np.lexsort((club.ravel(), (club - opp).ravel()))
-        self.club = club.ravel()[self.order].astype(np.int8)
-        self.opp = opp.ravel()[self.order].astype(np.int8)
-
-    def sample(self, matrix: np.ndarray, club_home: bool, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(club goals, opponent goals) for one home-first matrix."""
-        oriented = matrix if club_home else matrix.T
-        cdf = np.cumsum(oriented.ravel()[self.order])
-        cdf /= cdf[-1]
-        pos = np.minimum(np.searchsorted(cdf, u, side="right"), cdf.size - 1)
-        return self.club[pos], self.opp[pos]
+def club_scores(grid: ScoreGrid, club_home: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(club goals, opponent goals) ``(S, k)`` of ``k`` club matches drawn with the random numbers ``bits``."""
+    home_goals, away_goals = ScoreSampler(grid, club_order(club_home)).sample(bits)
+    home = np.asarray(club_home, bool)
+    return np.where(home, home_goals, away_goals), np.where(home, away_goals, home_goals)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -200,8 +168,6 @@ class PlanOutcomes:
     stage_names: list[str]
     places: int
     points_offset: int = 0
-    club_goals: np.ndarray | None = field(default=None, repr=False)
-    opponent_goals: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_sims(self) -> int:
@@ -251,39 +217,24 @@ class PlanOutcomes:
 class PlanSimulator:
     """Common random numbers for ``n_sims`` futures of ``calendar``'s club, and plans evaluated on them.
 
-    model: a fitted goal model (log rates and a score distribution; fitted once, before ``as_of``).
+    model: a fitted :class:`~matchday.models.interface.ScoreModel` (its rates and ``grid_from_rates`` give the
+    club's adjusted strengths); fitted once, on the matches up to ``as_of``.
     seed: one seed for everything (league numbers, tie uniforms, the rest of the bracket, lots).
     """
 
-    def __init__(self, calendar: Calendar, model: Any, *, n_sims: int = DEFAULT_SIMS, seed: int = 0) -> None:
-        from matchday.rules.leagues import deductions_for, rules_for
-        from matchday.simulate.sampling import ScoreSampler, random_bits
-        from matchday.simulate.season import split_fixtures
-        from matchday.simulate.ties import draw_uniforms
-
-        require_goal_model(model)
+    def __init__(self, calendar: Calendar, model: ScoreModel, *, n_sims: int = DEFAULT_SIMS, seed: int = 0) -> None:
         if int(n_sims) != n_sims or n_sims < 2:
             raise ValueError(f"n_sims must be an integer >= 2 (got {n_sims!r})")
         self.calendar, self.model, self.n_sims, self.seed = calendar, model, int(n_sims), seed
         streams = np.random.SeedSequence(seed).spawn(4)
         self._rank_seed = streams[3]
-        club, league = calendar.club, calendar.league
-        matches = calendar.league_matches
-        self.rules = rules_for(league, calendar.season)
-        played, remaining = split_fixtures(matches, calendar.as_of)
-        self.teams = sorted(set(matches["home"]) | set(matches["away"]))
-        index = {t: i for i, t in enumerate(self.teams)}
-        self.club_index = index[club]
-        self.adjust = np.zeros(len(self.teams), dtype=np.int64)
-        for team, pts in deductions_for(league, calendar.season, as_of=calendar.as_of).items():
-            if team in index:
-                self.adjust[index[team]] += pts
-        self.home_idx = np.concatenate([played["home"].map(index), remaining["home"].map(index)]).astype(np.int64)
-        self.away_idx = np.concatenate([played["away"].map(index), remaining["away"].map(index)]).astype(np.int64)
-        self.fixed_home = played["home_goals"].to_numpy(dtype=np.int8)
-        self.fixed_away = played["away_goals"].to_numpy(dtype=np.int8)
-        labels = list(remaining.index)
-        column = {label: k for k, label in enumerate(labels)}
+        club, league_code = calendar.club, calendar.league
+        self.league = league = LeagueFixtures.build(calendar.league_matches, league_code, calendar.season,
+                                                    calendar.as_of)
+        self.rules = league.rules
+        self.club_index = league.index_of(club)
+        remaining = league.remaining
+        column = {label: k for k, label in enumerate(remaining.index)}
         r = len(remaining)
         self.league_positions = [i for i, m in enumerate(calendar.matches) if not m.is_cup]
         self.club_cols = np.array([column[calendar.matches[i].fixture] for i in self.league_positions], dtype=np.int64)
@@ -292,28 +243,25 @@ class PlanSimulator:
         self.home_goals = np.empty((self.n_sims, r), dtype=np.int8)
         self.away_goals = np.empty((self.n_sims, r), dtype=np.int8)
         if other.size:
-            rows = remaining.iloc[other]
-            neutral = rows["neutral"].fillna(False).to_numpy(dtype=bool)
-            mats = model.predict_many(rows["home"].to_numpy(), rows["away"].to_numpy(), neutral, competition=league)
-            h, a = ScoreSampler(mats).sample(bits[:, other])
-            self.home_goals[:, other], self.away_goals[:, other] = h, a
-        self._u_league = (bits[:, self.club_cols].astype(np.float64) + 0.5) / 2.0**32
+            grid = league.predict(model, other)
+            self.home_goals[:, other], self.away_goals[:, other] = ScoreSampler(grid).sample(bits[:, other])
+        self._league_bits = bits[:, self.club_cols]
         club_rows = remaining.iloc[self.club_cols] if r else remaining
         self.league_club_home = (club_rows["home"] == club).to_numpy(dtype=bool)
-        eta_h, eta_a = (model.log_rates(club_rows["home"].to_numpy(), club_rows["away"].to_numpy(),
-                                        club_rows["neutral"].fillna(False).to_numpy(dtype=bool), competition=league)
-                        if len(club_rows) else (np.zeros(0), np.zeros(0)))
-        self.league_eta_for = np.where(self.league_club_home, eta_h, eta_a)
-        self.league_eta_against = np.where(self.league_club_home, eta_a, eta_h)
-        self._sampler = _OrderedSampler(model.max_goals + 1)
+        rate_h, rate_a = (model.rates(club_rows["home"].to_numpy(), club_rows["away"].to_numpy(),
+                                      league.remaining_neutral(self.club_cols), competition=league_code)
+                          if len(club_rows) else (np.zeros(0), np.zeros(0)))
+        self.league_rate_for = np.where(self.league_club_home, rate_h, rate_a)
+        self.league_rate_against = np.where(self.league_club_home, rate_a, rate_h)
 
         # knockout path
         cup = calendar.cup
         self.stages: list[CupStage] = cup.stages if cup is not None else []
         self.stage_names = [s.round for s in self.stages]
+        self._params = KnockoutParams(rules=cup.rules) if cup is not None else KnockoutParams()
         cup_rng = np.random.default_rng(streams[1])  # one stream: each stage gets its own block
         self._uniforms = [draw_uniforms(cup_rng, self.n_sims) for _ in self.stages]
-        self._eta_cache: dict[tuple[str, str], tuple[float, float]] = {}
+        self._rate_cache: dict[tuple[str, str], tuple[float, float]] = {}
         self.path_opponents: list[tuple[np.ndarray, np.ndarray] | None] = []
         self.opponent_names: list[str] = []
         if cup is not None:
@@ -321,35 +269,26 @@ class PlanSimulator:
         self._reference: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ the rest of the bracket
-    def _table(self, pairs: list[tuple[str, str]], neutral: bool) -> ScoreTable:
-        """Baseline (model) score table of (home, away) pairs in the cup competition."""
-        from matchday.simulate.ties import ScoreTable
-
-        comp = self.calendar.cup.competition
+    def _grid(self, pairs: list[tuple[str, str]], neutral: bool) -> ScoreGrid:
+        """Baseline (model) grid of (home, away) pairs in the cup competition."""
         home = np.array([p[0] for p in pairs], dtype=object)
         away = np.array([p[1] for p in pairs], dtype=object)
-        flags = np.full(len(pairs), neutral)
-        eta_h, eta_a = self.model.log_rates(home, away, flags, competition=comp)
-        lam_h, lam_a = np.exp(eta_h), np.exp(eta_a)
-        xg_h, xg_a = rate_means(self.model, lam_h, lam_a)
-        return ScoreTable(predict_rates(self.model, lam_h, lam_a), xg_h, xg_a)
+        return self.model.predict_many(home, away, np.full(len(pairs), neutral),
+                                       competition=self.calendar.cup.competition)
 
     def _play(self, home: np.ndarray, away: np.ndarray, names: list[str], two_legged: bool, neutral: bool,
               rng: np.random.Generator, first_leg: np.ndarray | None = None) -> np.ndarray:
         """Winners (team indices) of ties ``home[r]`` v ``away[r]`` (baseline strengths, fresh uniforms)."""
-        from matchday.simulate.ties import draw_uniforms, play_single_match, play_two_legged
-
-        rules = self.calendar.cup.rules
         codes, inverse = np.unique(home * len(names) + away, return_inverse=True)
         pairs = [(names[c // len(names)], names[c % len(names)]) for c in codes]
         uniforms = draw_uniforms(rng, home.size)
         if two_legged:
-            draws = play_two_legged(self._table(pairs, False), self._table([(b, a) for a, b in pairs], False),
-                                    uniforms, index=inverse, rules=rules,
+            draws = play_two_legged(self._grid(pairs, False), self._grid([(b, a) for a, b in pairs], False),
+                                    uniforms, index=inverse, params=self._params,
                                     first_leg_home_goals=None if first_leg is None else first_leg[:, 0],
                                     first_leg_away_goals=None if first_leg is None else first_leg[:, 1])
         else:
-            draws = play_single_match(self._table(pairs, neutral), uniforms, index=inverse, rules=rules)
+            draws = play_single_match(self._grid(pairs, neutral), uniforms, index=inverse, params=self._params)
         return np.where(draws.winner == 0, home, away)
 
     def _simulate_rest_of_bracket(self, rng: np.random.Generator) -> None:
@@ -388,61 +327,51 @@ class PlanSimulator:
         self.path_opponents = opponents
 
     # ------------------------------------------------------------------ club cup matches
-    def _cup_eta(self, opponent: str, venue: str) -> tuple[float, float]:
-        """(log rate for, log rate against) of the club v ``opponent`` at ``venue`` in the cup."""
+    def _cup_rates(self, opponent: str, venue: str) -> tuple[float, float]:
+        """(rate for, rate against) of the club v ``opponent`` at ``venue`` in the cup (model strengths)."""
         key = (opponent, venue)
-        if key not in self._eta_cache:
+        if key not in self._rate_cache:
             comp = self.calendar.cup.competition
             club = self.calendar.club
             if venue == "away":
-                eta_h, eta_a = self.model.log_rates([opponent], [club], [False], competition=comp)
-                self._eta_cache[key] = (float(eta_a[0]), float(eta_h[0]))
+                rate_h, rate_a = self.model.rates([opponent], [club], [False], competition=comp)
+                self._rate_cache[key] = (float(rate_a[0]), float(rate_h[0]))
             else:
-                eta_h, eta_a = self.model.log_rates([club], [opponent], [venue == "neutral"], competition=comp)
-                self._eta_cache[key] = (float(eta_h[0]), float(eta_a[0]))
-        return self._eta_cache[key]
+                rate_h, rate_a = self.model.rates([club], [opponent], [venue == "neutral"], competition=comp)
+                self._rate_cache[key] = (float(rate_h[0]), float(rate_a[0]))
+        return self._rate_cache[key]
 
-    def _stage_tables(self, stage: CupStage, opponents: list[str], hosts: np.ndarray,
-                      deltas: dict[int, tuple[float, float]]) -> tuple[ScoreTable, ScoreTable | None, np.ndarray]:
-        """Score tables of the club's legs against each (opponent, hosts) combination: (first leg, second
-        leg or None for a single match, club_is_A per combination). Leg tables are written host-first."""
-        from matchday.simulate.ties import ScoreTable
+    def _leg_grid(self, opponents: list[str], club_home: np.ndarray, venues: list[str],
+                  delta: tuple[float, float]) -> ScoreGrid:
+        """Grid (host first) of one leg of the club against each opponent, with the club's strength change."""
+        rates = np.array([self._cup_rates(o, v) for o, v in zip(opponents, venues, strict=True)]).reshape(-1, 2)
+        return club_grid(self.model, rates[:, 0], rates[:, 1], club_home, *delta)
 
-        legs = {m.leg or 1: m for m in stage.matches}
-        mats1, xh1, xa1, mats2, xh2, xa2 = [], [], [], [], [], []
-        for opponent, club_first in zip(opponents, hosts, strict=True):
-            if not stage.two_legged:
-                venue = "neutral" if stage.neutral else "home"
-                att, dfn = deltas.get(1, (0.0, 0.0))
-                e_for, e_against = self._cup_eta(opponent, venue)
-                m, h, a = club_matrices(self.model, [e_for], [e_against], [True], att, dfn)
-                mats1.append(m[0])
-                xh1.append(h[0])
-                xa1.append(a[0])
-                continue
-            for leg, bucket in ((1, (mats1, xh1, xa1)), (2, (mats2, xh2, xa2))):
-                club_home = bool(club_first) if leg == 1 else not bool(club_first)
-                att, dfn = deltas.get(leg, (0.0, 0.0)) if leg in legs else (0.0, 0.0)
-                e_for, e_against = self._cup_eta(opponent, "home" if club_home else "away")
-                m, h, a = club_matrices(self.model, [e_for], [e_against], [club_home], att, dfn)
-                bucket[0].append(m[0])
-                bucket[1].append(h[0])
-                bucket[2].append(a[0])
-        first = ScoreTable(np.stack(mats1), np.array(xh1), np.array(xa1))
-        second = ScoreTable(np.stack(mats2), np.array(xh2), np.array(xa2)) if stage.two_legged else None
-        return first, second, np.asarray(hosts, bool)
+    def _stage_grids(self, stage: CupStage, opponents: list[str], hosts: np.ndarray,
+                     deltas: dict[int, tuple[float, float]]) -> tuple[ScoreGrid, ScoreGrid | None]:
+        """Grids of the club's legs against each (opponent, hosts) combination: (first leg, second leg or
+        None for a single match). Leg grids are written host-first."""
+        hosts = np.asarray(hosts, bool)
+        if not stage.two_legged:
+            venue = "neutral" if stage.neutral else "home"
+            return self._leg_grid(opponents, np.ones(len(opponents), bool), [venue] * len(opponents),
+                                  deltas.get(1, (0.0, 0.0))), None
+        legs = {m.leg or 1 for m in stage.matches}
+        grids = []
+        for leg in (1, 2):
+            club_home = hosts if leg == 1 else ~hosts
+            delta = deltas.get(leg, (0.0, 0.0)) if leg in legs else (0.0, 0.0)
+            grids.append(self._leg_grid(opponents, club_home, ["home" if h else "away" for h in club_home], delta))
+        return grids[0], grids[1]
 
     def _play_cup(self, strengths: dict[int, PathStrengths]) -> tuple[np.ndarray, np.ndarray]:
         """(stages played, trophy) per future for one plan's strengths."""
-        from matchday.simulate.ties import play_single_match, play_two_legged
-
         s = self.n_sims
         stages_played = np.zeros(s, dtype=np.int8)
         trophy = np.zeros(s, dtype=bool)
         if not self.stages:
             return stages_played, trophy
         alive = np.ones(s, dtype=bool)
-        rules = self.calendar.cup.rules
         positions = {m.key: i for i, m in enumerate(self.calendar.matches)}
         for number, stage in enumerate(self.stages):
             rows = np.flatnonzero(alive)
@@ -453,28 +382,26 @@ class PlanSimulator:
             deltas = {(m.leg or 1): (float(path.attack[positions[m.key]]), float(path.defence[positions[m.key]]))
                       for m in stage.matches}
             if self.path_opponents[number] is None:
-                opponent_idx = np.zeros(rows.size, dtype=np.int64)
                 opponents = [stage.opponent]
                 hosts = np.array([bool(stage.club_hosts_first_leg)])
-                combo = opponent_idx
+                combo = np.zeros(rows.size, dtype=np.int64)
             else:
                 opp, host = self.path_opponents[number]
-                codes = opp[rows] * 2 + host[rows]
-                unique, combo = np.unique(codes, return_inverse=True)
+                unique, combo = np.unique(opp[rows] * 2 + host[rows], return_inverse=True)
                 opponents = [self.opponent_names[c // 2] for c in unique]
                 hosts = (unique % 2).astype(bool)
-            first_table, second_table, club_is_a = self._stage_tables(stage, opponents, hosts, deltas)
+            first_grid, second_grid = self._stage_grids(stage, opponents, hosts, deltas)
             uniforms = self._uniforms[number][:, rows]
             if stage.two_legged:
                 first_leg = stage.first_leg
                 draws = play_two_legged(
-                    first_table, second_table, uniforms, index=combo, rules=rules,
+                    first_grid, second_grid, uniforms, index=combo, params=self._params,
                     first_leg_home_goals=None if first_leg is None else float(first_leg[0]),
                     first_leg_away_goals=None if first_leg is None else float(first_leg[1]),
                 )
-                won = (draws.winner == 0) == club_is_a[combo]
+                won = (draws.winner == 0) == hosts[combo]
             else:
-                draws = play_single_match(first_table, uniforms, index=combo, rules=rules)
+                draws = play_single_match(first_grid, uniforms, index=combo, params=self._params)
                 won = draws.winner == 0
             alive[rows] = won
             if number == len(self.stages) - 1:
@@ -482,64 +409,47 @@ class PlanSimulator:
         return stages_played, trophy
 
     # ------------------------------------------------------------------ league
+    def _club_league_scores(self, attack: np.ndarray | float = 0.0, defence: np.ndarray | float = 0.0
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """(club goals, opponent goals) ``(S, k)`` in the club's league fixtures, every future with the same
+        strength changes (per fixture)."""
+        grid = club_grid(self.model, self.league_rate_for, self.league_rate_against, self.league_club_home,
+                         attack, defence)
+        return club_scores(grid, self.league_club_home, self._league_bits)
+
     def _league_scores(self, strengths: dict[int, PathStrengths], stages_played: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
         """(club goals, opponent goals) ``(S, k)`` in the club's league fixtures, each future on its path."""
-        k = len(self.league_positions)
-        club_goals = np.empty((self.n_sims, k), dtype=np.int8)
-        opp_goals = np.empty((self.n_sims, k), dtype=np.int8)
+        index = np.array(self.league_positions, dtype=np.int64)
         variants = sorted(strengths)
-        for j, position in enumerate(self.league_positions):
-            groups: dict[tuple[float, float], list[int]] = {}
-            for v in variants:
-                key = (float(strengths[v].attack[position]), float(strengths[v].defence[position]))
-                groups.setdefault(key, []).append(v)
-            for (att, dfn), members in groups.items():
-                mats, _, _ = club_matrices(self.model, self.league_eta_for[j:j + 1], self.league_eta_against[j:j + 1],
-                                           self.league_club_home[j:j + 1], att, dfn)
-                c, o = self._sampler.sample(mats[0], bool(self.league_club_home[j]), self._u_league[:, j])
-                if len(groups) == 1:
-                    club_goals[:, j], opp_goals[:, j] = c, o
-                else:
-                    rows = np.isin(stages_played, members) if self.stages else slice(None)
-                    club_goals[rows, j], opp_goals[rows, j] = c[rows], o[rows]
+        club_goals = opp_goals = None
+        for v in variants:
+            c, o = self._club_league_scores(strengths[v].attack[index], strengths[v].defence[index])
+            if club_goals is None:
+                club_goals, opp_goals = c, o
+            else:
+                rows = stages_played == v
+                club_goals[rows], opp_goals[rows] = c[rows], o[rows]
         return club_goals, opp_goals
 
     def _rank(self, club_goals: np.ndarray, opp_goals: np.ndarray, rows: np.ndarray | None,
               points_offset: int) -> tuple[np.ndarray, np.ndarray]:
         """(position, points) of the club in the futures ``rows`` (all when None) given its league scores."""
-        from matchday.rules.table import rank_league
-        from matchday.simulate.season import settle_playoffs
-
         hg = self.home_goals if rows is None else self.home_goals[rows]
         ag = self.away_goals if rows is None else self.away_goals[rows]
         hg, ag = hg.copy(), ag.copy()
         home = self.league_club_home
         hg[:, self.club_cols] = np.where(home, club_goals, opp_goals)
         ag[:, self.club_cols] = np.where(home, opp_goals, club_goals)
-        size = hg.shape[0]
-        hg = np.concatenate([np.broadcast_to(self.fixed_home, (size, self.fixed_home.size)), hg], axis=1)
-        ag = np.concatenate([np.broadcast_to(self.fixed_away, (size, self.fixed_away.size)), ag], axis=1)
-        adjust = self.adjust.copy()
-        adjust[self.club_index] += points_offset
-        rng = np.random.default_rng(self._rank_seed)
-        standings = rank_league(self.home_idx, self.away_idx, hg, ag, len(self.teams), self.rules, adjust,
-                                rng=rng)
-        positions = standings.positions.copy()
-        settle_playoffs(positions, standings, self.rules, rng)
+        offset = np.zeros(len(self.league.teams), dtype=np.int64)
+        offset[self.club_index] = points_offset
+        positions, standings = self.league.rank(hg, ag, np.random.default_rng(self._rank_seed), offset)
         return positions[:, self.club_index].astype(np.int16), standings.points[:, self.club_index].astype(np.int16)
 
     def _reference_ranking(self, points_offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The reference futures (no rotation, no fatigue: the model's own strengths) and their ranking."""
         if points_offset not in self._reference:
-            k = len(self.league_positions)
-            club_goals = np.empty((self.n_sims, k), dtype=np.int8)
-            opp_goals = np.empty((self.n_sims, k), dtype=np.int8)
-            for j in range(k):
-                mats, _, _ = club_matrices(self.model, self.league_eta_for[j:j + 1], self.league_eta_against[j:j + 1],
-                                           self.league_club_home[j:j + 1])
-                club_goals[:, j], opp_goals[:, j] = self._sampler.sample(mats[0], bool(self.league_club_home[j]),
-                                                                         self._u_league[:, j])
+            club_goals, opp_goals = self._club_league_scores()
             position, points = self._rank(club_goals, opp_goals, None, points_offset)
             self._reference[points_offset] = (club_goals, opp_goals, position, points)
         return self._reference[points_offset]
@@ -566,8 +476,7 @@ class PlanSimulator:
                                                             points_offset)
         return PlanOutcomes(plan=plan, levels=levels, position=position, points=points, stages=stages_played,
                             trophy=trophy, strengths=self._strength_table(levels, strengths), stage_names=self.stage_names,
-                            places=self.rules.places.champions_league, points_offset=points_offset,
-                            club_goals=club_goals, opponent_goals=opp_goals)
+                            places=self.rules.places.champions_league, points_offset=points_offset)
 
     def evaluate_many(self, plans: Sequence[Plan], lineup: LineupStrength, fatigue: FatigueModel, *,
                       points_offset: int = 0, progress: Callable[[int, int], None] | None = None) -> list[PlanOutcomes]:
@@ -584,9 +493,9 @@ class PlanSimulator:
         win = np.full(len(cal.matches), np.nan)
         if self.league_positions:
             idx = np.array(self.league_positions)
-            mats, _, _ = club_matrices(self.model, self.league_eta_for, self.league_eta_against, self.league_club_home,
-                                       longest.attack[idx], longest.defence[idx])
-            win[idx] = club_win_probability(mats, self.league_club_home)
+            grid = club_grid(self.model, self.league_rate_for, self.league_rate_against, self.league_club_home,
+                             longest.attack[idx], longest.defence[idx])
+            win[idx] = club_win_probability(grid, self.league_club_home)
         where = {key: i for i, key in enumerate(cal.keys)}
         for number, stage in enumerate(self.stages):
             if stage.opponent is None:
@@ -594,10 +503,10 @@ class PlanSimulator:
             for m in stage.matches:
                 i = where[m.key]
                 venue = m.venue or "home"
-                e_for, e_against = self._cup_eta(stage.opponent, venue)
-                mats, _, _ = club_matrices(self.model, [e_for], [e_against], [venue != "away"],
-                                           strengths[number + 1].attack[i], strengths[number + 1].defence[i])
-                win[i] = club_win_probability(mats, [venue != "away"])[0]
+                rate_for, rate_against = self._cup_rates(stage.opponent, venue)
+                grid = club_grid(self.model, [rate_for], [rate_against], [venue != "away"],
+                                 strengths[number + 1].attack[i], strengths[number + 1].defence[i])
+                win[i] = club_win_probability(grid, [venue != "away"])[0]
         return pd.DataFrame({
             "key": cal.keys, "date": [m.date for m in cal.matches], "level": levels, "rest_days": longest.rest,
             "overlap": longest.overlap, "expected_absent": longest.absent, "attack": longest.attack,

@@ -157,9 +157,6 @@ def named_plans(calendar: Calendar) -> list[Plan]:
     return plans
 
 
-NAMED = ("full strength", "all in league", "all in Europe", "balanced")
-
-
 def parse_plan(text: str) -> Plan:
     """A plan from ``"name: selector=level, selector=level"`` (without ``name:`` the text names the plan)."""
     text = text.strip()

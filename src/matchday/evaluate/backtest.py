@@ -16,15 +16,14 @@ How a run works
   in that competition, and at least weekly (one block per round when rounds are separated by a free
   day). ISO weeks are the default because they bound the staleness of every forecast by 7 days with
   ~40 refits per season; "gap" refits more often in congested periods.
-* **Fit and predict.** For each block the model is fitted on the training matches dated strictly
-  before the block's first match day (``as_of`` = that day, midnight: kick-off times are not used, so a
-  Saturday block never sees another Saturday result), then ``predict_many`` gives the score matrices
-  of the block and :func:`~matchday.forecast.markets.outcome_probabilities` the 1X2 probabilities
-  (``competition=`` is passed when ``predict_many`` accepts it; a model may instead offer
-  ``predict_outcomes(home, away, neutral) -> (n, 3)``, e.g. a pure rating system without goals).
-  A model with a ``warm_start`` attribute is refitted in place with ``warm_start=True`` (its previous
-  solution starts the optimiser; the optimum does not depend on it). Scoring is vectorised over all
-  matches at the end.
+* **Fit and predict.** For each block the model is fitted as of the day before the block's first match
+  day (``as_of`` = that day: every training match dated on or before it; kick-off times are not used, so
+  a Saturday block never sees another Saturday result), then ``predict_many`` (with each fixture's
+  competition) gives the block's :class:`~matchday.models.grid.ScoreGrid` and its ``outcomes()`` the 1X2
+  probabilities. Models are used through their contract only (:mod:`matchday.models.interface`); a model
+  whose parameters include ``warm_start`` is refitted in place with ``warm_start=True`` (its previous
+  solution starts the optimiser; the optimum does not depend on it). A model that fails to fit or
+  predict stops the run with its own error. Scoring is vectorised over all matches at the end.
 * **Unknown clubs.** A club with no match in the training data (a promoted club at its first match
   when the second tier is not in the data) cannot be rated by a model that has never seen it. Those
   matches get the block's base rates instead and are flagged ``imputed``; the flag and the count per
@@ -43,7 +42,6 @@ weather, injuries news, fixture congestion), across leagues.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import multiprocessing
 import os
 import time
@@ -58,6 +56,7 @@ import pandas as pd
 
 from matchday.data.competitions import COMPETITIONS
 from matchday.data.errors import DataError
+from matchday.data.frames import played_matches
 from matchday.data.seasons import normalize_season, season_start_year
 from matchday.evaluate.market import DEFAULT_METHOD, MARKET_MODELS, market_probabilities
 from matchday.evaluate.metrics import (
@@ -74,8 +73,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.data.domain import Match
     from matchday.data.registry import TeamRegistry
     from matchday.data.store import Store
+    from matchday.models.interface import ScoreModel
 
-ModelFactory = Callable[[], Any]
+ModelFactory = Callable[[], "ScoreModel"]
 Progress = Callable[[int, int, str], None]
 
 BASE_RATES = "base_rates"
@@ -183,13 +183,7 @@ def frames_from_matches(
 
 def _prepare(matches: pd.DataFrame) -> pd.DataFrame:
     """Validated copy sorted by date, with match_id, neutral and a normalised season."""
-    if not isinstance(matches, pd.DataFrame):
-        raise DataError("matches must be a pandas DataFrame", value=type(matches).__name__,
-                        expected="a DataFrame with columns " + ", ".join(REQUIRED_COLUMNS))
-    missing = [c for c in REQUIRED_COLUMNS if c not in matches.columns]
-    if missing:
-        raise DataError("match frame lacks a required column", column=missing[0],
-                        expected="columns " + ", ".join(REQUIRED_COLUMNS))
+    played_matches(matches, columns=REQUIRED_COLUMNS)  # the one match-frame validation (data/frames.py)
     frame = matches.copy()
     frame["date"] = pd.to_datetime(frame["date"])
     if frame["date"].isna().any():
@@ -240,13 +234,6 @@ class _Options:
     warm_start: bool
 
 
-def _model_supports(model: Any, method: str, argument: str) -> bool:
-    try:
-        return argument in inspect.signature(getattr(model, method)).parameters
-    except (TypeError, ValueError, AttributeError):
-        return False
-
-
 def _base_rates(outcomes: np.ndarray) -> np.ndarray:
     """Home/draw/away frequencies (uniform when there is nothing to count)."""
     if outcomes.size == 0:
@@ -254,36 +241,14 @@ def _base_rates(outcomes: np.ndarray) -> np.ndarray:
     return np.bincount(outcomes, minlength=3)[:3] / outcomes.size
 
 
-def _predict_outcomes(model: Any, home: np.ndarray, away: np.ndarray, neutral: np.ndarray,
-                      competition: np.ndarray, with_competition: bool) -> tuple[np.ndarray, np.ndarray]:
-    """1X2 probabilities (n, 3) and a mask of the fixtures the model could rate."""
-    from matchday.forecast.markets import outcome_probabilities
-
-    n = home.size
-    probs = np.full((n, 3), np.nan)
-    teams = getattr(model, "teams_", None)
-    known = (np.isin(home, teams) & np.isin(away, teams)) if teams is not None else np.ones(n, dtype=bool)
-
-    def predict(rows: np.ndarray) -> np.ndarray:
-        args = (home[rows], away[rows], neutral[rows])
-        if hasattr(model, "predict_outcomes"):  # optional: a model that gives 1X2 directly (pure Elo)
-            return np.asarray(model.predict_outcomes(*args), dtype=float).reshape(rows.size, 3)
-        matrices = (model.predict_many(*args, competition=competition[rows]) if with_competition
-                    else model.predict_many(*args))
-        return outcome_probabilities(np.asarray(matrices, dtype=float))
-
+def _predict_outcomes(model: ScoreModel, home: np.ndarray, away: np.ndarray, neutral: np.ndarray,
+                      competition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """1X2 probabilities (n, 3) and a mask of the fixtures the model could rate (both clubs in ``teams_``)."""
+    probs = np.full((home.size, 3), np.nan)
+    known = np.isin(home, model.teams_) & np.isin(away, model.teams_)
     rows = np.flatnonzero(known)
-    if rows.size and teams is not None:
-        probs[rows] = predict(rows)
-    elif rows.size:
-        try:
-            probs[rows] = predict(rows)
-        except Exception:  # a model without teams_: find the fixtures it cannot rate one by one
-            for row in rows:
-                try:
-                    probs[row] = predict(np.array([row]))[0]
-                except Exception:
-                    known[row] = False
+    if rows.size:
+        probs[rows] = model.predict_many(home[rows], away[rows], neutral[rows], competition[rows]).outcomes()
     totals = probs.sum(axis=1, keepdims=True)
     probs = probs / totals  # censored or truncated matrices: make each forecast sum to exactly 1
     return probs, known & np.isfinite(probs).all(axis=1)
@@ -314,11 +279,12 @@ def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.Data
     fits: list[dict] = []
     for block in range(int(blocks.max()) + 1 if n else 0):
         rows = np.flatnonzero(blocks == block)
-        cutoff = test_dates[rows].astype("datetime64[D]").min().astype("datetime64[ns]")
+        cutoff = test_dates[rows].astype("datetime64[D]").min().astype("datetime64[ns]")  # the block's first day
         stop = int(np.searchsorted(train_dates, cutoff, side="left"))
-        as_of[rows] = cutoff
+        day_before = cutoff - np.timedelta64(1, "D")  # as of the end of it: what was known at the first kick-off
+        as_of[rows] = day_before
         record = {"competition": unit.competition, "season": unit.season, "block": block,
-                  "as_of": pd.Timestamp(cutoff), "n_train": stop, "n_predict": int(rows.size),
+                  "as_of": pd.Timestamp(day_before), "n_train": stop, "n_predict": int(rows.size),
                   "last_train_date": pd.Timestamp(train_dates[stop - 1]) if stop else pd.NaT}
         if stop == 0:  # nothing to learn from: the block is not forecast by anyone
             fits.append({**record, "model": None, "skipped": True})
@@ -334,23 +300,13 @@ def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.Data
             warm = model is not None  # the same instance refitted with warm_start=True
             if model is None:
                 model = factory()
-                if options.warm_start and hasattr(model, "warm_start"):
-                    model.warm_start = True
+                if options.warm_start and "warm_start" in model.get_params():
+                    model.set_params(warm_start=True)
                     models[name] = model
             started = time.perf_counter()
-            try:
-                model.fit(training, as_of=pd.Timestamp(cutoff))
-            except Exception as error:
-                raise RuntimeError(f"{name} failed to fit for {unit.competition} {unit.season} "
-                                   f"before {pd.Timestamp(cutoff).date()}: {error}") from error
+            model.fit(training, as_of=pd.Timestamp(day_before))
             fitted = time.perf_counter()
-            with_competition = _model_supports(model, "predict_many", "competition")
-            try:
-                probs, known = _predict_outcomes(model, home[rows], away[rows], neutral[rows], competition[rows],
-                                                 with_competition)
-            except Exception as error:
-                raise RuntimeError(f"{name} failed to predict {unit.competition} {unit.season} "
-                                   f"from {pd.Timestamp(cutoff).date()}: {error}") from error
+            probs, known = _predict_outcomes(model, home[rows], away[rows], neutral[rows], competition[rows])
             probs[~known] = rates
             probabilities[name][rows] = probs
             imputed[name][rows] = ~known
@@ -435,8 +391,8 @@ class BacktestResult:
 
     forecasts: one row per (match, model) with the columns :data:`FORECAST_COLUMNS`: ``week`` is the
         ISO week label (cluster of the standard errors), ``block`` the refit block within the unit,
-        ``as_of`` the fit's cut-off (NaT for the market), ``outcome`` 0/1/2 = home/draw/away,
-        ``imputed`` True where the model could not rate a club and base rates stood in.
+        ``as_of`` the fit's as-of day (the day before the block; NaT for the market), ``outcome`` 0/1/2 =
+        home/draw/away, ``imputed`` True where the model could not rate a club and base rates stood in.
     fits: one row per (unit, block, model) fit: ``as_of``, ``n_train``, ``last_train_date``,
         ``n_predict``, ``fit_seconds``, ``predict_seconds``, ``imputed``, ``warm_start``, ``skipped``.
     settings: the run's arguments; unit_seconds: wall time of each (competition, season) unit;
@@ -575,7 +531,7 @@ def walk_forward_many(
     """Walk-forward backtest of several models on the same matches (see the module docstring).
 
     factories: ``{name: callable returning a fresh unfitted model}`` (a class, ``functools.partial`` or
-        a lambda); each model needs ``fit(frame, as_of=...)`` and ``predict_many(home, away, neutral)``.
+        a lambda) of :class:`~matchday.models.interface.ScoreModel` objects.
     matches: model input frame (``Store.matches()`` or :func:`frames_from_matches`): date, competition,
         season, home, away (team ids), home_goals, away_goals, and optionally match_id, neutral, shots...
     competitions, seasons: what is evaluated (one work unit per pair present in ``matches``).
@@ -589,7 +545,7 @@ def walk_forward_many(
     train_competitions: competitions whose matches train the models: a list for every unit, or
         ``{evaluated: [training ...]}``; default: the evaluated league plus the other leagues of its
         country present in ``matches``.
-    warm_start: refit a model in place with ``warm_start=True`` when it has that attribute.
+    warm_start: refit a model in place with ``warm_start=True`` when that is one of its parameters.
     """
     wall_started = time.perf_counter()
     names = list(factories)
@@ -684,28 +640,15 @@ def walk_forward_many(
     return BacktestResult(forecasts, fits, settings, pd.DataFrame(unit_rows), time.perf_counter() - wall_started)
 
 
-def walk_forward(
-    model_factory: ModelFactory,
-    matches: pd.DataFrame,
-    *,
-    competitions: Iterable[str],
-    seasons: Iterable[str],
-    start: Any = None,
-    refit: str = "weekly",
-    history_seasons: int = 2,
-    odds: pd.DataFrame | None = None,
-    progress: Progress | None = None,
-    name: str | None = None,
-    **options: Any,
-) -> BacktestResult:
-    """Walk-forward backtest of one model; see :func:`walk_forward_many` (``name`` defaults to the
-    factory's class or function name, ``"model"`` for a lambda)."""
+def walk_forward(model_factory: ModelFactory, matches: pd.DataFrame, *, name: str | None = None,
+                 **arguments: Any) -> BacktestResult:
+    """Walk-forward backtest of one model: :func:`walk_forward_many` with ``{name: model_factory}`` and the
+    same keyword arguments (``name`` defaults to the factory's class or function name, ``"model"`` for a
+    lambda)."""
     label = name or getattr(model_factory, "__name__", None) or type(model_factory).__name__
     if label == "<lambda>":
         label = "model"
-    return walk_forward_many({label: model_factory}, matches, competitions=competitions, seasons=seasons,
-                             start=start, refit=refit, history_seasons=history_seasons, odds=odds,
-                             progress=progress, **options)
+    return walk_forward_many({label: model_factory}, matches, **arguments)
 
 
 def add_blend(result: BacktestResult, model: str, market: str = "market_pre", *, name: str | None = None,

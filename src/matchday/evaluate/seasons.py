@@ -1,6 +1,6 @@
 """Season calibration: title and relegation probabilities made during past seasons, against what happened.
 
-For every league season and every checkpoint date, a model is fitted on the matches before that date, the
+For every league season and every checkpoint date, a model is fitted on the matches up to that date, the
 rest of the season is simulated, and each club's P(title) and P(relegation) is compared with the final
 table. Scores: Brier score (mean squared error of the probabilities, lower is better) next to the Brier
 score of a "current table" baseline and of the base rate, and a reliability table (binned probabilities
@@ -65,9 +65,8 @@ def season_forecasts(
         n = len(final)
         train = store.matches([competition, *SECOND_TIER.get(competition, [])], training_seasons(as_of),
                               played=True, until=as_of)
-        fitted = MODELS[model]().fit(train, as_of=as_of + dt.timedelta(days=1))
-        sim = simulate_season(matches, fitted.predict_many, competition, season, as_of=as_of, n_sims=n_sims,
-                              seed=seed)
+        fitted = MODELS[model]().fit(train, as_of=as_of)
+        sim = simulate_season(matches, fitted, competition, season, as_of=as_of, n_sims=n_sims, seed=seed)
         summary = sim.summary().set_index("team")
         now = sim.current.set_index("team")
         for team in summary.index:

@@ -6,7 +6,7 @@ to 2023-24, Conference League 2021-22 to 2023-24). Every two-legged tie whose fi
 is a trial: did the first-leg loser go through? Ties are grouped by the first-leg margin (1, 2, 3+)
 and by where the loser played the first leg (at home or away).
 
-Tie model (what is validated): :func:`matchday.simulate.ties.two_legged_probabilities` (exact
+Tie model (what is validated): :func:`matchday.simulate.tie_exact.two_legged_probabilities` (exact
 enumeration of the second leg, extra time and penalties under the rules of that season, by the rule
 code of :mod:`matchday.rules.knockout`) fed by a deliberately simple strength model, because the
 historical ties come without a team-strength model:
@@ -34,11 +34,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matchday.models.distributions import poisson_pmf
+from matchday.models.grid import ScoreGrid
 from matchday.report import markdown_table
 from matchday.rules.knockout import tie_rules, tie_winner
 from matchday.simulate.extra_time import DEFAULT_ET_FACTOR, ExtraTimeEstimate, estimate_extra_time_factor
 from matchday.simulate.penalties import P_FIRST_KICKER_WINS
-from matchday.simulate.ties import censored_poisson_pmf, two_legged_probabilities
+from matchday.simulate.tie_exact import two_legged_probabilities
+from matchday.simulate.tie_play import KnockoutParams
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -49,7 +52,6 @@ WINDOW_SEASONS = 5
 GRID = np.linspace(-6.0, 6.0, 81)  # standard-normal nodes for the strength difference
 _GRID_WEIGHTS = np.exp(-0.5 * GRID**2)
 MAX_GOALS = 10
-MARGINS = ("1", "2", "3+")
 RELIABILITY_BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0)
 
 
@@ -308,8 +310,8 @@ def second_leg_matrices(ties: pd.DataFrame, home: np.ndarray, away: np.ndarray, 
     weights /= weights.sum(axis=1, keepdims=True)
     l1a, l1b, l2b, l2a = (np.exp(x) for x in _log_rates_on_grid(home, away, prior))
     # sum over grid nodes d of w[d] * p_home[d, i] * p_away[d, j], as a batched matrix product
-    leg2 = np.swapaxes(weights[:, :, None] * censored_poisson_pmf(l2b, max_goals), 1, 2) @ censored_poisson_pmf(l2a, max_goals)
-    leg1 = np.swapaxes(weights[:, :, None] * censored_poisson_pmf(l1a, max_goals), 1, 2) @ censored_poisson_pmf(l1b, max_goals)
+    leg2 = np.swapaxes(weights[:, :, None] * poisson_pmf(l2b, max_goals), 1, 2) @ poisson_pmf(l2a, max_goals)
+    leg1 = np.swapaxes(weights[:, :, None] * poisson_pmf(l1a, max_goals), 1, 2) @ poisson_pmf(l1b, max_goals)
     return leg2, leg1
 
 
@@ -331,14 +333,12 @@ def predict_ties(
     eras = [tie_rules(int(y), c) for c, y in zip(ties["competition"], ties["start_year"], strict=True)]
     for rules in set(eras):
         rows = np.array([e == rules for e in eras])
-        p = two_legged_probabilities(
-            leg2[rows],
+        p = two_legged_probabilities(  # extra time from each matrix's own mean goals
+            ScoreGrid.from_matrices(leg2[rows]),
             first_leg_home_goals=ties["a1"].to_numpy()[rows],
             first_leg_away_goals=ties["b1"].to_numpy()[rows],
-            leg1=leg1[rows],
-            rules=rules,
-            et_factor=et_factor,
-            p_first_kicker_wins=p_first_kicker_wins,
+            leg1=ScoreGrid.from_matrices(leg1[rows]),
+            params=KnockoutParams(rules=rules, et_factor=et_factor, p_first_kicker_wins=p_first_kicker_wins),
         )
         p_a[rows] = p.sum(axis=1)[:, 0]
     return p_a
@@ -635,7 +635,7 @@ def _report_text(
         "",
         "## Model",
         "",
-        "* Second leg, extra time and shoot-out enumerated exactly (`simulate.ties.two_legged_probabilities`),",
+        "* Second leg, extra time and shoot-out enumerated exactly (`simulate.tie_exact.two_legged_probabilities`),",
         "  with the rules of each season (`rules.knockout.tie_rules`: replays to 1968-69, coin toss 1969-70,",
         "  away goals incl. extra time 1967-68 to 2020-21, none from 2021-22).",
         f"* Extra time at `et_factor` = {et_factor:.2f} times the 90-minute scoring rate; shoot-out won by "

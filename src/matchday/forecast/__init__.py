@@ -1,4 +1,4 @@
-"""Forecasts: score-probability matrices -> betting markets, and odds <-> probabilities.
+"""Forecasts: score grids -> betting markets, and odds <-> probabilities (between models and simulate).
 
 ``markets``: 1X2, totals, both teams to score, Asian handicaps (line = handicap given to the HOME side,
 as in football-data's ``AHh``), correct scores, expected goals, fair odds, a summary table.
@@ -14,6 +14,7 @@ from matchday.forecast.markets import (
     both_teams_to_score,
     correct_scores,
     expected_goals,
+    expected_points,
     fair_odds,
     goal_difference_distribution,
     markets_table,
@@ -41,6 +42,7 @@ __all__ = [
     "both_teams_to_score",
     "correct_scores",
     "expected_goals",
+    "expected_points",
     "fair_odds",
     "goal_difference_distribution",
     "implied_probabilities",

@@ -202,11 +202,11 @@ def walk_forward_pool(
     """Pool each forecast with weights fitted only on matches played before its own cut-off.
 
     p_model, p_market: ``(n, r)`` forecasts of the same ``n`` matches; outcome: ``(n,)`` indices (NaN =
-    unknown); date: kick-off date of each match; as_of: each forecast's cut-off (the date before which
-    its information lies: the backtest block's first kick-off). For every distinct cut-off the pool is
-    fitted on the matches with ``date < as_of`` (within the last ``window_days`` days if given) and
-    applied to the forecasts with that cut-off, so no forecast is pooled with weights that saw its
-    own result or any later one. Until ``min_matches`` past matches exist, the weights are
+    unknown); date: kick-off date of each match; as_of: each forecast's as-of day (what was known after the
+    last match of that day: in the backtest, the day before the block's first kick-off). For every
+    distinct as-of day the pool is fitted on the matches dated on or before it (within the last
+    ``window_days`` days if given) and applied to the forecasts of that day, so no forecast is pooled
+    with weights that saw its own result or any later one. Until ``min_matches`` past matches exist, the weights are
     ``initial_weight`` for the model and ``1 - initial_weight`` for the market (default: trust the
     market until the model has earned a weight). A fixed ``weight`` (model weight of the convex pool)
     skips the fitting altogether.
@@ -237,8 +237,9 @@ def walk_forward_pool(
     window = None if window_days is None else np.timedelta64(int(round(window_days * 86400)), "s")
     for cutoff in np.unique(cutoffs):
         rows = np.flatnonzero(cutoffs == cutoff)
-        stop = int(np.searchsorted(past_dates, cutoff, side="left"))
-        begin = 0 if window is None else int(np.searchsorted(past_dates, cutoff - window, side="left"))
+        end = (cutoff.astype("datetime64[D]") + np.timedelta64(1, "D")).astype("datetime64[ns]")  # end of the day
+        stop = int(np.searchsorted(past_dates, end, side="left"))
+        begin = 0 if window is None else int(np.searchsorted(past_dates, end - window, side="left"))
         train = past_index[begin:stop]
         if weight is not None:
             a, b = float(weight), 1.0 - float(weight)

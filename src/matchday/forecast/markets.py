@@ -1,4 +1,8 @@
-"""Betting markets from score-probability matrices.
+"""Betting markets from score-probability matrices (the one place each market is derived).
+
+:class:`matchday.models.grid.ScoreGrid` (what every model predicts) offers these as methods that call the
+functions here, so 1X2, totals, handicaps, both teams to score, expected points and correct scores are
+computed in this module only.
 
 A score matrix ``P`` has shape ``(G+1, G+1)`` with ``P[i, j]`` = probability that the home side scores
 ``i`` goals and the away side ``j`` (after 90 minutes). Every function here also accepts a stack of
@@ -137,6 +141,12 @@ def outcome_probabilities(matrix: npt.ArrayLike) -> FloatArray:
         [home_goals > away_goals, home_goals == away_goals, home_goals < away_goals], axis=-1
     ).astype(float)
     return np.einsum("...ij,ijk->...k", m, masks)
+
+
+def expected_points(matrix: npt.ArrayLike, win: float = 3.0, draw: float = 1.0) -> FloatArray:
+    """Expected league points ``(..., 2)`` of the home and the away side (``win`` / ``draw`` points each)."""
+    home, level, away = np.moveaxis(outcome_probabilities(matrix), -1, 0)
+    return np.stack([win * home + draw * level, win * away + draw * level], axis=-1)
 
 
 def both_teams_to_score(matrix: npt.ArrayLike) -> FloatArray:

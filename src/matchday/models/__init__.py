@@ -1,25 +1,28 @@
-"""Team-strength models behind one small interface (see :mod:`matchday.models.base`).
+"""Team-strength models behind one contract (:mod:`matchday.models.interface`, ``docs/models.md``).
 
-``fit(matches, as_of=None) -> self`` (only matches strictly before ``as_of``), ``predict(home, away,
-neutral=False) -> ScoreMatrix``, vectorised ``predict_many(home, away, neutral) -> (n, G+1, G+1)`` and
-``ratings() -> DataFrame``:
+``fit(matches, as_of=None) -> self`` (matches dated on or before the as-of day), ``predict_many(home, away,
+neutral, competition) -> ScoreGrid`` for stacks of fixtures, ``predict(home, away) -> ScoreGrid`` of one,
+``rates`` / ``grid_from_rates`` for adjusted strengths, ``ratings() -> DataFrame``, ``get_params`` / ``clone``:
 
-* :class:`DixonColes` (and :class:`Poisson`, rho = 0), :class:`NegativeBinomial`,
-  :class:`BivariatePoisson`: team attack/defence models sharing one likelihood machinery and Newton solver;
+* :class:`DixonColes` (and :class:`Poisson`, rho = 0), :class:`NegativeBinomial`, :class:`BivariatePoisson`:
+  team attack/defence models sharing one likelihood machinery and the Newton solver (:mod:`.goal_model`);
 * :class:`ShotsDixonColes`: Dixon-Coles fitted on a goals / shots-on-target blend (an xG proxy);
 * :class:`Elo`: ClubElo-style ratings with a fitted mapping from rating difference to goals.
+
+:func:`matchday.models.training.fit_model` fits one by name from the store as of a date.
 """
 
-from matchday.models.base import DEFAULT_SHRINKAGE, PROMOTED_PRIOR, GoalModel, RatingModel
 from matchday.models.bivariate_poisson import BivariatePoisson
 from matchday.models.dixon_coles import DixonColes
 from matchday.models.elo import Elo
+from matchday.models.goal_model import DEFAULT_SHRINKAGE, PROMOTED_PRIOR, GoalModel
+from matchday.models.grid import ScoreGrid
+from matchday.models.interface import ModelBase, NotFittedError, ScoreModel, clone
 from matchday.models.negative_binomial import NegativeBinomial
 from matchday.models.poisson import Poisson
-from matchday.models.scores import ScoreMatrix
 from matchday.models.shots import ShotsDixonColes
 
-MODELS: dict[str, type[RatingModel]] = {
+MODELS: dict[str, type[ModelBase]] = {
     "dixon-coles": DixonColes,
     "poisson": Poisson,
     "negative-binomial": NegativeBinomial,
@@ -37,9 +40,12 @@ __all__ = [
     "DixonColes",
     "Elo",
     "GoalModel",
+    "ModelBase",
     "NegativeBinomial",
+    "NotFittedError",
     "Poisson",
-    "RatingModel",
-    "ScoreMatrix",
+    "ScoreGrid",
+    "ScoreModel",
     "ShotsDixonColes",
+    "clone",
 ]

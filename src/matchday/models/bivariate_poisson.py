@@ -4,27 +4,26 @@ Home goals X = X1 + X3, away goals Y = X2 + X3 with independent Poisson X1 (rate
 attack, the away team's defence and home advantage), X2 (likewise for the away side) and X3 (rate
 ``lambda3_``, common to all matches): a positive correlation between the two scores, where Dixon-Coles
 instead reshapes only the 0/1-goal cells. Same parametrisation, time weights, prior and Newton fit as every
-goal model (:class:`~matchday.models.base.GoalModel`); the score distribution is
-:class:`~matchday.models.scores.BivariatePoissonScores`.
+goal model (:class:`~matchday.models.goal_model.GoalModel`); the score distribution is
+:class:`~matchday.models.distributions.BivariatePoissonScores`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from matchday.models.base import GoalModel
-from matchday.models.scores import BivariatePoissonScores
+from matchday.models.distributions import BivariatePoissonScores
+from matchday.models.goal_model import GoalModel
 
 
 class BivariatePoisson(GoalModel):
     """Bivariate Poisson model (arguments as in ``GoalModel``).
 
-    Expected goals are lambda1 + lambda3 and lambda2 + lambda3; ``ratings()`` reports them.
+    ``rates()`` are lambda1 and lambda2; the expected goals (in the grids and ``ratings()``) are
+    lambda1 + lambda3 and lambda2 + lambda3.
     """
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(BivariatePoissonScores(), **options)
+    default_distribution = BivariatePoissonScores
 
     @property
     def lambda3_(self) -> float:

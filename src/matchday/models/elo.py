@@ -37,17 +37,9 @@ import pandas as pd
 
 from matchday.data.competitions import COMPETITIONS, UEFA_CODES
 from matchday.data.errors import DataError
-from matchday.models.base import (
-    MatchArrays,
-    RatingModel,
-    as_array,
-    filter_ratings,
-    fit_score_glm,
-    map_values,
-    select_matches,
-    to_timestamp,
-)
-from matchday.models.scores import DixonColesScores, PoissonScores
+from matchday.data.frames import MatchArrays, as_of_day, day_end, played_matches
+from matchday.models.distributions import DixonColesScores, PoissonScores, fit_score_glm
+from matchday.models.interface import ModelBase, as_array, filter_ratings, map_values
 from matchday.models.weights import DEFAULT_XI, decay_weights
 
 INTERNATIONAL = "INT"  # home-advantage key of cross-border (UEFA) matches
@@ -63,7 +55,7 @@ class _EloState:
     last_date: dict[str, np.datetime64] = field(default_factory=dict)
     domestic: dict[str, str] = field(default_factory=dict)  # last non-UEFA competition per team
     comp_first: dict[str, np.datetime64] = field(default_factory=dict)
-    cutoff: np.datetime64 | None = None  # matches before this date have been processed
+    cutoff: np.datetime64 | None = None  # matches before this moment (the end of the as-of day) are processed
     n_processed: int = 0
     # per processed match: pre-match ratings (history) and what the goal mapping is fitted on
     home: list[np.ndarray] = field(default_factory=list)
@@ -131,7 +123,7 @@ def _tier(competition: str) -> int:
     return comp.tier if comp is not None and comp.kind == "league" else 1
 
 
-class Elo(RatingModel):
+class Elo(ModelBase):
     """ClubElo-style ratings with a fitted rating-difference -> goals mapping (see the module docstring).
 
     Parameters
@@ -146,6 +138,8 @@ class Elo(RatingModel):
     burn_in_days: matches in the first ``burn_in_days`` of the data (ratings still settling) are left out
         of the goal-mapping fit, unless fewer than 200 matches would remain.
     xi: time decay (1/day) of the goal-mapping fit. rho: Dixon-Coles correction in the score matrix.
+    max_goals: G of the score grids. warm_start: a refit at a later as-of date continues the rating pass
+    from the previous one instead of starting again (walk-forward backtests).
     """
 
     def __init__(
@@ -163,7 +157,6 @@ class Elo(RatingModel):
         xi: float = DEFAULT_XI,
         rho: bool = True,
         max_goals: int = 10,
-        as_of: Any = None,
         warm_start: bool = False,
     ) -> None:
         self.k = k
@@ -178,43 +171,43 @@ class Elo(RatingModel):
         self.xi = xi
         self.rho = rho
         self.max_goals = max_goals
-        self.as_of = as_of
         self.warm_start = warm_start
 
     # ------------------------------------------------------------------ fitting
     def fit(self, matches: pd.DataFrame, as_of: Any = None) -> Self:
-        """Run the ratings over the played matches strictly before ``as_of`` and fit the goal mapping.
+        """Run the ratings over the played matches dated on or before ``as_of`` (a day; all when None) and
+        fit the goal mapping (time decay counted from the end of that day, as in the goal models).
 
-        With ``warm_start=True`` and a previous fit whose cut-off is not later than ``as_of``, only the
-        matches from the previous cut-off on are processed (walk-forward refits); the frame is assumed
-        to hold the same earlier matches.
+        With ``warm_start=True`` and a previous fit whose as-of day is not later than ``as_of``, only the
+        matches after the previous as-of day are processed (walk-forward refits); the frame is assumed to
+        hold the same earlier matches.
         """
         if self.goal_weighting not in ("sqrt", "none"):
             raise ValueError(f"goal_weighting must be 'sqrt' or 'none' (got {self.goal_weighting!r})")
-        cutoff = to_timestamp(as_of if as_of is not None else self.as_of)
-        data = select_matches(matches, cutoff)
+        day = as_of_day(as_of)
+        data = played_matches(matches, day)
         if len(data) == 0:
-            raise DataError("no played matches to rate" + (f" before {cutoff.date()}" if cutoff is not None else ""),
-                            column="date", expected="at least one played match before the as-of date")
+            raise DataError("no played matches to rate" + (f" on or before {day.date()}" if day is not None else ""),
+                            column="date", expected="at least one played match on or before the as-of date")
+        day = day if day is not None else pd.Timestamp(data.date.max()).normalize()
+        end = np.datetime64(day_end(day).to_datetime64(), "ns")  # matches before this moment are known
         order = np.argsort(data.date, kind="stable")
         state = getattr(self, "_state", None)
-        if not (self.warm_start and state is not None and state.cutoff is not None
-                and (cutoff is None or np.datetime64(cutoff.to_datetime64(), "ns") >= state.cutoff)):
+        if not (self.warm_start and state is not None and state.cutoff is not None and end >= state.cutoff):
             state = _EloState()
         else:
             order = order[data.date[order] >= state.cutoff]
         self._run(data, order, state)
-        state.cutoff = (np.datetime64(cutoff.to_datetime64(), "ns") if cutoff is not None
-                        else data.date.max() + np.timedelta64(1, "ns"))
+        state.cutoff = end
         self._state = state
-        self._fit_mapping(state, cutoff if cutoff is not None else pd.Timestamp(data.date.max()))
+        self._fit_mapping(state, day_end(day))
         teams = np.array(sorted(state.ratings), dtype=object)
         self.teams_ = teams
         self.ratings_ = pd.Series([state.ratings[t] for t in teams], index=pd.Index(teams, dtype=object, name="team"),
                                   name="elo")
         self.home_advantage_ = pd.Series(dict(sorted(state.hfa.items())), name="home_advantage", dtype=float)
         self.n_matches_ = state.n_processed
-        self.as_of_ = cutoff
+        self.as_of_ = day
         return self
 
     def _run(self, data: MatchArrays, order: np.ndarray, state: _EloState) -> None:
@@ -337,7 +330,7 @@ class Elo(RatingModel):
                       0.0, 0.0, distribution.extra_init(hg, ag, weights)]
         theta, loglik, converged = fit_score_glm(distribution, x_home, x_away, hg, ag, weights, start=start)
         counts = np.bincount(comp_idx, weights, minlength=len(comps))
-        self.distribution = distribution
+        self.distribution_ = distribution
         self.goal_intercept_ = pd.Series(theta[:len(comps)], index=pd.Index(comps, name="competition"),
                                          name="intercept")
         self._pooled_intercept = float(np.dot(counts, theta[:len(comps)]) / counts.sum())
@@ -379,11 +372,7 @@ class Elo(RatingModel):
 
     def rating_difference(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> np.ndarray:
         """Elo difference R_home + HFA - R_away per fixture (Elo points)."""
-        hi = self._team_index(home)
-        ai = self._team_index(away)
-        if hi.size != ai.size:
-            raise ValueError(f"home and away must have the same length ({hi.size} != {ai.size})")
-        flag = as_array(neutral, hi.size, dtype=bool)
+        hi, ai, flag = self._fixtures(home, away, neutral)
         ratings = self.ratings_.to_numpy()
         comps = self._team_competition(hi) if competition is None else as_array(competition, hi.size)
         hfa = self._state.hfa
@@ -395,22 +384,16 @@ class Elo(RatingModel):
         adv = map_values(comps, advantage, self.hfa_initial)
         return ratings[hi] - ratings[ai] + np.where(flag, 0.0, adv)
 
-    def _log_rates(self, home, away, neutral, competition) -> tuple[np.ndarray, np.ndarray]:
+    def log_rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Log expected goals of both sides: the competition's intercept plus the fitted mapping of the Elo
+        difference (``d = difference / 400``: slope * d and curvature * d**2)."""
         d = self.rating_difference(home, away, neutral, competition) / 400.0
         hi = self._team_index(home)
         comps = self._team_competition(hi) if competition is None else as_array(competition, hi.size)
         base = self._intercepts(comps)
         curve = self.goal_curvature_ * d**2
         return base + self.goal_slope_ * d + curve, base - self.goal_slope_ * d + curve
-
-    def expected_goals(self, home, away, neutral=False, competition=None):
-        eta_h, eta_a = self._log_rates(home, away, neutral, competition)
-        return np.exp(eta_h), np.exp(eta_a)
-
-    def predict_many(self, home, away, neutral=False, competition=None):
-        eta_h, eta_a = self._log_rates(home, away, neutral, competition)
-        extra = np.array([self.extra_[n] for n in self.distribution.extra_names])
-        return self.distribution.matrix(np.exp(eta_h), np.exp(eta_a), extra, self.max_goals)
 
     def win_expectancy(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> np.ndarray:
         """Elo's own expected result E of the home side (win = 1, draw = 1/2)."""
@@ -436,8 +419,3 @@ class Elo(RatingModel):
                               "last_played": last})
         frame = filter_ratings(frame, teams, competition)
         return frame.sort_values("elo", ascending=False, kind="stable").reset_index(drop=True)
-
-    def __repr__(self) -> str:
-        state = f"rated {len(self.teams_)} teams over {self.n_matches_} matches" if hasattr(self, "teams_") \
-            else "not fitted"
-        return f"Elo(k={self.k}, {state})"

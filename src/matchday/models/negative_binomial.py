@@ -1,8 +1,8 @@
 """Negative-binomial goals model: the Poisson team model with overdispersed (NB2) goal counts.
 
 Same parametrisation, time weights, prior and Newton fit as every goal model
-(:class:`~matchday.models.base.GoalModel`); the score distribution is
-:class:`~matchday.models.scores.NegativeBinomialScores` (one shared size ``r``: Var = mean + mean^2/r).
+(:class:`~matchday.models.goal_model.GoalModel`); the score distribution is
+:class:`~matchday.models.distributions.NegativeBinomialScores` (one shared size ``r``: Var = mean + mean^2/r).
 Top-flight goals are close to Poisson once team strengths are accounted for, so the fitted ``r`` is
 usually large (``size_`` near its upper bound, i.e. the Poisson model); the model is here to let the data
 say so.
@@ -11,17 +11,15 @@ say so.
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from matchday.models.base import GoalModel
-from matchday.models.scores import NegativeBinomialScores
+from matchday.models.distributions import NegativeBinomialScores
+from matchday.models.goal_model import GoalModel
 
 
 class NegativeBinomial(GoalModel):
     """Independent negative-binomial home and away goals (arguments as in ``GoalModel``)."""
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(NegativeBinomialScores(), **options)
+    default_distribution = NegativeBinomialScores
 
     @property
     def size_(self) -> float:

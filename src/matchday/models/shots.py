@@ -33,12 +33,14 @@ the default model.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 
-from matchday.models.base import GoalModel, MatchArrays, _Design, fit_score_glm
-from matchday.models.scores import DixonColesScores, PoissonScores, ScoreDistribution
+from matchday.data.frames import MatchArrays
+from matchday.models.distributions import DixonColesScores, PoissonScores, ScoreDistribution, fit_score_glm
+from matchday.models.goal_model import DEFAULT_SHRINKAGE, PROMOTED_PRIOR, GoalModel, _Design
+from matchday.models.weights import DEFAULT_XI
 
 SHOT_COLUMNS = ("home_shots", "away_shots", "home_shots_on_target", "away_shots_on_target")
 
@@ -47,16 +49,36 @@ class ShotsDixonColes(GoalModel):
     """Dixon-Coles with team strengths fitted on a goals/shots blend (see the module docstring).
 
     ``shots_weight`` in [0, 1]: 0 is the goals-only Poisson fit (then rho on goals), 1 the shots proxy
-    alone. Other arguments as in :class:`~matchday.models.base.GoalModel`. Fitted extras:
-    ``conversion_`` (goals per shot on target, per shot off target, pooled over competitions),
-    ``shots_share_`` (share of team-matches with shot data), ``goals_loglik_`` (Dixon-Coles
-    log-likelihood of the real goals at the fit).
+    alone. ``distribution``: the score distribution of the predictions, default Dixon-Coles (its extras
+    are refitted on the real goals). Every other argument is :class:`~matchday.models.goal_model.GoalModel`'s.
+    Fitted extras: ``conversion_`` (goals per shot on target, per shot off target, pooled over
+    competitions), ``shots_share_`` (share of team-matches with shot data), ``goals_loglik_`` (log-likelihood
+    of the real goals at the fit).
     """
 
-    def __init__(self, *, shots_weight: float = 0.3, rho: bool = True, **options: Any) -> None:
-        super().__init__(DixonColesScores() if rho else PoissonScores(), **options)
+    default_distribution = DixonColesScores
+
+    def __init__(
+        self,
+        distribution: ScoreDistribution | None = None,
+        *,
+        shots_weight: float = 0.3,
+        xi: float = DEFAULT_XI,
+        max_goals: int = 10,
+        shrinkage: float = DEFAULT_SHRINKAGE,
+        priors: Mapping[str, tuple[float, float]] | None = None,
+        newcomer_prior: tuple[float, float] | None = PROMOTED_PRIOR,
+        prior_mean: str = "competition",
+        home_advantage: str = "competition",
+        warm_start: bool = False,
+        solver: str = "newton",
+        tol: float = 1e-4,
+        max_iter: int = 100,
+    ) -> None:
+        super().__init__(distribution, xi=xi, max_goals=max_goals, shrinkage=shrinkage, priors=priors,
+                         newcomer_prior=newcomer_prior, prior_mean=prior_mean, home_advantage=home_advantage,
+                         warm_start=warm_start, solver=solver, tol=tol, max_iter=max_iter)
         self.shots_weight = shots_weight
-        self.rho = rho
 
     def _fit_distribution(self) -> ScoreDistribution:
         return PoissonScores()
@@ -104,7 +126,8 @@ class ShotsDixonColes(GoalModel):
         """Refit the distribution's extras (rho) on the real goals with the team rates held fixed."""
         eta_h, eta_a = design.linear_predictors(self.params_)
         empty = np.zeros((len(data), 0))
-        theta, loglik, _ = fit_score_glm(self.distribution, empty, empty, data.home_goals, data.away_goals,
+        distribution = self.distribution_
+        theta, loglik, _ = fit_score_glm(distribution, empty, empty, data.home_goals, data.away_goals,
                                          design.weights, offset_home=eta_h, offset_away=eta_a)
-        self.extra_ = dict(zip(self.distribution.extra_names, theta.tolist(), strict=True))
+        self.extra_ = dict(zip(distribution.extra_names, theta.tolist(), strict=True))
         self.goals_loglik_ = float(loglik)

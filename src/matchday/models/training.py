@@ -9,7 +9,8 @@ after the last match of day D, the same meaning the league table uses.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from matchday.data.competitions import COMPETITIONS
 from matchday.data.seasons import season_of_date, season_start_year
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from matchday.data.store import Store
+    from matchday.models.interface import ScoreModel
 
 DEFAULT_SEASONS_BACK = 3
 
@@ -42,19 +44,25 @@ def training_frame(
         from matchday.data.errors import MatchdayError
 
         raise MatchdayError(
-            f"no played matches before {as_of.isoformat()} in the store at {store.path} "
+            f"no played matches on or before {as_of.isoformat()} in the store at {store.path} "
             f"(competitions {', '.join(comps)}); run `matchday sync` first"
         )
     return frame
 
 
-def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str] | None = None, **config):
-    """A model from :data:`matchday.models.MODELS` fitted on :func:`training_frame` (through ``as_of``)."""
+def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str] | None = None,
+              params: Mapping[str, Any] | None = None) -> ScoreModel:
+    """The model ``name`` of :data:`matchday.models.MODELS` (constructed with ``params``) fitted on
+    :func:`training_frame`: every stored competition's matches of the last three seasons, dated on or
+    before ``as_of`` (after the last match of that day).
+
+    This is the entry point for "a model as of a date": the CLI, the report writers and the web layer call
+    it; a fitted-model cache can key on (name, params, as_of, the store's content).
+    """
     from matchday.data.errors import UnknownChoiceError
     from matchday.models import MODELS
 
     if name not in MODELS:
         raise UnknownChoiceError("model", name, sorted(MODELS))
     frame = training_frame(store, as_of, competitions=competitions)
-    # fit() keeps matches strictly before its cut-off: the day after as_of includes as_of's own matches
-    return MODELS[name](**config).fit(frame, as_of=as_of + dt.timedelta(days=1))
+    return MODELS[name](**dict(params or {})).fit(frame, as_of=as_of)

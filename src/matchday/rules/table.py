@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchday.data.errors import DataError
+from matchday.data.frames import as_of_day, bad_row, played_matches
 from matchday.rules.leagues import GROUP_CRITERIA, H2H_CRITERIA, TableRules, deductions_for, rules_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -718,18 +719,6 @@ TABLE_COLUMNS = ("position", "team", "played", "won", "drawn", "lost", "goals_fo
                  "goal_difference", "points", "deduction", "note")
 
 
-def _where(frame: pd.DataFrame, row: int) -> dict[str, object]:
-    """file and line of a frame row when it came from a source reader (columns source_file/source_line)."""
-    import pandas as pd
-
-    where: dict[str, object] = {"file": None, "line": None}
-    if "source_file" in frame.columns and not pd.isna(frame.at[row, "source_file"]):
-        where["file"] = str(frame.at[row, "source_file"]) or None
-    if "source_line" in frame.columns and not pd.isna(frame.at[row, "source_line"]):
-        where["line"] = int(frame.at[row, "source_line"])
-    return where
-
-
 def league_table(
     frame: pd.DataFrame,
     competition: str,
@@ -766,54 +755,24 @@ def league_table(
     """
     import pandas as pd
 
-    missing = [col for col in ("home", "away", "home_goals", "away_goals", "date") if col not in frame.columns]
-    if missing:
-        raise DataError("the match frame lacks a column", column=missing[0],
-                        expected="columns home, away, home_goals, away_goals, date")
     rules = rules or rules_for(competition, season)
-    cutoff = None if as_of is None else pd.Timestamp(as_of).normalize()
+    cutoff = as_of_day(as_of)
     frame = frame.reset_index(drop=True)
-    for col in ("home", "away"):
-        blank = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
-        if blank.any():
-            row = int(blank.idxmax())
-            raise DataError(f"a match (row {row}) has no {col} team", column=col, value=frame.at[row, col],
-                            expected="a team name or id", **_where(frame, row))
+    played_matches(frame, cutoff)  # the one match-frame validation (data/frames.py), before any use of it
     teams = sorted(set(frame["home"].astype(str)) | set(frame["away"].astype(str)))
     index_of = {team: i for i, team in enumerate(teams)}
     frame, awarded_notes = _apply_awarded(frame, rules, cutoff, team_labels, index_of)
-
-    dates = pd.to_datetime(frame["date"], errors="coerce")
-    scored = frame["home_goals"].notna() & frame["away_goals"].notna()
-    bad_date = scored & dates.isna()
-    if bad_date.any():
-        row = int(bad_date.idxmax())
-        raise DataError(f"a played match (row {row}) has no valid date", column="date",
-                        value=frame.at[row, "date"], expected="a date", **_where(frame, row))
-    keep = scored if cutoff is None else scored & (dates.dt.normalize() <= cutoff)  # a kick-off time counts as its day
-    rows = np.flatnonzero(keep.to_numpy())
-    goals = {}
-    for col in ("home_goals", "away_goals"):
-        values = pd.to_numeric(frame[col].iloc[rows], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        bad = np.isnan(values) | (values < 0) | (values != np.round(values))
-        if bad.any():
-            row = int(rows[np.flatnonzero(bad)[0]])
-            raise DataError(f"goals must be whole numbers >= 0 (row {row})", column=col,
-                            value=frame.at[row, col], expected="0, 1, 2, ...", **_where(frame, row))
-        goals[col] = values.astype(np.int64)
-    home = frame["home"].iloc[rows].astype(str).map(index_of).to_numpy(dtype=np.int64)
-    away = frame["away"].iloc[rows].astype(str).map(index_of).to_numpy(dtype=np.int64)
-    if (home == away).any():
-        row = int(rows[np.flatnonzero(home == away)[0]])
-        raise DataError(f"a team plays itself (row {row})", column="away", value=frame.at[row, "away"],
-                        **_where(frame, row))
+    played = played_matches(frame, cutoff)  # again: awarded results may have replaced or added rows
+    rows = played.positions
+    goals = {"home_goals": played.home_goals.astype(np.int64), "away_goals": played.away_goals.astype(np.int64)}
+    home = pd.Series(played.home, dtype=object).astype(str).map(index_of).to_numpy(dtype=np.int64)
+    away = pd.Series(played.away, dtype=object).astype(str).map(index_of).to_numpy(dtype=np.int64)
     fixture = home * len(teams) + away
     _, first_seen, seen = np.unique(fixture, return_index=True, return_counts=True)
     if rules.meetings_per_pair == 2 and not rules.format.staged and (seen > 1).any():
         row = int(rows[first_seen[np.flatnonzero(seen > 1)[0]]])
-        raise DataError(f"the same fixture is played twice in one league season (row {row})", column="home",
-                        value=f"{frame.at[row, 'home']} v {frame.at[row, 'away']}",
-                        expected="each home/away pairing once", **_where(frame, row))
+        raise bad_row(frame, row, "home", "the same fixture is played twice in one league season",
+                      "each home/away pairing once", value=f"{frame.at[row, 'home']} v {frame.at[row, 'away']}")
 
     if deductions is None:
         deductions = deductions_for(rules.competition, rules.season, as_of=as_of)
@@ -830,7 +789,7 @@ def league_table(
     hg_all, ag_all = goals["home_goals"], goals["away_goals"]
     stage_notes = [""] * n
     if rules.format.staged:
-        match_dates = dates.iloc[rows].to_numpy()
+        match_dates = played.date
         st, points, order, tied_rows, stage_notes, final = _staged(home, away, hg_all, ag_all, match_dates, n,
                                                                     rules, adjust, frame, rows)
     else:
@@ -981,12 +940,12 @@ def _staged(home, away, hg, ag, dates, n, rules: TableRules, adjust, frame, rows
         later = np.flatnonzero(~regular)
     if crossing.size:
         m = int(crossing[0])
-        raise DataError(
+        raise bad_row(
+            frame, int(rows[m]), "home",
             f"a match after the split of {rules.competition} {rules.season} is between clubs of two groups "
-            f"({fmt.groups[group_of[home[m]]].name} v {fmt.groups[group_of[away[m]]].name})", column="home",
-            value=f"{frame.at[int(rows[m]), 'home']} v {frame.at[int(rows[m]), 'away']}",
-            expected=f"after {fmt.regular_rounds} matches per club, matches within one group",
-            **_where(frame, int(rows[m])))
+            f"({fmt.groups[group_of[home[m]]].name} v {fmt.groups[group_of[away[m]]].name})",
+            f"after {fmt.regular_rounds} matches per club, matches within one group",
+            value=f"{frame.at[int(rows[m]), 'home']} v {frame.at[int(rows[m]), 'away']}")
     st = rank_league(home, away, hg, ag, n, plain, adjust, groups=group_of)
     points = st.points[0].astype(np.int64).copy()
     order: list[int] = []

@@ -2,47 +2,46 @@
 
 Give the ties of the current round (with a played first leg, or an already known winner, where there
 is one), the later rounds (fixed pairings, as in the 2023-24 Europa League whose quarter-final
-winners met in pairings fixed by the draw, or an open draw each round) and a model callable
-``matrix_for(home, away, neutral) -> (G+1, G+1)`` 90-minute score matrix. Each simulation plays
-every tie with the rules of :mod:`matchday.rules.knockout` through :mod:`matchday.simulate.ties`;
-ties in the same simulation are independent (fresh uniforms per tie). ``matrix_for`` is called once
-per distinct (home, away, venue) and cached: the number of distinct pairings is small.
+winners met in pairings fixed by the draw, or an open draw each round) and a vectorised model
+``predict(home_ids, away_ids, neutral_flags) -> ScoreGrid`` (e.g.
+``functools.partial(model.predict_many, competition="UEL")``). Each simulation plays every tie with the
+rules of :mod:`matchday.rules.knockout` through :mod:`matchday.simulate.tie_play`; ties in the same
+simulation are independent (fresh uniforms per tie). ``predict`` is asked once for each distinct
+(home, away, venue) and its grids are kept: the number of distinct pairings is small.
 
 Example (2023-24 Europa League from the quarter-finals, after the first legs)::
 
-    qf = [Tie("AC Milan", "AS Roma", (0, 1)), Tie("Liverpool", "Atalanta", (0, 3)),
-          Tie("Leverkusen", "West Ham", (2, 0)), Tie("Benfica", "Marseille", (2, 1))]
+    qf = [Tie("ac-milan", "roma", (0, 1)), Tie("liverpool", "atalanta", (0, 3)),
+          Tie("leverkusen", "west-ham", (2, 0)), Tie("benfica", "marseille", (2, 1))]
     rounds = [Round("Semi-finals", pairings=[(3, 1), (0, 2)]),
               Round("Final", pairings=[(0, 1)], two_legged=False, neutral=True)]
-    simulate_bracket(qf, rounds, matrix_for, first_round=Round("Quarter-finals")).table
+    predict = functools.partial(model.predict_many, competition="UEL")
+    simulate_bracket(qf, rounds, predict, first_round=Round("Quarter-finals"), seed=0).table
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchday.rules.knockout import MODERN_RULES, TieRules
-from matchday.simulate import penalties
-from matchday.simulate.extra_time import DEFAULT_ET_FACTOR
-from matchday.simulate.ties import (
+from matchday.models.grid import ScoreGrid
+from matchday.simulate.tie_play import (
     DEFAULT_N,
     DEFAULT_SEED,
-    ScoreTable,
+    KnockoutParams,
     draw_uniforms,
     make_rng,
     play_single_match,
     play_two_legged,
-    score_table,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-MatrixFor = Callable[[str, str, bool], Any]
+Predict = Callable[[np.ndarray, np.ndarray, np.ndarray], ScoreGrid]
 CHUNK_SIMULATIONS = 200_000  # simulated brackets per vectorised block (memory bound)
 
 
@@ -101,22 +100,26 @@ class BracketResult:
         return np.sqrt(self.table * (1.0 - self.table) / self.n)
 
 
-class _MatrixCache:
-    def __init__(self, matrix_for: MatrixFor, teams: list[str]) -> None:
-        self.matrix_for = matrix_for
-        self.teams = teams
-        self.cache: dict[tuple[int, int, bool], Any] = {}
+class GridCache:
+    """Grids of (home, away, venue) fixtures between ``teams``, asked of ``predict`` once each (in one
+    vectorised call per batch of new fixtures) and renormalised."""
 
-    def get(self, home: int, away: int, neutral: bool) -> Any:
-        key = (home, away, neutral)
-        if key not in self.cache:
-            self.cache[key] = self.matrix_for(self.teams[home], self.teams[away], neutral)
-        return self.cache[key]
+    def __init__(self, predict: Predict, teams: list[str]) -> None:
+        self.predict = predict
+        self.teams = np.asarray(teams, dtype=object)
+        self.cache: dict[tuple[int, int, bool], ScoreGrid] = {}
 
-    def table(self, pairs: np.ndarray, neutral: bool, reverse: bool = False) -> ScoreTable:
-        """Score table of unique (home, away) id pairs; ``reverse`` plays the return leg."""
-        items = [self.get(int(b), int(a), neutral) if reverse else self.get(int(a), int(b), neutral) for a, b in pairs]
-        return score_table(items)
+    def grid(self, pairs: np.ndarray, neutral: bool, reverse: bool = False) -> ScoreGrid:
+        """Grid of (home, away) id pairs (rows of ``pairs``); ``reverse`` plays the return leg."""
+        keys = [(int(b), int(a), neutral) if reverse else (int(a), int(b), neutral) for a, b in pairs]
+        new = list(dict.fromkeys(k for k in keys if k not in self.cache))
+        if new:
+            home = self.teams[[k[0] for k in new]]
+            away = self.teams[[k[1] for k in new]]
+            grids = self.predict(home, away, np.full(len(new), neutral)).normalized()
+            for row, key in enumerate(new):
+                self.cache[key] = grids[row]
+        return ScoreGrid.concat([self.cache[k] for k in keys])
 
 
 def _pairing_columns(round_: Round, ties_before: int) -> list[int]:
@@ -136,20 +139,19 @@ def _pairing_columns(round_: Round, ties_before: int) -> list[int]:
 def simulate_bracket(
     ties: Sequence[Tie],
     later_rounds: Sequence[Round],
-    matrix_for: MatrixFor,
+    predict: Predict,
     *,
     first_round: Round | None = None,
-    rules: TieRules = MODERN_RULES,
-    et_factor: float = DEFAULT_ET_FACTOR,
-    p_first_kicker_wins: float = penalties.P_FIRST_KICKER_WINS,
+    params: KnockoutParams = KnockoutParams(),  # noqa: B008 (frozen, immutable)
     n: int = DEFAULT_N,
     seed: int | np.random.Generator | None = DEFAULT_SEED,
 ) -> BracketResult:
     """P(each club reaches each remaining round, and wins), by ``n`` simulated brackets.
 
     ties: the current round's ties (format from ``first_round``, default two-legged, named "Current
-    round"). later_rounds: the rounds after it, the last one normally the final. matrix_for(home,
-    away, neutral): the model's 90-minute score matrix (or ScoreMatrix, or expected-goals pair).
+    round"). later_rounds: the rounds after it, the last one normally the final. predict(home_ids,
+    away_ids, neutral_flags): the model's 90-minute grids of a stack of fixtures. params: rules, extra
+    time and shoot-out model of every tie (a coin toss decides who kicks first).
     """
     import pandas as pd
 
@@ -171,7 +173,7 @@ def simulate_bracket(
         raise ValueError(f"n must be a positive integer (got {n!r})")
 
     rng = make_rng(seed)
-    cache = _MatrixCache(matrix_for, teams)
+    cache = GridCache(predict, teams)
     n_teams = len(teams)
     counts = np.zeros((len(rounds) + 1, n_teams))
     first_leg = np.array([tie.first_leg if tie.first_leg is not None else (np.nan, np.nan) for tie in ties], float)
@@ -196,9 +198,7 @@ def simulate_bracket(
                 rng,
                 first_leg if number == 0 else None,
                 known if number == 0 else None,
-                rules=rules,
-                et_factor=et_factor,
-                p_first_kicker_wins=p_first_kicker_wins,
+                params,
             )
         counts[-1] += np.bincount(winners[:, 0], minlength=n_teams)
         done += size
@@ -211,14 +211,11 @@ def simulate_bracket(
 def _play_round(
     slots: np.ndarray,
     round_: Round,
-    cache: _MatrixCache,
+    cache: GridCache,
     rng: np.random.Generator,
     first_leg: np.ndarray | None,
     known: np.ndarray | None,
-    *,
-    rules: TieRules,
-    et_factor: float,
-    p_first_kicker_wins: float,
+    params: KnockoutParams,
 ) -> np.ndarray:
     """Winners ``(n, k)`` of the ``k`` ties in ``slots`` ``(n, 2k)`` (all ties, all simulations at once)."""
     n, width = slots.shape
@@ -232,25 +229,16 @@ def _play_round(
     if round_.two_legged:
         goals = np.tile(first_leg, (n, 1)) if first_leg is not None else None
         draws = play_two_legged(
-            cache.table(pairs, neutral=False),
-            cache.table(pairs, neutral=False, reverse=True),
+            cache.grid(pairs, neutral=False),
+            cache.grid(pairs, neutral=False, reverse=True),
             uniforms,
             index=inverse,
             first_leg_home_goals=None if goals is None else goals[:, 0],
             first_leg_away_goals=None if goals is None else goals[:, 1],
-            rules=rules,
-            et_factor=et_factor,
-            p_first_kicker_wins=p_first_kicker_wins,
+            params=params,
         )
     else:
-        draws = play_single_match(
-            cache.table(pairs, neutral=round_.neutral),
-            uniforms,
-            index=inverse,
-            rules=rules,
-            et_factor=et_factor,
-            p_first_kicker_wins=p_first_kicker_wins,
-        )
+        draws = play_single_match(cache.grid(pairs, neutral=round_.neutral), uniforms, index=inverse, params=params)
     winners = np.where(draws.winner == 0, home, away)
     if known is not None:
         fixed = np.tile(known, n)

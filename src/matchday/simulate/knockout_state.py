@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from matchday.data.errors import MatchdayError
+from matchday.data.frames import as_of_day, on_or_before
 from matchday.rules.knockout import match_winner, tie_rules, tie_winner
 from matchday.simulate.bracket import Round, Tie
 
@@ -33,7 +34,7 @@ class StoredTie:
 
 def knockout_ties(matches: pd.DataFrame, as_of: dt.date | None) -> list[StoredTie]:
     """Every knockout tie of one competition season with what was known on ``as_of`` (end of day)."""
-    cutoff = pd.Timestamp(as_of) if as_of is not None else None
+    day = as_of_day(as_of)
     away_goals = False
     if not matches.empty:
         away_goals = tie_rules(str(matches["season"].iloc[0]), str(matches["competition"].iloc[0])).away_goals
@@ -42,7 +43,7 @@ def knockout_ties(matches: pd.DataFrame, as_of: dt.date | None) -> list[StoredTi
         rows = matches[matches["round"] == name].sort_values("date")
         if rows.empty:
             continue
-        known = rows["home_goals"].notna() & (True if cutoff is None else rows["date"] <= cutoff)
+        known = rows["home_goals"].notna() & on_or_before(pd.to_datetime(rows["date"]).to_numpy(), day)
         seen: set[frozenset[str]] = set()
         for row in rows.itertuples():
             pair = frozenset((row.home, row.away))

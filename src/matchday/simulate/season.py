@@ -1,13 +1,25 @@
 """Monte Carlo of the rest of a league season, ranked by the league's own rules.
 
-Played results (on or before ``as_of``) are fixed; each remaining fixture's score is drawn from the model's
-score matrix; every simulated season is ranked by :func:`matchday.rules.table.rank_league`, the same code
-that ranks the real table, vectorised over simulations. Work runs in chunks of simulations so memory stays
-bounded whatever ``n_sims`` is.
+Played results (on or before ``as_of``, the end of that day) are fixed; each remaining fixture's score is
+drawn from the model's :class:`~matchday.models.grid.ScoreGrid` (:mod:`matchday.simulate.sampling`); every
+simulated season is ranked by :func:`matchday.rules.table.rank_league`, the same code that ranks the real
+table, vectorised over simulations. Scores are drawn in chunks of simulations, so the sampler's temporary
+memory stays bounded; ranking works on any block of simulations (:meth:`LeagueFixtures.rank`), so a caller
+can also rank chunk by chunk.
+
+:class:`LeagueFixtures` is the one set-up of a league season for simulation (teams, played and remaining
+fixtures, point deductions, ranking); the season simulation and the rotation plans
+(:mod:`matchday.decide.season_plan`) both use it.
 
 Conditions (what-if) restrict named fixtures to a set of scores: the draw for that fixture comes from the
-model's matrix restricted to the allowed scores and renormalised. That is exactly the baseline simulation
-filtered on the condition, without throwing simulations away.
+model's grid restricted to the allowed scores and renormalised (:meth:`ScoreGrid.conditioned`). That is
+exactly the baseline simulation filtered on the condition, without throwing simulations away.
+
+Example::
+
+    model = DixonColes().fit(training_frame, as_of=date)
+    result = simulate_season(season_matches, model, "E0", "2023-24", as_of=date, n_sims=100_000, seed=0)
+    result.summary()      # P(title), P(top 4), P(relegation), expected points per club
 """
 
 from __future__ import annotations
@@ -15,13 +27,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from matchday.models.grid import ScoreGrid
 from matchday.rules.leagues import TableRules, deductions_for, rules_for
-from matchday.rules.table import rank_league
+from matchday.rules.table import Standings, rank_league
 from matchday.simulate.sampling import ScoreSampler, random_bits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matchday.models.interface import ScoreModel
 
 DEFAULT_SIMS = 100_000
 DEFAULT_CHUNK = 25_000
@@ -33,7 +50,8 @@ PLAYOFF_DRAW_SPLIT = 0.5
 
 @dataclass(frozen=True)
 class FixtureCondition:
-    """Allowed scores of one remaining fixture: a boolean mask over the (G+1, G+1) score grid."""
+    """Allowed scores of one remaining fixture: ``allowed(home_goals, away_goals)`` gives a boolean mask
+    over the (G+1, G+1) score cells."""
 
     home: str
     away: str
@@ -121,16 +139,110 @@ class SeasonSimulation:
 
 def split_fixtures(matches: pd.DataFrame, as_of: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(played by the end of ``as_of``, still to play): a match dated after ``as_of`` counts as unplayed."""
-    dates = pd.to_datetime(matches["date"])
-    played = matches["home_goals"].notna() & matches["away_goals"].notna()
-    if as_of is not None:
-        played &= dates <= pd.Timestamp(as_of)
+    from matchday.data.frames import as_of_day, on_or_before
+
+    dates = pd.to_datetime(matches["date"]).to_numpy(dtype="datetime64[ns]")
+    played = (matches["home_goals"].notna() & matches["away_goals"].notna()).to_numpy() & on_or_before(
+        dates, as_of_day(as_of))
     return matches[played], matches[~played]
+
+
+@dataclass
+class LeagueFixtures:
+    """One league season split at ``as_of``, ready to simulate and rank.
+
+    teams: team ids, sorted (the column order of every array); played / remaining: the season's matches
+    known by the end of ``as_of`` and those still to play (optionally only up to ``until``); home_idx /
+    away_idx: team index of every played, then every remaining fixture; adjust: point adjustments per team
+    (the deductions in force on ``as_of`` unless given).
+    """
+
+    competition: str
+    season: str
+    as_of: dt.date | None
+    rules: TableRules
+    matches: pd.DataFrame
+    teams: list[str]
+    played: pd.DataFrame
+    remaining: pd.DataFrame
+    home_idx: np.ndarray
+    away_idx: np.ndarray
+    deductions: dict[str, int]
+    adjust: np.ndarray
+
+    @classmethod
+    def build(cls, matches: pd.DataFrame, competition: str, season: str, as_of: dt.date | None, *,
+              until: dt.date | None = None, rules: TableRules | None = None,
+              deductions: dict[str, int] | None = None) -> LeagueFixtures:
+        """The season's set-up from every match of it (played and scheduled; columns home, away, date,
+        home_goals, away_goals and optionally neutral)."""
+        rules = rules or rules_for(competition, season)
+        played, remaining = split_fixtures(matches, as_of)
+        if until is not None:
+            remaining = remaining[pd.to_datetime(remaining["date"]) <= pd.Timestamp(until)]
+        teams = sorted(set(matches["home"]) | set(matches["away"]))
+        index = {t: i for i, t in enumerate(teams)}
+        if deductions is None:
+            deductions = deductions_for(competition, season, as_of=as_of)
+        adjust = np.zeros(len(teams), dtype=np.int64)
+        for team, points in deductions.items():
+            if team in index:
+                adjust[index[team]] += points
+        home_idx = np.concatenate([played["home"].map(index), remaining["home"].map(index)]).astype(np.int64)
+        away_idx = np.concatenate([played["away"].map(index), remaining["away"].map(index)]).astype(np.int64)
+        return cls(competition, season, as_of, rules, matches, teams, played, remaining, home_idx, away_idx,
+                   dict(deductions), adjust)
+
+    @property
+    def n_remaining(self) -> int:
+        return len(self.remaining)
+
+    def index_of(self, team: str) -> int:
+        return self.teams.index(team)
+
+    def remaining_neutral(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Neutral-venue flags of the remaining fixtures ``rows``."""
+        remaining = self.remaining.iloc[rows]
+        if "neutral" not in remaining:
+            return np.zeros(len(remaining), dtype=bool)
+        return remaining["neutral"].fillna(False).to_numpy(dtype=bool)
+
+    def predict(self, model: ScoreModel, rows: np.ndarray | slice = slice(None)) -> ScoreGrid:
+        """The model's grid of the remaining fixtures ``rows`` (all by default), in the league's competition."""
+        remaining = self.remaining.iloc[rows]
+        return model.predict_many(remaining["home"].to_numpy(), remaining["away"].to_numpy(),
+                                  self.remaining_neutral(rows), competition=self.competition)
+
+    def current_table(self) -> pd.DataFrame:
+        """The real table by the end of ``as_of`` (the league's rules and deductions)."""
+        from matchday.rules.table import league_table
+
+        known = self.matches.assign(date=pd.to_datetime(self.matches["date"]))
+        known.loc[~known.index.isin(self.played.index), ["home_goals", "away_goals"]] = pd.NA
+        teams = set(self.teams)
+        return league_table(known, self.competition, self.season, rules=self.rules,
+                            deductions={t: p for t, p in self.deductions.items() if t in teams})
+
+    def rank(self, home_goals: np.ndarray, away_goals: np.ndarray, rng: np.random.Generator,
+             points_offset: np.ndarray | None = None) -> tuple[np.ndarray, Standings]:
+        """(positions ``(S, N)``, standings) of ``S`` simulated seasons whose remaining fixtures ended
+        ``home_goals`` - ``away_goals`` (int8 ``(S, n_remaining)``). Lots and play-offs draw from ``rng``;
+        ``points_offset``: points added per team before ranking (sensitivity runs)."""
+        size = home_goals.shape[0]
+        fixed_home = self.played["home_goals"].to_numpy(dtype=np.int8)
+        fixed_away = self.played["away_goals"].to_numpy(dtype=np.int8)
+        hg = np.concatenate([np.broadcast_to(fixed_home, (size, fixed_home.size)), home_goals], axis=1)
+        ag = np.concatenate([np.broadcast_to(fixed_away, (size, fixed_away.size)), away_goals], axis=1)
+        adjust = self.adjust if points_offset is None else self.adjust + points_offset
+        standings = rank_league(self.home_idx, self.away_idx, hg, ag, len(self.teams), self.rules, adjust, rng=rng)
+        positions = standings.positions.copy()
+        settle_playoffs(positions, standings, self.rules, rng)
+        return positions, standings
 
 
 def simulate_season(
     matches: pd.DataFrame,
-    predict_many: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+    model: ScoreModel,
     competition: str,
     season: str,
     *,
@@ -148,82 +260,51 @@ def simulate_season(
     """Simulate the rest of one league season.
 
     matches: every match of the season (played and scheduled), columns home, away (team ids), date,
-    home_goals, away_goals, neutral. as_of: results up to and including this date are known.
-    until: simulate only fixtures up to this date (a table "after date D"); None = the whole season.
-    predict_many(home, away, neutral) -> (R, G+1, G+1) score matrices (the fitted model).
-    deductions: point adjustments by team id; None = those in force on ``as_of`` (later decisions
-    cannot be known then).
-    record: (home, away) fixtures whose simulated scores are kept in ``result.recorded``.
+    home_goals, away_goals, neutral. model: a fitted :class:`~matchday.models.interface.ScoreModel`.
+    as_of: results up to and including this date are known. until: simulate only fixtures up to this date
+    (a table "after date D"); None = the whole season. deductions: point adjustments by team id; None =
+    those in force on ``as_of`` (later decisions cannot be known then). record: (home, away) fixtures whose
+    simulated scores are kept in ``result.recorded``. The result depends on ``seed`` only, not on
+    ``chunk_size``.
     """
-    from matchday.rules.table import league_table
-
-    rules = rules or rules_for(competition, season)
-    played, remaining = split_fixtures(matches, as_of)
-    if until is not None:
-        remaining = remaining[pd.to_datetime(remaining["date"]) <= pd.Timestamp(until)]
-    teams = sorted(set(matches["home"]) | set(matches["away"]))
-    index = {t: i for i, t in enumerate(teams)}
-    if deductions is None:
-        deductions = deductions_for(competition, season, as_of=as_of)
-    adjust = np.zeros(len(teams), dtype=np.int64)
-    for team, points in deductions.items():
-        if team in index:
-            adjust[index[team]] += points
-    known = matches.assign(date=pd.to_datetime(matches["date"]))
-    known.loc[~known.index.isin(played.index), ["home_goals", "away_goals"]] = pd.NA
-    current = league_table(known, competition, season, rules=rules,
-                           deductions={t: p for t, p in deductions.items() if t in index})
-
-    n_teams, n_played, r = len(teams), len(played), len(remaining)
-    home_idx = np.concatenate([played["home"].map(index), remaining["home"].map(index)]).astype(np.int64)
-    away_idx = np.concatenate([played["away"].map(index), remaining["away"].map(index)]).astype(np.int64)
-    remaining_columns = np.arange(n_played, n_played + r)
+    league = LeagueFixtures.build(matches, competition, season, as_of, until=until, rules=rules,
+                                  deductions=deductions)
+    remaining, r = league.remaining, league.n_remaining
     homes, aways = remaining["home"].to_numpy(), remaining["away"].to_numpy()
     recorded_columns = {}
     for fixture in record:
         found = np.flatnonzero((homes == fixture[0]) & (aways == fixture[1]))
         if found.size != 1:
             raise ValueError(f"cannot record {fixture}: not a remaining fixture")
-        recorded_columns[tuple(fixture)] = int(remaining_columns[found[0]])
+        recorded_columns[tuple(fixture)] = int(found[0])
     if r:
-        matrices = np.asarray(
-            predict_many(homes, aways, remaining["neutral"].fillna(False).to_numpy(dtype=bool)
-                         if "neutral" in remaining else np.zeros(r, bool)),
-            dtype=np.float64,
-        )
-        sampler = ScoreSampler(apply_conditions(matrices, remaining, conditions))
+        sampler = ScoreSampler(apply_conditions(league.predict(model), remaining, conditions))
     elif conditions:
         raise ValueError("conditions given but no fixture is left to play")
     # Separate streams for scores and for drawing lots: results do not depend on the chunk size.
     score_rng, lots_rng = (np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2))
     n_sims = int(n_sims)
-    home_goals = np.empty((n_sims, n_played + r), dtype=np.int8)
-    away_goals = np.empty((n_sims, n_played + r), dtype=np.int8)
-    home_goals[:, :n_played] = played["home_goals"].to_numpy(dtype=np.int8)
-    away_goals[:, :n_played] = played["away_goals"].to_numpy(dtype=np.int8)
+    home_goals = np.empty((n_sims, r), dtype=np.int8)
+    away_goals = np.empty((n_sims, r), dtype=np.int8)
     for start in range(0, n_sims, chunk_size):  # chunks bound the temporary memory of the sampler
         stop = min(n_sims, start + chunk_size)
         if r:
-            sim_home, sim_away = sampler.sample(random_bits(score_rng, (stop - start, r)))
-            home_goals[start:stop, n_played:] = sim_home
-            away_goals[start:stop, n_played:] = sim_away
+            home_goals[start:stop], away_goals[start:stop] = sampler.sample(random_bits(score_rng, (stop - start, r)))
         if progress:
             progress(stop // 2, n_sims)
-    standings = rank_league(home_idx, away_idx, home_goals, away_goals, n_teams, rules, adjust, rng=lots_rng)
-    positions = standings.positions.copy()
-    settle_playoffs(positions, standings, rules, lots_rng)
+    positions, standings = league.rank(home_goals, away_goals, lots_rng)
     if progress:
         progress(n_sims, n_sims)
     recorded = {key: (home_goals[:, col].copy(), away_goals[:, col].copy()) for key, col in recorded_columns.items()}
     return SeasonSimulation(
-        competition=rules.competition, season=rules.season, as_of=as_of, until=until, teams=teams,
-        positions=positions, points=standings.points, goal_difference=standings.goal_difference,
-        current=current, rules=rules,
-        n_remaining=r, seed=seed, conditions=[c.label for c in conditions], recorded=recorded,
+        competition=league.rules.competition, season=league.rules.season, as_of=as_of, until=until,
+        teams=league.teams, positions=positions, points=standings.points, goal_difference=standings.goal_difference,
+        current=league.current_table(), rules=league.rules, n_remaining=r, seed=seed,
+        conditions=[c.label for c in conditions], recorded=recorded,
     )
 
 
-def settle_playoffs(positions: np.ndarray, standings, rules: TableRules, rng: np.random.Generator) -> None:
+def settle_playoffs(positions: np.ndarray, standings: Standings, rules: TableRules, rng: np.random.Generator) -> None:
     """Serie A: a title or relegation tie on points is a play-off match; its loser takes the lower place.
 
     The ranking puts the two clubs in the two places at stake; a level play-off goes either way with
@@ -245,21 +326,16 @@ def settle_playoffs(positions: np.ndarray, standings, rules: TableRules, rng: np
         positions[swap, a], positions[swap, b] = upper + 2, upper + 1
 
 
-def apply_conditions(matrices: np.ndarray, remaining: pd.DataFrame, conditions: Sequence[FixtureCondition]) -> np.ndarray:
-    """Restrict the named fixtures' matrices to their allowed scores (renormalised)."""
-    if not conditions:
-        return matrices
-    matrices = matrices.copy()
-    goals = np.arange(matrices.shape[1])
-    home_goals, away_goals = np.meshgrid(goals, goals, indexing="ij")
+def apply_conditions(grid: ScoreGrid, remaining: pd.DataFrame, conditions: Sequence[FixtureCondition]) -> ScoreGrid:
+    """The grid with the named fixtures restricted to their allowed scores (renormalised)."""
+    home_goals, away_goals = grid.score_masks()
     homes, aways = remaining["home"].to_numpy(), remaining["away"].to_numpy()
     for condition in conditions:
         rows = np.flatnonzero((homes == condition.home) & (aways == condition.away))
         if rows.size != 1:
             raise ValueError(f"condition {condition.label!r} matches {rows.size} remaining fixtures")
-        mask = condition.allowed(home_goals, away_goals)
-        kept = matrices[rows[0]] * mask
-        if kept.sum() <= 0:
-            raise ValueError(f"condition {condition.label!r} leaves no possible score")
-        matrices[rows[0]] = kept / kept.sum()
-    return matrices
+        try:
+            grid = grid.conditioned(int(rows[0]), condition.allowed(home_goals, away_goals))
+        except ValueError:
+            raise ValueError(f"condition {condition.label!r} leaves no possible score") from None
+    return grid

@@ -1,20 +1,16 @@
-"""The model interface and the machinery every goal model shares.
+"""The goal-model family: team attack/defence, home advantage, a score distribution, one likelihood.
 
-Interface (scikit-learn habit): configure in ``__init__``; ``fit(matches, as_of=None)`` returns
-``self`` and uses only matches played strictly before ``as_of``; fitted state ends in ``_``;
-``predict(home, away, neutral=False)`` returns a :class:`~matchday.models.scores.ScoreMatrix`;
-``predict_many(home, away, neutral)`` returns an ``(n, G+1, G+1)`` array without a per-match loop;
-``ratings()`` returns a DataFrame (team, attack, defence, strength).
-
-Goal models (:class:`GoalModel`) share one parametrisation, one likelihood and one optimiser::
+Every goal model (:class:`GoalModel` and its subclasses Poisson, Dixon-Coles, negative binomial, bivariate
+Poisson, shots-informed Dixon-Coles) keeps the contract of :mod:`matchday.models.interface` and shares one
+parametrisation, one likelihood and one optimiser (:mod:`matchday.models.solver`)::
 
     log lambda_home = intercept + home_advantage[c] * (1 - neutral) + attack[home] - defence[away]
     log lambda_away = intercept                                     + attack[away] - defence[home]
 
 with a higher ``defence`` meaning fewer goals conceded, a home advantage per competition ``c`` (or a
-single one), and a :class:`~matchday.models.scores.ScoreDistribution` for the score given the two rates
+single one), and a :class:`~matchday.models.distributions.ScoreDistribution` for the score given the two rates
 (Poisson, Dixon-Coles, negative binomial, bivariate Poisson). The objective is the time-weighted
-log-likelihood (weights from :mod:`matchday.models.weights`) minus a Gaussian (L2) prior on the team
+log-likelihood (weights from :mod:`matchday.models.weights`, ages counted from the end of the as-of day) minus a Gaussian (L2) prior on the team
 parameters::
 
     sum_i w_i log p(x_i, y_i | lambda_i, extra) - shrinkage / 2 * sum_t [(a_t - m_t)^2 + (d_t - n_t)^2]
@@ -46,24 +42,28 @@ one scale.
 
 from __future__ import annotations
 
-import contextlib
-import difflib
 import math
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
 
 from matchday.data.competitions import UEFA_CODES
-from matchday.data.errors import DataError, UnknownChoiceError
-from matchday.models.scores import LikelihoodResult, PoissonScores, ScoreDistribution, ScoreMatrix
+from matchday.data.errors import DataError
+from matchday.data.frames import ALL_COMPETITIONS, MatchArrays, as_of_day, day_end, played_matches
+from matchday.models.distributions import LikelihoodResult, PoissonScores, ScoreDistribution
+from matchday.models.interface import (
+    NEWCOMER_DAYS,
+    ModelBase,
+    as_array,
+    filter_ratings,
+    map_values,
+    sorted_codes,
+)
+from matchday.models.solver import bounds_arrays, lbfgs, newton, single_threaded_blas
 from matchday.models.weights import DEFAULT_XI, decay_weights
-
-REQUIRED_COLUMNS: tuple[str, ...] = ("date", "home", "away", "home_goals", "away_goals")
-ALL_COMPETITIONS = "*"  # key of the single home advantage when home_advantage="single"
 
 DEFAULT_SHRINKAGE: float = 6.0
 """Prior precision 1/sigma^2 of each team's attack and defence around its prior mean (sigma = 0.41).
@@ -90,278 +90,6 @@ the fit (see :func:`_team_membership`); fitting the second tier jointly (E0 + E1
 Championship form speak instead.
 """
 
-
-# ---------------------------------------------------------------------------------------------------
-# Input
-# ---------------------------------------------------------------------------------------------------
-
-
-def to_timestamp(value: Any) -> pd.Timestamp | None:
-    """``as_of`` as a pandas Timestamp (None stays None); a date means midnight at its start."""
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise DataError("cannot read the as-of date", column="as_of", value=value,
-                        expected="a date such as 2024-04-14") from exc
-    if stamp is pd.NaT:
-        raise DataError("as-of date is missing", column="as_of", value=value, expected="a date")
-    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
-
-
-@dataclass
-class MatchArrays:
-    """The played matches a model is fitted on, as NumPy arrays (one entry per match, date order kept).
-
-    ``positions`` are the rows of ``source`` (the caller's frame) that were kept; :meth:`column` reads
-    any further column (shots, countries) for those rows.
-    """
-
-    source: pd.DataFrame
-    positions: np.ndarray
-    date: np.ndarray  # datetime64[ns]
-    home: np.ndarray  # object (team ids)
-    away: np.ndarray
-    home_goals: np.ndarray  # float, whole numbers
-    away_goals: np.ndarray
-    neutral: np.ndarray  # bool
-    competition: np.ndarray  # object ("*" when the frame has no competition column)
-
-    def __len__(self) -> int:
-        return len(self.date)
-
-    def column(self, name: str, dtype: Any = float) -> np.ndarray | None:
-        """Column ``name`` for the kept rows (missing values as NaN for floats), None if absent."""
-        if name not in self.source.columns:
-            return None
-        values = self.source[name]
-        if dtype is float:
-            array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        else:
-            array = values.to_numpy(dtype=dtype)
-        return array[self.positions]
-
-
-def _locate(frame: pd.DataFrame, position: int) -> tuple[str | None, int | None, str]:
-    """(file, line, fallback description) of a row of the caller's frame, for error messages."""
-    file = line = None
-    if "source_file" in frame.columns:
-        value = frame["source_file"].iloc[position]
-        file = None if pd.isna(value) or value == "" else str(value)
-    if "source_line" in frame.columns:
-        value = frame["source_line"].iloc[position]
-        line = None if pd.isna(value) else int(value)
-    where = "" if line is not None else f" (row {frame.index[position]!r} of the match frame)"
-    return file, line, where
-
-
-def _bad_row(frame: pd.DataFrame, position: int, column: str, reason: str, expected: str) -> DataError:
-    file, line, where = _locate(frame, position)
-    return DataError(reason + where, file=file, line=line, column=column, value=frame[column].iloc[position],
-                     expected=expected)
-
-
-def _object_array(series: pd.Series) -> np.ndarray:
-    return series.to_numpy(dtype=object)
-
-
-def select_matches(
-    matches: pd.DataFrame, as_of: pd.Timestamp | None, *, columns: Sequence[str] = REQUIRED_COLUMNS
-) -> MatchArrays:
-    """Played matches strictly before ``as_of`` (every played match when None), validated, as arrays.
-
-    Unplayed fixtures (missing goals) are skipped. Bad input raises :class:`DataError` naming the
-    column, the row (source file and line when the frame carries ``source_file``/``source_line``), the
-    value and what was expected. Avoids pandas work per row: fits call this on every refit.
-    """
-    if not isinstance(matches, pd.DataFrame):
-        raise DataError("matches must be a pandas DataFrame", value=type(matches).__name__,
-                        expected="a DataFrame with columns " + ", ".join(columns))
-    missing = [c for c in columns if c not in matches.columns]
-    if missing:
-        raise DataError("match frame lacks a required column", column=missing[0],
-                        expected="columns " + ", ".join(columns))
-    dates = matches["date"]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        try:
-            dates = pd.to_datetime(dates)
-        except (TypeError, ValueError) as exc:
-            bad = 0
-            for bad, value in enumerate(dates):  # noqa: B007 (find the first unreadable date)
-                try:
-                    pd.Timestamp(value)
-                except (TypeError, ValueError):
-                    break
-            raise _bad_row(matches, bad, "date", "match date cannot be read", "a date") from exc
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
-    date = dates.to_numpy(dtype="datetime64[ns]")
-    goals = []
-    for column in ("home_goals", "away_goals"):
-        try:
-            values = matches[column].to_numpy(dtype=float, na_value=np.nan)
-        except (TypeError, ValueError):
-            values = pd.to_numeric(matches[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            unreadable = np.isnan(values) & matches[column].notna().to_numpy()
-            if unreadable.any():
-                raise _bad_row(matches, int(np.flatnonzero(unreadable)[0]), column,
-                               "goals must be whole numbers >= 0", "an integer >= 0") from None
-        goals.append(values)
-    keep = ~(np.isnan(goals[0]) | np.isnan(goals[1]))
-    if np.isnat(date).any():
-        bad = np.isnat(date) & keep
-        if bad.any():
-            raise _bad_row(matches, int(np.flatnonzero(bad)[0]), "date", "played match without a date", "a date")
-    if as_of is not None:
-        keep &= date < np.datetime64(as_of.to_datetime64(), "ns")
-    positions = np.flatnonzero(keep)
-    everything = positions.size == len(matches)
-
-    def take(array: np.ndarray) -> np.ndarray:
-        return array if everything else array[positions]
-
-    home_goals, away_goals = take(goals[0]), take(goals[1])
-    for column, values in (("home_goals", home_goals), ("away_goals", away_goals)):
-        bad = (values < 0) | (values != np.floor(values)) | ~np.isfinite(values)
-        if bad.any():
-            raise _bad_row(matches, int(positions[np.flatnonzero(bad)[0]]), column,
-                           "goals must be whole numbers >= 0", "an integer >= 0")
-    names = {}
-    for column in ("home", "away"):
-        series = matches[column]
-        missing = take(series.isna().to_numpy())
-        if missing.any():
-            raise _bad_row(matches, int(positions[np.flatnonzero(missing)[0]]), column, "match without a team",
-                           "a team id")
-        names[column] = values = take(_object_array(series))
-        empty = values == ""
-        if empty.any():
-            raise _bad_row(matches, int(positions[np.flatnonzero(empty)[0]]), column, "match without a team",
-                           "a team id")
-    home, away = names["home"], names["away"]
-    same = home == away
-    if same.any():
-        raise _bad_row(matches, int(positions[np.flatnonzero(same)[0]]), "away", "a team cannot play itself",
-                       "two different teams")
-    if "neutral" in matches.columns:
-        flags = matches["neutral"]
-        neutral = take(flags.to_numpy(dtype=bool) if flags.dtype == bool else flags.fillna(False).to_numpy(dtype=bool))
-    else:
-        neutral = np.zeros(positions.size, dtype=bool)
-    if "competition" in matches.columns:
-        competition = take(_object_array(matches["competition"]))
-        unknown = pd.isna(competition)
-        if unknown.any():
-            competition = np.where(unknown, ALL_COMPETITIONS, competition)
-    else:
-        competition = np.full(positions.size, ALL_COMPETITIONS, dtype=object)
-    return MatchArrays(matches, positions, take(date), home, away, home_goals, away_goals, neutral, competition)
-
-
-def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, sorted unique values): ``uniques[codes] == values``; hash-based, then sorted."""
-    codes, uniques = pd.factorize(values)
-    uniques = np.asarray(uniques, dtype=object)
-    order = np.argsort(uniques)
-    rank = np.empty(len(order), dtype=np.intp)
-    rank[order] = np.arange(len(order))
-    return rank[codes], uniques[order]
-
-
-def filter_ratings(frame: pd.DataFrame, teams: Iterable[str] | None, competition: str | None) -> pd.DataFrame:
-    """Rows of a ratings table for ``teams`` and/or the current members of ``competition`` (clubs whose
-    latest league is that one and who played within NEWCOMER_DAYS of the last match in the table)."""
-    keep = np.ones(len(frame), dtype=bool)
-    if competition is not None:
-        recent = frame["last_played"] >= frame["last_played"].max() - pd.Timedelta(days=NEWCOMER_DAYS)
-        keep &= ((frame["competition"] == competition) & recent).to_numpy()
-    if teams is not None:
-        keep &= frame["team"].isin(set(teams)).to_numpy()
-    return frame[keep]
-
-
-def map_values(values: Any, mapping: Any, default: Any, dtype: Any = float) -> np.ndarray:
-    """``mapping`` (a dict or a callable returning None when it has no value) applied to each entry, once
-    per distinct value; missing entries and unmapped values get ``default``. Vectorised: simulations ask
-    for 10^5 fixtures between a few dozen teams."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object).ravel())
-    get = mapping.get if isinstance(mapping, dict) else mapping
-    table = []
-    for key in uniques:
-        value = get(key)
-        table.append(default if value is None else value)
-    table.append(default)  # code -1: a missing value
-    return np.asarray(table, dtype=dtype)[codes]
-
-
-def as_array(values: Any, n: int | None = None, *, dtype: Any = object) -> np.ndarray:
-    """1-D array from a scalar or sequence (a scalar is repeated ``n`` times)."""
-    if isinstance(values, str) or np.ndim(values) == 0:
-        return np.full(1 if n is None else n, values, dtype=dtype)
-    return np.asarray(values, dtype=dtype).ravel()
-
-
-# ---------------------------------------------------------------------------------------------------
-# Interface
-# ---------------------------------------------------------------------------------------------------
-
-
-class RatingModel(ABC):
-    """What every team-strength model offers (see the module docstring)."""
-
-    max_goals: int
-    teams_: np.ndarray
-
-    @abstractmethod
-    def fit(self, matches: pd.DataFrame, as_of: Any = None) -> Self: ...
-
-    @abstractmethod
-    def expected_goals(
-        self, home: Any, away: Any, neutral: Any = False, competition: Any = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact expected goals of the home and away sides, vectorised."""
-
-    @abstractmethod
-    def predict_many(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> np.ndarray:
-        """Score matrices ``(n, G+1, G+1)`` for arrays of fixtures (G = ``max_goals``)."""
-
-    @abstractmethod
-    def ratings(self) -> pd.DataFrame: ...
-
-    def predict(self, home: str, away: str, neutral: bool = False, competition: str | None = None) -> ScoreMatrix:
-        """Score matrix of one fixture; ``competition`` picks its home advantage (default: the home
-        team's own league)."""
-        matrix = self.predict_many([home], [away], [bool(neutral)], None if competition is None else [competition])
-        lam_h, lam_a = self.expected_goals([home], [away], [bool(neutral)],
-                                           None if competition is None else [competition])
-        return ScoreMatrix(matrix[0], home, away, float(lam_h[0]), float(lam_a[0]), bool(neutral),
-                           type(self).__name__)
-
-    # helpers -------------------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "teams_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit(matches) first")
-
-    def _team_index(self, names: Any) -> np.ndarray:
-        """Indices of team ids in ``teams_``; an unknown id raises naming the closest fitted teams."""
-        self._check_fitted()
-        names = as_array(names)
-        index = np.searchsorted(self.teams_, names)
-        index = np.clip(index, 0, len(self.teams_) - 1)
-        unknown = self.teams_[index] != names
-        if unknown.any():
-            name = str(names[np.flatnonzero(unknown)[0]])
-            teams = [str(t) for t in self.teams_]
-            closest = difflib.get_close_matches(name, teams, n=5, cutoff=0.0)
-            raise UnknownChoiceError(f"team (not in {type(self).__name__}'s fitted data)", name, closest,
-                                     closest=True)
-        return index
-
-
-# ---------------------------------------------------------------------------------------------------
-# Goal models
-# ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -479,7 +207,6 @@ class _Objective:
         self.design = design
         self.prep = prep
         self.shrinkage = shrinkage
-        self.evaluations = 0
         self._pairs: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
     def __call__(self, theta: np.ndarray, curvature: bool = False):
@@ -489,7 +216,6 @@ class _Objective:
         """
         d = self.design
         t, size, e = d.n_teams, d.size, d.n_extra
-        self.evaluations += 1
         eta_h, eta_a = d.linear_predictors(theta)
         res = self.dist.loglik(eta_h, eta_a, theta[size - e:], self.prep, curvature)
         grad = np.zeros(size)
@@ -571,211 +297,6 @@ class _Objective:
         return -hess
 
 
-@dataclass
-class _Solution:
-    theta: np.ndarray
-    objective: float
-    loglik: float
-    n_iter: int
-    n_eval: int
-    converged: bool
-    message: str
-
-
-def _newton(objective: _Objective, theta0: np.ndarray, bounds: list[tuple[float, float]], *,
-            tol: float, max_iter: int) -> _Solution:
-    """Newton's method on the exact Hessian, with backtracking, Levenberg damping where the Hessian is not
-    positive definite, and an active set for the bounded extra parameters.
-
-    Converged when the largest (projected) gradient component is below ``tol`` or the predicted gain
-    (half the Newton decrement) is below 1e-12. Convergence is quadratic: from the moment start it takes
-    3-5 Hessians; at ``|gradient| <= 1e-4`` the objective is within ~1e-8 of its optimum.
-    """
-    design = objective.design
-    size, e = design.size, design.n_extra
-    lower = np.full(size, -np.inf)
-    upper = np.full(size, np.inf)
-    for j, (lo, hi) in enumerate(bounds):
-        lower[size - e + j], upper[size - e + j] = lo, hi
-    theta = np.clip(theta0, lower, upper)
-    null = design.null_directions() if objective.shrinkage == 0 else None
-    f, g, res, ll = objective(theta, curvature=True)
-    message = "maximum iterations reached"
-    converged = False
-    iteration = 0
-    for iteration in range(max_iter + 1):  # noqa: B007 (reported as n_iter)
-        # bounded extras sitting on a bound with the gradient pushing outwards are held fixed
-        free = ~(((theta <= lower) & (g > 0)) | ((theta >= upper) & (g < 0)))
-        if not np.all(np.isfinite(g)):
-            message = "non-finite gradient"
-            break
-        if float(np.abs(g[free]).max(initial=0.0)) <= tol:
-            converged, message = True, "converged"
-            break
-        if iteration == max_iter:
-            break
-        h = objective.hessian(res)
-        hm = h[np.ix_(free, free)] if not free.all() else h
-        gm = g[free]
-        if null is not None:
-            vm = null[free]
-            hm = hm + (np.trace(hm) / len(gm)) * (vm @ vm.T)
-        direction = np.zeros(size)
-        direction[free] = _newton_step(hm, gm)
-        decrement = -float(np.dot(g, direction))
-        if decrement <= 2e-12:
-            converged, message = True, "converged"
-            break
-        t = 1.0
-        accepted = False
-        while t > 1e-10:
-            trial = np.clip(theta + t * direction, lower, upper)
-            ft, gt, rt, llt = objective(trial, curvature=True)
-            if np.isfinite(ft) and ft <= f - 1e-4 * t * decrement:
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
-            converged = bool(decrement < 1e-8)
-            message = "line search stalled" + (" at the optimum" if converged else "")
-            break
-        theta, f, g, res, ll = trial, ft, gt, rt, llt
-    return _Solution(theta, f, ll, iteration, objective.evaluations, converged, message)
-
-
-BLAS_SINGLE_THREAD_FROM = 150  # parameters; below this LAPACK does not thread anyway
-
-
-def single_threaded_blas(size: int) -> contextlib.AbstractContextManager:
-    """BLAS limited to one thread for the dense solves of a large fit, if threadpoolctl is installed.
-
-    Why: a joint fit of all leagues solves ~400 x 400 systems; a multi-threaded OpenBLAS on a busy
-    2-core machine spends seconds synchronising threads on them (measured: 1.6 s per Cholesky against
-    10 ms with one thread). Small fits are unaffected, so the (millisecond) threadpoolctl scan is skipped
-    for them.
-    """
-    if size < BLAS_SINGLE_THREAD_FROM:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
-def _newton_step(hess: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """Solve hess @ step = -grad by Cholesky, so the step is a descent direction.
-
-    A ridge of 1e-10 of the largest curvature keeps exactly flat directions (leagues with no match
-    between them: only their relative level is free) from turning rounding noise into large steps; if
-    the Hessian is not positive definite (far from the optimum), the ridge grows (Levenberg-Marquardt).
-    """
-    from scipy.linalg import lapack
-
-    scale = max(float(np.abs(np.diag(hess)).max(initial=0.0)), 1e-12)
-    damping = scale * 1e-10
-    diagonal = np.arange(len(grad))
-    for _ in range(30):
-        matrix = hess.copy()
-        matrix[diagonal, diagonal] += damping
-        _, step, info = lapack.dposv(matrix, -grad, overwrite_a=True)
-        if info == 0 and np.all(np.isfinite(step)):
-            return step
-        damping *= 100.0
-    return -grad / scale
-
-
-def fit_score_glm(
-    distribution: ScoreDistribution,
-    x_home: np.ndarray,
-    x_away: np.ndarray,
-    goals_home: np.ndarray,
-    goals_away: np.ndarray,
-    weights: np.ndarray,
-    *,
-    offset_home: np.ndarray | float = 0.0,
-    offset_away: np.ndarray | float = 0.0,
-    start: np.ndarray | None = None,
-    tol: float = 1e-6,
-    max_iter: int = 100,
-) -> tuple[np.ndarray, float, bool]:
-    """Maximum-likelihood fit of a small dense score GLM with the same distributions as the team models.
-
-    ``eta_home = offset_home + x_home @ beta``, ``eta_away = offset_away + x_away @ beta`` (``x_*`` are
-    (n, p) design matrices, p may be 0), plus the distribution's extra parameters (rho, ...). Used for
-    Elo's mapping from rating difference to goals and to refit rho given fixed rates. Newton on the exact
-    Hessian, as the team models. Returns (``[beta, extra]``, weighted log-likelihood, converged).
-    """
-    p = x_home.shape[1]
-    e = len(distribution.extra_names)
-    prep = distribution.prepare(goals_home, goals_away, weights)
-    lower = np.r_[np.full(p, -np.inf), [b[0] for b in distribution.extra_bounds()]]
-    upper = np.r_[np.full(p, np.inf), [b[1] for b in distribution.extra_bounds()]]
-
-    def evaluate(theta: np.ndarray, curvature: bool):
-        eta_h = offset_home + x_home @ theta[:p]
-        eta_a = offset_away + x_away @ theta[:p]
-        res = distribution.loglik(eta_h, eta_a, theta[p:], prep, curvature)
-        grad = np.r_[x_home.T @ res.d_home + x_away.T @ res.d_away, res.d_extra]
-        return -res.loglik, -grad, res
-
-    def hessian(res: LikelihoodResult) -> np.ndarray:
-        h = np.empty((p + e, p + e))
-        h[:p, :p] = ((x_home * res.h_hh[:, None]).T @ x_home + (x_away * res.h_aa[:, None]).T @ x_away
-                     + (x_home * res.h_ha[:, None]).T @ x_away + (x_away * res.h_ha[:, None]).T @ x_home)
-        mixed = x_home.T @ res.h_he + x_away.T @ res.h_ae
-        h[:p, p:] = mixed
-        h[p:, :p] = mixed.T
-        h[p:, p:] = res.h_ee
-        return -h
-
-    theta = np.clip(np.r_[np.zeros(p), distribution.extra_init(goals_home, goals_away, weights)]
-                    if start is None else np.asarray(start, dtype=float), lower, upper)
-    f, g, res = evaluate(theta, True)
-    converged = False
-    for _ in range(max_iter):
-        free = ~(((theta <= lower) & (g > 0)) | ((theta >= upper) & (g < 0)))
-        if float(np.abs(g[free]).max(initial=0.0)) <= tol:
-            converged = True
-            break
-        direction = np.zeros(p + e)
-        direction[free] = _newton_step(hessian(res)[np.ix_(free, free)], g[free])
-        decrement = -float(np.dot(g, direction))
-        if decrement <= 2e-12:
-            converged = True
-            break
-        t = 1.0
-        while t > 1e-10:
-            trial = np.clip(theta + t * direction, lower, upper)
-            ft, gt, rt = evaluate(trial, True)
-            if np.isfinite(ft) and ft <= f - 1e-4 * t * decrement:
-                break
-            t *= 0.5
-        else:
-            converged = bool(decrement < 1e-8)
-            break
-        theta, f, g, res = trial, ft, gt, rt
-    return theta, -f, converged
-
-
-def _lbfgs(objective: _Objective, theta0: np.ndarray, bounds: list[tuple[float, float]], *,
-           tol: float, max_iter: int) -> _Solution:
-    """SciPy L-BFGS-B on the same objective and exact gradient (an independent check of ``_newton``)."""
-    from scipy.optimize import minimize
-
-    design = objective.design
-    full_bounds = [(None, None)] * (design.size - design.n_extra) + list(bounds)
-    result = minimize(lambda th: objective(th)[:2], theta0, jac=True, method="L-BFGS-B", bounds=full_bounds,
-                      options={"maxiter": max(max_iter, 15000), "gtol": max(tol, 1e-10), "ftol": 1e-15,
-                               "maxcor": 30})
-    theta = np.asarray(result.x, dtype=float)
-    f, _, _, ll = objective(theta)
-    return _Solution(theta, f, ll, int(result.nit), objective.evaluations, bool(result.success),
-                     str(result.message))
-
-
-NEWCOMER_DAYS = 300  # a club is "new" if its first match in the data is this recent, in an older competition
-
 
 @dataclass
 class _Membership:
@@ -823,12 +344,14 @@ def _team_membership(home: np.ndarray, away: np.ndarray, comp: np.ndarray, comp_
     return _Membership(current, first.astype("datetime64[ns]"), last.astype("datetime64[ns]"), newcomer)
 
 
-class GoalModel(RatingModel):
+class GoalModel(ModelBase):
     """Team attack/defence model with a pluggable score distribution (see the module docstring).
 
     Parameters
     ----------
-    distribution: the :class:`ScoreDistribution` (Poisson, Dixon-Coles, ...).
+    distribution: the :class:`ScoreDistribution` (Poisson, Dixon-Coles, ...); None = the class's own
+        (:attr:`default_distribution`: independent Poisson here, Dixon-Coles for :class:`DixonColes`, ...).
+        The one in use after ``fit`` is ``distribution_``.
     xi: time-decay rate in 1/day (weight ``exp(-xi * age)``); 0 = no decay. Default 0.0019
         (Dixon & Coles' published optimum, half-life ~365 days).
     max_goals: G, size of the (censored) score matrices.
@@ -839,13 +362,20 @@ class GoalModel(RatingModel):
     home_advantage: ``"competition"`` (default: one per competition; leagues differ and UEFA away trips
         are longer, so a joint fit across leagues should not force one value; for a one-league fit it is
         the same as ``"single"``) or ``"single"``.
-    as_of: default as-of date for ``fit`` (strictly-before cut-off).
-    warm_start: refit starting from this model's previous solution (scikit-learn's meaning).
+    newcomer_prior: prior offset (attack, defence) of a club new to a competition with older data (a
+        promoted club); default :data:`PROMOTED_PRIOR`; None = no offset.
+    prior_mean: ``"competition"`` (default: each team's prior mean is its current competition's mean,
+        estimated jointly) or ``"zero"`` (every team's prior mean is the average team).
+    warm_start: each ``fit`` starts from this model's previous solution (scikit-learn's meaning); the
+        optimum does not depend on it, only the number of iterations.
     solver: ``"newton"`` (exact Hessian, default: ~6 iterations) or ``"lbfgs"`` (SciPy L-BFGS-B with the
         exact gradient; kept as an independent check).
     tol: stop when every gradient component of the log-likelihood is below ``tol`` (default 1e-4: the
         log-likelihood is then within ~1e-8 of its maximum, the parameters within ~1e-6).
+    max_iter: Newton iterations at most.
     """
+
+    default_distribution: ClassVar[type[ScoreDistribution]] = PoissonScores
 
     def __init__(
         self,
@@ -858,13 +388,12 @@ class GoalModel(RatingModel):
         newcomer_prior: tuple[float, float] | None = PROMOTED_PRIOR,
         prior_mean: str = "competition",
         home_advantage: str = "competition",
-        as_of: Any = None,
         warm_start: bool = False,
         solver: str = "newton",
         tol: float = 1e-4,
         max_iter: int = 100,
     ) -> None:
-        self.distribution = distribution if distribution is not None else PoissonScores()
+        self.distribution = distribution
         self.xi = xi
         self.max_goals = max_goals
         self.shrinkage = shrinkage
@@ -872,7 +401,6 @@ class GoalModel(RatingModel):
         self.newcomer_prior = newcomer_prior
         self.prior_mean = prior_mean
         self.home_advantage = home_advantage
-        self.as_of = as_of
         self.warm_start = warm_start
         self.solver = solver
         self.tol = tol
@@ -886,10 +414,14 @@ class GoalModel(RatingModel):
     def _after_fit(self, data: MatchArrays, design: _Design) -> None:
         """Called at the end of ``fit`` (the shots variant refits rho on real goals here)."""
 
+    def _predict_distribution(self) -> ScoreDistribution:
+        """The distribution of the predicted scores: ``distribution``, else the class's default."""
+        return self.distribution if self.distribution is not None else self.default_distribution()
+
     def _fit_distribution(self) -> ScoreDistribution:
         """The distribution whose likelihood the team parameters maximise (the shots variant fits a
-        quasi-Poisson on its xG proxy but predicts with ``self.distribution``)."""
-        return self.distribution
+        quasi-Poisson on its xG proxy but predicts with its ``distribution``)."""
+        return self._predict_distribution()
 
     # ------------------------------------------------------------------ fitting
     def _validate_config(self) -> None:
@@ -906,20 +438,21 @@ class GoalModel(RatingModel):
         if self.solver not in ("newton", "lbfgs"):
             raise ValueError(f"solver must be 'newton' or 'lbfgs' (got {self.solver!r})")
 
-    def fit(self, matches: pd.DataFrame, as_of: Any = None, init: GoalModel | None = None) -> Self:
-        """Fit on the played matches strictly before ``as_of`` (or ``self.as_of``; all when both None).
+    def fit(self, matches: pd.DataFrame, as_of: Any = None) -> Self:
+        """Fit on the played matches dated on or before ``as_of`` (a day; every played match when None).
 
-        Time-decay weights are relative to ``as_of`` (or to the last match when there is none).
-        ``init``: a fitted model of the same kind whose solution starts the optimiser (warm start); with
-        ``warm_start=True`` this model's own previous fit is used. The optimum does not depend on it.
+        Time-decay weights count a match's age from the end of the as-of day (of the last match day when
+        ``as_of`` is None): a match played that day weighs ``exp(-xi)``. With ``warm_start=True`` the
+        previous solution of this model starts the optimiser; the optimum does not depend on it.
         """
         self._validate_config()
-        cutoff = to_timestamp(as_of if as_of is not None else self.as_of)
-        data = select_matches(matches, cutoff)
+        day = as_of_day(as_of)
+        data = played_matches(matches, day)
         if len(data) == 0:
-            raise DataError("no played matches to fit" + (f" before {cutoff.date()}" if cutoff is not None else ""),
-                            column="date", expected="at least one played match before the as-of date")
-        reference = cutoff if cutoff is not None else pd.Timestamp(data.date.max())
+            raise DataError("no played matches to fit" + (f" on or before {day.date()}" if day is not None else ""),
+                            column="date", expected="at least one played match on or before the as-of date")
+        day = day if day is not None else pd.Timestamp(data.date.max()).normalize()
+        reference = day_end(day)
         weights = decay_weights(data.date, reference, self.xi)
         x, y = self._targets(data, weights)
 
@@ -970,15 +503,21 @@ class GoalModel(RatingModel):
         prep = dist.prepare(x, y, weights)
         objective = _Objective(dist, design, prep, float(self.shrinkage))
 
-        start = init if init is not None else (self if self.warm_start and hasattr(self, "params_") else None)
-        theta0 = (self._warm_theta(start, teams, comp_names, design) if start is not None
-                  else self._initial_theta(x, y, design))
-        bounds = dist.extra_bounds()
-        with single_threaded_blas(design.size):
-            if self.solver == "newton":
-                solution = _newton(objective, theta0, bounds, tol=self.tol, max_iter=self.max_iter)
-            else:
-                solution = _lbfgs(objective, theta0, bounds, tol=self.tol, max_iter=self.max_iter)
+        warm = self.warm_start and self._is_fitted() and type(self._fitted_with) is type(dist)
+        theta0 = self._warm_theta(teams, comp_names, design) if warm else self._initial_theta(x, y, design)
+        lower, upper = bounds_arrays(design.size, dist.extra_bounds())
+
+        def evaluate(theta: np.ndarray, curvature: bool) -> tuple[float, np.ndarray, tuple]:
+            value, gradient, result, loglik = objective(theta, curvature)
+            return value, gradient, (result, loglik)
+
+        if self.solver == "newton":
+            null = design.null_directions() if self.shrinkage == 0 else None
+            solution = newton(evaluate, lambda state: objective.hessian(state[0]), theta0, lower, upper,
+                              tol=self.tol, max_iter=self.max_iter, null=null)
+        else:
+            with single_threaded_blas(design.size):
+                solution = lbfgs(evaluate, theta0, lower, upper, tol=self.tol, max_iter=self.max_iter)
         theta = solution.theta
         if self.shrinkage == 0:
             theta = self._recentre(theta, design)
@@ -992,14 +531,16 @@ class GoalModel(RatingModel):
         # pooled home advantage: weighted by each competition's (time-weighted) non-neutral matches
         self.home_advantage_ = float(np.dot(counts, self._home_adv) / counts.sum()) if counts.sum() > 0 else 0.0
         self.extra_ = dict(zip(dist.extra_names, (float(v) for v in extra), strict=True))
-        self.loglik_ = float(solution.loglik)
+        self.loglik_ = float(solution.state[1])
         self.objective_ = -float(solution.objective)
         self.n_iter_ = int(solution.n_iter)
         self.n_eval_ = int(solution.n_eval)
         self.converged_ = bool(solution.converged)
         self.message_ = solution.message
         self.n_matches_ = n
-        self.as_of_ = cutoff
+        self.as_of_ = day
+        self.distribution_ = self._predict_distribution()
+        self._fitted_with = dist
         self.last_match_date_ = pd.Timestamp(data.date.max())
         self._fit_arrays = (design.scatter_attack, np.concatenate([comp_idx, comp_idx]),
                             np.concatenate([weights, weights]), comps_all)
@@ -1100,14 +641,9 @@ class GoalModel(RatingModel):
             means = np.bincount(design.anchor, values, minlength=design.n_anchor) / design.anchor_size
             theta[block] = means[1:] - means[0]
 
-    def _warm_theta(self, previous: GoalModel, teams: np.ndarray, comp_names: np.ndarray,
-                    design: _Design) -> np.ndarray:
-        """Start from a previous fit: same teams keep their values, new teams start at their prior."""
-        if not hasattr(previous, "params_"):
-            raise ValueError("init must be a fitted model")
-        if type(previous._fit_distribution()) is not type(self._fit_distribution()):
-            raise ValueError(f"cannot warm-start a {self.distribution.name} model from a "
-                             f"{previous.distribution.name} model")
+    def _warm_theta(self, teams: np.ndarray, comp_names: np.ndarray, design: _Design) -> np.ndarray:
+        """Start from this model's previous fit: same teams keep their values, new teams start at their prior."""
+        previous = self
         t, c = design.n_teams, design.n_comp
         theta = np.zeros(design.size)
         where = np.clip(np.searchsorted(previous.teams_, teams), 0, len(previous.teams_) - 1)
@@ -1152,28 +688,14 @@ class GoalModel(RatingModel):
         ``competition`` (a code or one per fixture) chooses the home advantage; by default the home
         team's main competition in the fitted data. Neutral venues get none.
         """
-        hi = self._team_index(home)
-        ai = self._team_index(away)
-        if hi.size != ai.size:
-            raise ValueError(f"home and away must have the same length ({hi.size} != {ai.size})")
-        flag = as_array(neutral, hi.size, dtype=bool)
-        if flag.size != hi.size:
-            raise ValueError("neutral must be a bool or have one entry per fixture")
+        hi, ai, flag = self._fixtures(home, away, neutral)
         adv = np.where(flag, 0.0, self._home_advantage_for(hi, competition))
         eta_h = self.intercept_ + adv + self._attack[hi] - self._defence[ai]
         eta_a = self.intercept_ + self._attack[ai] - self._defence[hi]
         return eta_h, eta_a
 
     def _extra_vector(self) -> np.ndarray:
-        return np.array([self.extra_[name] for name in self.distribution.extra_names])
-
-    def expected_goals(self, home, away, neutral=False, competition=None):
-        eta_h, eta_a = self.log_rates(home, away, neutral, competition)
-        return self.distribution.means(np.exp(eta_h), np.exp(eta_a), self._extra_vector())
-
-    def predict_many(self, home, away, neutral=False, competition=None):
-        eta_h, eta_a = self.log_rates(home, away, neutral, competition)
-        return self.distribution.matrix(np.exp(eta_h), np.exp(eta_a), self._extra_vector(), self.max_goals)
+        return np.array([self.extra_[name] for name in self.distribution_.extra_names])
 
     def ratings(self, teams: Iterable[str] | None = None, competition: str | None = None) -> pd.DataFrame:
         """Team ratings, strongest first.
@@ -1194,7 +716,7 @@ class GoalModel(RatingModel):
         })
         lam_for = np.exp(self.intercept_ + self._attack - self._defence.mean())
         lam_against = np.exp(self.intercept_ + self._attack.mean() - self._defence)
-        goals_for, goals_against = self.distribution.means(lam_for, lam_against, self._extra_vector())
+        goals_for, goals_against = self.distribution_.means(lam_for, lam_against, self._extra_vector())
         frame["goals_for"] = goals_for
         frame["goals_against"] = goals_against
         frame["strength"] = goals_for - goals_against
@@ -1202,7 +724,3 @@ class GoalModel(RatingModel):
         frame["last_played"] = pd.to_datetime(self._last_played)
         return filter_ratings(frame, teams, competition).sort_values("strength", ascending=False,
                                                                      kind="stable").reset_index(drop=True)
-
-    def __repr__(self) -> str:
-        state = f"fitted on {self.n_matches_} matches" if hasattr(self, "params_") else "not fitted"
-        return f"{type(self).__name__}(xi={self.xi}, shrinkage={self.shrinkage}, {state})"

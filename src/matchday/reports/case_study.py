@@ -35,6 +35,7 @@ def _pct(p: float) -> str:
 def _tie_line(store: Store, fitted, as_of: dt.date, names: dict[str, str]) -> tuple[str, float]:
     """P(Liverpool through) on ``as_of`` with what was known then, exactly (no Monte Carlo error)."""
     from matchday.rules.knockout import tie_rules
+    from matchday.simulate.tie_play import KnockoutParams
     from matchday.simulate.ties import exact_two_legged_tie
 
     legs = store.matches(["UEL"], ["2023-24"], teams=[CLUB])
@@ -44,7 +45,8 @@ def _tie_line(store: Store, fitted, as_of: dt.date, names: dict[str, str]) -> tu
     leg1 = fitted.predict(first["home"], first["away"], competition="UEL")
     leg2 = fitted.predict(first["away"], first["home"], competition="UEL")
     score = (int(first["home_goals"]), int(first["away_goals"])) if known else None
-    result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, rules=tie_rules("2023-24", "UEL"),
+    result = exact_two_legged_tie(leg1, leg2, first_leg_score=score,
+                                  params=KnockoutParams(rules=tie_rules("2023-24", "UEL")),
                                   teams=(first["home"], first["away"]))
     p = float(result.p_advance[list(result.teams).index(CLUB)])
     situation = (f"after {names[first['home']]} {score[0]}-{score[1]} {names[first['away']]}" if known
@@ -54,10 +56,10 @@ def _tie_line(store: Store, fitted, as_of: dt.date, names: dict[str, str]) -> tu
 
 def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_000, seed: int = 0) -> Path:
     """Compute the case study and write it as Markdown to ``output``; returns the path."""
-    from matchday.decide.recommend import analyse_rotation
     from matchday.models.training import fit_model
     from matchday.rules.table import league_table
     from matchday.simulate.season import simulate_season
+    from matchday.workflows import analyse_rotation
 
     registry = TeamRegistry.load()
     season = store.matches(["E0"], ["2023-24"])
@@ -79,7 +81,7 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
         fitted = fit_model(MODEL, store, as_of)
         table = league_table(season, "E0", "2023-24", as_of=as_of)
         top = table.head(4)
-        sim = simulate_season(season, fitted.predict_many, "E0", "2023-24", as_of=as_of, n_sims=n_sims, seed=seed)
+        sim = simulate_season(season, fitted, "E0", "2023-24", as_of=as_of, n_sims=n_sims, seed=seed)
         title = sim.summary().set_index("team")["p_title"]
         situation, p_through = _tie_line(store, fitted, as_of, names)
         analysis = analyse_rotation(store, CLUB, as_of, weights=WEIGHTS, fitted=fitted, n_sims=n_sims, seed=seed)

@@ -1,4 +1,4 @@
-"""Score matrices and score distributions (matchday.models.scores) against scipy.stats, by brute force."""
+"""Score matrices and score distributions (matchday.models.distributions) against scipy.stats, by brute force."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from matchday.models.scores import (
+from matchday.models.distributions import (
     BivariatePoissonScores,
     DixonColesScores,
     NegativeBinomialScores,
     PoissonScores,
-    ScoreMatrix,
     apply_dixon_coles,
     bivariate_poisson_matrix,
-    dixon_coles_tau,
     independent_matrix,
     negative_binomial_pmf,
     poisson_pmf,
@@ -68,10 +66,10 @@ def test_dixon_coles_matrix_with_an_invalid_tau_is_clipped_and_renormalised():
 
 
 def test_dixon_coles_tau_values():
-    x = np.array([0, 0, 1, 1, 2, 0])
-    y = np.array([0, 1, 0, 1, 1, 3])
-    tau = dixon_coles_tau(x, y, 1.5, 1.2, -0.1)
-    np.testing.assert_allclose(tau, [1 + 0.18, 1 - 0.15, 1 - 0.12, 1.1, 1.0, 1.0])
+    base = independent_matrix(poisson_pmf(np.array([1.5]), 10), poisson_pmf(np.array([1.2]), 10))
+    tau = apply_dixon_coles(base.copy(), np.array([1.5]), np.array([1.2]), -0.1)[0] / base[0]
+    np.testing.assert_allclose([tau[0, 0], tau[0, 1], tau[1, 0], tau[1, 1], tau[2, 1], tau[0, 3]],
+                               [1 + 0.18, 1 - 0.15, 1 - 0.12, 1.1, 1.0, 1.0])
 
 
 def test_bivariate_poisson_matrix_against_brute_force_convolution():
@@ -96,12 +94,15 @@ def test_bivariate_poisson_matrix_against_brute_force_convolution():
     assert (i * j * wide).sum() - mean_x * mean_y == pytest.approx(lam3, abs=1e-9)
 
 
-def test_score_matrix_outcome_properties():
-    probabilities = independent_matrix(poisson_pmf(np.array([1.5]), 10), poisson_pmf(np.array([1.0]), 10))[0]
-    sm = ScoreMatrix(probabilities, "a", "b", 1.5, 1.0)
-    assert sm.max_goals == 10
-    assert sm.home_win + sm.draw + sm.away_win == pytest.approx(1.0, abs=1e-14)
-    assert sm.home_win > sm.away_win
+def test_poisson_pmf_broadcasts_over_any_shape_of_rates():
+    rates = np.array([[0.5, 1.0, 2.0], [3.0, 0.0, 1.5]])
+    pmf = poisson_pmf(rates, 6)
+    assert pmf.shape == (2, 3, 7)
+    np.testing.assert_array_equal(pmf.reshape(-1, 7), poisson_pmf(rates.ravel(), 6))
+    assert poisson_pmf(1.2, 6).shape == (1, 7)
+    np.testing.assert_array_equal(poisson_pmf(0.0, 4)[0], [1.0, 0.0, 0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="max_goals"):
+        poisson_pmf(rates, 0)
 
 
 # ------------------------------------------------------------------------------------------------

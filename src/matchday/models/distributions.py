@@ -1,68 +1,33 @@
 """Score distributions: probability matrices and the match log-likelihoods of the goal models.
 
 Each goal model (Poisson, Dixon-Coles, negative binomial, bivariate Poisson) is a team-strength linear
-predictor (``models/base.py``) plus one :class:`ScoreDistribution` from this module. The distribution
+predictor (``models/goal_model.py``) plus one :class:`ScoreDistribution` from this module. The distribution
 gives, for a match with log-rates ``eta_home``, ``eta_away`` (``lambda = exp(eta)``):
 
 * the weighted log-likelihood and its exact gradient with respect to both log-rates and the
   distribution's own extra parameters (rho, dispersion, covariance), so that the chain rule to the
-  team parameters is written once, in ``models/base.py``;
+  team parameters is written once, in ``models/goal_model.py``;
 * the score matrix ``P[i, j] = P(home scores i, away scores j)`` for many matches at once.
 
 Truncation: score matrices are **censored** at ``max_goals`` = G, not cut off. Row and column G hold
 "G or more" goals, i.e. the tail mass beyond G is folded into the last row/column so that every matrix
 sums to 1 (to rounding, ~1e-15) and its marginals are exact for 0..G-1 goals. With the default G = 10
 the folded mass is below 1e-4 even for an expected 4 goals, so ``sum(i * P[i, j])`` understates the
-mean by at most that order; the exact expected goals are carried separately in :class:`ScoreMatrix`.
+mean by at most that order; the exact expected goals are carried separately in
+:class:`~matchday.models.grid.ScoreGrid`.
+
+The censored Poisson pmf here (:func:`poisson_pmf`) is the only one in the package: score grids, extra
+time in knockout ties and the historical tie model use it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy.special import digamma, gammaln
-
-# ---------------------------------------------------------------------------------------------------
-# Score matrix
-# ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreMatrix:
-    """Full score-probability matrix of one match.
-
-    probabilities: ``(G+1, G+1)`` array, ``[i, j]`` = P(home scores i, away scores j) after 90 minutes;
-    row/column G mean "G or more" (the tail is folded in, so the matrix sums to 1).
-    home_expected_goals / away_expected_goals: the model's mean goals (exact, not from the censored
-    matrix).
-    """
-
-    probabilities: np.ndarray
-    home: str
-    away: str
-    home_expected_goals: float
-    away_expected_goals: float
-    neutral: bool = False
-    model: str = field(default="", compare=False)
-
-    @property
-    def max_goals(self) -> int:
-        return self.probabilities.shape[0] - 1
-
-    @property
-    def home_win(self) -> float:
-        return float(np.tril(self.probabilities, -1).sum())
-
-    @property
-    def draw(self) -> float:
-        return float(np.trace(self.probabilities))
-
-    @property
-    def away_win(self) -> float:
-        return float(np.triu(self.probabilities, 1).sum())
-
 
 # ---------------------------------------------------------------------------------------------------
 # Censored marginal pmfs and matrices (vectorised over matches)
@@ -70,29 +35,32 @@ class ScoreMatrix:
 
 
 def _check_max_goals(max_goals: int) -> int:
-    if int(max_goals) != max_goals or max_goals < 2:
-        raise ValueError(f"max_goals must be an integer >= 2 (got {max_goals!r})")
+    if int(max_goals) != max_goals or max_goals < 1:
+        raise ValueError(f"max_goals must be a positive integer (got {max_goals!r})")
     return int(max_goals)
 
 
 def _censor(pmf: np.ndarray) -> np.ndarray:
-    """Replace the last column of ``pmf`` (n, G+1) by the survival mass P(X >= G), in place."""
-    head = pmf[:, :-1].sum(axis=1)
-    pmf[:, -1] = np.clip(1.0 - head, 0.0, None)
+    """Replace the last entry of ``pmf`` (..., G+1) by the survival mass P(X >= G), in place."""
+    head = pmf[..., :-1].sum(axis=-1)
+    pmf[..., -1] = np.clip(1.0 - head, 0.0, None)
     return pmf
 
 
-def poisson_pmf(mu: np.ndarray, max_goals: int, *, censored: bool = True) -> np.ndarray:
-    """Poisson probabilities of 0..G goals, shape ``(n, G+1)``; last column = P(X >= G) if censored.
+def poisson_pmf(rate: np.ndarray | float, max_goals: int, *, censored: bool = True) -> np.ndarray:
+    """Poisson probabilities of 0..G goals, shape ``rate.shape + (G+1,)`` (a scalar rate gives ``(1, G+1)``);
+    the last entry is P(X >= G) if ``censored``. ``rate``: expected goals (>= 0).
 
-    Computed by the recurrence p_k = p_{k-1} * mu / k (no overflow, exact for mu = 0).
+    Computed by the recurrence p_k = p_{k-1} * rate / k (no overflow, exact for rate = 0).
     """
     g = _check_max_goals(max_goals)
-    mu = np.atleast_1d(np.asarray(mu, dtype=float))
-    steps = np.empty((mu.size, g + 1))
-    steps[:, 0] = np.exp(-mu)
-    steps[:, 1:] = mu[:, None] / np.arange(1, g + 1)
-    pmf = np.cumprod(steps, axis=1)
+    rate = np.asarray(rate, dtype=float)
+    if rate.ndim == 0:
+        rate = rate.reshape(1)
+    steps = np.empty(rate.shape + (g + 1,))
+    steps[..., 0] = np.exp(-rate)
+    steps[..., 1:] = rate[..., None] / np.arange(1, g + 1)
+    pmf = np.cumprod(steps, axis=-1)
     return _censor(pmf) if censored else pmf
 
 
@@ -112,26 +80,6 @@ def negative_binomial_pmf(mu: np.ndarray, size: float, max_goals: int, *, censor
 def independent_matrix(home_pmf: np.ndarray, away_pmf: np.ndarray) -> np.ndarray:
     """Outer products ``(n, G+1, G+1)`` of per-match marginal pmfs."""
     return home_pmf[:, :, None] * away_pmf[:, None, :]
-
-
-def dixon_coles_tau(
-    x: np.ndarray, y: np.ndarray, lam_home: np.ndarray, lam_away: np.ndarray, rho: float
-) -> np.ndarray:
-    """Dixon-Coles low-score factor tau(x, y) for scores x-y (1 outside 0-0, 1-0, 0-1, 1-1)."""
-    tau = np.ones(np.broadcast(x, y, lam_home, lam_away).shape)
-    x = np.broadcast_to(x, tau.shape)
-    y = np.broadcast_to(y, tau.shape)
-    lh = np.broadcast_to(lam_home, tau.shape)
-    la = np.broadcast_to(lam_away, tau.shape)
-    m00 = (x == 0) & (y == 0)
-    m01 = (x == 0) & (y == 1)
-    m10 = (x == 1) & (y == 0)
-    m11 = (x == 1) & (y == 1)
-    tau[m00] = 1.0 - lh[m00] * la[m00] * rho
-    tau[m01] = 1.0 + lh[m01] * rho
-    tau[m10] = 1.0 + la[m10] * rho
-    tau[m11] = 1.0 - rho
-    return tau
 
 
 def apply_dixon_coles(matrix: np.ndarray, lam_home: np.ndarray, lam_away: np.ndarray, rho: float) -> np.ndarray:
@@ -220,6 +168,7 @@ class LikelihoodResult:
     h_ee: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
 class ScoreDistribution:
     """Distribution of a score given the two log-rates (independent Poisson here; subclasses extend it).
 
@@ -229,9 +178,8 @@ class ScoreDistribution:
     censored score matrices; ``means`` the exact expected goals.
     """
 
-    name = "poisson"
-    extra_names: tuple[str, ...] = ()
-    integer_goals = True  # False: accepts non-integer targets (quasi-likelihood)
+    name: ClassVar[str] = "poisson"
+    extra_names: ClassVar[tuple[str, ...]] = ()
 
     def extra_init(self, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.zeros(0)
@@ -272,29 +220,28 @@ class ScoreDistribution:
         return lam_h, lam_a
 
 
+@dataclass(frozen=True)
 class PoissonScores(ScoreDistribution):
     """Independent Poisson goals (Maher 1982). Also accepts non-integer targets (quasi-Poisson)."""
 
     name = "poisson"
-    integer_goals = False
 
 
 _TINY = 1e-300
 
 
+@dataclass(frozen=True)
 class DixonColesScores(ScoreDistribution):
     """Independent Poisson goals times the Dixon-Coles factor tau on 0-0, 1-0, 0-1 and 1-1 (rho).
 
     Derivatives are exact, including those of log tau with respect to the expected goals
     (e.g. d log tau(0,0) / d log lambda = -lambda*mu*rho / (1 - lambda*mu*rho)), the term
-    penaltyblog 1.13.1's gradient leaves out.
+    penaltyblog 1.13.1's gradient leaves out. ``rho_bounds``: the range rho is fitted in.
     """
 
+    rho_bounds: tuple[float, float] = (-0.5, 0.5)
     name = "dixon-coles"
     extra_names = ("rho",)
-
-    def __init__(self, rho_bounds: tuple[float, float] = (-0.5, 0.5)) -> None:
-        self.rho_bounds = rho_bounds
 
     def extra_init(self, x, y, w):
         return np.array([-0.05])
@@ -337,28 +284,21 @@ class DixonColesScores(ScoreDistribution):
                 res.h_he[i, 0] += mixed
                 res.h_ae[i, 0] += mixed
                 h_rr -= float(np.dot(wi, (prod / q) ** 2))
-        i, wi = prep["i01"], prep["w01"]  # tau = 1 + rho * lam_h
-        if i.size:
-            lh = lam_h[i]
-            q = np.maximum(1.0 + lh * rho, _TINY)
+        # 0-1: tau = 1 + rho * lam_h (depends on the home rate); 1-0: tau = 1 + rho * lam_a (the away rate)
+        sides = (("01", lam_h, res.d_home, res.h_hh, res.h_he), ("10", lam_a, res.d_away, res.h_aa, res.h_ae))
+        for key, lam, grad, curvature, mixed in sides:
+            i, wi = prep["i" + key], prep["w" + key]
+            if not i.size:
+                continue
+            rate = lam[i]
+            q = np.maximum(1.0 + rate * rho, _TINY)
             ll += float(np.dot(wi, np.log(q)))
-            res.d_home[i] += wi * lh * rho / q
-            d_rho += float(np.dot(wi, lh / q))
+            grad[i] += wi * rate * rho / q
+            d_rho += float(np.dot(wi, rate / q))
             if hessian:
-                res.h_hh[i] += wi * lh * rho / q**2
-                res.h_he[i, 0] += wi * lh / q**2
-                h_rr -= float(np.dot(wi, (lh / q) ** 2))
-        i, wi = prep["i10"], prep["w10"]  # tau = 1 + rho * lam_a
-        if i.size:
-            la = lam_a[i]
-            q = np.maximum(1.0 + la * rho, _TINY)
-            ll += float(np.dot(wi, np.log(q)))
-            res.d_away[i] += wi * la * rho / q
-            d_rho += float(np.dot(wi, la / q))
-            if hessian:
-                res.h_aa[i] += wi * la * rho / q**2
-                res.h_ae[i, 0] += wi * la / q**2
-                h_rr -= float(np.dot(wi, (la / q) ** 2))
+                curvature[i] += wi * rate * rho / q**2
+                mixed[i, 0] += wi * rate / q**2
+                h_rr -= float(np.dot(wi, (rate / q) ** 2))
         w11 = prep["w11"]  # tau = 1 - rho
         if w11:
             q = max(1.0 - rho, _TINY)
@@ -376,6 +316,7 @@ class DixonColesScores(ScoreDistribution):
         return apply_dixon_coles(base, lam_h, lam_a, float(extra[0]))
 
 
+@dataclass(frozen=True)
 class NegativeBinomialScores(ScoreDistribution):
     """Independent negative-binomial (NB2) goals with one shared size r: Var = mean + mean**2 / r.
 
@@ -436,6 +377,7 @@ class NegativeBinomialScores(ScoreDistribution):
         )
 
 
+@dataclass(frozen=True)
 class BivariatePoissonScores(ScoreDistribution):
     """Karlis & Ntzoufras (2003) bivariate Poisson with a constant covariance lam3 = exp(log_lam3).
 
@@ -512,3 +454,60 @@ class BivariatePoissonScores(ScoreDistribution):
     def means(self, lam_h, lam_a, extra):
         lam3 = math.exp(float(extra[0]))
         return lam_h + lam3, lam_a + lam3
+
+
+# ---------------------------------------------------------------------------------------------------
+# A small dense GLM with these distributions
+# ---------------------------------------------------------------------------------------------------
+
+
+def fit_score_glm(
+    distribution: ScoreDistribution,
+    x_home: np.ndarray,
+    x_away: np.ndarray,
+    goals_home: np.ndarray,
+    goals_away: np.ndarray,
+    weights: np.ndarray,
+    *,
+    offset_home: np.ndarray | float = 0.0,
+    offset_away: np.ndarray | float = 0.0,
+    start: np.ndarray | None = None,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, float, bool]:
+    """Maximum-likelihood fit of a small dense score GLM with the same distributions as the team models.
+
+    ``eta_home = offset_home + x_home @ beta``, ``eta_away = offset_away + x_away @ beta`` (``x_*`` are
+    (n, p) design matrices, p may be 0), plus the distribution's extra parameters (rho, ...). Used for
+    Elo's mapping from rating difference to goals and to refit rho given fixed rates. The solver is the
+    team models' (:func:`matchday.models.solver.newton`). Returns (``[beta, extra]``, weighted
+    log-likelihood, converged).
+    """
+    from matchday.models.solver import bounds_arrays, newton
+
+    p = x_home.shape[1]
+    e = len(distribution.extra_names)
+    prep = distribution.prepare(goals_home, goals_away, weights)
+    lower, upper = bounds_arrays(p + e, distribution.extra_bounds())
+
+    def evaluate(theta: np.ndarray, curvature: bool) -> tuple[float, np.ndarray, LikelihoodResult]:
+        eta_h = offset_home + x_home @ theta[:p]
+        eta_a = offset_away + x_away @ theta[:p]
+        res = distribution.loglik(eta_h, eta_a, theta[p:], prep, curvature)
+        grad = np.r_[x_home.T @ res.d_home + x_away.T @ res.d_away, res.d_extra]
+        return -res.loglik, -grad, res
+
+    def hessian(res: LikelihoodResult) -> np.ndarray:
+        h = np.empty((p + e, p + e))
+        h[:p, :p] = ((x_home * res.h_hh[:, None]).T @ x_home + (x_away * res.h_aa[:, None]).T @ x_away
+                     + (x_home * res.h_ha[:, None]).T @ x_away + (x_away * res.h_ha[:, None]).T @ x_home)
+        mixed = x_home.T @ res.h_he + x_away.T @ res.h_ae
+        h[:p, p:] = mixed
+        h[p:, :p] = mixed.T
+        h[p:, p:] = res.h_ee
+        return -h
+
+    theta0 = (np.r_[np.zeros(p), distribution.extra_init(goals_home, goals_away, weights)] if start is None
+              else np.asarray(start, dtype=float))
+    solution = newton(evaluate, hessian, theta0, lower, upper, tol=tol, max_iter=max_iter)
+    return solution.theta, -solution.objective, solution.converged
