@@ -31,7 +31,7 @@ def test_page_loads_without_console_errors(page, console, live_server, screensho
     assert page.locator(".job-error:not([hidden])").count() == 0
     for svg in page.locator("svg[role=img]").all():
         assert (svg.locator("title").first.text_content() or "").strip()
-    screenshot(page, name)
+    screenshot(name)
     assert console == []
 
 
@@ -60,7 +60,7 @@ def test_whatif_click_changes_the_numbers(page, console, live_server, screenshot
     assert after != before
     assert float(after.rstrip("%")) > float(before.rstrip("%"))  # a win at Fulham helps Liverpool's title odds
     assert re.fullmatch(r"\(\+\d+\.\d\)", liverpool.locator(".chg").inner_text())
-    screenshot(page, "whatif-after-click")
+    screenshot("whatif-after-click")
     button.click()  # unpick: back to the baseline
     expect(page.locator("#whatif-status")).to_contain_text("No picks")
     assert liverpool.locator(".if").inner_text() == before
@@ -73,7 +73,7 @@ def test_phone_screen(page, console, live_server, screenshot):
     page.wait_for_selector("#projection-table", timeout=120_000)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # wide tables and charts scroll inside their own box, not the page
-    screenshot(page, "league-phone")
+    screenshot("league-phone")
     assert console == []
 
 
@@ -81,4 +81,4 @@ def test_bad_input_page(page, console, live_server, screenshot):
     response = page.goto(f"{live_server}/leagues/E0/1999-00")
     assert response.status == 404
     assert "E0" in page.locator(".error-message").inner_text()
-    screenshot(page, "error")
+    screenshot("error")
