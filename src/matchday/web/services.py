@@ -34,6 +34,7 @@ Helpers that could move to a shared module (they live here to keep the web layer
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -365,6 +366,23 @@ def market_two_way(odds: pd.DataFrame, market: str) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------------------------------- services
+def _memoized_question(method: Callable[..., Question]) -> Callable[..., Question]:
+    """Remember the validated question of a request (arguments, data fingerprint, today's date): validation reads
+    the store, and a cached answer should not wait for it. Bad input is not remembered (it raises)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Services, *args: Any, **kwargs: Any) -> Question:
+        key = json.dumps([method.__name__, _canonical(list(args)), _canonical(kwargs), self.fingerprint(),
+                          self.today().isoformat()], default=str)
+        found = self._questions.get(key)
+        if found is None:
+            found = method(self, *args, **kwargs)
+            self._questions.put(key, found)
+        return found
+
+    return wrapper
+
+
 class Services:
     """Answers every question the web layer asks, through the same public functions as the CLI."""
 
@@ -384,6 +402,7 @@ class Services:
         self.fits = fits if fits is not None else MemoryCache(48)
         self.limits = limits or Limits()
         self.today = today
+        self._questions = MemoryCache(2048)
         self._fit_locks: dict[str, threading.Lock] = {}
         self._fit_locks_guard = threading.Lock()
 
@@ -505,6 +524,7 @@ class Services:
                         "seasons": _records(rows.drop(columns=["competition"]).iloc[::-1])})
         return {"competitions": out, "store": str(self.source.path)}
 
+    @_memoized_question
     def table_question(self, competition: str, season: str, as_of: str | None = None) -> Question:
         from matchday.data.seasons import normalize_season
 
@@ -533,6 +553,7 @@ class Services:
                 "as_of": p["as_of"], "rows": _records(table), "places": _places(rules.places),
                 "rules_source": rules.source, "matches_played": int(len(frame)), "matches_remaining": remaining}
 
+    @_memoized_question
     def ratings_question(self, competition: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
                          top: int = 30) -> Question:
         from matchday.data.competitions import resolve_competition
@@ -566,6 +587,7 @@ class Services:
                 "as_of": p["as_of"], "model": p["model"], "rows": _records(table),
                 "note": "strength = expected goal difference per match against an average side on neutral ground"}
 
+    @_memoized_question
     def fixtures_question(self, competition: str, season: str, as_of: str | None = None,
                           model: str = DEFAULT_MODEL, limit: int = 50) -> Question:
         from matchday.data.seasons import normalize_season
@@ -619,6 +641,7 @@ class Services:
                 "rows": rows, "market_note": "market = pre-match prices (Pinnacle, else the market average) with the "
                 "margin removed by Shin's method; shown where the store holds odds"}
 
+    @_memoized_question
     def match_question(self, competition: str, season: str, match_id: str, as_of: str | None = None,
                        model: str = DEFAULT_MODEL) -> Question:
         import re
@@ -685,6 +708,7 @@ class Services:
                 "expected_goals": [float(xg[0]), float(xg[1])], "markets": _records(table),
                 "score_grid": grid[:size, :size].tolist(), "market": market, "notes": notes}
 
+    @_memoized_question
     def forecast_question(self, home: str, away: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
                           competition: str | None = None, neutral: bool = False) -> Question:
         from matchday.cli import _fixture_competition
@@ -725,6 +749,7 @@ class Services:
                 "expected_goals": expected_goals(grid).tolist(), "markets": _records(markets_table(grid))}
 
     # ----------------------------------------------------------------------------------------- ties
+    @_memoized_question
     def tie_question(self, team_a: str, team_b: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
                      competition: str | None = None, first_leg: str | None = None, final: bool = False) -> Question:
         from matchday.cli import _parse_first_leg, _tie_context
@@ -786,6 +811,7 @@ class Services:
                    for k, name in enumerate(METHOD_NAMES) if p_method[k].sum() > 0]
         return {"p_advance": [float(p_advance[0]), float(p_advance[1])], "methods": methods}
 
+    @_memoized_question
     def cup_question(self, competition: str, season: str, as_of: str | None = None,
                      model: str = DEFAULT_MODEL) -> Question:
         from matchday.data.seasons import normalize_season
@@ -850,6 +876,7 @@ class Services:
                 "as_of": p["as_of"], "model": p["model"], "current_round": current_name, "rounds": rounds,
                 "later_rounds": later_rounds, "status": status, "away_goals_rule": bool(rules.away_goals)}
 
+    @_memoized_question
     def stored_tie_question(self, competition: str, season: str, home: str, away: str, as_of: str | None = None,
                             model: str = DEFAULT_MODEL) -> Question:
         """The tie between two clubs as stored (legs played by ``as_of`` count): the same question as the CLI's
@@ -908,6 +935,7 @@ class Services:
         value = (default or self.limits.default_sims) if sims is None else sims
         return _count(value, "sims", self.limits.min_sims, high or self.limits.max_sims)
 
+    @_memoized_question
     def projection_question(self, competition: str, season: str, as_of: str | None = None,
                             model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
         from matchday.data.seasons import normalize_season
@@ -947,6 +975,7 @@ class Services:
                 "zones": [result.rules.places.zone(k, n) for k in range(1, n + 1)],
                 "standard_error_note": "Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)"}
 
+    @_memoized_question
     def whatif_question(self, competition: str, season: str, given: Sequence[str], as_of: str | None = None,
                         model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
         """The CLI's ``whatif --ask table``: conditions are checked now (unknown club, no such fixture,
@@ -1005,6 +1034,7 @@ class Services:
                 "sims": p["sims"], "seed": p["seed"], "given": p["given"], "metrics": keep, "rows": rows,
                 "note": "same seed for both runs: the difference comes from the conditions, not from noise"}
 
+    @_memoized_question
     def remaining_question(self, competition: str, season: str, as_of: str | None = None,
                            model: str = DEFAULT_MODEL) -> Question:
         from matchday.data.seasons import normalize_season
@@ -1016,6 +1046,7 @@ class Services:
         return Question.of("fixtures", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
                            limit=self.limits.max_fixtures)
 
+    @_memoized_question
     def chances_question(self, competition: str, season: str, as_of: str | None = None,
                          model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
         from matchday.data.seasons import normalize_season
@@ -1043,13 +1074,13 @@ class Services:
             points, notes = [], []
             total = len(checkpoints)
             for k, (matchday, date) in enumerate(checkpoints):
-                try:
+                try:  # a point the model cannot make (a promoted club with no matches in the store yet) is skipped, and said so
                     fitted = self._fitted(store, p["model"], date)
+                    result = simulate_season(matches, fitted.predict_many, p["competition"], p["season"], as_of=date,
+                                             n_sims=p["sims"], seed=p["seed"])
                 except MatchdayError as exc:
-                    notes.append(f"matchday {matchday} ({date}): skipped, {exc}")
+                    notes.append(f"matchday {matchday} ({date}) skipped: {exc}")
                     continue
-                result = simulate_season(matches, fitted.predict_many, p["competition"], p["season"], as_of=date,
-                                         n_sims=p["sims"], seed=p["seed"])
                 summary = result.summary().set_index("team").reindex(teams)
                 columns = [c for c in summary.columns if c.startswith("p_")]
                 points.append({"matchday": matchday, "date": date,
@@ -1062,6 +1093,7 @@ class Services:
                 "method": "one point per matchday: matchday k ends on the day the season's k x (clubs/2)-th match "
                           "was played; the model is refitted on the matches known then"}
 
+    @_memoized_question
     def bracket_question(self, competition: str, season: str, as_of: str | None = None,
                          model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
         from matchday.data.seasons import normalize_season
@@ -1111,6 +1143,7 @@ class Services:
                 "later_rounds": [{"name": r.name, "pairings": [list(x) for x in r.pairings] if r.pairings else None,
                                   "open_draw": r.open_draw} for r in later]}
 
+    @_memoized_question
     def rotation_question(self, club: str, as_of: str | None = None, weights: str | None = None,
                           gap: float | None = None, plans: Sequence[str] | None = None, model: str = DEFAULT_MODEL,
                           sims: int | None = None, seed: int = 0) -> Question:
