@@ -407,3 +407,26 @@ def test_pages_show_errors_as_html(client):
     assert "text/html" in response.headers["content-type"] and "E0" in response.text
     response = client.get("/rotation", params={"club": "Nowhere Rovers"})
     assert response.status_code == 400 and "unknown team" in response.text
+
+
+def test_a_writing_process_gives_503_not_500(web_db, tmp_path):
+    import subprocess
+    import sys
+
+    from matchday.web.app import create_app
+
+    path = tmp_path / "locked.duckdb"
+    shutil.copy(web_db, path)
+    with TestClient(create_app(path, workers=1), base_url="http://127.0.0.1") as local:
+        assert local.get("/api/v1/leagues/E0/2023-24/table").status_code == 200
+        writer = subprocess.Popen(
+            [sys.executable, "-c", "import sys, time; from matchday.data.store import Store; "
+             f"s = Store({str(path)!r}); print('locked', flush=True); sys.stdin.readline()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert writer.stdout.readline().strip() == "locked"
+            response = local.get("/api/v1/leagues/E0/2023-24/table", params={"as_of": "2024-02-01"})
+            assert response.status_code == 503 and "being written by another process" in response.json()["error"]
+        finally:
+            writer.communicate("\n", timeout=30)
+        assert local.get("/api/v1/leagues/E0/2023-24/table", params={"as_of": "2024-02-01"}).status_code == 200
