@@ -28,7 +28,11 @@ brackets, rotation) are bounded by :class:`Limits` and run by :mod:`matchday.web
 question; everything else is answered inline.
 
 Helpers that could move to a shared module (they live here to keep the web layer's footprint in one file):
-:func:`matchday_dates`, :func:`market_two_way`, :func:`backtest_summary`.
+:func:`matchday_dates`, :func:`market_two_way`, :func:`backtest_summary`, :meth:`Services._tie_probabilities`
+(the CLI's ``tie`` computes the same inline). The CLI's resolution helpers are reused as they are
+(``parse_date``, ``_competition``, ``_season``, ``_require_season``, ``_parse_first_leg``, ``_tie_context``,
+``_fixture_competition`` from :mod:`matchday.cli`) so that messages are identical; they belong in a shared
+resolution module that both import.
 """
 
 from __future__ import annotations
