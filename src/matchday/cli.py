@@ -1095,6 +1095,47 @@ def demo(
     console.print(f"[green]demo finished in {time.perf_counter() - started:.1f} s[/]")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default; anything else "
+                                      "exposes the dashboard to the network, without authentication).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Threads for heavy questions (simulations).",
+                                         min=1, max=8)] = 2,
+    db: DbOption = None,
+) -> None:
+    """Serve the web dashboard and the JSON API (/api/v1) on the store, opened read-only."""
+    import ipaddress
+    import logging
+    import socket
+
+    from matchday.web.app import create_app
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    # loopback: only loopback Host headers are accepted (no DNS rebinding); elsewhere any Host is
+    application = create_app(db, workers=workers, allowed_hosts=None if loopback else ["*"])
+    if not loopback:
+        err_console.print(f"[yellow]warning:[/] listening on {host}, not loopback: anyone who can reach it can use "
+                          "the dashboard (there is no authentication)")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:  # a clear message instead of uvicorn's exit
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise MatchdayError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"matchday serving http://{shown}:{port}/ (store {application.state.services.source.path}, "
+                  f"read-only; JSON API under /api/v1; Ctrl+C stops)", highlight=False)
+    uvicorn.run(application, host=host.strip("[]"), port=port, log_level="warning", access_log=False)
+
+
 def main() -> None:
     """Entry point: user errors print one clear line (no traceback) and exit 2."""
     try:

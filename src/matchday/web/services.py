@@ -1,0 +1,1363 @@
+"""The web layer's one door into matchday's computation.
+
+Every page and every ``/api/v1`` endpoint asks a :class:`Question` (a kind plus canonical parameters:
+competition code, season, as-of date, model, simulations, seed, ...). :class:`Services` validates the
+question (the same resolution functions and error types as the command line: unknown clubs, competitions,
+seasons, dates and conditions raise :class:`~matchday.data.errors.MatchdayError` with the CLI's message),
+then answers it with the same public functions the CLI calls, and returns a JSON-ready ``dict`` (a *view*).
+
+This module is the only one in :mod:`matchday.web` that imports the layers below (data, rules, models,
+forecast, simulate, decide, evaluate): when a lower layer changes (the ScoreGrid / model-protocol refactor)
+only this file needs adapting. Calls into the model layer go through :meth:`Services._fitted`,
+:func:`_score_grid` and :func:`_predict_many` only.
+
+Caching (the interface later work plugs into)
+---------------------------------------------
+* A view is cached under ``question.key(fingerprint)``: the question's canonical JSON text plus the store's
+  *data fingerprint* (:meth:`StoreSource.fingerprint`: a hash of what was imported, not of the file, so
+  writing precomputed views into the store does not invalidate them).
+* :class:`ResultCache` is the protocol (``get(key)``, ``put(key, value)``); :class:`MemoryCache` is the
+  in-process LRU used today. ``Services(views=...)`` takes a read-only layer consulted first: the
+  precomputed "running season" views of ``matchday update`` (issue 10) plug in there, keyed by the same
+  question text and fingerprint, and the pages do not change.
+* Fitted models are cached the same way (``Services(fits=...)``, key: model, as-of date, fingerprint); the
+  on-disk fitted-model cache of issue 12 replaces the :class:`MemoryCache` there.
+
+Heavy questions (kinds in :data:`HEAVY_KINDS`: season simulations, what-if, chances through the season,
+brackets, rotation) are bounded by :class:`Limits` and run by :mod:`matchday.web.jobs`, once per distinct
+question; everything else is answered inline.
+
+Helpers that could move to a shared module (they live here to keep the web layer's footprint in one file):
+:func:`matchday_dates`, :func:`market_two_way`, :func:`backtest_summary`, :meth:`Services._tie_probabilities`
+(the CLI's ``tie`` computes the same inline). The CLI's resolution helpers are reused as they are
+(``parse_date``, ``_competition``, ``_season``, ``_require_season``, ``_parse_first_leg``, ``_tie_context``,
+``_fixture_competition`` from :mod:`matchday.cli`) so that messages are identical; they belong in a shared
+resolution module that both import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import logging
+import math
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from matchday.data.errors import MatchdayError, UnknownChoiceError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from matchday.data.store import Store
+
+log = logging.getLogger("matchday.web")
+
+Progress = Callable[[int, int], None]
+View = dict[str, Any]
+
+MODEL_NAMES = ("dixon-coles", "poisson", "negative-binomial", "bivariate-poisson", "shots-dixon-coles", "elo")
+DEFAULT_MODEL = "dixon-coles"
+HEAVY_KINDS = frozenset({"projection", "whatif", "chances", "bracket", "rotation"})
+TRACK_RECORD_NOTE = ("A graded track record of forecasts made before kick-off (issue 10's `matchday track-record`) is "
+                     "not served yet: the model page shows walk-forward backtests from the store's forecasts log.")
+
+
+class NotFoundError(MatchdayError):
+    """A resource named in the URL (competition season, match, job) does not exist: HTTP 404."""
+
+
+class BusyError(MatchdayError):
+    """Too many heavy questions are waiting: HTTP 429, try again shortly."""
+
+
+class StoreBusyError(MatchdayError):
+    """The store file is locked by a writing process (sync / update): HTTP 503, try again shortly."""
+
+
+# --------------------------------------------------------------------------------------------------- limits
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one request may ask for (memory and time of heavy questions)."""
+
+    min_sims: int = 100
+    max_sims: int = 100_000  # season, what-if, bracket: memory ~ sims x clubs x 24 bytes
+    max_rotation_sims: int = 50_000  # rotation: every plan keeps its futures
+    max_chances_sims: int = 20_000  # chances through the season: one simulation per matchday
+    default_sims: int = 20_000
+    default_chances_sims: int = 5_000
+    max_conditions: int = 60
+    max_plans: int = 8
+    max_top: int = 500
+    max_fixtures: int = 500
+    max_weight: float = 100.0
+    max_gap: float = 2.0
+
+
+# --------------------------------------------------------------------------------------------------- questions
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    return value
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a page or endpoint asks: ``kind`` plus canonical parameters (codes, ISO dates, numbers).
+
+    ``text`` is the canonical JSON form; ``key(fingerprint)`` the cache key. Two requests that mean the same
+    thing (``Premier League`` and ``E0``, ``2023/24`` and ``2023-24``) give the same question.
+    """
+
+    kind: str
+    text: str
+
+    @classmethod
+    def of(cls, kind: str, **params: Any) -> Question:
+        body = {k: _canonical(v) for k, v in sorted(params.items())}
+        return cls(kind, json.dumps({"kind": kind, **body}, sort_keys=True, separators=(",", ":")))
+
+    @property
+    def params(self) -> dict[str, Any]:
+        out = json.loads(self.text)
+        out.pop("kind")
+        return out
+
+    def key(self, fingerprint: str) -> str:
+        return f"{self.text}@{fingerprint}"
+
+    @property
+    def heavy(self) -> bool:
+        return self.kind in HEAVY_KINDS
+
+
+# --------------------------------------------------------------------------------------------------- caches
+class ResultCache(Protocol):
+    """Where answered questions are kept: ``get`` returns None on a miss."""
+
+    def get(self, key: str) -> Any | None: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+
+class MemoryCache:
+    """A thread-safe in-process LRU cache bounded by entry count."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        if max_entries < 1:
+            raise ValueError(f"max_entries must be at least 1 (got {max_entries})")
+        self.max_entries = int(max_entries)
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+            self.misses += 1
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+# --------------------------------------------------------------------------------------------------- store
+class StoreSource:
+    """The DuckDB store, opened read-only for each question and closed after it.
+
+    Holding no connection between requests lets a writer (``matchday sync`` / ``update``) take the file when
+    no request is reading it; while a writer holds it, requests get :class:`StoreBusyError` (503).
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        from matchday.data.store import default_db_path
+
+        self.path = Path(path) if path is not None else default_db_path()
+        if not self.path.exists():
+            raise MatchdayError(f"no matchday store at {self.path}; run `matchday sync` first")
+        self._stat: tuple | None = None
+        self._fingerprint = ""
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def open(self) -> Iterator[Store]:
+        from matchday.data.store import Store
+
+        try:
+            store = Store(self.path, read_only=True)
+        except MatchdayError:
+            raise
+        except Exception as exc:  # duckdb.IOException: another process holds the write lock
+            if "lock" in str(exc).lower():
+                raise StoreBusyError(f"the store {self.path} is being written by another process "
+                                     "(sync or update); try again in a moment") from None
+            raise
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def _file_stat(self) -> tuple:
+        stats = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = path.stat()
+                stats.append((st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                stats.append(None)
+        return tuple(stats)
+
+    def fingerprint(self) -> str:
+        """Hash of the store's imported data (matches and results per competition season, odds, teams),
+        recomputed only when the file changes. It keys every cached answer: new data, new answers. The
+        forecasts log is not part of it (questions about the log carry the log's size themselves)."""
+        stat = self._file_stat()
+        with self._lock:
+            if stat == self._stat and self._fingerprint:
+                return self._fingerprint
+        with self.open() as store:  # per competition season: matches, results, dates; and table sizes
+            counts = {k: v for k, v in store.counts().items() if k != "forecasts"}  # the log has its own key
+            text = store.available().to_json(orient="records", date_format="iso") + json.dumps(counts)
+        value = hashlib.sha1(text.encode()).hexdigest()[:16]
+        with self._lock:
+            self._stat, self._fingerprint = stat, value
+        return value
+
+
+# --------------------------------------------------------------------------------------------------- helpers
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN/inf to None, dates to ISO text."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_clean(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.hour == value.minute == value.second == 0 else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, pd.Timestamp):
+            return _clean(value.to_pydatetime())
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_clean(row) for row in frame.to_dict("records")]
+
+
+def _as_date(value: str | dt.date | None, name: str = "as_of") -> dt.date | None:
+    from matchday.cli import parse_date
+
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    return parse_date(text, name) if text else None
+
+
+def _count(value: int, name: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise MatchdayError(f"{name}: {value!r} is not a whole number") from None
+    if number < low or number > high:
+        raise MatchdayError(f"{name}: {number:,} is outside the allowed range {low:,} to {high:,}"
+                            + (" (run bigger simulations with the command line)" if name == "sims" else ""))
+    return number
+
+
+def _model(name: str) -> str:
+    if name not in MODEL_NAMES:
+        raise UnknownChoiceError("model", name, list(MODEL_NAMES))
+    return name
+
+
+def _seed(value: int) -> int:
+    return _count(value, "seed", 0, 2**32 - 1)
+
+
+def _score_grid(matrix: Any):
+    """The (G+1, G+1) probability array of one fixture's prediction (ScoreMatrix today)."""
+    return matrix.probabilities
+
+
+def _predict_many(fitted: Any, home, away, neutral, competition=None):
+    """Score matrices (n, G+1, G+1) for arrays of fixtures."""
+    if competition is None:
+        return fitted.predict_many(home, away, neutral)
+    return fitted.predict_many(home, away, neutral, competition)
+
+
+def matchday_dates(played: pd.DataFrame, n_teams: int, as_of: dt.date) -> list[tuple[int, dt.date]]:
+    """(matchday, date) checkpoints of a league season up to ``as_of``: matchday k ends on the day the
+    season's k * n_teams/2-th match is played (leagues have no round numbers in the data; postponed
+    matches shift a checkpoint by at most a few days). Matchday 0 is the day before the first match."""
+    import pandas as pd
+
+    per_round = max(1, n_teams // 2)
+    dates = sorted(pd.to_datetime(played["date"]).dt.date)
+    dates = [d for d in dates if d <= as_of]
+    out: list[tuple[int, dt.date]] = []
+    first = min(dates) if dates else None
+    if first is not None:
+        out.append((0, first - dt.timedelta(days=1)))
+    for k in range(1, len(dates) // per_round + 1):
+        day = dates[k * per_round - 1]
+        if out and out[-1][1] == day:
+            out[-1] = (k, day)
+        else:
+            out.append((k, day))
+    if dates and out[-1][1] < as_of and len(dates) % per_round:
+        out.append((round(len(dates) / per_round, 1), as_of))  # part of a matchday since the last full one
+    return out
+
+
+def market_two_way(odds: pd.DataFrame, market: str) -> list[dict[str, Any]]:
+    """Margin-free two-way probabilities (over/under, Asian handicap home/away) per stored book (multiplicative
+    margin removal: two-way books carry little favourite-longshot bias)."""
+    from matchday.forecast.odds import remove_margin
+
+    selections = ("over", "under") if market == "ou" else ("home", "away")
+    rows = odds[(odds["market"] == market) & (odds["bookmaker"] != "Max")]  # best prices of many books: no book
+    out = []
+    for (bookmaker, closing, line), group in rows.groupby(["bookmaker", "closing", "line"], dropna=False):
+        prices = group.set_index("selection")["price"].reindex(list(selections)).to_numpy(dtype=float)
+        if not (prices > 1).all():
+            continue
+        p = remove_margin(prices, "multiplicative").probabilities
+        out.append({"bookmaker": bookmaker, "closing": bool(closing), "line": float(line),
+                    "prices": dict(zip(selections, map(float, prices), strict=True)),
+                    "probabilities": dict(zip(selections, map(float, p), strict=True))})
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- services
+def _memoized_question(method: Callable[..., Question]) -> Callable[..., Question]:
+    """Remember the validated question of a request (arguments, data fingerprint, today's date): validation reads
+    the store, and a cached answer should not wait for it. Bad input is not remembered (it raises)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Services, *args: Any, **kwargs: Any) -> Question:
+        key = json.dumps([method.__name__, _canonical(list(args)), _canonical(kwargs), self.fingerprint(),
+                          self.today().isoformat()], default=str)
+        found = self._questions.get(key)
+        if found is None:
+            found = method(self, *args, **kwargs)
+            self._questions.put(key, found)
+        return found
+
+    return wrapper
+
+
+class Services:
+    """Answers every question the web layer asks, through the same public functions as the CLI."""
+
+    def __init__(
+        self,
+        source: StoreSource,
+        *,
+        results: ResultCache | None = None,
+        views: ResultCache | None = None,
+        fits: ResultCache | None = None,
+        limits: Limits | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.source = source
+        self.results = results if results is not None else MemoryCache(512)
+        self.views = views  # read-only precomputed layer (``matchday update``), consulted first
+        self.fits = fits if fits is not None else MemoryCache(48)
+        self.limits = limits or Limits()
+        self.today = today
+        self._questions = MemoryCache(2048)
+        self._fit_locks: dict[str, threading.Lock] = {}
+        self._fit_locks_guard = threading.Lock()
+
+    # ----------------------------------------------------------------------------------------- answering
+    def fingerprint(self) -> str:
+        return self.source.fingerprint()
+
+    def cached(self, question: Question) -> View | None:
+        key = question.key(self.fingerprint())
+        if self.views is not None:
+            found = self.views.get(key)
+            if found is not None:
+                return found
+        return self.results.get(key)
+
+    def answer(self, question: Question, progress: Progress | None = None) -> View:
+        """The view for ``question``: from a cache, else computed (and cached)."""
+        found = self.cached(question)
+        if found is not None:
+            return found
+        fingerprint = self.fingerprint()
+        view = getattr(self, f"_compute_{question.kind}")(question.params, progress)
+        view = _clean(view)
+        view.setdefault("question", json.loads(question.text))
+        view.setdefault("fingerprint", fingerprint)
+        self.results.put(question.key(fingerprint), view)
+        return view
+
+    def _fitted(self, store: Store, model: str, as_of: dt.date):
+        """The fitted model (``fit_model``, exactly as the CLI fits it), cached per (model, as-of, data)."""
+        from matchday.models.training import fit_model
+
+        key = f"fit|{model}|{as_of.isoformat()}|{self.fingerprint()}"
+        found = self.fits.get(key)
+        if found is not None:
+            return found
+        with self._fit_locks_guard:
+            lock = self._fit_locks.setdefault(key, threading.Lock())
+        with lock:  # one fit per key even when several questions need it at once
+            found = self.fits.get(key)
+            if found is None:
+                found = fit_model(model, store, as_of)
+                self.fits.put(key, found)
+        with self._fit_locks_guard:
+            self._fit_locks.pop(key, None)
+        return found
+
+    # ----------------------------------------------------------------------------------------- resolution
+    def _league(self, store: Store, competition: str, season: str | None, as_of: dt.date | None):
+        """(code, season) of a stored league season, with the CLI's messages."""
+        from matchday.cli import _competition, _season
+
+        comp = _competition(competition, "league")
+        season = _season(season, as_of or self.today())
+        self._require(store, comp.code, season)
+        return comp, season
+
+    def _cup(self, store: Store, competition: str, season: str | None, as_of: dt.date | None):
+        from matchday.cli import _competition, _season
+
+        comp = _competition(competition, "cup")
+        season = _season(season, as_of or self.today())
+        self._require(store, comp.code, season)
+        return comp, season
+
+    @staticmethod
+    def _require(store: Store, code: str, season: str) -> None:
+        from matchday.cli import _require_season
+
+        try:
+            _require_season(store, code, season)
+        except MatchdayError as exc:  # unknown season, or nothing of the competition stored
+            raise NotFoundError(str(exc)) from None
+
+    def _default_as_of(self, store: Store, code: str, season: str | None = None) -> dt.date:
+        """The latest date the store speaks for: the season's last stored date, or today if that is later
+        than today (a running season)."""
+        available = store.available()
+        rows = available[available["competition"] == code]
+        if season is not None:
+            rows = rows[rows["season"] == season]
+        if rows.empty:
+            return self.today()
+        import pandas as pd
+
+        last = pd.Timestamp(rows["last_date"].max()).date()
+        return min(last, self.today())
+
+    @staticmethod
+    def _team(store: Store, name: str) -> str:
+        """A team id from an id or any known name (the registry's clear error otherwise)."""
+        from matchday.decide.calendar import resolve_club
+
+        text = str(name).strip()
+        if not text:
+            raise MatchdayError("a club name is required")
+        return resolve_club(store, text)
+
+    @staticmethod
+    def _names(store: Store) -> dict[str, str]:
+        teams = store.teams()
+        return dict(zip(teams["team_id"], teams["name"], strict=True))
+
+    # ----------------------------------------------------------------------------------------- cheap views
+    def competitions(self) -> View:
+        return self.answer(Question.of("competitions"))
+
+    def _compute_competitions(self, params: dict, progress: Progress | None) -> View:
+        from matchday.data.competitions import COMPETITIONS
+
+        with self.source.open() as store:
+            available = store.available()
+        out = []
+        for comp in COMPETITIONS.values():
+            rows = available[available["competition"] == comp.code]
+            if rows.empty:
+                continue
+            out.append({"code": comp.code, "name": comp.name, "kind": comp.kind, "country": comp.country,
+                        "seasons": _records(rows.drop(columns=["competition"]).iloc[::-1])})
+        return {"competitions": out, "store": str(self.source.path)}
+
+    @_memoized_question
+    def table_question(self, competition: str, season: str, as_of: str | None = None) -> Question:
+        from matchday.data.seasons import normalize_season
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        return Question.of("table", competition=comp.code, season=season_, as_of=cutoff)
+
+    def _compute_table(self, p: dict, progress: Progress | None) -> View:
+        from matchday.data.competitions import COMPETITIONS
+        from matchday.rules.table import league_table
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            frame = store.matches([p["competition"]], [p["season"]], played=True, until=cutoff)
+            all_matches = store.matches([p["competition"]], [p["season"]])
+            names = self._names(store)
+        table = league_table(frame, p["competition"], p["season"], as_of=cutoff)
+        rules = table.attrs["rules"]
+        n = len(table)
+        table.insert(2, "club", table["team"].map(names).fillna(table["team"]))
+        table["zone"] = [rules.places.zone(int(pos), n) for pos in table["position"]]
+        remaining = int((all_matches["home_goals"].isna() | (all_matches["date"] > str(cutoff))).sum())
+        return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": p["season"],
+                "as_of": p["as_of"], "rows": _records(table), "places": _places(rules.places),
+                "rules_source": rules.source, "matches_played": int(len(frame)), "matches_remaining": remaining}
+
+    @_memoized_question
+    def ratings_question(self, competition: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
+                         top: int = 30) -> Question:
+        from matchday.data.competitions import resolve_competition
+
+        comp = resolve_competition(competition)
+        cutoff = _as_date(as_of)
+        top = _count(top, "top", 1, self.limits.max_top)
+        with self.source.open() as store:
+            cutoff = cutoff or self._default_as_of(store, comp.code)
+        return Question.of("ratings", competition=comp.code, as_of=cutoff, model=_model(model), top=top)
+
+    def _compute_ratings(self, p: dict, progress: Progress | None) -> View:
+        from matchday.data.competitions import COMPETITIONS
+        from matchday.data.seasons import season_of_date
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        season = season_of_date(cutoff)
+        with self.source.open() as store:
+            members = store.matches([p["competition"]], [season])
+            if members.empty:
+                raise MatchdayError(f"no {p['competition']} matches stored for {season}; "
+                                    f"run `matchday sync {p['competition']}`")
+            fitted = self._fitted(store, p["model"], cutoff)
+            names = self._names(store)
+        teams = set(members["home"]) | set(members["away"])
+        table = fitted.ratings()
+        table = table[table["team"].isin(teams)].head(p["top"]).reset_index(drop=True)
+        table.insert(1, "club", table["team"].map(names).fillna(table["team"]))
+        table.insert(0, "rank", range(1, len(table) + 1))
+        return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": season,
+                "as_of": p["as_of"], "model": p["model"], "rows": _records(table),
+                "note": "strength = expected goal difference per match against an average side on neutral ground"}
+
+    @_memoized_question
+    def fixtures_question(self, competition: str, season: str, as_of: str | None = None,
+                          model: str = DEFAULT_MODEL, limit: int = 50) -> Question:
+        from matchday.data.seasons import normalize_season
+
+        cutoff = _as_date(as_of)
+        limit = _count(limit, "limit", 1, self.limits.max_fixtures)
+        with self.source.open() as store:
+            comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        return Question.of("fixtures", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
+                           limit=limit)
+
+    def _compute_fixtures(self, p: dict, progress: Progress | None) -> View:
+        import numpy as np
+
+        from matchday.evaluate.market import market_probabilities
+        from matchday.forecast.markets import expected_goals, outcome_probabilities
+        from matchday.simulate.season import split_fixtures
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            matches = store.matches([p["competition"]], [p["season"]])
+            _, remaining = split_fixtures(matches, cutoff)
+            remaining = remaining.head(p["limit"])
+            names = self._names(store)
+            odds = store.odds(remaining["match_id"].tolist(), market="1x2") if len(remaining) else None
+            fitted = self._fitted(store, p["model"], cutoff) if len(remaining) else None
+        rows: list[dict[str, Any]] = []
+        if len(remaining):
+            home, away = remaining["home"].to_numpy(), remaining["away"].to_numpy()
+            neutral = remaining["neutral"].to_numpy(dtype=bool)
+            grids = _predict_many(fitted, home, away, neutral, np.full(len(home), p["competition"], dtype=object))
+            probs = outcome_probabilities(grids)
+            goals = expected_goals(grids)
+            market = market_probabilities(odds, "pre").set_index("match_id") if odds is not None and len(odds) else None
+            for k, row in enumerate(remaining.itertuples()):
+                item = {"match_id": row.match_id, "date": row.date, "home": row.home, "away": row.away,
+                        "home_club": names.get(row.home, row.home), "away_club": names.get(row.away, row.away),
+                        "p_home": probs[k, 0], "p_draw": probs[k, 1], "p_away": probs[k, 2],
+                        "home_expected_goals": goals[k, 0], "away_expected_goals": goals[k, 1], "market": None,
+                        "score_later": None}
+                if market is not None and row.match_id in market.index:
+                    m = market.loc[row.match_id]
+                    item["market"] = {"p_home": m["p_home"], "p_draw": m["p_draw"], "p_away": m["p_away"],
+                                      "bookmaker": m["bookmaker"], "closing": bool(m["closing"]),
+                                      "overround": m["overround"]}
+                if not _missing(row.home_goals):
+                    item["score_later"] = f"{int(row.home_goals)}-{int(row.away_goals)}"
+                rows.append(item)
+        return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
+                "rows": rows, "market_note": "market = pre-match prices (Pinnacle, else the market average) with the "
+                "margin removed by Shin's method; shown where the store holds odds"}
+
+    @_memoized_question
+    def match_question(self, competition: str, season: str, match_id: str, as_of: str | None = None,
+                       model: str = DEFAULT_MODEL) -> Question:
+        import re
+
+        from matchday.data.competitions import resolve_competition
+        from matchday.data.seasons import normalize_season
+
+        if not re.fullmatch(r"[0-9a-f]{16}", match_id):
+            raise NotFoundError(f"no match {match_id!r}: a match id is 16 hexadecimal characters")
+        comp = resolve_competition(competition)
+        season_ = normalize_season(season)
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            self._require(store, comp.code, season_)
+            matches = store.matches([comp.code], [season_])
+        row = matches[matches["match_id"] == match_id]
+        if row.empty:
+            raise NotFoundError(f"no match {match_id} in {comp.code} {season_}")
+        date = row["date"].iloc[0].date()
+        cutoff = cutoff or date - dt.timedelta(days=1)
+        return Question.of("match", competition=comp.code, season=season_, match_id=match_id, as_of=cutoff,
+                           model=_model(model))
+
+    def _compute_match(self, p: dict, progress: Progress | None) -> View:
+        from matchday.evaluate.market import market_probabilities
+        from matchday.forecast.markets import asian_handicap, expected_goals, markets_table, totals
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            matches = store.matches([p["competition"]], [p["season"]])
+            row = matches[matches["match_id"] == p["match_id"]].iloc[0]
+            fitted = self._fitted(store, p["model"], cutoff)
+            odds = store.odds([p["match_id"]])
+            names = self._names(store)
+        neutral = bool(row["neutral"])
+        forecast = fitted.predict(row["home"], row["away"], neutral=neutral, competition=p["competition"])
+        grid = _score_grid(forecast)
+        table = markets_table(grid)
+        xg = expected_goals(grid)
+        notes = []
+        date = row["date"].date()
+        if cutoff >= date and not _missing(row["home_goals"]):
+            notes.append(f"as of {cutoff} the model has already seen this match's result ({date}); "
+                         "pick an earlier date for a pre-match forecast")
+        market: dict[str, Any] = {"one_x_two": [], "totals": [], "asian_handicap": []}
+        if len(odds):
+            for kind in ("pre", "closing"):
+                found = market_probabilities(odds, kind)
+                for item in _records(found):
+                    item["kind"] = kind
+                    market["one_x_two"].append(item)
+            for item in market_two_way(odds, "ou"):
+                item["model"] = float(totals(grid, [item["line"]]).over[0])
+                market["totals"].append(item)
+            for item in market_two_way(odds, "ah"):
+                item["model"] = float(asian_handicap(grid, item["line"], "home").effective_probability)
+                market["asian_handicap"].append(item)
+        score = None if _missing(row["home_goals"]) else f"{int(row['home_goals'])}-{int(row['away_goals'])}"
+        size = min(grid.shape[0], 7)
+        return {"competition": p["competition"], "season": p["season"], "match_id": p["match_id"], "date": date,
+                "round": row["round"], "home": row["home"], "away": row["away"],
+                "home_club": names.get(row["home"], row["home"]), "away_club": names.get(row["away"], row["away"]),
+                "neutral": neutral, "score": score, "as_of": p["as_of"], "model": p["model"],
+                "expected_goals": [float(xg[0]), float(xg[1])], "markets": _records(table),
+                "score_grid": grid[:size, :size].tolist(), "market": market, "notes": notes}
+
+    @_memoized_question
+    def forecast_question(self, home: str, away: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
+                          competition: str | None = None, neutral: bool = False) -> Question:
+        from matchday.cli import _fixture_competition
+        from matchday.data.competitions import resolve_competition
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            home_id, away_id = self._team(store, home), self._team(store, away)
+            if home_id == away_id:
+                raise MatchdayError(f"home and away are the same club ({home_id})")
+            cutoff = cutoff or min(self.today(), self._latest_date(store))
+            comp = resolve_competition(competition).code if competition else _fixture_competition(
+                store, home_id, away_id, cutoff)
+        return Question.of("forecast", home=home_id, away=away_id, as_of=cutoff, model=_model(model),
+                           competition=comp, neutral=bool(neutral))
+
+    @staticmethod
+    def _latest_date(store: Store) -> dt.date:
+        import pandas as pd
+
+        available = store.available()
+        return pd.Timestamp(available["last_date"].max()).date() if len(available) else dt.date.today()
+
+    def _compute_forecast(self, p: dict, progress: Progress | None) -> View:
+        from matchday.forecast.markets import expected_goals, markets_table, outcome_probabilities
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            fitted = self._fitted(store, p["model"], cutoff)
+            names = self._names(store)
+        forecast = fitted.predict(p["home"], p["away"], neutral=p["neutral"], competition=p["competition"])
+        grid = _score_grid(forecast)
+        one_x_two = outcome_probabilities(grid)
+        return {"home": p["home"], "away": p["away"], "home_club": names.get(p["home"], p["home"]),
+                "away_club": names.get(p["away"], p["away"]), "as_of": p["as_of"], "model": p["model"],
+                "competition": p["competition"], "neutral": p["neutral"],
+                "p_home": one_x_two[0], "p_draw": one_x_two[1], "p_away": one_x_two[2],
+                "expected_goals": expected_goals(grid).tolist(), "markets": _records(markets_table(grid))}
+
+    # ----------------------------------------------------------------------------------------- ties
+    @_memoized_question
+    def tie_question(self, team_a: str, team_b: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
+                     competition: str | None = None, first_leg: str | None = None, final: bool = False) -> Question:
+        from matchday.cli import _parse_first_leg, _tie_context
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            a, b = self._team(store, team_a), self._team(store, team_b)
+            if a == b:
+                raise MatchdayError(f"a tie needs two different clubs (got {a} twice)")
+            score = None
+            if first_leg:
+                leg_home, h, g, leg_away = _parse_first_leg(first_leg)
+                if {leg_home, leg_away} != {a, b}:
+                    raise MatchdayError(f"--first-leg names {leg_home} and {leg_away}, not the tie's clubs {a} and {b}")
+                if final:
+                    raise MatchdayError("a final is one match: give either first_leg or final, not both")
+                a, b, score = leg_home, leg_away, [h, g]
+            cutoff = cutoff or min(self.today(), self._latest_date(store))
+            comp = _tie_context(store, a, b, cutoff, competition)
+        return Question.of("tie", team_a=a, team_b=b, as_of=cutoff, model=_model(model), competition=comp,
+                           first_leg=score, final=bool(final))
+
+    def _compute_tie(self, p: dict, progress: Progress | None) -> View:
+        from matchday.data.seasons import season_of_date
+        from matchday.rules.knockout import tie_rules
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            fitted = self._fitted(store, p["model"], cutoff)
+            names = self._names(store)
+        rules = tie_rules(season_of_date(cutoff), p["competition"])
+        score = tuple(p["first_leg"]) if p["first_leg"] else None
+        result = self._tie_probabilities(fitted, p["team_a"], p["team_b"], p["competition"], rules, score, p["final"],
+                                         names)
+        return {"team_a": p["team_a"], "team_b": p["team_b"], "club_a": names.get(p["team_a"], p["team_a"]),
+                "club_b": names.get(p["team_b"], p["team_b"]), "as_of": p["as_of"], "model": p["model"],
+                "competition": p["competition"], "first_leg": p["first_leg"], "final": p["final"],
+                "away_goals_rule": bool(rules.away_goals), **result}
+
+    @staticmethod
+    def _tie_probabilities(fitted, a: str, b: str, competition: str, rules, score, final: bool,
+                           names: dict[str, str]) -> dict[str, Any]:
+        """Exact tie odds, exactly as the CLI's ``tie`` computes them (no Monte Carlo)."""
+        from matchday.simulate.ties import exact_two_legged_tie, single_match_probabilities
+
+        teams = (names.get(a, a), names.get(b, b))
+        if final:
+            matrix = fitted.predict(a, b, neutral=True, competition=competition)
+            p_method = single_match_probabilities(matrix, rules=rules)[0]
+            p_advance = p_method.sum(axis=0)
+        else:
+            leg1 = fitted.predict(a, b, competition=competition)
+            leg2 = fitted.predict(b, a, competition=competition)
+            result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, rules=rules, teams=teams)
+            p_method, p_advance = result.p_method, result.p_advance
+        from matchday.rules.knockout import METHOD_NAMES
+
+        methods = [{"decided_by": str(name), "a": float(p_method[k, 0]), "b": float(p_method[k, 1])}
+                   for k, name in enumerate(METHOD_NAMES) if p_method[k].sum() > 0]
+        return {"p_advance": [float(p_advance[0]), float(p_advance[1])], "methods": methods}
+
+    @_memoized_question
+    def cup_question(self, competition: str, season: str, as_of: str | None = None,
+                     model: str = DEFAULT_MODEL) -> Question:
+        from matchday.data.seasons import normalize_season
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        return Question.of("cup", competition=comp.code, season=season_, as_of=cutoff, model=_model(model))
+
+    def _compute_cup(self, p: dict, progress: Progress | None) -> View:
+        """Every knockout tie known on the date: decided rounds, the current round with exact odds from the
+        stored first legs, and how later rounds pair up (without the later rounds' clubs, unknown then)."""
+        from matchday.rules.knockout import tie_rules
+        from matchday.simulate.knockout_state import KNOCKOUT_ORDER, bracket_from_store, knockout_ties
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            matches = store.matches([p["competition"]], [p["season"]])
+            names = self._names(store)
+            ties = knockout_ties(matches, cutoff)
+            if not ties:
+                raise NotFoundError(f"no knockout rounds stored for {p['competition']} {p['season']}")
+            try:
+                first_round, current, later = bracket_from_store(matches, cutoff)
+            except MatchdayError as exc:  # everything decided, or not started
+                first_round, current, later, status = None, [], [], str(exc)
+            else:
+                status = ""
+            fitted = self._fitted(store, p["model"], cutoff) if current else None
+        rules = tie_rules(p["season"], p["competition"])
+        current_name = first_round.name if first_round else None
+        rounds: list[dict[str, Any]] = []
+        last_round_with_clubs = (KNOCKOUT_ORDER.index(current_name) if current_name
+                                 else max(KNOCKOUT_ORDER.index(t.round) for t in ties))
+        for name in KNOCKOUT_ORDER[: last_round_with_clubs + 1]:
+            in_round = [t for t in ties if t.round == name]
+            if not in_round:
+                continue
+            items = []
+            for t in in_round:
+                legs = matches[(matches["round"] == name) & matches["home"].isin([t.home, t.away])
+                               & matches["away"].isin([t.home, t.away])]
+                item = {"home": t.home, "away": t.away, "home_club": names.get(t.home, t.home),
+                        "away_club": names.get(t.away, t.away), "first_leg": list(t.first_leg) if t.first_leg else None,
+                        "first_leg_date": t.first_leg_date, "winner": t.winner,
+                        "legs": [{"date": r.date, "home": r.home, "away": r.away,
+                                  "score": None if (_missing(r.home_goals) or r.date > _ts(cutoff))
+                                  else _score_text(r)} for r in legs.itertuples()],
+                        "p_advance": None, "methods": None}
+                if t.winner is None and name == current_name:
+                    final = name == "Final"
+                    item.update(self._tie_probabilities(fitted, t.home, t.away, p["competition"], rules,
+                                                        t.first_leg, final, names))
+                items.append(item)
+            rounds.append({"name": name, "ties": items, "current": name == current_name})
+        later_rounds = [{"name": r.name, "pairings": [list(x) for x in r.pairings] if r.pairings else None,
+                         "open_draw": r.open_draw, "two_legged": r.two_legged} for r in later]
+        from matchday.data.competitions import COMPETITIONS
+
+        return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": p["season"],
+                "as_of": p["as_of"], "model": p["model"], "current_round": current_name, "rounds": rounds,
+                "later_rounds": later_rounds, "status": status, "away_goals_rule": bool(rules.away_goals)}
+
+    @_memoized_question
+    def stored_tie_question(self, competition: str, season: str, home: str, away: str, as_of: str | None = None,
+                            model: str = DEFAULT_MODEL) -> Question:
+        """The tie between two clubs as stored (legs played by ``as_of`` count): the same question as the CLI's
+        ``tie HOME AWAY --first-leg 'HOME h-a AWAY' --as-of D --competition C``."""
+        from matchday.data.seasons import normalize_season
+        from matchday.simulate.knockout_state import knockout_ties
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
+            a, b = self._team(store, home), self._team(store, away)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+            matches = store.matches([comp.code], [season_])
+        found = [t for t in knockout_ties(matches, cutoff) if {t.home, t.away} == {a, b}]
+        if not found:
+            raise NotFoundError(f"no stored {comp.code} {season_} knockout tie between {a} and {b}")
+        t = found[-1]
+        return Question.of("stored_tie", competition=comp.code, season=season_, home=t.home, away=t.away,
+                           round=t.round, as_of=cutoff, model=_model(model))
+
+    def _compute_stored_tie(self, p: dict, progress: Progress | None) -> View:
+        from matchday.simulate.knockout_state import knockout_ties
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            matches = store.matches([p["competition"]], [p["season"]])
+            names = self._names(store)
+        t = next(t for t in knockout_ties(matches, cutoff)
+                 if t.round == p["round"] and (t.home, t.away) == (p["home"], p["away"]))
+        legs = matches[(matches["round"] == p["round"]) & matches["home"].isin([t.home, t.away])
+                       & matches["away"].isin([t.home, t.away])]
+        final = p["round"] == "Final"
+        view = {"competition": p["competition"], "season": p["season"], "round": p["round"], "as_of": p["as_of"],
+                "home": t.home, "away": t.away, "home_club": names.get(t.home, t.home),
+                "away_club": names.get(t.away, t.away), "final": final,
+                "first_leg": list(t.first_leg) if t.first_leg else None, "winner": t.winner,
+                "legs": [{"date": r.date, "home": r.home, "away": r.away, "home_club": names.get(r.home, r.home),
+                          "away_club": names.get(r.away, r.away),
+                          "score": None if (_missing(r.home_goals) or r.date > _ts(cutoff)) else _score_text(r)}
+                         for r in legs.itertuples()],
+                "odds": None, "cli": None}
+        if t.winner is None:
+            question = Question.of("tie", team_a=t.home, team_b=t.away, as_of=p["as_of"], model=p["model"],
+                                   competition=p["competition"], first_leg=list(t.first_leg) if t.first_leg else None,
+                                   final=final)
+            view["odds"] = self.answer(question)
+            home_name, away_name = names.get(t.home, t.home), names.get(t.away, t.away)
+            cli = f"matchday tie '{home_name}' '{away_name}' --as-of {p['as_of']} --competition {p['competition']}"
+            if t.first_leg:
+                cli += f" --first-leg '{home_name} {t.first_leg[0]}-{t.first_leg[1]} {away_name}'"
+            view["cli"] = cli + (" --final" if final else "")
+        return view
+
+    # ----------------------------------------------------------------------------------------- heavy views
+    def _sims(self, sims: int | None, high: int | None = None, default: int | None = None) -> int:
+        value = (default or self.limits.default_sims) if sims is None else sims
+        return _count(value, "sims", self.limits.min_sims, high or self.limits.max_sims)
+
+    @_memoized_question
+    def projection_question(self, competition: str, season: str, as_of: str | None = None,
+                            model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+        from matchday.data.seasons import normalize_season
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        return Question.of("projection", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
+                           sims=self._sims(sims), seed=_seed(seed))
+
+    def _simulate(self, p: dict, conditions=(), progress: Progress | None = None):
+        from matchday.simulate.season import simulate_season
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            matches = store.matches([p["competition"]], [p["season"]])
+            names = self._names(store)
+            fitted = self._fitted(store, p["model"], cutoff)
+        result = simulate_season(matches, fitted.predict_many, p["competition"], p["season"], as_of=cutoff,
+                                 until=None, conditions=list(conditions), n_sims=p["sims"], seed=p["seed"],
+                                 progress=progress)
+        return result, names, matches
+
+    def _compute_projection(self, p: dict, progress: Progress | None) -> View:
+        result, names, _ = self._simulate(p, progress=progress)
+        summary = result.summary()
+        summary.insert(1, "club", summary["team"].map(names).fillna(summary["team"]))
+        positions = result.position_probabilities()
+        n = len(result.teams)
+        return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
+                "sims": p["sims"], "seed": p["seed"], "n_remaining": result.n_remaining,
+                "rows": _records(summary), "places": _places(result.rules.places),
+                "positions": {"teams": list(positions.index),
+                              "clubs": [names.get(t, t) for t in positions.index],
+                              "matrix": positions.to_numpy().tolist()},
+                "zones": [result.rules.places.zone(k, n) for k in range(1, n + 1)],
+                "standard_error_note": "Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)"}
+
+    @_memoized_question
+    def whatif_question(self, competition: str, season: str, given: Sequence[str], as_of: str | None = None,
+                        model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+        """The CLI's ``whatif --ask table``: conditions are checked now (unknown club, no such fixture,
+        already played), so a bad one is a 400 before anything runs."""
+        from matchday.data.seasons import normalize_season
+        from matchday.simulate.conditions import parse_condition, to_fixture_conditions
+        from matchday.simulate.season import split_fixtures
+
+        given = [g for g in (given or []) if str(g).strip()]
+        if not given:
+            raise MatchdayError("give at least one condition, e.g. given='Fulham v Liverpool: away win'")
+        if len(given) > self.limits.max_conditions:
+            raise MatchdayError(f"given: {len(given)} conditions; at most {self.limits.max_conditions}")
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+            matches = store.matches([comp.code], [season_])
+            names = self._names(store)
+            parsed = [parse_condition(text, lambda name: self._team(store, name)) for text in given]
+        _, remaining = split_fixtures(matches, cutoff)
+        to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
+        seen = [(c.home, c.away) for c in parsed]
+        if len(set(seen)) != len(seen):
+            raise MatchdayError("given: one condition per fixture (a fixture is named twice)")
+        _check_possible(parsed)
+        return Question.of("whatif", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
+                           sims=self._sims(sims), seed=_seed(seed), given=[c.text for c in parsed])
+
+    def _compute_whatif(self, p: dict, progress: Progress | None) -> View:
+        from matchday.simulate.conditions import parse_condition, to_fixture_conditions
+        from matchday.simulate.season import split_fixtures
+
+        base_params = {k: v for k, v in p.items() if k != "given"}
+        baseline = self.answer(Question.of("projection", **base_params))
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            matches = store.matches([p["competition"]], [p["season"]])
+            names = self._names(store)
+            parsed = [parse_condition(text, lambda name: self._team(store, name)) for text in p["given"]]
+        _, remaining = split_fixtures(matches, cutoff)
+        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
+        result, names, _ = self._simulate(base_params, conditions, progress)
+        cond = result.summary().set_index("team")
+        base = {row["team"]: row for row in baseline["rows"]}
+        keep = [c for c in cond.columns if c.startswith("p_") or c == "expected_points"]
+        rows = []
+        for team in cond.index:
+            row: dict[str, Any] = {"team": team, "club": names.get(team, team)}
+            for metric in keep:
+                row[f"{metric}_baseline"] = base[team][metric]
+                row[f"{metric}_if"] = float(cond.loc[team, metric])
+                row[f"{metric}_change"] = row[f"{metric}_if"] - (base[team][metric] or 0.0)
+            rows.append(row)
+        return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
+                "sims": p["sims"], "seed": p["seed"], "given": p["given"], "metrics": keep, "rows": rows,
+                "note": "same seed for both runs: the difference comes from the conditions, not from noise"}
+
+    @_memoized_question
+    def remaining_question(self, competition: str, season: str, as_of: str | None = None,
+                           model: str = DEFAULT_MODEL) -> Question:
+        from matchday.data.seasons import normalize_season
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        return Question.of("fixtures", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
+                           limit=self.limits.max_fixtures)
+
+    @_memoized_question
+    def chances_question(self, competition: str, season: str, as_of: str | None = None,
+                         model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+        from matchday.data.seasons import normalize_season
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        sims_ = self._sims(sims, self.limits.max_chances_sims, self.limits.default_chances_sims)
+        return Question.of("chances", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
+                           sims=sims_, seed=_seed(seed))
+
+    def _compute_chances(self, p: dict, progress: Progress | None) -> View:
+        """P(title), P(top places) and P(relegation) of every club at the end of each matchday up to the date:
+        the model refitted on what was known then, the rest of the season simulated (same seed each time)."""
+        from matchday.simulate.season import simulate_season, split_fixtures
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            matches = store.matches([p["competition"]], [p["season"]])
+            names = self._names(store)
+            teams = sorted(set(matches["home"]) | set(matches["away"]))
+            played, _ = split_fixtures(matches, cutoff)
+            checkpoints = matchday_dates(played, len(teams), cutoff)
+            points, notes = [], []
+            total = len(checkpoints)
+            for k, (matchday, date) in enumerate(checkpoints):
+                try:  # a point the model cannot make (a promoted club with no matches in the store yet) is skipped, and said so
+                    fitted = self._fitted(store, p["model"], date)
+                    result = simulate_season(matches, fitted.predict_many, p["competition"], p["season"], as_of=date,
+                                             n_sims=p["sims"], seed=p["seed"])
+                except MatchdayError as exc:
+                    notes.append(f"matchday {matchday} ({date}) skipped: {exc}")
+                    continue
+                summary = result.summary().set_index("team").reindex(teams)
+                columns = [c for c in summary.columns if c.startswith("p_")]
+                points.append({"matchday": matchday, "date": date,
+                               **{c: summary[c].fillna(0.0).to_numpy().tolist() for c in columns}})
+                if progress:
+                    progress(k + 1, total)
+        return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
+                "sims": p["sims"], "seed": p["seed"], "teams": teams, "clubs": [names.get(t, t) for t in teams],
+                "points": points, "notes": notes,
+                "method": "one point per matchday: matchday k ends on the day the season's k x (clubs/2)-th match "
+                          "was played; the model is refitted on the matches known then"}
+
+    @_memoized_question
+    def bracket_question(self, competition: str, season: str, as_of: str | None = None,
+                         model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+        from matchday.data.seasons import normalize_season
+        from matchday.simulate.knockout_state import bracket_from_store
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+            bracket_from_store(store.matches([comp.code], [season_]), cutoff)  # raises when nothing is left
+        return Question.of("bracket", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
+                           sims=self._sims(sims), seed=_seed(seed))
+
+    def _compute_bracket(self, p: dict, progress: Progress | None) -> View:
+        from matchday.rules.knockout import tie_rules
+        from matchday.simulate.bracket import simulate_bracket
+        from matchday.simulate.knockout_state import bracket_from_store
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        code = p["competition"]
+        with self.source.open() as store:
+            matches = store.matches([code], [p["season"]])
+            first_round, ties, later = bracket_from_store(matches, cutoff)
+            fitted = self._fitted(store, p["model"], cutoff)
+            names = self._names(store)
+
+        def matrix_for(home: str, away: str, neutral: bool):
+            return fitted.predict(home, away, neutral=neutral, competition=code)
+
+        if progress:
+            progress(0, p["sims"])
+        result = simulate_bracket(ties, later, matrix_for, first_round=first_round,
+                                  rules=tie_rules(p["season"], code), n=p["sims"], seed=p["seed"])
+        if progress:
+            progress(p["sims"], p["sims"])
+        frame = result.table.copy()
+        frame.insert(0, "club", frame.index.map(lambda t: names.get(t, t)))
+        frame = frame.sort_values(frame.columns[-1], ascending=False)
+        frame.index.name = "team"
+        frame = frame.reset_index()
+        return {"competition": code, "season": p["season"], "as_of": p["as_of"], "model": p["model"],
+                "sims": p["sims"], "seed": p["seed"], "first_round": first_round.name,
+                "rounds": [c for c in result.table.columns], "rows": _records(frame),
+                "ties": [{"home": t.home, "away": t.away, "home_club": names.get(t.home, t.home),
+                          "away_club": names.get(t.away, t.away),
+                          "first_leg": list(t.first_leg) if t.first_leg else None, "winner": t.winner} for t in ties],
+                "later_rounds": [{"name": r.name, "pairings": [list(x) for x in r.pairings] if r.pairings else None,
+                                  "open_draw": r.open_draw} for r in later]}
+
+    @_memoized_question
+    def rotation_question(self, club: str, as_of: str | None = None, weights: str | None = None,
+                          gap: float | None = None, plans: Sequence[str] | None = None, model: str = DEFAULT_MODEL,
+                          sims: int | None = None, seed: int = 0) -> Question:
+        """The CLI's ``rotate`` (two-tier squad model; no squad file from a request)."""
+        from matchday.decide.calendar import club_calendar
+        from matchday.decide.squad import DEFAULT_GAP
+        from matchday.decide.strategies import parse_weights, resolve_plans
+
+        weights_text = weights or "title=1,europa=0.5,top4=0.3"
+        parsed = parse_weights(weights_text)
+        for name, value in parsed.items():
+            if not math.isfinite(value) or abs(value) > self.limits.max_weight:
+                raise MatchdayError(f"weights: {name}={value} must be a number between "
+                                    f"-{self.limits.max_weight:g} and {self.limits.max_weight:g}")
+        gap_ = DEFAULT_GAP if gap is None else gap
+        if not isinstance(gap_, int | float) or not math.isfinite(gap_) or not 0 <= gap_ <= self.limits.max_gap:
+            raise MatchdayError(f"gap: {gap!r} must be a number from 0 to {self.limits.max_gap:g} (log goals)")
+        plan_list = [x for x in (plans or []) if str(x).strip()]
+        if len(plan_list) > self.limits.max_plans:
+            raise MatchdayError(f"plan: {len(plan_list)} plans; at most {self.limits.max_plans}")
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            club_id = self._team(store, club)
+            cutoff = cutoff or min(self.today(), self._latest_date(store))
+            calendar = club_calendar(store, club_id, cutoff)
+            resolve_plans(calendar, plan_list or None)
+        return Question.of("rotation", club=club_id, as_of=cutoff, weights=weights_text, gap=float(gap_),
+                           plans=plan_list, model=_model(model),
+                           sims=self._sims(sims, self.limits.max_rotation_sims), seed=_seed(seed))
+
+    def _compute_rotation(self, p: dict, progress: Progress | None) -> View:
+        import numpy as np
+
+        from matchday.decide import analyse_rotation
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            fitted = self._fitted(store, p["model"], cutoff)
+            analysis = analyse_rotation(store, p["club"], cutoff, weights=p["weights"], plans=p["plans"] or None,
+                                        squad=None, gap=p["gap"], model=p["model"], fitted=fitted, n_sims=p["sims"],
+                                        seed=p["seed"], progress=progress)
+        analysis.model_name = p["model"]  # fitted exactly as the CLI fits it
+        analysis.gap_sensitivity()
+        analysis.points_sensitivity()
+        analysis.weight_sensitivity()
+        view = analysis.to_dict()
+        view["club_name"] = analysis.name(analysis.calendar.club)
+        view["weights_text"] = p["weights"]
+        view["gap"] = p["gap"]
+        view["plan_texts"] = p["plans"]
+        view["cli"] = (f"matchday rotate '{view['club_name']}' --as-of {p['as_of']} --weights {p['weights']} --gap {p['gap']:g} "
+                       f"--sims {p['sims']} --seed {p['seed']}" + "".join(f" --plan '{x}'" for x in p["plans"]))
+        if analysis.has_stance_flip:
+            flip = analysis.stance_flip()
+            europe, league = analysis.outcome(flip.europe), analysis.outcome(flip.league)
+            others = {k: v for k, v in analysis.weights.items() if k != "trophy"}
+            a = europe.objective(others) - league.objective(others)
+            b = europe.indicator("trophy") - league.indicator("trophy")
+            top = max(2.0, 2.5 * (flip.threshold or 0.0), 1.5 * flip.weight)
+            grid = np.linspace(0.0, top, 41)
+            view["stance_curve"] = {
+                "weight": grid.tolist(), "difference": (a.mean() + grid * b.mean()).tolist(),
+                "se": (np.sqrt(np.array([np.var(a + w * b, ddof=1) for w in grid]) / analysis.n_sims)).tolist(),
+                "europe_plan": flip.europe, "league_plan": flip.league, "description": flip.describe()}
+        return view
+
+    # ----------------------------------------------------------------------------------------- model page
+    def backtests_question(self, run: str | None = None) -> Question:
+        import re
+
+        if run is not None and not re.fullmatch(r"[0-9A-Za-z_-]{1,64}", run):
+            raise NotFoundError(f"no backtest run {run!r}: a run id is letters, digits, '-' and '_'")
+        with self.source.open() as store:
+            logged = store.counts()["forecasts"]
+        return Question.of("backtests", run=run, log=logged)
+
+    def _compute_backtests(self, p: dict, progress: Progress | None) -> View:
+        with self.source.open() as store:
+            log_frame = store.forecasts()
+            runs = _backtest_runs(log_frame)
+            run = p["run"] or (runs[0]["run_id"] if runs else None)
+            if p["run"] is not None and p["run"] not in {r["run_id"] for r in runs}:
+                raise NotFoundError(f"no backtest run {p['run']!r} in the forecasts log; runs: "
+                                    + (", ".join(r["run_id"] for r in runs) or "(none: run `matchday backtest`)"))
+            view: dict[str, Any] = {"runs": runs, "run": run, "summary": [], "calibration": {}, "models": [],
+                                    "other_logged": int(sum(1 for d in log_frame["details"] if _source(d) != "backtest")),
+                                    "track_record_note": TRACK_RECORD_NOTE}
+            if run is None:
+                return view
+            rows = log_frame[log_frame["run_id"] == run]
+            codes = sorted(rows["competition"].dropna().unique())
+            matches = store.matches(codes) if codes else None
+        view.update(backtest_summary(rows, matches))
+        return view
+
+
+# --------------------------------------------------------------------------------------------------- small helpers
+def _places(places) -> dict[str, int]:
+    from dataclasses import asdict
+
+    return {k: int(v) for k, v in asdict(places).items()}
+
+
+def _missing(value: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _ts(date: dt.date):
+    import pandas as pd
+
+    return pd.Timestamp(date)
+
+
+def _score_text(row) -> str:
+    text = f"{int(row.home_goals)}-{int(row.away_goals)}"
+    if not _missing(row.aet_home_goals):
+        text += f" (aet {int(row.aet_home_goals)}-{int(row.aet_away_goals)})"
+    if not _missing(row.pen_home):
+        text += f" (pens {int(row.pen_home)}-{int(row.pen_away)})"
+    return text
+
+
+def _check_possible(parsed) -> None:
+    """A condition that allows no score on the model's grid (e.g. '11-0') is a user error, not a crash."""
+    import numpy as np
+
+    goals = np.arange(11)
+    home, away = np.meshgrid(goals, goals, indexing="ij")
+    for condition in parsed:
+        if not np.asarray(condition.mask(home, away)).any():
+            raise MatchdayError(f"{condition.text!r}: no score up to 10 goals a side satisfies this condition")
+
+
+def _source(details: Any) -> str | None:
+    try:
+        return json.loads(details).get("source") if isinstance(details, str) else None
+    except (ValueError, AttributeError):
+        return None
+
+
+def _backtest_runs(log_frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Backtest runs in the forecasts log, newest first."""
+    if log_frame.empty:
+        return []
+    mask = [(_source(d) == "backtest") for d in log_frame["details"]]
+    rows = log_frame[mask]
+    if rows.empty:
+        return []
+    out = []
+    for run_id, group in rows.groupby("run_id", sort=False):
+        out.append({"run_id": str(run_id), "created_at": group["created_at"].max(),
+                    "models": sorted(group["model"].unique()), "competitions": sorted(group["competition"].dropna().unique()),
+                    "forecasts": int(len(group))})
+    out.sort(key=lambda r: r["created_at"], reverse=True)
+    return [_clean(r) for r in out]
+
+
+def backtest_summary(rows: pd.DataFrame, matches: pd.DataFrame | None) -> dict[str, Any]:
+    """From one backtest run of the forecasts log: RPS per model, league and season next to the closing and
+    pre-match market on the same matches (paired difference, standard error clustered by ISO week as the
+    backtest does), and each model's calibration table (home, draw and away pooled)."""
+    import numpy as np
+    import pandas as pd
+
+    from matchday.evaluate.backtest import iso_week_labels
+    from matchday.evaluate.metrics import calibration_table, paired_difference, rps
+
+    details = pd.DataFrame([json.loads(d) for d in rows["details"]], index=rows.index)
+    frame = rows[["model", "match_id", "competition", "p_home", "p_draw", "p_away"]].join(details[["season", "outcome"]])
+    frame = frame.dropna(subset=["outcome"])
+    frame["outcome"] = frame["outcome"].astype(int)
+    frame["rps"] = rps(frame[["p_home", "p_draw", "p_away"]].to_numpy(dtype=float), frame["outcome"].to_numpy())
+    dates = None
+    if matches is not None and len(matches):
+        dates = matches.set_index("match_id")["date"]
+    frame["week"] = iso_week_labels(frame["match_id"].map(dates)) if dates is not None else "?"
+    wide = frame.pivot_table(index="match_id", columns="model", values="rps", aggfunc="first")
+    meta = frame.drop_duplicates("match_id").set_index("match_id")[["competition", "season", "week"]]
+    models = [m for m in pd.unique(frame["model"]) if m not in ("market_close", "market_pre", "base_rates")]
+    summary = []
+    for (comp, season), group in meta.groupby(["competition", "season"], sort=True):
+        sub = wide.loc[group.index]
+        for model in [*models, "market_pre", "market_close"]:
+            if model not in sub:
+                continue
+            values = sub[model].to_numpy(dtype=float)
+            item: dict[str, Any] = {"model": model, "competition": comp, "season": season,
+                                    "n": int(np.isfinite(values).sum()), "rps": float(np.nanmean(values))}
+            for market in ("market_close", "market_pre"):
+                item[f"vs_{market}"], item[f"se_{market}"], item[f"{market}_rps"] = None, None, None
+                if market in sub and model != market:
+                    other = sub[market].to_numpy(dtype=float)
+                    both = np.isfinite(values) & np.isfinite(other)
+                    if both.sum() >= 2:
+                        item[f"vs_{market}"] = float(np.mean(values[both] - other[both]))
+                        item[f"{market}_rps"] = float(np.mean(other[both]))
+                        weeks = group["week"].to_numpy()[both]
+                        if len(set(weeks)) >= 2:
+                            item[f"se_{market}"] = paired_difference(values[both], other[both],
+                                                                     clusters=weeks).standard_error
+            summary.append(item)
+    calibration = {}
+    for model in [*models, "market_close"]:
+        sub = frame[frame["model"] == model]
+        if len(sub):
+            calibration[model] = _records(calibration_table(sub[["p_home", "p_draw", "p_away"]].to_numpy(dtype=float),
+                                                            sub["outcome"].to_numpy(), bins=10))
+    return {"summary": [_clean(s) for s in summary], "calibration": calibration, "models": models}
