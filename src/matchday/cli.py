@@ -89,7 +89,7 @@ def _season(season: str | None, cutoff: dt.date | None) -> str:
 
 
 def _say_waiting(message: str) -> None:
-    err_console.print(f"[yellow]{message}[/]", highlight=False)
+    err_console.print(f"[yellow]{_one_line(message)}[/]", highlight=False, soft_wrap=True)
 
 
 def _db_path(db: Path | None) -> Path | None:
@@ -191,7 +191,7 @@ def sync(
     path = _db_path(db) or default_db_path()
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=False,
+        console=err_console, transient=True,  # the summary below says what was done
     ) as progress:
         tasks: dict[str, int] = {}
 
@@ -215,7 +215,7 @@ def _print_sync_report(report, path: Path) -> None:
     console.print(
         f"[green]synced[/] {report.files} files, {report.read} matches read: {report.added} added, "
         f"{report.updated} results filled in, {report.unchanged} already stored, {report.odds_added} odds added, "
-        f"[{'red' if report.conflicts else 'green'}]{report.conflicts} new conflicts[/] -> {path}",
+        f"[{'red' if report.conflicts else 'green'}]{report.conflicts} new conflicts[/] -> {_one_line(path)}",
         highlight=False,
     )
     if report.open_conflicts or report.open_odds_changes:
@@ -232,13 +232,13 @@ def _print_sync_report(report, path: Path) -> None:
         parts = [f"{name} {len(items)} ({', '.join(items[:3])}{' ...' if len(items) > 3 else ''})"
                  for name, items in sorted(by_source.items())]
         console.print(f"skipped as missing (not published by the source): {len(report.missing)} files: "
-                      + "; ".join(parts), highlight=False)
+                      + _one_line("; ".join(parts), 1000), highlight=False)
     if report.placeholders:
         console.print(f"skipped {report.placeholders} fixtures whose clubs are not known yet (N.N.)")
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {_one_line(warning)}", highlight=False, soft_wrap=True)
     for rejected in report.rejected:
-        console.print(f"[red]left out (unreadable):[/] {rejected}", highlight=False)
+        console.print(f"[red]left out (unreadable):[/] {_one_line(rejected)}", highlight=False, soft_wrap=True)
     unknown = sorted({n for n, _ in report.unknown_names})
     if unknown:
         console.print(
@@ -1128,9 +1128,13 @@ def demo(
     console.print(f"[green]demo finished in {time.perf_counter() - started:.1f} s[/]")
 
 
-def _one_line(text: str, limit: int = 400) -> str:
+def _one_line(text: object, limit: int = 400) -> str:
+    """``text`` on one line (at most ``limit`` characters), escaped for Rich markup: a message that
+    quotes ``[awarded]`` or ``[/]`` from a file must print as written."""
+    from rich.markup import escape
+
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return escape(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def main() -> None:
@@ -1145,7 +1149,7 @@ def main() -> None:
     try:
         app()
     except MatchdayError as exc:
-        err_console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False)
+        err_console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err_console.print("[red]interrupted[/]", highlight=False)
@@ -1155,10 +1159,10 @@ def main() -> None:
             raise
         kind = _environment_error(exc)
         if kind is not None:
-            err_console.print(f"[red]error:[/] {kind}: {_one_line(exc)}", highlight=False)
+            err_console.print(f"[red]error:[/] {kind}: {_one_line(exc)}", highlight=False, soft_wrap=True)
             raise SystemExit(2) from None
         err_console.print(f"[red]internal error (a bug in matchday):[/] {type(exc).__name__}: {_one_line(exc)}; "
-                          "run with MATCHDAY_DEBUG=1 for the traceback", highlight=False)
+                          "run with MATCHDAY_DEBUG=1 for the traceback", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
 
 

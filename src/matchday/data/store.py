@@ -216,6 +216,7 @@ def lock_holder(message: str) -> str | None:
             command = " ".join(argv)
     except OSError:
         pass
+    command = " ".join(command.split())
     if len(command) > 100:
         command = command[:97] + "..."
     return f"PID {pid} ({command})"

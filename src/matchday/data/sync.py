@@ -166,14 +166,14 @@ def sync(
     # Without explicit seasons, multi-season history files (champs.csv, 1955 on) are imported whole.
     history_filter = sorted(seasons) if seasons else None
     seasons = list(seasons) if seasons else default_seasons(today)
-    urls = urls or SourceURLs.resolve()
-    urls.check_mirror_roots()
-    fetcher = fetcher or Fetcher()
     target: Store | Path = store if isinstance(store, Store) else (
         Path(store) if store is not None else default_db_path())
     if not isinstance(target, Store) and str(target) != ":memory:":
         check_store_path(target, read_only=False)  # fail before a long download, not after it
     known = _known_contents(target)
+    urls = urls or SourceURLs.resolve()
+    urls.check_mirror_roots()
+    fetcher = fetcher or Fetcher()
     registry = registry or TeamRegistry.load()
     running = season_of_date(today)
     planned = plan_files(competitions, seasons)
