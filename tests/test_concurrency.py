@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from matchday.data.errors import EmptyStoreError
 from matchday.data.store import Store
 
 HOLD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from matchday.data.store import Store
+    from matchday.data.errors import EmptyStoreError
+from matchday.data.store import Store
     store = Store(sys.argv[1])            # takes the write lock
     Path(sys.argv[2]).write_text("locked")
     time.sleep(float(sys.argv[3]))
@@ -112,3 +114,36 @@ def test_two_writers_and_readers_during_a_sync(shared_data, tmp_path):
     assert dupes == 0 and counts["matches"] == 141 * 2 + 141 * 2
     added = sorted(int(out.split(" added")[0].rsplit(" ", 1)[-1]) for out, _ in outputs)
     assert added == [0, counts["matches"]]
+
+
+def test_kill_9_leaves_the_store_empty_or_complete(shared_data, tmp_path):
+    """Crash safety kept: a sync killed while it downloads leaves no store; killed as soon as it opens the
+    store for writing, the store is empty or complete, never partial; a re-run ends identical."""
+    import signal
+
+    args = ("sync", "UEL", "--seasons", "2022-23:2023-24", "--mirror", str(shared_data))
+    reference = tmp_path / "reference.duckdb"
+    assert matchday(tmp_path, *args, "--db", str(reference)).returncode == 0
+    with Store(reference, read_only=True) as store:
+        want = store.counts()
+    for moment in ("downloading", "writing"):
+        db = tmp_path / f"{moment}.duckdb"
+        child = matchday(tmp_path, *args, "--db", str(db), wait=False)
+        if moment == "downloading":
+            time.sleep(0.2)
+        else:
+            deadline = time.monotonic() + 60
+            while not db.exists() and child.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        if db.exists():
+            try:
+                with Store(db, read_only=True) as store:
+                    got = store.counts()
+            except EmptyStoreError:  # killed before even the empty tables were committed
+                got = {"matches": 0}
+            assert got["matches"] == 0 or got == want, (moment, got)
+        assert matchday(tmp_path, *args, "--db", str(db)).returncode == 0
+        with Store(db, read_only=True) as store:
+            assert store.counts() == want

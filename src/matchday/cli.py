@@ -175,6 +175,7 @@ def sync(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from matchday.data.errors import DataError
     from matchday.data.fetch import Fetcher, SourceURLs
     from matchday.data.seasons import season_range
     from matchday.data.store import default_db_path
@@ -201,10 +202,13 @@ def sync(
                 tasks[stage] = progress.add_task(label, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        report = run_sync(
-            path, competitions, season_list, urls=urls, fetcher=Fetcher(cache_dir=cache_dir, refresh=refresh),
-            progress=on_progress, skip_bad_files=skip_bad_files, on_wait=_say_waiting,
-        )
+        try:
+            report = run_sync(
+                path, competitions, season_list, urls=urls, fetcher=Fetcher(cache_dir=cache_dir, refresh=refresh),
+                progress=on_progress, skip_bad_files=skip_bad_files, on_wait=_say_waiting,
+            )
+        except DataError as exc:
+            raise exc.with_note("nothing was written (--skip-bad-files imports every other file)") from None
     _print_sync_report(report, path)
     if report.rejected:
         raise typer.Exit(3)
@@ -214,7 +218,7 @@ def _print_sync_report(report, path: Path) -> None:
     """The sync summary: what was read and added, what was skipped and why, what is open."""
     console.print(
         f"[green]synced[/] {report.files} files, {report.read} matches read: {report.added} added, "
-        f"{report.updated} results filled in, {report.unchanged} already stored, {report.odds_added} odds added, "
+        f"{report.updated} updated (results filled in or statuses moved on), {report.unchanged} already stored, {report.odds_added} odds added, "
         f"[{'red' if report.conflicts else 'green'}]{report.conflicts} new conflicts[/] -> {_one_line(path)}",
         highlight=False,
     )

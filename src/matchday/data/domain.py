@@ -21,6 +21,7 @@ line the match came from.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -81,6 +82,19 @@ def shootout_problem(home: int, away: int) -> str | None:
 
 
 def club_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a club name as a source writes it (None if it can); see
+    :func:`_club_name_problem` for the rule. Results are cached: a file repeats its names."""
+    if isinstance(name, str):
+        return _cached_name_problem(name)
+    return _club_name_problem(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_name_problem(name: str) -> str | None:
+    return _club_name_problem(name)
+
+
+def _club_name_problem(name: object) -> str | None:
     """Why ``name`` cannot be a club name as a source writes it (None if it can).
 
     A name has a letter, at most MAX_NAME_LENGTH characters, no control characters, none of
@@ -261,7 +275,8 @@ def classify_unplayed(matches: Sequence[Match], today: dt.date | None = None) ->
       has moved past it: ``postponed``;
     * otherwise ``scheduled``.
 
-    Matches with a score and no stated status become ``played``; stated statuses are kept.
+    Matches with a score and no stated status become ``played``; stated statuses are kept. (Readers
+    pass ``status="played"`` for scored matches themselves: a replaced Match is checked again.)
     """
     today = today or dt.date.today()
     last_played: dict[tuple[str, str], dt.date] = {}

@@ -73,6 +73,10 @@ class StoreError(MatchdayError):
     """The store file cannot be used: not a matchday store, a directory, not writable, from a newer matchday."""
 
 
+class EmptyStoreError(StoreError):
+    """The store file exists but holds nothing yet (a first sync was interrupted before it wrote)."""
+
+
 class StoreBusyError(StoreError):
     """Another process holds the store's lock for longer than matchday was allowed to wait."""
 

@@ -35,7 +35,7 @@ import pandas as pd
 
 from matchday.data.competitions import COMPETITIONS
 from matchday.data.domain import MATCH_COLUMNS, Match, is_placeholder, matches_frame
-from matchday.data.errors import DataError, StoreBusyError, StoreError
+from matchday.data.errors import DataError, EmptyStoreError, StoreBusyError, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -367,7 +367,7 @@ class Store:
                              f"one knows {SCHEMA_VERSION}); upgrade matchday or use another --db")
         if self.read_only:
             if version is None:
-                raise StoreError(f"{self.path} is an empty database, not a matchday store; run `matchday sync`")
+                raise EmptyStoreError(f"{self.path} is an empty database, not yet a matchday store; run `matchday sync`")
             if version < SCHEMA_VERSION:  # upgrade in place, then read
                 self.con.close()
                 Store(self.path, lock_wait=self._lock_wait, on_wait=self._on_wait).close()

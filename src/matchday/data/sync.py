@@ -26,7 +26,7 @@ from pathlib import Path
 
 from matchday.data.competitions import COMPETITIONS, LEAGUE_CODES, UEFA_CODES, resolve_competition
 from matchday.data.domain import Match
-from matchday.data.errors import DataError, NothingFoundError, StoreBusyError
+from matchday.data.errors import DataError, EmptyStoreError, NothingFoundError, StoreBusyError
 from matchday.data.fetch import MISSING_MAX_AGE, MISSING_MAX_AGE_RUNNING, Fetcher, SourceURLs
 from matchday.data.seasons import season_code, season_of_date, season_start_year
 from matchday.data.store import Batch, ImportReport, Store, check_store_path, covering_import, default_db_path
@@ -119,7 +119,7 @@ def _known_contents(target: Store | Path) -> dict[str, list[tuple[int, tuple[str
     try:
         with Store(target, read_only=True, lock_wait=0) as store:
             return store.imported_contents()
-    except StoreBusyError:
+    except (StoreBusyError, EmptyStoreError):  # busy: read everything; empty: an interrupted first sync
         return {}
 
 
@@ -248,6 +248,8 @@ def sync(
                 with Store(target, read_only=True, lock_wait=lock_wait, on_wait=on_wait) as opened:
                     counts = opened.counts()
                 imported.open_conflicts, imported.open_odds_changes = counts["conflicts"], counts["odds_changes"]
+        except EmptyStoreError:
+            pass
         except StoreBusyError:
             report.warnings.append("could not count the open conflicts: the store is busy")
     report.merge(imported)

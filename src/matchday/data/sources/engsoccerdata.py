@@ -255,7 +255,7 @@ def _row(values: dict[str, str], name: str, line: int) -> _Row:
         neutral=values["round"] == "final" or raw_leg == "replay",
         home_country=countries[0], away_country=countries[1],
         source=SOURCE, source_file=name, source_line=line,
-        status="awarded" if method == "walkover" and hgoal is not None else None,
+        status=None if hgoal is None else "awarded" if method == "walkover" else "played",
     )
     extra = {c: values[c] for c in TIE_COLUMNS if c in values}
     return _Row(match=match, raw_leg=raw_leg, method=method, extra=extra)

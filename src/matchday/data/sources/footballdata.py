@@ -426,6 +426,8 @@ def _set_status(parsed: list[tuple[int, dict]]) -> None:
               and (no_stats or not has_stats)
               and ((fields["home_goals"], fields["away_goals"]) in _FORFEIT_SCORES or not fields["odds"])):
             fields["status"] = "awarded"
+        elif fields["home_goals"] is not None:
+            fields["status"] = "played"
 
 
 def _decode(raw: bytes, name: str) -> str:

@@ -358,7 +358,8 @@ def read_football_txt(
             pen_home=r["pen"][0] if r["pen"] else None, pen_away=r["pen"][1] if r["pen"] else None,
             kickoff=r["kickoff"], round=r["round"], leg=r["leg"],
             home_country=r["home_country"], away_country=r["away_country"],
-            source=SOURCE, source_file=name, source_line=r["line"], status=r["status"],
+            source=SOURCE, source_file=name, source_line=r["line"],
+            status=r["status"] or ("played" if r["ft"] else None),
         )
         for r in reader.rows
     ]

@@ -343,7 +343,8 @@ def read_openfootball_json(
             pen_home=p["pen"][0] if p["pen"] else None, pen_away=p["pen"][1] if p["pen"] else None,
             kickoff=p["kickoff"], round=p["round"], leg=p["leg"],
             home_country=p["home_country"], away_country=p["away_country"],
-            source=SOURCE, source_file=name, source_line=None, status=p["status"],
+            source=SOURCE, source_file=name, source_line=None,
+            status=p["status"] or ("played" if p["ft"] else None),
         )
         for p in parsed
     ]
