@@ -22,8 +22,7 @@ from matchday.data.store import Store
 HOLD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from matchday.data.errors import EmptyStoreError
-from matchday.data.store import Store
+    from matchday.data.store import Store
     store = Store(sys.argv[1])            # takes the write lock
     Path(sys.argv[2]).write_text("locked")
     time.sleep(float(sys.argv[3]))
@@ -147,3 +146,27 @@ def test_kill_9_leaves_the_store_empty_or_complete(shared_data, tmp_path):
         assert matchday(tmp_path, *args, "--db", str(db)).returncode == 0
         with Store(db, read_only=True) as store:
             assert store.counts() == want
+
+
+def test_predict_while_another_command_reads(synced_db, tmp_path):
+    """predict reads while fitting (so it runs beside simulate and other readers) and takes the write lock
+    only to log its forecast; if a long reader keeps the store past the wait, the forecast is still
+    shown and the missing log entry is said in one line."""
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(Path(synced_db).read_bytes())
+    flag = tmp_path / "reading"
+    script = HOLD.replace("Store(sys.argv[1])", "Store(sys.argv[1], read_only=True)")
+    reader = subprocess.Popen([sys.executable, "-c", script, str(db), str(flag), "60"], env=_env(tmp_path))
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert reader.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        result = matchday(tmp_path, "--lock-wait", "0.5", "predict", "Liverpool", "Arsenal", "--as-of",
+                          "2024-04-10", "--db", str(db), "--json")
+    finally:
+        reader.kill()
+        reader.wait()
+    assert result.returncode == 0, result.stderr
+    assert "\"selection\":\"Home\"" in result.stdout and "Traceback" not in result.stderr
+    assert "forecast not logged" in result.stderr and f"PID {reader.pid}" in result.stderr

@@ -494,6 +494,7 @@ def predict(
     import pandas as pd
 
     from matchday.data.competitions import resolve_competition
+    from matchday.data.errors import StoreBusyError
     from matchday.forecast.markets import expected_goals, markets_table, outcome_probabilities
 
     cutoff = _as_of_or_today(as_of)
@@ -506,14 +507,16 @@ def predict(
         xg = expected_goals(forecast.probabilities)
         table = markets_table(forecast.probabilities)
         names = _display_names(store, [home_id, away_id])
-    with open_store(db, read_only=False) as store:  # the write lock only for logging the forecast
-        store.log_forecasts(
-            pd.DataFrame({"home": [home_id], "away": [away_id], "p_home": [p[0]], "p_draw": [p[1]], "p_away": [p[2]],
-                          "competition": [comp], "home_expected_goals": [forecast.home_expected_goals],
-                          "away_expected_goals": [forecast.away_expected_goals],
-                          "details": [{"neutral": neutral, "command": "predict"}]}),
-            model=model, as_of=cutoff,
-        )
+    log = pd.DataFrame({"home": [home_id], "away": [away_id], "p_home": [p[0]], "p_draw": [p[1]], "p_away": [p[2]],
+                        "competition": [comp], "home_expected_goals": [forecast.home_expected_goals],
+                        "away_expected_goals": [forecast.away_expected_goals],
+                        "details": [{"neutral": neutral, "command": "predict"}]})
+    try:
+        with open_store(db, read_only=False) as store:  # the write lock only for logging the forecast
+            store.log_forecasts(log, model=model, as_of=cutoff)
+    except StoreBusyError as exc:  # the forecast stands; only its log entry is missing, and we say so
+        err_console.print(f"[yellow]warning:[/] forecast not logged: {_one_line(exc)}", highlight=False,
+                          soft_wrap=True)
     title = (f"{names[home_id]} v {names[away_id]}" + (" (neutral)" if neutral else "")
              + f" - {model}, as of {cutoff.isoformat()}" + (f", {comp}" if comp else ""))
     caption = f"expected goals {xg[0]:.2f} - {xg[1]:.2f}"
