@@ -63,7 +63,8 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MATCHDAY_CACHE", str(base / "cache"))
     monkeypatch.setenv("MATCHDAY_CONFIG", str(base / "config.toml"))
     for name in ("MATCHDAY_MIRROR", "MATCHDAY_FOOTBALL_DATA_URL", "MATCHDAY_OPENFOOTBALL_JSON_URL",
-                 "MATCHDAY_FOOTBALL_TXT_URL", "MATCHDAY_ENGSOCCERDATA_URL", "MATCHDAY_ALIASES"):
+                 "MATCHDAY_FOOTBALL_TXT_URL", "MATCHDAY_ENGSOCCERDATA_URL", "MATCHDAY_ALIASES",
+                 "MATCHDAY_LOCK_WAIT", "MATCHDAY_DEBUG"):
         monkeypatch.delenv(name, raising=False)
 
 

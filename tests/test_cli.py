@@ -234,3 +234,137 @@ def test_backtest_command(synced_db):
     assert rows["market_close"]["rps"] < rows["base_rates"]["rps"]
     code, out = run("backtest", "E0", "--models", "nonsense", "--db", str(synced_db))
     assert code == 2 and "dixon-coles" in out
+
+
+# --- issue 9: the generic error path, --db, sync exit codes; issue 8 item 10: statuses in listings ----------
+
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def main_run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
+    """Run like the console script (``main()``): (exit code, stdout, stderr)."""
+    monkeypatch.setattr("sys.argv", ["matchday", *args])
+    monkeypatch.setenv("COLUMNS", "300")
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_line_error(code: int, err: str, *needles: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2, err
+    assert "Traceback" not in err and len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+@pytest.mark.parametrize("command", [["status"], ["table", "E0", "2023-24"], ["conflicts"],
+                                     ["predict", "Liverpool", "Arsenal", "--as-of", "2024-04-10"],
+                                     ["sync", "E0", "--seasons", "2023-24", "--mirror", "/nonexistent-mirror"]])
+@pytest.mark.parametrize("kind", ["text file", "folder", "empty", "dev null"])
+def test_db_that_cannot_be_a_store(capsys, monkeypatch, tmp_path, command, kind):
+    """Old: duckdb IOException / CatalogException tracebacks (and an empty --db gave an in-memory store)."""
+    target = {"text file": tmp_path / "notes.txt", "folder": tmp_path, "empty": "", "dev null": "/dev/null"}[kind]
+    if kind == "text file":
+        target.write_text("hello\n")
+    code, _, err = main_run(capsys, monkeypatch, *command, "--db", str(target))
+    assert_one_line_error(code, err)
+    assert "store" in err or "--db" in err
+
+
+def test_db_in_a_folder_that_cannot_be_written(capsys, monkeypatch):
+    code, _, err = main_run(capsys, monkeypatch, "sync", "E0", "--db", "/proc/matchday-test/store.duckdb")
+    assert_one_line_error(code, err, "/proc/matchday-test")
+
+
+def test_read_only_store_with_a_writing_command(capsys, monkeypatch, synced_db, tmp_path):
+    copy = tmp_path / "ro.duckdb"
+    copy.write_bytes(Path(synced_db).read_bytes())
+    copy.chmod(0o444)
+    if os.geteuid() == 0:  # root may write anything: make the permission check see what a user would
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if (Path(p) == copy and mode & os.W_OK)
+                            else real_access(p, mode, **kw))
+    code, _, err = main_run(capsys, monkeypatch, "predict", "Liverpool", "Arsenal", "--as-of", "2024-04-10",
+                            "--db", str(copy))
+    assert_one_line_error(code, err, "read-only")
+    code, out, _ = main_run(capsys, monkeypatch, "status", "--db", str(copy), "--json")  # reading still works
+    assert code == 0 and json.loads(out)
+
+
+def test_a_100000_character_source_url(capsys, monkeypatch, tmp_path):
+    code, _, err = main_run(capsys, monkeypatch, "sync", "E0", "--db", str(tmp_path / "s.duckdb"),
+                            "--source", "football-data=http://127.0.0.1:9/" + "x" * 100_000)
+    assert_one_line_error(code, err, "100,019 characters long")
+    assert len(err) < 600
+
+
+def test_sync_nothing_found_exits_non_zero(capsys, monkeypatch, shared_data, tmp_path):
+    """Old: "synced 0 files", exit 0, for a wrong mirror or seasons nobody has."""
+    code, _, err = main_run(capsys, monkeypatch, "sync", "E0", "--seasons", "2030-31", "--mirror", str(shared_data),
+                            "--db", str(tmp_path / "s.duckdb"))
+    assert_one_line_error(code, err, "nothing found for E0 2030-31", "mmz4281/3031/E0.csv")
+    code, _, err = main_run(capsys, monkeypatch, "sync", "E0", "--mirror", str(tmp_path / "missing"),
+                            "--db", str(tmp_path / "s.duckdb"))
+    assert_one_line_error(code, err, "does not exist")
+
+
+def test_sync_summary_and_exit_code_3_for_left_out_files(capsys, monkeypatch, shared_data, tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    args = ("sync", "UCL", "UEL", "--seasons", "2024-25", "--mirror", str(shared_data), "--db", db)
+    code, out, err = main_run(capsys, monkeypatch, *args)
+    assert_one_line_error(code, err, "uefa.cl.json", "impossible shoot-out")
+    code, out, err = main_run(capsys, monkeypatch, *args, "--skip-bad-files")
+    assert code == 3, err
+    # cl.txt 189 + clq.txt 90 + el.txt 189 + elq.txt 80 (data README)
+    assert "548 added" in out and "left out (unreadable):" in out and "uefa.cl.json" in out
+    assert "skipped as missing (not published by the source): 1 files: openfootball-json 1 (2024-25/uefa.el.json)" in out
+    code, out, _ = main_run(capsys, monkeypatch, *args, "--skip-bad-files")
+    assert code == 3 and " 0 added" in out
+
+
+def test_cancelled_matches_are_not_fixtures_and_statuses_show(capsys, monkeypatch, shared_data, tmp_path):
+    """Old: the two cancelled 2021-22 UEL matches (Spartak Moskva) were listed as still to play."""
+    db = tmp_path / "s.duckdb"
+    code, _, err = main_run(capsys, monkeypatch, "sync", "UEL", "UECL", "--seasons", "2021-22", "--mirror",
+                            str(shared_data), "--db", str(db))
+    assert code == 0, err
+    code, out = run("fixtures", "UEL", "--season", "2021-22", "--db", str(db), "--json")
+    assert code == 0 and json.loads(out) == []
+    code, out = run("fixtures", "UEL", "--season", "2021-22", "--as-of", "2022-03-01", "--db", str(db), "--json")
+    assert code == 0 and "Spartak Moskva" not in out and json.loads(out)
+    code, out = run("results", "UECL", "--season", "2021-22", "--team", "Tottenham", "--db", str(db), "--json",
+                    "--limit", "100")
+    awarded = [r for r in json.loads(out) if r["status"] == "awarded"]
+    assert [(r["home"], r["score"]) for r in awarded] == [("Tottenham Hotspur", "0-3")]
+
+
+def test_conflicts_lists_odds_changes(capsys, monkeypatch, synced_db):
+    code, out = run("conflicts", "--odds", "--db", str(synced_db), "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_an_unexpected_exception_is_one_line_too(capsys, monkeypatch, tmp_path):
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "_db_path", boom)
+    code, _, err = main_run(capsys, monkeypatch, "status", "--db", str(tmp_path / "x.duckdb"))
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "internal error (a bug in matchday): ZeroDivisionError" in err
+
+
+def test_messages_quoting_markup_print_as_written(capsys, monkeypatch, tmp_path):
+    mirror = tmp_path / "m" / "openfootball" / "champions-league" / "2023-24"
+    mirror.mkdir(parents=True)
+    (mirror / "el.txt").write_text("= UEFA Europa League 2023/24\n» Final\n  Wed May/22 2024\n"
+                                   "    21.00  Atalanta (ITA) v Bayer Leverkusen (GER)  [awarded]\n")
+    code, _, err = main_run(capsys, monkeypatch, "sync", "UEL", "--seasons", "2023-24", "--mirror",
+                            str(tmp_path / "m"), "--db", str(tmp_path / "s.duckdb"))
+    assert_one_line_error(code, err, "el.txt, line 4", "[awarded] without a score")

@@ -292,3 +292,23 @@ def test_fuzz_any_bytes_give_matches_or_a_data_error(data):
         assert isinstance(m, Match) and m.source_line >= 2
         if m.extra_time:
             assert m.aet_home_goals >= m.home_goals and m.aet_away_goals >= m.away_goals
+
+
+# --- issue 8 items 6 and 10 ---------------------------------------------------------------------------------
+
+
+def test_impossible_shootout_names_file_and_line():
+    lines = SNIPPET.decode().splitlines()
+    header = lines[0]
+    row = ('2005-05-25,2004,"final",NA,"AC Milan","Liverpool","3-3","3-0","3-3","4-4",3,3,NA,NA,3,3,3,3,NA,NA,'
+           '"Liverpool","ITA","ENG"')
+    with pytest.raises(DataError, match=r"champs.csv, line 2, column 'pens': impossible shoot-out score"):
+        read_engsoccerdata_champs(f"{header}\n{row}\n".encode(), source_file="champs.csv")
+
+
+def test_walkovers_are_awarded(shared_data):
+    """1990-91 quarter-finals: Marseille v Milan and Dresden v Crvena Zvezda second legs were awarded 3-0."""
+    matches = read_engsoccerdata_champs(shared_data / "engsoccerdata" / "champs.csv")
+    awarded = [(m.source_line, m.home, m.home_goals, m.away_goals) for m in matches if m.status == "awarded"]
+    assert awarded == [(2075, "Olympique Marseille", 3, 0), (2077, "Dynamo Dresden", 0, 3)]
+    assert sum(m.status == "played" for m in matches) == len(matches) - 2

@@ -647,3 +647,71 @@ def test_fuzz_harness_sees_both_outcomes():
     assert len(read_footballdata(MINI.read_bytes())) == 4
     with pytest.raises(DataError):
         read_footballdata(MINI.read_bytes().replace(b"2,1,H", b"2,1,A"))
+
+
+# --- issue 9 / issue 8 item 10: bounds, statuses, unclosed quotes ----------------------------------------
+
+
+@pytest.mark.parametrize("goals", ["3000000000", "99999999999999999999", "100"])
+def test_overflowing_goals_are_a_data_error(goals):
+    """Old: accepted here, then INT32 ConversionException / OverflowError in the import."""
+    text = MINI.read_bytes().replace(b"Arsenal,Nott'm Forest,2,1,H,2,0,H", f"Arsenal,Nott'm Forest,{goals},1,H,2,0,H".encode())
+    with pytest.raises(DataError, match=r"line 2, column 'FTHG'.*out of range.*up to 99") as info:
+        read_footballdata(text, source_file="E0.csv")
+    assert info.value.file == "E0.csv"
+
+
+def test_overflowing_statistic_is_a_data_error():
+    text = MINI.read_bytes().replace(b",M Oliver,15,6,", b",M Oliver,3000000000,6,")
+    with pytest.raises(DataError, match=r"line 2, column 'HS'.*out of range"):
+        read_footballdata(text, source_file="E0.csv")
+
+
+def test_unclosed_quote_is_reported_where_it_opens(real_dir):
+    """Old: reported at the line where the csv field-size limit overflowed (302), not the quote (14)."""
+    lines = (real_dir / "2324" / "E0.csv").read_bytes().split(b"\r\n")
+    lines[13] = lines[13].replace(b",", b',"', 1)  # line 14: a quote that never closes
+    with pytest.raises(DataError) as info:
+        read_footballdata(b"\r\n".join(lines), source_file="E0.csv")
+    assert info.value.line == 14 and "unclosed quote" in str(info.value)
+
+
+def test_unclosed_quote_in_a_small_file_too():
+    """A short file never reaches the size limit: the quote swallowed the rest silently before."""
+    text = MINI.read_bytes().split(b"\n")
+    text[2] = text[2].replace(b",P Bankes,", b',"P Bankes,')
+    with pytest.raises(DataError, match="unclosed quote") as info:
+        read_footballdata(b"\n".join(text), source_file="E0.csv")
+    assert info.value.line == 3
+
+
+def test_awarded_rows_from_the_data_readme(real_dir):
+    """README quirks: T1 2022-23 has 29 awarded 3-0 / 0-3 rows (Hatayspor and Gaziantep withdrew), SP2
+    2018-19 21 (Reus expelled: 1-0 / 0-1 without odds), B1 5-0 forfeits (2 in 2021-22, 2 in 2022-23,
+    1 in 2024-25); a row with statistics is never awarded."""
+    def awarded(code: str, div: str) -> list[Match]:
+        return [m for m in read_footballdata(real_dir / code / f"{div}.csv") if m.status == "awarded"]
+
+    t1 = awarded("2223", "T1")
+    assert len(t1) == 29 and {(m.home_goals, m.away_goals) for m in t1} == {(3, 0), (0, 3)}
+    assert all(m.home in ("Hatayspor", "Gaziantep") or m.away in ("Hatayspor", "Gaziantep") for m in t1)
+    assert len(awarded("1819", "SP2")) == 21
+    assert [len(awarded(code, "B1")) for code in ("2122", "2223", "2425")] == [2, 2, 1]
+    e0 = read_footballdata(real_dir / "2324" / "E0.csv")
+    assert {m.status for m in e0} == {"played"}
+
+
+def test_abandoned_and_cancelled_rows_from_the_data_readme(real_dir):
+    """G1 2018-19 Panathinaikos v Olympiakos: abandoned, only a half-time score (old: a DataError that
+    stopped the file). G1 2014-15 Niki Volos v OFI: no score in a finished season, not played."""
+    g1 = {(m.home, m.away): m for m in read_footballdata(real_dir / "1819" / "G1.csv", today=dt.date(2025, 1, 1))}
+    abandoned = g1[("Panathinaikos", "Olympiakos")]
+    assert (abandoned.status, abandoned.home_goals, abandoned.ht_home_goals) == ("abandoned", None, None)
+    old = {(m.home, m.away): m for m in read_footballdata(real_dir / "1415" / "G1.csv", today=dt.date(2025, 1, 1))}
+    assert old[("Niki Volos", "OFI")].status == "cancelled"
+
+
+def test_a_half_time_score_without_a_result_but_with_statistics_is_still_an_error():
+    text = MINI.read_bytes().replace(b"Arsenal,Nott'm Forest,2,1,H,2,0,H", b"Arsenal,Nott'm Forest,,,,2,0,H")
+    with pytest.raises(DataError, match="half-time score without a full-time score"):
+        read_footballdata(text, source_file="E0.csv")

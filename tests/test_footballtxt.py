@@ -394,3 +394,57 @@ def test_fuzz_any_bytes_give_matches_or_a_data_error(data):
         assert (m.home_goals is None) == (m.away_goals is None)
         if m.extra_time:
             assert m.aet_home_goals >= m.home_goals and m.aet_away_goals >= m.away_goals
+
+
+# --- issue 9 items 1 and 12, issue 8 items 6 and 10 --------------------------------------------------------
+
+HEAD = "= UEFA Europa League 2023/24\r\n» Quarterfinals\r\n  Thu Apr/11 2024\r\n"
+
+
+def test_a_line_whose_away_club_is_a_score_is_rejected():
+    """Old: read as a fixture against a club named "0-0 ??"."""
+    with pytest.raises(DataError, match=r"el.txt, line 4: cannot read the away club '0-0 \?\?'") as info:
+        read_football_txt((HEAD + "    21.00  AC Milan (ITA) v   0-0 ??\r\n").encode(), source_file="2023-24/el.txt")
+    assert info.value.line == 4
+
+
+def test_an_impossible_shootout_is_a_data_error_naming_file_and_line():
+    line = "           Olympique Marseille (FRA) v SL Benfica (POR)  4-4 pen. 1-0 a.e.t. (1-0, 0-0)"
+    with pytest.raises(DataError, match=r"2023-24/el.txt, line 4: impossible shoot-out score 4-4"):
+        read_football_txt((HEAD + line + "\r\n").encode(), source_file="2023-24/el.txt")
+
+
+def test_an_empty_file_is_an_error_as_in_every_reader():
+    """Old: an empty cl.txt gave no matches while an empty CSV or JSON was an error."""
+    for empty in (b"", b"\xef\xbb\xbf", b"\r\n  \r\n"):
+        with pytest.raises(DataError, match="empty file"):
+            read_football_txt(empty, source_file="2023-24/cl.txt")
+    assert read_football_txt(b"= UEFA Champions League 2023/24\n", source_file="2023-24/cl.txt") == []
+
+
+@pytest.mark.parametrize(("result", "status", "goals"), [
+    ("3-0    [awarded]", "awarded", 3), ("[cancelled]", "cancelled", None), ("[postponed]", "postponed", None),
+    ("2-1   [abandoned]", "abandoned", None), ("1-0 (1-0)", "played", 1),
+])
+def test_notes_give_the_status(result, status, goals):
+    text = HEAD + f"    21.00  Liverpool FC (ENG) v Atalanta (ITA)  {result}\r\n"
+    (match,) = read_football_txt(text.encode(), source_file="2023-24/el.txt", today=dt.date(2024, 4, 20))
+    assert (match.status, match.home_goals) == (status, goals)
+
+
+def test_contradictory_notes_are_errors():
+    for result in ("1-0  [cancelled]", "[awarded]"):
+        with pytest.raises(DataError, match="line 4"):
+            read_football_txt((HEAD + f"    21.00  Liverpool FC (ENG) v Atalanta (ITA)  {result}\r\n").encode(),
+                              source_file="2023-24/el.txt")
+
+
+def test_real_cancelled_and_awarded_matches(shared_data):
+    """2021-22 el.txt: the two Spartak Moskva matches after Russia's exclusion are cancelled (old: listed as
+    still to play); conf.txt Tottenham v Rennes 0-3 was awarded."""
+    root = shared_data / "openfootball" / "champions-league" / "2021-22"
+    el = [m for m in read_football_txt(root / "el.txt") if "Spartak Moskva" in (m.home, m.away) and not m.played]
+    assert [(m.source_line, m.status) for m in el] == [(207, "cancelled"), (214, "cancelled")]
+    conf = [m for m in read_football_txt(root / "conf.txt") if m.status == "awarded"]
+    assert [(m.home, m.away, m.home_goals, m.away_goals) for m in conf] == [
+        ("Tottenham Hotspur", "Stade Rennais", 0, 3)]

@@ -366,3 +366,64 @@ def test_fuzz_any_bytes_give_matches_or_a_data_error(data):
         assert (m.home_goals is None) == (m.away_goals is None)
         if m.extra_time:
             assert m.aet_home_goals >= m.home_goals and m.aet_away_goals >= m.away_goals
+
+
+# --- issue 9 items 6 and 12, issue 8 items 6 and 10 --------------------------------------------------------
+
+
+def _doc(match: dict) -> bytes:
+    import json
+
+    base = {"round": "Final", "date": "2020-08-23", "team1": "Paris Saint-Germain (FRA)",
+            "team2": "Bayern München (GER)"}
+    return json.dumps({"name": "UEFA Champions League 2019/20", "matches": [{**base, **match}]}).encode()
+
+
+def test_the_real_four_all_shootout_is_a_data_error_naming_file_and_path(shared_data):
+    """2024-25 uefa.cl.json stores Liverpool v Paris Saint-Germain (11 March 2025) with a 4-4 shoot-out,
+    which cannot happen (Paris won it 4-1): a data error, not a stored result."""
+    path = shared_data / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json"
+    with pytest.raises(DataError, match=r"uefa.cl.json, column 'matches\[169\].score.p': impossible shoot-out"):
+        read_openfootball_json(path)
+
+
+@pytest.mark.parametrize("goals", [100, 3_000_000_000, 99_999_999_999_999_999_999])
+def test_goal_bound(goals):
+    with pytest.raises(DataError, match="from 0 to 99"):
+        read_openfootball_json(_doc({"score": {"ft": [goals, 1]}}), source_file="2019-20/uefa.cl.json")
+
+
+def test_status_field_and_unknown_status():
+    (awarded,) = read_openfootball_json(_doc({"score": {"ft": [3, 0]}, "status": "awarded"}),
+                                        source_file="2019-20/uefa.cl.json")
+    assert awarded.status == "awarded"
+    (cancelled,) = read_openfootball_json(_doc({"status": "Canceled"}), source_file="2019-20/uefa.cl.json")
+    assert cancelled.status == "cancelled"
+    with pytest.raises(DataError, match=r"matches\[0\].status.*unknown match status"):
+        read_openfootball_json(_doc({"status": "forfeit"}), source_file="2019-20/uefa.cl.json")
+    with pytest.raises(DataError, match="a score for a cancelled match"):
+        read_openfootball_json(_doc({"score": {"ft": [1, 0]}, "status": "cancelled"}), source_file="x/uefa.cl.json")
+
+
+def test_real_awarded_match(shared_data):
+    """de.1 2024-25: Union Berlin v Bochum (14 December 2024) was awarded 0-2 and the file says so."""
+    matches = read_openfootball_json(shared_data / "openfootball" / "football.json" / "2024-25" / "de.1.json")
+    assert [(m.home, m.away, m.home_goals, m.away_goals) for m in matches if m.status == "awarded"] == [
+        ("1. FC Union Berlin", "VfL Bochum 1848", 0, 2)]
+
+
+def test_no_score_in_a_finished_season_is_not_still_to_play(shared_data):
+    """es.1 2024-25 lacks the scores of matchday 38: after the season they are not fixtures to play."""
+    path = shared_data / "openfootball" / "football.json" / "2024-25" / "es.1.json"
+    during = read_openfootball_json(path, today=dt.date(2025, 5, 20))
+    after = read_openfootball_json(path, today=dt.date(2025, 9, 1))
+    assert {m.status for m in during if not m.played} == {"scheduled"}
+    assert {m.status for m in after if not m.played} == {"cancelled"}
+    assert sum(not m.played for m in after) == 10
+
+
+def test_empty_file_and_nameless_club():
+    with pytest.raises(DataError, match="empty file"):
+        read_openfootball_json(b"  \n", source_file="2019-20/uefa.cl.json")
+    with pytest.raises(DataError, match=r"matches\[0\].team2.*cannot read the club"):
+        read_openfootball_json(_doc({"team2": "0-0 ??"}), source_file="2019-20/uefa.cl.json")

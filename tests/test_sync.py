@@ -67,3 +67,156 @@ def test_corrupted_csv_names_the_line_and_writes_nothing(shared_data, tmp_path):
         message = str(info.value)
         assert "E0.csv" in message and "line 201" in message and "FTHG" in message
         assert store.counts() == before
+
+
+# --- issue 9 items 2, 8, 9, 12, 14 --------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+
+from matchday.data.errors import MatchdayError, NothingFoundError  # noqa: E402
+from matchday.data.fetch import MISSING_MAX_AGE_RUNNING  # noqa: E402
+from misbehaving_http import serving  # noqa: E402
+
+
+def _mirror(tmp_path, shared_data, *relative: str):
+    """A mirror root holding only the named files of ../shared/data."""
+    root = tmp_path / "mirror"
+    for rel in relative:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((shared_data / rel).read_bytes())
+    return root
+
+
+def test_mirror_folder_that_does_not_exist(tmp_path):
+    """Old: "synced 0 files", exit 0."""
+    urls = SourceURLs.resolve(mirror=str(tmp_path / "nope"))
+    with pytest.raises(MatchdayError, match="mirror folder .*nope .*does not exist"):
+        sync(tmp_path / "s.duckdb", ["E0"], ["2023-24"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"))
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_http_mirror_where_every_file_is_404(tmp_path):
+    (tmp_path / "www").mkdir()
+    with serving(tmp_path / "www") as server:
+        urls = SourceURLs.resolve(mirror=server.base)
+        with pytest.raises(NothingFoundError, match=r"nothing found for E0 UEL 2023-24.*mmz4281/2324/E0.csv"
+                                                    r".*127.0.0.1"):
+            sync(tmp_path / "s.duckdb", ["E0", "UEL"], ["2023-24"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"))
+
+
+def test_mirror_laid_out_wrongly_and_seasons_nobody_has(shared_data, tmp_path):
+    wrong = SourceURLs.resolve(mirror=str(shared_data / "football-data"))  # one level too deep
+    with pytest.raises(NothingFoundError, match="--mirror"):
+        sync(tmp_path / "s.duckdb", ["E0"], ["2023-24"], urls=wrong, fetcher=Fetcher(cache_dir=tmp_path / "c"))
+    right = SourceURLs.resolve(mirror=str(shared_data))
+    with pytest.raises(NothingFoundError, match="2030-31"):
+        sync(tmp_path / "s.duckdb", ["E0"], ["2030-31"], urls=right, fetcher=Fetcher(cache_dir=tmp_path / "c"))
+
+
+def test_missing_files_are_listed_and_a_competition_without_any_is_warned(shared_data, tmp_path):
+    root = _mirror(tmp_path, shared_data, "football-data/mmz4281/2324/E0.csv")
+    report = sync(tmp_path / "s.duckdb", ["E0", "UEL"], ["2023-24"], urls=SourceURLs.resolve(mirror=str(root)),
+                  fetcher=Fetcher(cache_dir=tmp_path / "c"))
+    assert report.added == 380
+    assert "openfootball-json 2023-24/en.1.json" in report.missing
+    assert "football-txt 2023-24/el.txt" in report.missing
+    assert any("nothing found for UEL" in w for w in report.warnings)
+
+
+def test_an_empty_file_is_rejected_whatever_its_source(shared_data, tmp_path):
+    """Old: an empty cl.txt was accepted while an empty CSV or JSON was rejected."""
+    root = _mirror(tmp_path, shared_data, "football-data/mmz4281/2324/E0.csv")
+    (root / "openfootball" / "champions-league" / "2023-24").mkdir(parents=True)
+    (root / "openfootball" / "champions-league" / "2023-24" / "cl.txt").write_bytes(b"")
+    with pytest.raises(DataError, match=r"cl.txt: empty file"):
+        sync(tmp_path / "s.duckdb", ["UCL"], ["2023-24"], urls=SourceURLs.resolve(mirror=str(root)),
+             fetcher=Fetcher(cache_dir=tmp_path / "c"))
+
+
+def test_same_bytes_from_another_mirror_are_not_imported_again(shared_data, shared_http, tmp_path):
+    """Old: re-syncing the same bytes from another mirror path doubled imports and match_sources."""
+    db = tmp_path / "s.duckdb"
+    first = sync(db, ["UEL"], ["2023-24"], urls=SourceURLs.resolve(mirror=str(shared_data)),
+                 fetcher=Fetcher(cache_dir=tmp_path / "c"))
+    with Store(db, read_only=True) as store:
+        rows = [store._count(t) for t in ("imports", "match_sources")]
+    again = sync(db, ["UEL"], ["2023-24"], urls=SourceURLs.resolve(mirror=shared_http),
+                 fetcher=Fetcher(cache_dir=tmp_path / "c2"))
+    assert first.added == 141 and again.added == 0 and again.unchanged == 141
+    with Store(db, read_only=True) as store:
+        assert [store._count(t) for t in ("imports", "match_sources")] == rows
+
+
+def test_a_file_published_after_a_404_is_fetched_once_the_memory_expires(shared_data, tmp_path):
+    """Old: a 404 for E0 2023-24 was remembered forever; sync reported success with no odds."""
+    www = tmp_path / "www"
+    (www / "football-data" / "mmz4281" / "2324").mkdir(parents=True)
+    (www / "openfootball" / "football.json" / "2023-24").mkdir(parents=True)
+    (www / "openfootball" / "football.json" / "2023-24" / "en.1.json").write_bytes(
+        (shared_data / "openfootball" / "football.json" / "2023-24" / "en.1.json").read_bytes())
+    today = dt.date(2024, 5, 25)  # 2023-24 is still the running season
+    with serving(www) as server:
+        urls = SourceURLs.resolve(mirror=server.base)
+        fetcher = Fetcher(cache_dir=tmp_path / "c")
+        first = sync(tmp_path / "s.duckdb", ["E0"], ["2023-24"], urls=urls, fetcher=fetcher, today=today)
+        assert first.odds_added == 0 and "football-data mmz4281/2324/E0.csv" in first.missing
+        (www / "football-data" / "mmz4281" / "2324" / "E0.csv").write_bytes(
+            (shared_data / "football-data" / "mmz4281" / "2324" / "E0.csv").read_bytes())
+        soon = sync(tmp_path / "s.duckdb", ["E0"], ["2023-24"], urls=urls, fetcher=fetcher, today=today)
+        assert "football-data mmz4281/2324/E0.csv (remembered)" in soon.missing  # said, not hidden
+        marker = next((tmp_path / "c").rglob("*E0.csv.missing"))
+        old = time.time() - MISSING_MAX_AGE_RUNNING - 60
+        os.utime(marker, (old, old))
+        later = sync(tmp_path / "s.duckdb", ["E0"], ["2023-24"], urls=urls, fetcher=fetcher, today=today)
+        assert later.odds_added > 380 * 50 and not later.missing
+
+
+def test_bad_files_stop_the_sync_unless_skipped(shared_data, tmp_path):
+    """The real 2024-25 uefa.cl.json holds an impossible 4-4 shoot-out: by default nothing is written and
+    the error names it; --skip-bad-files imports the rest (cl.txt has the same matches) and names it."""
+    db = tmp_path / "s.duckdb"
+    urls = SourceURLs.resolve(mirror=str(shared_data))
+    with pytest.raises(DataError, match=r"2024-25/uefa.cl.json.*impossible shoot-out"):
+        sync(db, ["UCL"], ["2024-25"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"))
+    if db.exists():
+        with Store(db, read_only=True) as store:
+            assert store.counts()["matches"] == 0
+    report = sync(db, ["UCL"], ["2024-25"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"),
+                  skip_bad_files=True)
+    assert len(report.rejected) == 1 and "uefa.cl.json" in report.rejected[0]
+    assert report.added == 189 + 90  # cl.txt and clq.txt
+
+
+def test_a_long_download_does_not_hold_the_store(shared_data, tmp_path):
+    """Everything is downloaded and parsed before the store is opened for writing: while a slow file
+    drips in, another reader of the store is served at once."""
+    import threading
+
+    db = tmp_path / "s.duckdb"
+    sync(db, ["UEL"], ["2023-24"], urls=SourceURLs.resolve(mirror=str(shared_data)),
+         fetcher=Fetcher(cache_dir=tmp_path / "c0"))
+    www = _mirror(tmp_path, shared_data, "football-data/mmz4281/2324/E0.csv")
+    with serving(www) as server:
+        started = threading.Event()
+        release = threading.Event()
+
+        class SlowFetcher(Fetcher):
+            def fetch(self, url, **kwargs):
+                started.set()
+                release.wait(10)  # a download that takes as long as the test needs
+                return super().fetch(url, **kwargs)
+
+        result = {}
+        worker = threading.Thread(target=lambda: result.setdefault("report", sync(
+            db, ["E0"], ["2023-24"], urls=SourceURLs.resolve(mirror=server.base),
+            fetcher=SlowFetcher(cache_dir=tmp_path / "c1"))))
+        worker.start()
+        assert started.wait(10)
+        with Store(db, read_only=True, lock_wait=0) as reader:  # not blocked by the download
+            assert reader.counts()["matches"] == 141
+        release.set()
+        worker.join(30)
+    assert result["report"].added == 380

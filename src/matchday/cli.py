@@ -28,6 +28,21 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+@app.callback()
+def _global_options(
+    lock_wait: Annotated[
+        float | None,
+        typer.Option("--lock-wait", min=0, max=86_400, help="Seconds to wait while another matchday process "
+                     "holds the store (default: MATCHDAY_LOCK_WAIT, else 60).")
+    ] = None,
+) -> None:
+    """Football results turned into forecasts and decisions."""
+    import os
+
+    if lock_wait is not None:
+        os.environ["MATCHDAY_LOCK_WAIT"] = str(lock_wait)
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="DuckDB store file (default: MATCHDAY_DB or the user data dir)."),
@@ -73,10 +88,27 @@ def _season(season: str | None, cutoff: dt.date | None) -> str:
     return normalize_season(season) if season else season_of_date(cutoff or dt.date.today())
 
 
+def _say_waiting(message: str) -> None:
+    err_console.print(f"[yellow]{_one_line(message)}[/]", highlight=False, soft_wrap=True)
+
+
+def _db_path(db: Path | None) -> Path | None:
+    """The --db path, refusing what cannot be a store file before anything is opened."""
+    if db is None:
+        return None
+    if str(db) in ("", ".") or str(db).strip() == "":
+        raise MatchdayError("--db is empty or '.'; give a store file such as matchday.duckdb")
+    if str(db) == ":memory:":
+        raise MatchdayError("--db :memory: would keep nothing; give a store file such as matchday.duckdb")
+    return db
+
+
 def open_store(db: Path | None, *, read_only: bool = True) -> Store:
+    """The store for a command: one clear line if the path cannot be a store; waits (a bounded time,
+    ``--lock-wait`` / MATCHDAY_LOCK_WAIT) while another matchday process holds it."""
     from matchday.data.store import Store
 
-    return Store(db, read_only=read_only)
+    return Store(_db_path(db), read_only=read_only, on_wait=_say_waiting)
 
 
 def emit(frame: pd.DataFrame, *, as_json: bool, as_csv: bool, title: str | None = None, caption: str | None = None) -> None:
@@ -130,26 +162,37 @@ def sync(
     ] = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Download again even when cached.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Download cache (default: user cache dir).")] = None,
+    skip_bad_files: Annotated[bool, typer.Option(
+        "--skip-bad-files", help="Leave out files that cannot be read (named in the summary, exit code 3) "
+        "instead of stopping with nothing written.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Download (through the local cache) and import matches, results and odds."""
+    """Download (through the local cache) and import matches, results and odds.
+
+    Everything is downloaded and read before the store is opened for writing, so other commands can
+    read the store meanwhile. Exit codes: 0 done; 2 nothing written (bad input, nothing found, store
+    busy, ...); 3 done, but files were left out as unreadable (--skip-bad-files).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from matchday.data.errors import DataError
     from matchday.data.fetch import Fetcher, SourceURLs
     from matchday.data.seasons import season_range
+    from matchday.data.store import default_db_path
     from matchday.data.sync import sync as run_sync
 
     overrides = {}
     for item in source or []:
         if "=" not in item:
-            raise MatchdayError(f"--source {item!r}: expected NAME=URL")
+            raise MatchdayError(f"--source {item[:80]!r}: expected NAME=URL")
         name, url = item.split("=", 1)
         overrides[name.strip()] = url.strip()
     urls = SourceURLs.resolve(mirror=mirror, overrides=overrides)
     season_list = season_range(seasons) if seasons else None
-    with open_store(db, read_only=False) as store, Progress(
+    path = _db_path(db) or default_db_path()
+    with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=False,
+        console=err_console, transient=True,  # the summary below says what was done
     ) as progress:
         tasks: dict[str, int] = {}
 
@@ -159,16 +202,47 @@ def sync(
                 tasks[stage] = progress.add_task(label, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        report = run_sync(
-            store, competitions, season_list, urls=urls, fetcher=Fetcher(cache_dir=cache_dir, refresh=refresh),
-            progress=on_progress,
-        )
-        path = store.path
+        try:
+            report = run_sync(
+                path, competitions, season_list, urls=urls, fetcher=Fetcher(cache_dir=cache_dir, refresh=refresh),
+                progress=on_progress, skip_bad_files=skip_bad_files, on_wait=_say_waiting,
+            )
+        except DataError as exc:
+            raise exc.with_note("nothing was written (--skip-bad-files imports every other file)") from None
+    _print_sync_report(report, path)
+    if report.rejected:
+        raise typer.Exit(3)
+
+
+def _print_sync_report(report, path: Path) -> None:
+    """The sync summary: what was read and added, what was skipped and why, what is open."""
     console.print(
         f"[green]synced[/] {report.files} files, {report.read} matches read: {report.added} added, "
-        f"{report.updated} results filled in, {report.unchanged} already stored, {report.odds_added} odds added, "
-        f"[{'red' if report.conflicts else 'green'}]{report.conflicts} conflicts[/] -> {path}"
+        f"{report.updated} updated (results filled in or statuses moved on), {report.unchanged} already stored, {report.odds_added} odds added, "
+        f"[{'red' if report.conflicts else 'green'}]{report.conflicts} new conflicts[/] -> {_one_line(path)}",
+        highlight=False,
     )
+    if report.open_conflicts or report.open_odds_changes:
+        console.print(
+            f"[yellow]open in the store: {report.open_conflicts} result conflicts, {report.open_odds_changes} "
+            f"changed odds ({report.odds_changed} new)[/]; see `matchday conflicts` and `matchday conflicts --odds`",
+            highlight=False,
+        )
+    if report.missing:
+        by_source: dict[str, list[str]] = {}
+        for entry in report.missing:
+            name, _, rest = entry.partition(" ")
+            by_source.setdefault(name, []).append(rest)
+        parts = [f"{name} {len(items)} ({', '.join(items[:3])}{' ...' if len(items) > 3 else ''})"
+                 for name, items in sorted(by_source.items())]
+        console.print(f"skipped as missing (not published by the source): {len(report.missing)} files: "
+                      + _one_line("; ".join(parts), 1000), highlight=False)
+    if report.placeholders:
+        console.print(f"skipped {report.placeholders} fixtures whose clubs are not known yet (N.N.)")
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {_one_line(warning)}", highlight=False, soft_wrap=True)
+    for rejected in report.rejected:
+        console.print(f"[red]left out (unreadable):[/] {_one_line(rejected)}", highlight=False, soft_wrap=True)
     unknown = sorted({n for n, _ in report.unknown_names})
     if unknown:
         console.print(
@@ -190,11 +264,18 @@ def status(db: DbOption = None, json_: FormatJson = False, csv: FormatCsv = Fals
 
 
 @app.command()
-def conflicts(db: DbOption = None, json_: FormatJson = False, csv: FormatCsv = False) -> None:
-    """Matches that two sources report with different results (the first stored result is kept)."""
+def conflicts(
+    odds: Annotated[bool, typer.Option("--odds", help="List odds that a later file priced differently.")] = False,
+    db: DbOption = None, json_: FormatJson = False, csv: FormatCsv = False,
+) -> None:
+    """Matches that two sources report with different results (90 minutes, extra time or shoot-out; the
+    first stored result is kept); with --odds, stored prices that a later file changed (both kept)."""
     with open_store(db) as store:
-        frame = store.conflicts()
-    emit(frame, as_json=json_, as_csv=csv, title="conflicting results")
+        frame = store.odds_changes() if odds else store.conflicts()
+    if odds:
+        emit(frame, as_json=json_, as_csv=csv, title=f"{len(frame)} changed odds (the stored price is kept)")
+    else:
+        emit(frame, as_json=json_, as_csv=csv, title=f"{len(frame)} conflicting results")
 
 
 # --------------------------------------------------------------------------- teams
@@ -321,6 +402,7 @@ def _match_listing(
     until: str | None, as_of: str | None, limit: int, db: Path | None,
 ) -> tuple[pd.DataFrame, str]:
     from matchday.data.competitions import resolve_competition
+    from matchday.data.domain import STATUSES_TO_PLAY
     from matchday.data.registry import TeamRegistry
     from matchday.data.seasons import normalize_season
 
@@ -335,16 +417,19 @@ def _match_listing(
             frame = store.matches(comps, seasons, played=True, since=start, until=min(filter(None, [end, cutoff]), default=None), teams=team_ids)
         elif cutoff is not None:
             # fixtures as they stood on that date: everything dated after it, whether played since or not
+            # (a match cancelled since was not to be played: left out)
             frame = store.matches(comps, seasons, since=cutoff + dt.timedelta(days=1), until=end, teams=team_ids)
+            frame = frame[frame["status"].ne("cancelled")]
         else:
-            frame = store.matches(comps, seasons, played=False, since=start, until=end, teams=team_ids)
+            frame = store.matches(comps, seasons, since=start, until=end, teams=team_ids,
+                                  statuses=sorted(STATUSES_TO_PLAY))
     if not played and cutoff is not None and start is not None:
         frame = frame[frame["date"] >= str(start)]
     frame = frame.tail(limit) if played else frame.head(limit)
-    columns = ["date", "competition", "season", "round", "leg", "home_name", "away_name"]
+    columns = ["date", "competition", "season", "round", "leg", "home_name", "away_name", "status"]
     out = frame[columns].rename(columns={"home_name": "home", "away_name": "away"})
     if played:
-        out["score"] = [_score(r) for r in frame.itertuples()]
+        out.insert(len(columns) - 1, "score", [_score(r) for r in frame.itertuples()])
     return out.reset_index(drop=True), ""
 
 
@@ -445,24 +530,28 @@ def predict(
     import pandas as pd
 
     from matchday.data.competitions import resolve_competition
+    from matchday.data.errors import StoreBusyError
     from matchday.workflows import team_names
 
     cutoff = _as_of_or_today(as_of)
     home_id, away_id = _team_id(home), _team_id(away)
-    with open_store(db, read_only=False) as store:
+    with open_store(db) as store:  # read-only while fitting: other commands may read meanwhile
         fitted = _fit(store, model, cutoff)
         comp = resolve_competition(competition).code if competition else _fixture_competition(store, home_id, away_id, cutoff)
         forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
         p = forecast.outcomes()[0]
         xg = (float(forecast.home_expected_goals[0]), float(forecast.away_expected_goals[0]))
         table = forecast.markets_table()
-        store.log_forecasts(
-            pd.DataFrame({"home": [home_id], "away": [away_id], "p_home": [p[0]], "p_draw": [p[1]], "p_away": [p[2]],
-                          "competition": [comp], "home_expected_goals": [xg[0]], "away_expected_goals": [xg[1]],
-                          "details": [{"neutral": neutral, "command": "predict"}]}),
-            model=model, as_of=cutoff,
-        )
         names = team_names(store, [home_id, away_id])
+    log = pd.DataFrame({"home": [home_id], "away": [away_id], "p_home": [p[0]], "p_draw": [p[1]], "p_away": [p[2]],
+                        "competition": [comp], "home_expected_goals": [xg[0]], "away_expected_goals": [xg[1]],
+                        "details": [{"neutral": neutral, "command": "predict"}]})
+    try:
+        with open_store(db, read_only=False) as store:  # the write lock only for logging the forecast
+            store.log_forecasts(log, model=model, as_of=cutoff)
+    except StoreBusyError as exc:  # the forecast stands; only its log entry is missing, and we say so
+        err_console.print(f"[yellow]warning:[/] forecast not logged: {_one_line(exc)}", highlight=False,
+                          soft_wrap=True)
     title = (f"{names[home_id]} v {names[away_id]}" + (" (neutral)" if neutral else "")
              + f" - {model}, as of {cutoff.isoformat()}" + (f", {comp}" if comp else ""))
     caption = f"expected goals {xg[0]:.2f} - {xg[1]:.2f}"
@@ -1136,13 +1225,52 @@ def serve(
     uvicorn.run(application, host=host.strip("[]"), port=port, log_level="warning", access_log=False)
 
 
+def _one_line(text: object, limit: int = 400) -> str:
+    """``text`` on one line (at most ``limit`` characters), escaped for Rich markup: a message that
+    quotes ``[awarded]`` or ``[/]`` from a file must print as written."""
+    from rich.markup import escape
+
+    text = " ".join(str(text).split())
+    return escape(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
 def main() -> None:
-    """Entry point: user errors print one clear line (no traceback) and exit 2."""
+    """Entry point for every command: a problem prints one line (never a traceback) and sets the exit code.
+
+    2: bad input or a store / file / network problem the user can act on (MatchdayError, a DuckDB or
+    operating-system error); 130: interrupted; 1: a bug in matchday (set MATCHDAY_DEBUG=1 for the
+    traceback). A command may also exit 3 (``sync --skip-bad-files`` left files out).
+    """
+    import os
+
     try:
         app()
     except MatchdayError as exc:
-        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/]", highlight=False)
+        raise SystemExit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("MATCHDAY_DEBUG"):
+            raise
+        kind = _environment_error(exc)
+        if kind is not None:
+            err_console.print(f"[red]error:[/] {kind}: {_one_line(exc)}", highlight=False, soft_wrap=True)
+            raise SystemExit(2) from None
+        err_console.print(f"[red]internal error (a bug in matchday):[/] {type(exc).__name__}: {_one_line(exc)}; "
+                          "run with MATCHDAY_DEBUG=1 for the traceback", highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None
+
+
+def _environment_error(exc: BaseException) -> str | None:
+    """A short label for errors that come from the machine, not from matchday: disk, permissions, store."""
+    if isinstance(exc, OSError):
+        return "system error"
+    module = type(exc).__module__ or ""
+    if module.startswith(("duckdb", "_duckdb")):
+        return "store error"
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

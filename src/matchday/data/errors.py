@@ -28,6 +28,11 @@ class DataError(MatchdayError):
         self.reason = message
         super().__init__(self._render())
 
+    def with_note(self, note: str) -> DataError:
+        """The same error with ``note`` appended to its message (e.g. where the bytes came from)."""
+        return DataError(f"{self.reason}; {note}", file=self.file, line=self.line, column=self.column,
+                         value=self.value, expected=self.expected)
+
     def _render(self) -> str:
         where = []
         if self.file is not None:
@@ -62,3 +67,19 @@ class UnknownChoiceError(MatchdayError):
 
 class ConflictError(MatchdayError):
     """The same match arrived from two sources with different results."""
+
+
+class StoreError(MatchdayError):
+    """The store file cannot be used: not a matchday store, a directory, not writable, from a newer matchday."""
+
+
+class EmptyStoreError(StoreError):
+    """The store file exists but holds nothing yet (a first sync was interrupted before it wrote)."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store's lock for longer than matchday was allowed to wait."""
+
+
+class NothingFoundError(MatchdayError):
+    """A sync found none of the files it looked for (wrong mirror, wrong seasons, every file missing)."""

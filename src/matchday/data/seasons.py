@@ -46,6 +46,16 @@ def season_code(season: str) -> str:
     return f"{start % 100:02d}{(start + 1) % 100:02d}"
 
 
+#: Seasons that ended later than 30 June: the COVID-19 suspension stretched 2019-20 to August 2020.
+SEASON_END_EXCEPTIONS: dict[str, dt.date] = {"2019-20": dt.date(2020, 8, 31)}
+
+
+def season_end(season: str) -> dt.date:
+    """Last day of a season: 30 June of its second year (31 August 2020 for 2019-20)."""
+    label = normalize_season(season)
+    return SEASON_END_EXCEPTIONS.get(label, dt.date(int(label[:4]) + 1, 6, 30))
+
+
 def season_of_date(date: dt.date, start_month: int = 7) -> str:
     """The European season a date falls in (a season runs from July to June)."""
     start = date.year if date.month >= start_month else date.year - 1

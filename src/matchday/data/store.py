@@ -3,7 +3,17 @@
 Imports are idempotent (a match already stored is recognised and nothing is added) and transactional:
 :meth:`Store.import_batches` writes everything of one call in a single transaction, so a failure part-way
 leaves the store exactly as it was. The same match arriving from a second source with a different
-result is recorded in ``conflicts`` and never overwrites the stored result.
+result (after 90 minutes, after extra time or in a shoot-out) is recorded in ``conflicts`` and never
+overwrites the stored result; a different price for a stored quote is recorded in ``odds_changes``
+(with the file each price came from) and never overwrites the stored price. A file is identified by
+its content (SHA-256), not by its path: the same bytes from another mirror are not imported twice.
+
+Opening a store checks the path (not a directory, a device or another program's database; writable
+when writing) and waits a bounded time (``lock_wait`` seconds, default ``MATCHDAY_LOCK_WAIT`` or
+:data:`DEFAULT_LOCK_WAIT`) while another process holds DuckDB's lock on it, then fails with one line
+naming that process where DuckDB says which it is. Every problem is a
+:class:`~matchday.data.errors.StoreError` with one line of text. Older stores are upgraded in place
+(schema :data:`SCHEMA_VERSION`).
 """
 
 from __future__ import annotations
@@ -12,6 +22,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,15 +34,18 @@ import numpy as np
 import pandas as pd
 
 from matchday.data.competitions import COMPETITIONS
-from matchday.data.domain import MATCH_COLUMNS, Match, matches_frame
-from matchday.data.errors import DataError, MatchdayError
+from matchday.data.domain import MATCH_COLUMNS, Match, is_placeholder, matches_frame
+from matchday.data.errors import DataError, EmptyStoreError, StoreBusyError, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
     from matchday.data.registry import TeamRegistry
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Seconds a command waits for another process to release the store (``MATCHDAY_LOCK_WAIT``).
+DEFAULT_LOCK_WAIT = 60.0
+ENV_LOCK_WAIT = "MATCHDAY_LOCK_WAIT"
 
 #: Columns of ``matches`` beyond the Match fields (ids resolved through the registry).
 _STAT_COLUMNS = [c for c in MATCH_COLUMNS if c not in ("home", "away", "source", "source_file", "source_line")]
@@ -59,13 +74,17 @@ CREATE TABLE IF NOT EXISTS matches (
     home_shots INTEGER, away_shots INTEGER, home_shots_on_target INTEGER, away_shots_on_target INTEGER,
     home_fouls INTEGER, away_fouls INTEGER, home_corners INTEGER, away_corners INTEGER,
     home_yellow INTEGER, away_yellow INTEGER, home_red INTEGER, away_red INTEGER, referee VARCHAR,
-    source VARCHAR, source_file VARCHAR, source_line INTEGER);
+    source VARCHAR, source_file VARCHAR, source_line INTEGER, status VARCHAR);
 CREATE TABLE IF NOT EXISTS match_sources (
     match_id VARCHAR, source VARCHAR, source_file VARCHAR, source_line INTEGER, home_name VARCHAR,
     away_name VARCHAR, PRIMARY KEY (match_id, source, source_file));
 CREATE TABLE IF NOT EXISTS odds (
     match_id VARCHAR, bookmaker VARCHAR, market VARCHAR, selection VARCHAR, line DOUBLE,
-    closing BOOLEAN, price DOUBLE);
+    closing BOOLEAN, price DOUBLE, source_file VARCHAR);
+CREATE TABLE IF NOT EXISTS odds_changes (
+    match_id VARCHAR, bookmaker VARCHAR, market VARCHAR, selection VARCHAR, line DOUBLE, closing BOOLEAN,
+    stored_price DOUBLE, stored_file VARCHAR, new_price DOUBLE, new_source VARCHAR, new_file VARCHAR,
+    new_line INTEGER, found_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS conflicts (
     match_id VARCHAR, competition VARCHAR, season VARCHAR, date DATE, home_id VARCHAR, away_id VARCHAR,
     stored_source VARCHAR, stored_score VARCHAR, other_source VARCHAR, other_file VARCHAR,
@@ -73,14 +92,27 @@ CREATE TABLE IF NOT EXISTS conflicts (
     PRIMARY KEY (match_id, other_source, other_score));
 CREATE TABLE IF NOT EXISTS imports (
     source VARCHAR, source_file VARCHAR, sha256 VARCHAR, imported_at TIMESTAMP, matches INTEGER,
-    added INTEGER, PRIMARY KEY (source_file, sha256));
+    added INTEGER, final_url VARCHAR, scope VARCHAR, PRIMARY KEY (source_file, sha256));
 CREATE TABLE IF NOT EXISTS forecasts (
     run_id VARCHAR, created_at TIMESTAMP, model VARCHAR, as_of DATE, match_id VARCHAR,
     competition VARCHAR, home_id VARCHAR, away_id VARCHAR, p_home DOUBLE, p_draw DOUBLE, p_away DOUBLE,
     home_expected_goals DOUBLE, away_expected_goals DOUBLE, details VARCHAR);
 """
 
+#: Upgrades of a store written by an older matchday (idempotent; run in one transaction).
+_MIGRATIONS = [
+    "ALTER TABLE matches ADD COLUMN IF NOT EXISTS status VARCHAR",
+    """UPDATE matches SET status = CASE WHEN home_goals IS NULL THEN 'scheduled' ELSE 'played' END
+       WHERE status IS NULL""",
+    "ALTER TABLE odds ADD COLUMN IF NOT EXISTS source_file VARCHAR",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS final_url VARCHAR",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS scope VARCHAR",
+]
+
 _SCORE_COLUMNS = ["home_goals", "away_goals", "aet_home_goals", "aet_away_goals", "pen_home", "pen_away"]
+_ODDS_COLUMNS = ["match_id", "bookmaker", "market", "selection", "line", "closing", "price", "source_file"]
+#: Among matches without a result, a later source may move a match along this order, never back.
+_UNPLAYED_RANK = {"scheduled": 0, "postponed": 1, "abandoned": 2, "cancelled": 3}
 
 # Which stored match a cup match from another source is, when the two dates differ slightly.
 _CUP_DATE_TOLERANCE_DAYS = 3
@@ -100,49 +132,261 @@ def match_id_for(competition: str, season: str, date: dt.date, home_id: str, awa
 
 @dataclass
 class Batch:
-    """The matches of one source file, ready to import."""
+    """The matches of one source file, ready to import.
+
+    content_sha256 identifies the file by its bytes; scope names the seasons kept from a file that holds
+    several (``None``: the whole file), so that the same bytes read for other seasons are imported again.
+    final_url is where the bytes came from after any redirect (provenance).
+    """
 
     source: str
     source_file: str
     matches: list[Match]
     content_sha256: str = ""
+    scope: tuple[str, ...] | None = None
+    final_url: str | None = None
 
 
 @dataclass
 class ImportReport:
+    """What an import (or a whole sync) did. Counts add up over files; lists name what was left out."""
+
     files: int = 0
     read: int = 0
     added: int = 0
-    updated: int = 0  # scheduled matches that now have a result
+    updated: int = 0  # matches without a result that now have one, or whose status moved on
     unchanged: int = 0
-    conflicts: int = 0
+    conflicts: int = 0  # new conflicts found by this import
     odds_added: int = 0
+    odds_changed: int = 0  # stored quotes this import priced differently (recorded, not applied)
+    placeholders: int = 0  # fixtures between clubs not known yet (N.N.), not stored
     unknown_names: list[tuple[str, str | None]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # files looked for that the source does not have
+    warnings: list[str] = field(default_factory=list)  # things done differently than asked, and why
+    rejected: list[str] = field(default_factory=list)  # files left out as unreadable (one line each)
+    open_conflicts: int = 0  # conflicts in the store after the import (all of them, not just new ones)
+    open_odds_changes: int = 0
+
+    _COUNTS = ("files", "read", "added", "updated", "unchanged", "conflicts", "odds_added", "odds_changed",
+               "placeholders")
 
     def merge(self, other: ImportReport) -> None:
-        for name in ("files", "read", "added", "updated", "unchanged", "conflicts", "odds_added"):
+        for name in self._COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.unknown_names.extend(other.unknown_names)
+        for name in ("unknown_names", "missing", "warnings", "rejected"):
+            getattr(self, name).extend(getattr(other, name))
+        self.open_conflicts = max(self.open_conflicts, other.open_conflicts)
+        self.open_odds_changes = max(self.open_odds_changes, other.open_odds_changes)
+
+
+def lock_wait_seconds(value: float | None = None) -> float:
+    """Seconds to wait for a locked store: ``value``, else ``MATCHDAY_LOCK_WAIT``, else the default."""
+    if value is not None:
+        return max(0.0, float(value))
+    text = os.environ.get(ENV_LOCK_WAIT, "").strip()
+    if not text:
+        return DEFAULT_LOCK_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise StoreError(f"{ENV_LOCK_WAIT}={text!r} is not a number of seconds") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise StoreError(f"{ENV_LOCK_WAIT}={text!r}: expected a number of seconds >= 0")
+    return seconds
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>[0-9]+)\)")
+
+
+def lock_holder(message: str) -> str | None:
+    """The process DuckDB names in a lock error: ``PID 123 (matchday sync --mirror ...)``, or None."""
+    found = _LOCK_HOLDER.search(message)
+    if not found:
+        return None
+    pid = found.group("pid")
+    command = found.group("exe")
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        argv = [a for a in raw.decode(errors="replace").split("\x00") if a]
+        # "python .../bin/matchday sync ..." reads better as "matchday sync ..."
+        names = [Path(arg).name for arg in argv]
+        if "matchday" in names:
+            argv = ["matchday", *argv[names.index("matchday") + 1:]]
+        if argv:
+            command = " ".join(argv)
+    except OSError:
+        pass
+    command = " ".join(command.split())
+    if len(command) > 100:
+        command = command[:97] + "..."
+    return f"PID {pid} ({command})"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def check_store_path(path: Path, *, read_only: bool) -> None:
+    """Raise StoreError when ``path`` cannot be a store: a folder, a device, missing (for reading),
+    not writable (for writing: the file, or the folder it would be created in), not a path at all."""
+    try:
+        _check_store_path(path, read_only=read_only)
+    except StoreError:
+        raise
+    except (OSError, ValueError) as exc:
+        shown = str(path) if len(str(path)) <= 80 else str(path)[:77] + "..."
+        raise StoreError(f"{shown}: not a usable store path ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def _check_store_path(path: Path, *, read_only: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a store file; give a file path such as "
+                         f"{path / 'matchday.duckdb'}")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path} is not a regular file (a device or a pipe?); give a store file path")
+    if read_only:
+        if not path.exists():
+            raise StoreError(f"no matchday store at {path}; run `matchday sync` first")
+        if not os.access(path, os.R_OK):
+            raise StoreError(f"cannot read the store {path}: permission denied")
+        return
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder {parent} for the store: {exc.strerror or exc}") from None
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"the store {path} is read-only for this user; a command that writes "
+                             "(sync, predict, ...) cannot use it")
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot create the store {path}: the folder {parent} is not writable")
 
 
 class Store:
-    """A DuckDB file holding everything matchday knows. Use as a context manager."""
+    """A DuckDB file holding everything matchday knows. Use as a context manager.
 
-    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False) -> None:
+    path: the store file (default :func:`default_db_path`); ``":memory:"`` for a throw-away store.
+    read_only: open for reading (many processes may read at once; none may write meanwhile).
+    lock_wait: seconds to wait while another process holds the lock (see :func:`lock_wait_seconds`).
+    on_wait: called once with a one-line message when the store is busy and we start waiting.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        read_only: bool = False,
+        lock_wait: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
+        self._lock_wait = lock_wait_seconds(lock_wait)
+        self._on_wait = on_wait
+        memory = str(path) == ":memory:"
+        if path is not None and not str(path).strip():
+            raise StoreError("no store path given (an empty --db); give a file such as matchday.duckdb")
+        if not memory:
+            self.path = self.path.expanduser()
+            self._check_path()
+        self.con: duckdb.DuckDBPyConnection = self._connect(":memory:" if memory else str(self.path), read_only)
+        try:
+            self._prepare_schema()
+        except BaseException:
+            self.con.close()
+            raise
+
+    # ------------------------------------------------------------------ opening
+    def _check_path(self) -> None:
+        check_store_path(self.path, read_only=self.read_only)
+
+    def _connect(self, target: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """duckdb.connect, waiting up to the lock wait while another process holds the lock."""
         import duckdb
 
-        self.path = Path(path) if path is not None else default_db_path()
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        elif not self.path.exists():
-            raise MatchdayError(f"no matchday store at {self.path}; run `matchday sync` first")
-        self.con: duckdb.DuckDBPyConnection = duckdb.connect(str(self.path), read_only=read_only)
-        if not read_only:
-            self.con.execute(_SCHEMA)
-            self.con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-            )
+        deadline = time.monotonic() + self._lock_wait
+        delay, told = 0.05, False
+        while True:
+            try:
+                return duckdb.connect(target, read_only=read_only)
+            except duckdb.Error as exc:
+                text = str(exc)
+                if "lock" not in text.lower() or "Could not set lock" not in text:
+                    raise self._open_error(exc) from None
+                holder = lock_holder(text)
+                who = f"another process, {holder}" if holder else "another process"
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StoreBusyError(
+                        f"the store {self.path} is in use by {who}; gave up after waiting "
+                        f"{self._lock_wait:g} s (wait longer with --lock-wait or {ENV_LOCK_WAIT})"
+                    ) from None
+                if not told and self._on_wait is not None:
+                    self._on_wait(f"the store {self.path} is in use by {who}; waiting up to "
+                                  f"{self._lock_wait:g} s")
+                told = True
+                time.sleep(min(delay, max(remaining, 0.0)))
+                delay = min(delay * 2, 0.5)
+
+    def _open_error(self, exc: BaseException) -> StoreError:
+        text = _first_line(exc)
+        if "not a valid DuckDB database file" in text:
+            return StoreError(f"{self.path} is not a matchday store (not a DuckDB database file)")
+        if "different configuration" in text:
+            return StoreError(f"the store {self.path} is already open in this process in another mode")
+        if "Permission denied" in text or "Read-only file system" in text:
+            return StoreError(f"cannot {'read' if self.read_only else 'write'} the store {self.path}: "
+                              "permission denied")
+        return StoreError(f"cannot open the store {self.path}: {text}")
+
+    def _schema_version(self) -> int | None:
+        tables = {row[0] for row in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        if "meta" not in tables:
+            if tables:
+                raise StoreError(f"{self.path} is a DuckDB database but not a matchday store "
+                                 f"(it has tables {', '.join(sorted(tables)[:5])}); refusing to use it")
+            return None
+        rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        try:
+            return int(rows[0][0]) if rows else None
+        except (TypeError, ValueError):
+            raise StoreError(f"{self.path}: unreadable schema version {rows[0][0]!r}") from None
+
+    def _prepare_schema(self) -> None:
+        import duckdb
+
+        try:
+            version = self._schema_version()
+        except duckdb.Error as exc:
+            raise self._open_error(exc) from None
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} was written by a newer matchday (schema {version}, this "
+                             f"one knows {SCHEMA_VERSION}); upgrade matchday or use another --db")
+        if self.read_only:
+            if version is None:
+                raise EmptyStoreError(f"{self.path} is an empty database, not yet a matchday store; run `matchday sync`")
+            if version < SCHEMA_VERSION:  # upgrade in place, then read
+                self.con.close()
+                Store(self.path, lock_wait=self._lock_wait, on_wait=self._on_wait).close()
+                self.con = self._connect(str(self.path), True)
+            return
+        if version == SCHEMA_VERSION:
             self._ensure_competitions()
+            return
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self.con.execute(_SCHEMA)
+            for statement in _MIGRATIONS:
+                self.con.execute(statement)
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            self._ensure_competitions()
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            raise self._open_error(exc) from None
 
     def __enter__(self) -> Store:
         return self
@@ -163,14 +407,18 @@ class Store:
     ) -> ImportReport:
         """Import files in one transaction. Raises DataError (and writes nothing) on bad input.
 
-        progress(done, total) is called after each file is written (optional).
+        progress(done, total) is called after each file is written (optional). The report's
+        ``open_conflicts``/``open_odds_changes`` count everything recorded in the store afterwards.
         """
         report = ImportReport()
         prepared = [self._prepare(batch, registry) for batch in batches]  # validate before writing
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for done, (batch, (frame, odds, unknown)) in enumerate(zip(batches, prepared, strict=True), start=1):
-                report.merge(self._write_batch(batch, frame, odds, unknown, registry))
+            for done, (batch, (frame, odds, unknown, skipped)) in enumerate(
+                    zip(batches, prepared, strict=True), start=1):
+                written = self._write_batch(batch, frame, odds, unknown, registry)
+                written.placeholders = skipped
+                report.merge(written)
                 if progress:
                     progress(done, len(batches))
             self._refresh_seasons()
@@ -178,36 +426,60 @@ class Store:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        report.open_conflicts = self._count("conflicts")
+        report.open_odds_changes = self._count("odds_changes")
         return report
 
     def _prepare(
         self, batch: Batch, registry: TeamRegistry
-    ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str | None, str]]]:
-        frame = matches_frame(batch.matches)
+    ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str | None, str]], int]:
+        # Fixtures between clubs not known yet ("N.N. v N.N." for a final) are no match to store.
+        matches = [m for m in batch.matches if not (is_placeholder(m.home) or is_placeholder(m.away))]
+        skipped = len(batch.matches) - len(matches)
+        frame = matches_frame(matches)
         unknown: dict[tuple[str, str | None], str] = {}
         if frame.empty:
-            return frame, pd.DataFrame(), []
+            return frame, pd.DataFrame(), [], skipped
 
-        def team_id(name: str, country: str | None) -> str:
+        def team_id(name: str, country: str | None, row: int) -> str:
             found = registry.resolve(name, country=country)
-            if found is None:
+            if found is not None:
+                return found
+            if country is None:
+                # A UEFA club without its "(XXX)": only a name the registry knows can say which club it is.
+                raise DataError(
+                    f"club {name!r} has no country code and the registry knows no club of that name "
+                    "(or several)", file=batch.source_file, line=_line(frame.iloc[row]), column="club",
+                    value=name, expected="a UEFA club written with its country, e.g. 'Liverpool FC (ENG)'",
+                )
+            try:
                 found = registry.provisional_id(name, country)
-                unknown[(name, country)] = found
+            except ValueError:  # no letter or digit the registry can key the name by
+                raise DataError(
+                    "club name without a Latin letter or digit", file=batch.source_file,
+                    line=_line(frame.iloc[row]), column="club", value=name,
+                    expected="a club name in Latin letters, as the sources write them",
+                ) from None
+            unknown[(name, country)] = found
             return found
 
+        league_country = frame["competition"].map(
+            lambda c: COMPETITIONS[c].country if c in COMPETITIONS and COMPETITIONS[c].country != "EUR" else None)
         cache: dict[tuple[str, str | None], str] = {}
         for side in ("home", "away"):
-            countries = frame[f"{side}_country"].where(frame[f"{side}_country"].notna(), None)
-            fallback = frame["competition"].map(lambda c: COMPETITIONS[c].country if c in COMPETITIONS else None)
-            countries = countries.fillna(fallback.where(fallback != "EUR", None))
+            # Plain Python values: pandas may hold a missing country as NaN, which is not a country.
+            countries = [
+                own if isinstance(own, str) and own else (fallback if isinstance(fallback, str) else None)
+                for own, fallback in zip(frame[f"{side}_country"].tolist(), league_country.tolist(), strict=True)
+            ]
             ids = []
-            for name, country in zip(frame[side], countries, strict=True):
+            for row, (name, country) in enumerate(zip(frame[side].tolist(), countries, strict=True)):
                 key = (name, country)
                 if key not in cache:
-                    cache[key] = team_id(name, country)
+                    cache[key] = team_id(name, country, row)
                 ids.append(cache[key])
             frame[f"{side}_id"] = ids
-            frame[f"{side}_country"] = countries
+            frame[f"{side}_country"] = pd.Series(countries, index=frame.index, dtype=object)
         same = frame["home_id"] == frame["away_id"]
         if same.any():
             row = frame[same].iloc[0]
@@ -222,12 +494,12 @@ class Store:
         self._check_duplicates(frame, batch)
         odds_rows = [
             (i, q.bookmaker, q.market, q.selection, q.line, q.closing, q.price)
-            for i, m in enumerate(batch.matches)
+            for i, m in enumerate(matches)
             for q in m.odds
         ]
         odds = pd.DataFrame(odds_rows, columns=["row", "bookmaker", "market", "selection", "line", "closing", "price"])
         unknown_rows = [(name, country, team) for (name, country), team in unknown.items()]
-        return frame, odds, unknown_rows
+        return frame, odds, unknown_rows, skipped
 
     @staticmethod
     def _check_duplicates(frame: pd.DataFrame, batch: Batch) -> None:
@@ -268,8 +540,8 @@ class Store:
         report = ImportReport(files=1, read=len(frame))
         if frame.empty:
             return report
-        if batch.content_sha256 and self.imported_matches(batch.source_file, batch.content_sha256) is not None:
-            report.unchanged = len(frame)  # the very same bytes were imported before
+        if batch.content_sha256 and self.imported_matches(batch.content_sha256, batch.scope) is not None:
+            report.unchanged = len(frame)  # the very same bytes were imported before (from any path)
             return report
         self._write_teams(frame, registry, unknown, batch)
         frame = frame.copy()
@@ -307,39 +579,67 @@ class Store:
         self.con.execute("INSERT OR IGNORE INTO match_sources SELECT * FROM incoming_provenance")
         self.con.unregister("incoming_provenance")
         if not odds.empty:
-            odds = odds.assign(
-                match_id=frame["final_id"].to_numpy()[odds["row"].to_numpy()],
-                known=frame["stored_id"].notna().to_numpy()[odds["row"].to_numpy()],
-            )
-            columns = ["match_id", "bookmaker", "market", "selection", "line", "closing", "price"]
-            before = self._count("odds")
-            # Odds of a match new to the store cannot be stored yet; only known matches need the anti-join.
-            self.con.register("incoming_odds", odds.loc[~odds["known"], columns])
-            self.con.execute("INSERT INTO odds SELECT * FROM incoming_odds")
-            self.con.unregister("incoming_odds")
-            if odds["known"].any():
-                self.con.register("incoming_odds", odds.loc[odds["known"], columns])
-                self.con.execute(
-                    """INSERT INTO odds SELECT i.* FROM incoming_odds i ANTI JOIN odds o
-                       ON o.match_id = i.match_id AND o.bookmaker = i.bookmaker AND o.market = i.market
-                         AND o.selection = i.selection AND o.closing = i.closing
-                         AND o.line IS NOT DISTINCT FROM i.line"""
-                )
-                self.con.unregister("incoming_odds")
-            report.odds_added = self._count("odds") - before
+            report.odds_added, report.odds_changed = self._write_odds(frame, odds, batch)
         self.con.execute(
-            "INSERT OR IGNORE INTO imports VALUES (?, ?, ?, now(), ?, ?)",
-            [batch.source, batch.source_file, batch.content_sha256, len(frame), report.added],
+            """INSERT OR IGNORE INTO imports (source, source_file, sha256, imported_at, matches, added, final_url, scope)
+               VALUES (?, ?, ?, now(), ?, ?, ?, ?)""",
+            [batch.source, batch.source_file, batch.content_sha256, len(frame), report.added, batch.final_url,
+             ",".join(batch.scope) if batch.scope is not None else None],
         )
         report.unknown_names = [(name, country) for name, country, _ in unknown]
         return report
 
+    def _write_odds(self, frame: pd.DataFrame, odds: pd.DataFrame, batch: Batch) -> tuple[int, int]:
+        """Store new quotes; record (never apply) a different price for a quote already stored."""
+        rows = odds["row"].to_numpy()
+        odds = odds.assign(
+            match_id=frame["final_id"].to_numpy()[rows],
+            known=frame["stored_id"].notna().to_numpy()[rows],
+            source_file=batch.source_file,
+            source_line=frame["source_line"].to_numpy()[rows],
+        )
+        before = self._count("odds")
+        # Odds of a match new to the store cannot be stored yet; only known matches need the joins.
+        self.con.register("incoming_odds", odds.loc[~odds["known"], _ODDS_COLUMNS])
+        self.con.execute(f"INSERT INTO odds ({', '.join(_ODDS_COLUMNS)}) SELECT * FROM incoming_odds")
+        self.con.unregister("incoming_odds")
+        changed = 0
+        if odds["known"].any():
+            self.con.register("incoming_odds", odds.loc[odds["known"], [*_ODDS_COLUMNS, "source_line"]])
+            same_quote = """o.match_id = i.match_id AND o.bookmaker = i.bookmaker AND o.market = i.market
+                            AND o.selection = i.selection AND o.closing = i.closing
+                            AND o.line IS NOT DISTINCT FROM i.line"""
+            before_changes = self._count("odds_changes")
+            self.con.execute(
+                f"""INSERT INTO odds_changes
+                    SELECT i.match_id, i.bookmaker, i.market, i.selection, i.line, i.closing, o.price,
+                           o.source_file, i.price, ?, i.source_file, i.source_line, now()
+                    FROM incoming_odds i JOIN odds o ON {same_quote}
+                    WHERE o.price <> i.price
+                      AND NOT EXISTS (SELECT 1 FROM odds_changes c
+                                      WHERE c.match_id = i.match_id AND c.bookmaker = i.bookmaker
+                                        AND c.market = i.market AND c.selection = i.selection
+                                        AND c.closing = i.closing AND c.line IS NOT DISTINCT FROM i.line
+                                        AND c.new_price = i.price)""",
+                [batch.source],
+            )
+            changed = self._count("odds_changes") - before_changes
+            self.con.execute(
+                f"""INSERT INTO odds ({', '.join(_ODDS_COLUMNS)})
+                    SELECT {', '.join('i.' + c for c in _ODDS_COLUMNS)} FROM incoming_odds i
+                    ANTI JOIN odds o ON {same_quote}"""
+            )
+            self.con.unregister("incoming_odds")
+        return self._count("odds") - before, changed
+
     def _reconcile(self, known: pd.DataFrame, batch: Batch) -> tuple[int, int, int]:
-        """Compare incoming results with stored ones: fill results of fixtures, record conflicts."""
+        """Compare incoming results with stored ones: fill results of fixtures, move statuses on,
+        record conflicts (90 minutes, extra time, shoot-out)."""
         stored = self.con.execute(
             """SELECT match_id AS stored_id, home_goals AS old_home, away_goals AS old_away,
                       aet_home_goals AS old_aet_home, aet_away_goals AS old_aet_away,
-                      pen_home AS old_pen_home, pen_away AS old_pen_away, source AS old_source
+                      pen_home AS old_pen_home, pen_away AS old_pen_away, source AS old_source,
+                      status AS old_status
                FROM matches WHERE list_contains(?, match_id)""",
             [known["stored_id"].tolist()],
         ).df()
@@ -347,21 +647,45 @@ class Store:
         incoming_played = both["home_goals"].notna()
         stored_played = both["old_home"].notna()
         fill = incoming_played & ~stored_played
-        # Sources that omit extra-time detail are not in conflict over it: compare the 90-minute score.
+
+        def differ(new: str, old: str) -> pd.Series:
+            return both[new].astype("Int64").ne(both[old].astype("Int64")).fillna(False).astype(bool)
+
+        def both_have(new: str, old: str) -> pd.Series:
+            return both[new].notna() & both[old].notna()
+
+        # Sources that omit extra-time or shoot-out detail are not in conflict over it; sources that
+        # both give it must agree on it.
         differs = incoming_played & stored_played & (
-            (both["home_goals"].astype("Int64") != both["old_home"].astype("Int64"))
-            | (both["away_goals"].astype("Int64") != both["old_away"].astype("Int64"))
+            differ("home_goals", "old_home") | differ("away_goals", "old_away")
+            | (both_have("aet_home_goals", "old_aet_home")
+               & (differ("aet_home_goals", "old_aet_home") | differ("aet_away_goals", "old_aet_away")))
+            | (both_have("pen_home", "old_pen_home")
+               & (differ("pen_home", "old_pen_home") | differ("pen_away", "old_pen_away")))
+        )
+        # Status: "awarded" outranks "played" on the same score; among unplayed matches a status only
+        # moves on (scheduled -> postponed -> abandoned -> cancelled), never back.
+        old_rank = both["old_status"].map(_UNPLAYED_RANK)
+        new_rank = both["status"].map(_UNPLAYED_RANK)
+        restatus = (
+            (incoming_played & stored_played & ~differs & both["status"].eq("awarded")
+             & both["old_status"].ne("awarded"))
+            | (~incoming_played & ~stored_played & new_rank.gt(old_rank).fillna(False).astype(bool))
         )
         for _, row in both[fill].iterrows():
             self.con.execute(
                 """UPDATE matches SET home_goals=?, away_goals=?, aet_home_goals=?, aet_away_goals=?,
-                   pen_home=?, pen_away=?, ht_home_goals=?, ht_away_goals=? WHERE match_id=?""",
+                   pen_home=?, pen_away=?, ht_home_goals=?, ht_away_goals=?, status=? WHERE match_id=?""",
                 [*(_int_or_none(row[c]) for c in _SCORE_COLUMNS), _int_or_none(row["ht_home_goals"]),
-                 _int_or_none(row["ht_away_goals"]), row["stored_id"]],
+                 _int_or_none(row["ht_away_goals"]), row["status"], row["stored_id"]],
             )
+        for _, row in both[restatus].iterrows():
+            self.con.execute("UPDATE matches SET status=? WHERE match_id=?", [row["status"], row["stored_id"]])
+        conflicts = 0
         for _, row in both[differs].iterrows():
             old = [_int_or_none(row[c]) for c in
                    ("old_home", "old_away", "old_aet_home", "old_aet_away", "old_pen_home", "old_pen_away")]
+            before = self._count("conflicts")
             self.con.execute(
                 "INSERT OR IGNORE INTO conflicts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
                 [
@@ -370,8 +694,9 @@ class Store:
                     _int_or_none(row["source_line"]), _score_text([_int_or_none(row[c]) for c in _SCORE_COLUMNS]),
                 ],
             )
-        n_fill, n_conflict = int(fill.sum()), int(differs.sum())
-        return n_fill, len(both) - n_fill - n_conflict, n_conflict
+            conflicts += self._count("conflicts") - before
+        n_fill, n_status, n_conflict = int(fill.sum()), int(restatus.sum()), int(differs.sum())
+        return n_fill + n_status, len(both) - n_fill - n_status - n_conflict, conflicts
 
     def _write_teams(
         self, frame: pd.DataFrame, registry: TeamRegistry, unknown: list[tuple[str, str | None, str]], batch: Batch
@@ -409,12 +734,19 @@ class Store:
         self.con.execute(f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {columns} FROM incoming_rows")
         self.con.unregister("incoming_rows")
 
-    def imported_matches(self, source_file: str, content_sha256: str) -> int | None:
-        """How many matches an earlier import of these very bytes read, or None if they are new."""
-        rows = self.con.execute(
-            "SELECT max(matches) FROM imports WHERE source_file = ? AND sha256 = ?", [source_file, content_sha256]
-        ).fetchall()
-        return None if rows[0][0] is None else int(rows[0][0])
+    def imported_matches(self, content_sha256: str, scope: Sequence[str] | None = None) -> int | None:
+        """How many matches an earlier import of these very bytes read (from any path), or None if they
+        are new. ``scope``: the seasons wanted from a multi-season file; an earlier import counts only if
+        it covered all of them (an import of the whole file covers every scope)."""
+        return covering_import(self.imported_contents().get(content_sha256, []), scope)
+
+    def imported_contents(self) -> dict[str, list[tuple[int, tuple[str, ...] | None]]]:
+        """sha256 -> [(matches read, seasons kept or None for the whole file)] of every import."""
+        rows = self.con.execute("SELECT sha256, matches, scope FROM imports WHERE sha256 <> ''").fetchall()
+        found: dict[str, list[tuple[int, tuple[str, ...] | None]]] = {}
+        for sha, matches, scope in rows:
+            found.setdefault(sha, []).append((int(matches or 0), tuple(scope.split(",")) if scope else None))
+        return found
 
     def _refresh_seasons(self) -> None:
         self.con.execute(
@@ -427,7 +759,8 @@ class Store:
 
     # ------------------------------------------------------------------ queries
     def counts(self) -> dict[str, int]:
-        tables = ["matches", "odds", "teams", "team_aliases", "unknown_names", "conflicts", "forecasts"]
+        tables = ["matches", "odds", "teams", "team_aliases", "unknown_names", "conflicts", "odds_changes",
+                  "forecasts"]
         return {t: self._count(t) for t in tables}
 
     def matches(
@@ -439,10 +772,15 @@ class Store:
         since: dt.date | None = None,
         until: dt.date | None = None,
         teams: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
     ) -> pd.DataFrame:
         """Matches as a DataFrame with team ids in ``home``/``away`` and names in ``home_name``/``away_name``.
 
-        since/until are inclusive dates. played=True keeps matches with a result, False only fixtures.
+        since/until are inclusive dates. played=True keeps matches with a result (played or awarded),
+        False those without one (whatever became of them). statuses keeps only those statuses
+        (:data:`~matchday.data.domain.MATCH_STATUSES`; :data:`~matchday.data.domain.STATUSES_TO_PLAY`
+        are the matches still to play). Column ``status`` says what became of each match: a model of
+        goals should leave ``awarded`` results out (their score was not played).
         """
         where, params = ["TRUE"], []
         if competitions is not None:
@@ -461,6 +799,9 @@ class Store:
         if until is not None:
             where.append("m.date <= ?")
             params.append(until)
+        if statuses is not None:
+            where.append("list_contains(?, m.status)")
+            params.append(list(statuses))
         if teams is not None:
             where.append("(list_contains(?, m.home_id) OR list_contains(?, m.away_id))")
             team_list = list(teams)
@@ -512,7 +853,16 @@ class Store:
         ).df()
 
     def conflicts(self) -> pd.DataFrame:
-        return self.con.execute("SELECT * FROM conflicts ORDER BY date").df()
+        """Every recorded conflict (open: the stored result was kept, the other source disagrees)."""
+        return self.con.execute("SELECT * FROM conflicts ORDER BY date, match_id, other_source").df()
+
+    def odds_changes(self) -> pd.DataFrame:
+        """Stored quotes that a later file priced differently: both prices and the files they came from."""
+        return self.con.execute(
+            """SELECT m.date, m.competition, m.season, m.home_id, m.away_id, c.*
+               FROM odds_changes c LEFT JOIN matches m USING (match_id)
+               ORDER BY m.date, c.match_id, c.bookmaker, c.market, c.selection, c.found_at"""
+        ).df()
 
     def log_forecasts(self, rows: pd.DataFrame, *, model: str, as_of: dt.date | None, run_id: str | None = None) -> str:
         """Append forecasts (columns home, away, p_home, p_draw, p_away, optional match_id, competition,
@@ -546,6 +896,14 @@ class Store:
         if run_id is None:
             return self.con.execute("SELECT * FROM forecasts ORDER BY created_at").df()
         return self.con.execute("SELECT * FROM forecasts WHERE run_id = ?", [run_id]).df()
+
+
+def covering_import(imports: list[tuple[int, tuple[str, ...] | None]], scope: Sequence[str] | None) -> int | None:
+    """Matches read by the earlier import that covers ``scope`` (None: the whole file), or None."""
+    for matches, done in imports:
+        if done is None or (scope is not None and set(scope) <= set(done)):
+            return matches
+    return None
 
 
 def _match_to_existing(group: pd.DataFrame, existing: pd.DataFrame, competition: str) -> list[str | None]:

@@ -58,6 +58,19 @@ def decode_text(content: bytes, name: str) -> str:
         ) from None
 
 
+def require_text(text: str, name: str) -> str:
+    """``text`` unchanged; DataError when it holds nothing but white space.
+
+    One rule for every reader: an empty file (0 bytes, a BOM only, blank lines) is an error, because
+    that is what a failed or cut-off download looks like. A file with its structure but no matches (a
+    CSV header, ``{"matches": []}``, a Football.TXT header) is read as no matches.
+    """
+    if not text.strip():
+        raise DataError("empty file (no text at all)", file=name,
+                        expected="the source's format; a file without matches still has its header")
+    return text
+
+
 def path_parts(name: str) -> tuple[str | None, str | None]:
     """(season folder, file stem) of a path or URL like ``.../2019-20/en.1.json``; None if absent."""
     pure = PurePosixPath(name.replace("\\", "/").split("?", 1)[0])

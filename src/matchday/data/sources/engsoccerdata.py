@@ -25,7 +25,11 @@ How the columns become :class:`~matchday.data.domain.Match` fields:
   ``pen_home``/``pen_away`` (home side first), or the way a level tie was settled: ``away goals``,
   ``coin toss`` (1957-1969) or ``walkover`` (two 1991 quarter-finals whose second legs were awarded).
   A :class:`Match` has no field for the method, so there ``pen_*`` stay ``None``; the method is kept
-  in :func:`champs_ties` (column ``decided_by``).
+  in :func:`champs_ties` (column ``decided_by``). A shoot-out score no shoot-out can end with (4-4)
+  is a DataError.
+* ``status`` is ``awarded`` for the two ``walkover`` rows (their 3-0 is the awarded result),
+  ``played`` for the other results; a row without goals gets its status from
+  :func:`~matchday.data.domain.classify_unplayed`.
 * ``neutral`` is True for finals (including the 1974 first match and replay) and for replays, which
   the rules of the time sent to a neutral ground (the data does not name venues). Four finals were in
   fact played at one finalist's stadium (1957 Real Madrid, 1965 Internazionale, 1984 Roma, 2012
@@ -53,9 +57,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from matchday.data.csvrecords import numbered_records
-from matchday.data.domain import Match
+from matchday.data.domain import MAX_GOALS, Match, classify_unplayed, shootout_problem
 from matchday.data.errors import DataError
-from matchday.data.sources._common import DataInput, decode_text, load_input
+from matchday.data.sources._common import DataInput, decode_text, load_input, require_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -107,7 +111,7 @@ def _round_name(code: str) -> str:
 
 def _rows(data: DataInput, source_file: str | None, *, tie_columns: bool = False) -> list[_Row]:
     content, name = load_input(data, source_file)
-    text = decode_text(content, name)
+    text = require_text(decode_text(content, name), name)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise DataError("NUL character in a CSV file", file=name, line=line, expected="CSV text")
@@ -137,7 +141,8 @@ def _rows(data: DataInput, source_file: str | None, *, tie_columns: bool = False
     return _fix_leg_labels(rows)
 
 
-def _int(values: dict[str, str], column: str, name: str, line: int, *, low: int = 0, high: int = 99) -> int | None:
+def _int(values: dict[str, str], column: str, name: str, line: int, *, low: int = 0,
+         high: int = MAX_GOALS) -> int | None:
     text = values[column]
     if text in ("NA", ""):
         return None
@@ -233,6 +238,9 @@ def _row(values: dict[str, str], name: str, line: int) -> _Row:
         else:
             raise DataError("unknown tie-break", file=name, line=line, column="pens", value=pens_text,
                             expected="a shoot-out score such as 5-4, 'away goals', 'coin toss', 'walkover' or NA")
+    if pens is not None and (problem := shootout_problem(*pens)):
+        raise DataError(f"impossible shoot-out score: {problem}", file=name, line=line, column="pens",
+                        value=pens_text, expected="a score a shoot-out can end with, e.g. 4-3")
     if pens is not None and hgoal is None:
         raise DataError("shoot-out score without a result", file=name, line=line, column="pens", value=pens_text,
                         expected="hgoal/vgoal")
@@ -247,6 +255,7 @@ def _row(values: dict[str, str], name: str, line: int) -> _Row:
         neutral=values["round"] == "final" or raw_leg == "replay",
         home_country=countries[0], away_country=countries[1],
         source=SOURCE, source_file=name, source_line=line,
+        status=None if hgoal is None else "awarded" if method == "walkover" else "played",
     )
     extra = {c: values[c] for c in TIE_COLUMNS if c in values}
     return _Row(match=match, raw_leg=raw_leg, method=method, extra=extra)
@@ -273,14 +282,18 @@ def _fix_leg_labels(rows: list[_Row]) -> list[_Row]:
     return rows
 
 
-def read_engsoccerdata_champs(data: DataInput, *, source_file: str | None = None) -> list[Match]:
+def read_engsoccerdata_champs(
+    data: DataInput, *, source_file: str | None = None, today: dt.date | None = None
+) -> list[Match]:
     """All matches of ``champs.csv`` in file order (6,556 in the 2018 file).
 
     data: the file's bytes (as downloaded), or a str path / ``os.PathLike``.
     source_file: name or URL to report for bytes input.
+    today: decides whether a row without goals is still to play (see
+        :func:`~matchday.data.domain.classify_unplayed`; default today).
     Raises DataError (file, line, column, value, expectation) on anything unreadable.
     """
-    return [row.match for row in _rows(data, source_file)]
+    return classify_unplayed([row.match for row in _rows(data, source_file)], today)
 
 
 def champs_ties(data: DataInput, *, source_file: str | None = None) -> pd.DataFrame:

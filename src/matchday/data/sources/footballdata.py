@@ -60,9 +60,9 @@ Rows that are not results
 -------------------------
 A row without division, date and teams is spreadsheet debris (T1 2013-14 ends with one holding
 ``#REF!``) and is skipped (INFO). A row with a half-time score but no full-time score, no ``FTR`` and
-no statistics was started and never finished (G1 2018-19 Panathinaikos v Olympiakos, abandoned): it is
-skipped with a WARNING, because the file holds no result for it; where the league awarded one, the
-league's rules data (:mod:`matchday.rules`) adds it to the table. A row with neither score is a match
+no statistics was started and never finished (G1 2018-19 Panathinaikos v Olympiakos): it is read as an
+``abandoned`` match without a result (see "Status"); where the league awarded one, the league's rules
+data (:mod:`matchday.rules`) adds it to the table. A row with neither score is a match
 without a result (not played) and is read as such.
 
 Text
@@ -74,6 +74,22 @@ holds and the first one's line (I2 and SC0 2018-19 hold one 0xA0 no-break space)
 for why per byte. Bytes that are neither fail with a DataError.
 Line endings may be CRLF, LF, CR or ``\\r\\r\\n`` (a git-on-Windows artefact of some mirrors); the
 last counts as one line, so line numbers match what the file means, not its stray CR bytes.
+
+Status
+------
+football-data has no status column; the rows say it by what they lack (see the data README's quirks):
+
+* ``awarded``: a score without a half-time score and, in a file that records statistics, without any;
+  and either a forfeit score (3-0, 0-3, 5-0, 0-5) or no odds at all (bookmakers priced no match that
+  was played). Examples: T1 2022-23 (Hatayspor and Gaziantep withdrew), SP2 2018-19 (Reus expelled,
+  1-0 / 0-1 without odds), B1 5-0 forfeits.
+* ``abandoned``: a half-time score but no full-time score and no statistics (G1 2018-19
+  Panathinaikos v Olympiakos); the half-time score is not kept (it is not a result).
+* a row without any score: :func:`~matchday.data.domain.classify_unplayed` (in a season that is over,
+  ``cancelled``: G1 2014-15 Niki Volos v OFI).
+* every other row with a score: ``played``.
+
+Goals lie in ``0..MAX_GOALS`` and statistics in ``0..MAX_COUNT`` (:mod:`matchday.data.domain`).
 
 Season
 ------
@@ -98,9 +114,9 @@ from dataclasses import dataclass
 
 from matchday.data.competitions import resolve_competition
 from matchday.data.csvrecords import numbered_records
-from matchday.data.domain import Match, OddsQuote
+from matchday.data.domain import MAX_COUNT, MAX_GOALS, Match, OddsQuote, classify_unplayed
 from matchday.data.errors import DataError, UnknownChoiceError
-from matchday.data.seasons import normalize_season, season_code, season_of_date
+from matchday.data.seasons import SEASON_END_EXCEPTIONS, normalize_season, season_code, season_of_date
 
 __all__ = [
     "FOOTBALLDATA_BASE_URL",
@@ -195,7 +211,8 @@ _SELECTIONS = {"H": "home", "D": "draw", "A": "away", ">": "over", "<": "under"}
 _RE_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _RE_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _RE_DIV = re.compile(r"^[A-Za-z0-9]{1,6}$")
-_SEASON_END_EXCEPTIONS = {"2019-20": dt.date(2020, 8, 31)}  # COVID-19: seasons finished in July/August
+_SEASON_END_EXCEPTIONS = SEASON_END_EXCEPTIONS  # COVID-19: seasons finished in July/August
+_FORFEIT_SCORES = frozenset(((3, 0), (0, 3), (5, 0), (0, 5)))
 _HTML_MARKERS = ("<!doctype", "<html", "<head", "<body", "<?xml", "<title")
 
 _EXPECT_COUNT = "a non-negative integer"
@@ -329,6 +346,7 @@ def read_footballdata(
     source_file: str | None = None,
     competition: str | None = None,
     season: str | None = None,
+    today: dt.date | None = None,
 ) -> list[Match]:
     """Read one football-data.co.uk season file into matches (with their odds), in file order.
 
@@ -337,6 +355,7 @@ def read_footballdata(
     competition: matchday code or readable name; defaults to the ``Div`` column, which must agree.
     season: e.g. ``"2023-24"`` or ``"2324"``; defaults to the season of the earliest date. Every row
     must lie in that season.
+    today: decides whether a row without a score is still to play (default today).
 
     Raises DataError (file, line, column, value, expected) on any malformed input; nothing is
     returned for a file with a bad row. A header-only file gives ``[]``.
@@ -373,7 +392,6 @@ def read_footballdata(
     parsed: list[tuple[int, dict]] = []
     file_competition, first_line = wanted_competition, 0
     debris: list[int] = []
-    abandoned: list[str] = []
     match_cells = [layout.index[c] for c in ("Div", "Date", "HomeTeam", "AwayTeam")]
     for line, row in rows:
         if not any(cell.strip() for cell in row):
@@ -382,9 +400,6 @@ def read_footballdata(
             debris.append(line)  # no division, date or team: spreadsheet debris such as "#REF!" (T1 2013-14)
             continue
         fields = _parse_row(row, line, layout, name)
-        if fields.pop("abandoned", False):
-            abandoned.append(f"line {line} {fields['home']} v {fields['away']} {fields['date'].isoformat()}")
-            continue
         division = _competition_code(fields.pop("competition"))
         if file_competition is None:
             file_competition, first_line = division, line
@@ -397,10 +412,6 @@ def read_footballdata(
     if debris:
         logger.info("%s: skipped %d row(s) with no division, date or teams (lines %s)", name, len(debris),
                     ", ".join(map(str, debris[:5])))
-    if abandoned:
-        logger.warning("%s: skipped %d row(s) with a half-time score but no full-time score (abandoned; "
-                       "an awarded result must come from the league's rules): %s", name, len(abandoned),
-                       "; ".join(abandoned))
     if not parsed:
         return []
 
@@ -415,17 +426,34 @@ def read_footballdata(
                             expected=f"a date from {start.isoformat()} to {end.isoformat()}")
 
     _log_skipped(layout, parsed, name)
-    return [
+    _set_status(parsed)
+    return classify_unplayed([
         Match(
             competition=file_competition,
             season=file_season,
             source=SOURCE,
             source_file=name,
             source_line=line,
-            **{k: v for k, v in fields.items() if k != "skipped"},
+            **{k: v for k, v in fields.items() if k not in ("skipped", "abandoned_ht")},
         )
         for line, fields in parsed
-    ]
+    ], today)
+
+
+def _set_status(parsed: list[tuple[int, dict]]) -> None:
+    """Awarded and abandoned rows, recognised by what they lack (module docstring, "Status")."""
+    stat_fields = [key for key in _STATS.values()]
+    has_stats = any(fields.get(key) is not None for _, fields in parsed for key in stat_fields[:2])
+    for _, fields in parsed:
+        no_stats = all(fields.get(key) is None for key in stat_fields)
+        if fields.pop("abandoned_ht", False):
+            fields["status"] = "abandoned"
+        elif (fields["home_goals"] is not None and fields.get("ht_home_goals") is None
+              and (no_stats or not has_stats)
+              and ((fields["home_goals"], fields["away_goals"]) in _FORFEIT_SCORES or not fields["odds"])):
+            fields["status"] = "awarded"
+        elif fields["home_goals"] is not None:
+            fields["status"] = "played"
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -489,7 +517,7 @@ def _rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
         raise DataError(f"not a CSV file: it looks like {looks} (a mirror's error page?)", file=name,
                         value=text.lstrip()[:60], expected="a football-data CSV starting with Div,Date")
     text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
-    yield from numbered_records(csv.reader(io.StringIO(text, newline=""), strict=False), name)
+    yield from numbered_records(csv.reader(io.StringIO(text, newline=""), strict=False), name, multiline=False)
 
 
 def _check_header(header: list[str], line: int, name: str) -> None:
@@ -518,16 +546,17 @@ def _competition_code(text: str) -> str:
 # ----------------------------------------------------------------------------------------- row fields
 
 
-def _count(cell: str, line: int, column: str, name: str) -> int | None:
+def _count(cell: str, line: int, column: str, name: str, high: int = MAX_COUNT) -> int | None:
     cell = cell.strip()
     if not cell:
         return None
-    if cell.isascii() and cell.isdigit():
-        try:
-            return int(cell)
-        except ValueError:  # more digits than Python converts
-            pass
-    raise DataError("not a count", file=name, line=line, column=column, value=cell, expected=_EXPECT_COUNT)
+    if cell.isascii() and cell.isdigit() and len(cell) <= 6:  # 6 digits: far above any bound, never huge
+        value = int(cell)
+        if value <= high:
+            return value
+    raise DataError("not a count" if not (cell.isascii() and cell.isdigit()) else "count out of range",
+                    file=name, line=line, column=column, value=cell,
+                    expected=f"{_EXPECT_COUNT} up to {high}")
 
 
 def _date(cell: str, line: int, name: str) -> dt.date:
@@ -561,8 +590,8 @@ def _outcome(home: int, away: int) -> str:
 def _goals(row: list[str], layout: _Layout, line: int, name: str, home_col: str, away_col: str,
            result_col: str) -> tuple[int | None, int | None]:
     index = layout.index
-    home = _count(row[index[home_col]], line, home_col, name) if home_col in index else None
-    away = _count(row[index[away_col]], line, away_col, name) if away_col in index else None
+    home = _count(row[index[home_col]], line, home_col, name, MAX_GOALS) if home_col in index else None
+    away = _count(row[index[away_col]], line, away_col, name, MAX_GOALS) if away_col in index else None
     if (home is None) != (away is None):
         column = away_col if home is not None else home_col
         raise DataError("one side of the score is missing", file=name, line=line, column=column,
@@ -649,10 +678,10 @@ def _parse_row(row: list[str], line: int, layout: _Layout, name: str) -> dict:
     fields["home_goals"], fields["away_goals"] = _goals(row, layout, line, name, "FTHG", "FTAG", "FTR")
     ht_home, ht_away = _goals(row, layout, line, name, "HTHG", "HTAG", "HTR")
     if ht_home is not None and fields["home_goals"] is None and _no_full_time(row, layout):
-        # Started, never finished (G1 2018-19 Panathinaikos v Olympiakos, abandoned): the row has a half-time
-        # score but no full-time score, no FTR and no statistics. It is not a result; the caller skips it.
-        fields["abandoned"] = True
-        return fields
+        # Started, never finished (G1 2018-19 Panathinaikos v Olympiakos): a half-time score but no full-time
+        # score, no FTR and no statistics. Not a result: kept as an abandoned match (module docstring, "Status").
+        fields["abandoned_ht"] = True
+        ht_home = ht_away = None
     if ht_home is not None:
         for half, full, column, full_column in ((ht_home, fields["home_goals"], "HTHG", "FTHG"),
                                                 (ht_away, fields["away_goals"], "HTAG", "FTAG")):

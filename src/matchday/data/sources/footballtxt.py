@@ -36,7 +36,16 @@ Results, as verified on the finals and knockout matches of the files::
     [cancelled]                            not played (goals None)
 
 A trailing ``[...]`` note is allowed on any match line. ``home``/``away`` are the names without
-the ``(ENG)`` country suffix, which goes to ``home_country``/``away_country``.
+the ``(ENG)`` country suffix, which goes to ``home_country``/``away_country``. A club name must look
+like one (:func:`~matchday.data.domain.club_name_problem`): ``AC Milan (ITA) v   0-0 ??`` is an
+error, not a fixture against a club called "0-0 ??".
+
+Status (:data:`~matchday.data.domain.MATCH_STATUSES`) from the notes: ``[awarded]`` (with its score)
+-> ``awarded``; ``[cancelled]``/``[canceled]``/``[annulled]``/``[void]`` -> ``cancelled``;
+``[postponed]``/``[suspended]`` -> ``postponed``; ``[abandoned]`` -> ``abandoned`` (a score written
+with it is where play stopped, not a result, and is not kept). A line without a score or note gets
+its status from :func:`~matchday.data.domain.classify_unplayed`. An empty file (no text at all) is
+a DataError, as in every reader.
 
 Legs: see :func:`matchday.data.sources.openfootball_json.assign_legs` (a heading such as
 ``» Quarterfinals, Leg 1`` states the leg directly). Rounds use the canonical names of
@@ -49,7 +58,7 @@ import datetime as dt
 import re
 
 from matchday.data.competitions import COMPETITIONS
-from matchday.data.domain import Match
+from matchday.data.domain import Match, classify_unplayed, club_name_problem, shootout_problem
 from matchday.data.errors import DataError
 from matchday.data.seasons import normalize_season, season_of_date
 from matchday.data.sources._common import (
@@ -59,6 +68,7 @@ from matchday.data.sources._common import (
     decode_text,
     load_input,
     path_parts,
+    require_text,
     resolve_competition_code,
     split_country,
 )
@@ -90,7 +100,11 @@ _RESULT = re.compile(
     re.X,
 )
 _AWAY_AND_RESULT = re.compile(rf"^(?P<away>.*?\S)\s+(?P<result>(?:{_SCORE}\s*pen\.?\s+)?{_SCORE}\b.*)$")
-_NOT_PLAYED = frozenset(("cancelled", "canceled", "postponed", "abandoned", "annulled", "void", "suspended"))
+_NOTE_STATUS = {
+    "cancelled": "cancelled", "canceled": "cancelled", "annulled": "cancelled", "void": "cancelled",
+    "postponed": "postponed", "suspended": "postponed", "abandoned": "abandoned", "awarded": "awarded",
+}
+_NOT_PLAYED = frozenset(note for note, status in _NOTE_STATUS.items() if status != "awarded")
 _HALF_YEAR = dt.timedelta(days=183)
 
 
@@ -230,10 +244,19 @@ class _Reader:
         away, away_country = split_country(away_text)
         if home_country is None and away_country is None and re.search(r"\(\w{3}\)", home + away):
             raise self.error(number, line, "country code in an unexpected place", "'Club Name (ENG)'")
+        for side, club in (("home", home), ("away", away)):
+            problem = club_name_problem(club)
+            if problem is not None:
+                raise self.error(number, line, f"cannot read the {side} club {club!r}: {problem}",
+                                 "'Home (ENG) v Away (ITA)  1-0 (0-0)': two club names, then the result")
+        statuses = {_NOTE_STATUS[note] for note in notes if note in _NOTE_STATUS}
+        if len(statuses) > 1:
+            raise self.error(number, line, f"contradictory notes {notes}", "one of [awarded], [cancelled], ...")
+        status = statuses.pop() if statuses else None
         row = dict(
             date=self.date, kickoff=self.kickoff, home=home, away=away, home_country=home_country,
             away_country=away_country, round=self.round, leg=self.round_leg, line=number,
-            ft=None, ht=None, aet=None, pen=None,
+            ft=None, ht=None, aet=None, pen=None, status=status,
         )
         if result_text:
             result = _RESULT.match(result_text)
@@ -260,9 +283,19 @@ class _Reader:
             if aet and (aet[0] < ft[0] or aet[1] < ft[1]):
                 raise self.error(number, line, "score after extra time is below the 90-minute score",
                                  "'A-B a.e.t. (90-minute score, half time)', extra-time score >= 90-minute score")
-        elif not any(note in _NOT_PLAYED for note in notes) and notes:
+            if row["pen"] and (problem := shootout_problem(*row["pen"])):
+                raise self.error(number, line, f"impossible shoot-out score {result.group('pen')}: {problem}",
+                                 "a score a shoot-out can end with, e.g. '4-3 pen.'")
+            if status in ("cancelled", "postponed"):
+                raise self.error(number, line, f"a score with the note [{status}]",
+                                 "no score for a match that was not played, or [awarded] for an awarded one")
+            if status == "abandoned":  # the score where play stopped is not a result
+                row.update(ft=None, ht=None, aet=None, pen=None)
+        elif status is None and notes:
             raise self.error(number, line, f"note [{notes[-1]}] without a score",
                              "a score, or a note such as [cancelled] / [postponed]")
+        elif status == "awarded":
+            raise self.error(number, line, "[awarded] without a score", "e.g. '3-0  [awarded]'")
         self.rows.append(row)
 
     def split_away(self, rest: str) -> tuple[str, str]:
@@ -282,6 +315,7 @@ def read_football_txt(
     source_file: str | None = None,
     competition: str | None = None,
     season: str | None = None,
+    today: dt.date | None = None,
 ) -> list[Match]:
     """Matches of one Football.TXT file, in file order (unplayed ones with goals ``None``).
 
@@ -292,11 +326,14 @@ def read_football_txt(
     season: default from the header (``= UEFA Europa League 2023/24``), else the season folder,
         else the season of the first date.
 
+    today: the date that decides whether a match without a score is still to play (default today;
+        see :func:`~matchday.data.domain.classify_unplayed`).
+
     Every line must be blank, a comment, the header, a heading, a date or a match; anything else
     raises DataError with file, line number, the line and what was expected.
     """
     content, name = load_input(data, source_file)
-    text = decode_text(content, name)
+    text = require_text(decode_text(content, name), name)
     folder_season, stem = path_parts(name)
     stem = stem.lower() if stem else None
     season_hint = normalize_season(season) if season else None
@@ -322,7 +359,8 @@ def read_football_txt(
             kickoff=r["kickoff"], round=r["round"], leg=r["leg"],
             home_country=r["home_country"], away_country=r["away_country"],
             source=SOURCE, source_file=name, source_line=r["line"],
+            status=r["status"] or ("played" if r["ft"] else None),
         )
         for r in reader.rows
     ]
-    return assign_legs(matches)
+    return classify_unplayed(assign_legs(matches), today)

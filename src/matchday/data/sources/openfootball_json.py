@@ -16,6 +16,13 @@ Club names in UEFA files carry the country, ``"Liverpool FC (ENG)"``: the suffix
 ``home_country``/``away_country`` and the name is kept without it. League files have no suffix, so
 their countries stay ``None`` (as the source writes them).
 
+Status: a match's ``"status"`` (2024-25 files write ``"awarded"``) maps to
+:data:`~matchday.data.domain.MATCH_STATUSES` (``canceled``/``annulled``/``void`` -> ``cancelled``,
+``suspended`` -> ``postponed``, ``finished``/``full-time`` -> ``played``); an unknown status is a
+DataError. A match without a score and without a status gets one from
+:func:`~matchday.data.domain.classify_unplayed` (in a season that is over: ``cancelled``). An
+abandoned match keeps no score. An empty file (no text) is a DataError, as in every reader.
+
 ``source_line`` is ``None``: a JSON match has no line of its own. Errors name the JSON path of the
 offending value instead (``column='matches[12].score.ft'``).
 
@@ -32,7 +39,7 @@ from dataclasses import replace
 from typing import Any
 
 from matchday.data.competitions import COMPETITIONS
-from matchday.data.domain import Match
+from matchday.data.domain import MAX_GOALS, Match, classify_unplayed, club_name_problem, shootout_problem
 from matchday.data.errors import DataError
 from matchday.data.seasons import normalize_season, season_of_date
 from matchday.data.sources._common import (
@@ -42,6 +49,7 @@ from matchday.data.sources._common import (
     decode_text,
     load_input,
     path_parts,
+    require_text,
     resolve_competition_code,
     split_country,
 )
@@ -77,7 +85,7 @@ _SCORE_KEYS = (("ft", "score1", "score2"), ("ht", "score1i", "score2i"), ("et", 
 def _goals(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 99:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > MAX_GOALS:
         raise ValueError
     return value
 
@@ -109,7 +117,7 @@ def _scores(match: dict, path: str, name: str) -> dict[str, tuple[int, int] | No
             shown = score.get(key) if isinstance(score, dict) and key in score else match.get(old_home)
             raise DataError(
                 "bad score", file=name, column=f"{path}.score.{key}", value=shown,
-                expected="[home, away] goals as two integers from 0 to 99",
+                expected=f"[home, away] goals as two integers from 0 to {MAX_GOALS}",
             ) from None
         if (home is None) != (away is None):
             raise DataError("score given for one team only", file=name, column=f"{path}.{old_home}",
@@ -126,7 +134,38 @@ def _team(value: Any, column: str, name: str) -> tuple[str, str | None]:
     if not isinstance(value, str) or not value.strip():
         raise DataError("missing team name", file=name, column=column, value=value, expected="a club name")
     team, country = split_country(value)
+    problem = club_name_problem(team)
+    if problem is not None:
+        raise DataError(f"cannot read the club: {problem}", file=name, column=column, value=value,
+                        expected="a club name")
     return team, country or (code if code and re.fullmatch(r"[A-Z]{3}", code) else None)
+
+
+_STATUS_WORDS = {
+    "played": "played", "finished": "played", "full-time": "played", "fulltime": "played", "ft": "played",
+    "scheduled": "scheduled", "fixture": "scheduled", "postponed": "postponed", "suspended": "postponed",
+    "cancelled": "cancelled", "canceled": "cancelled", "annulled": "cancelled", "void": "cancelled",
+    "awarded": "awarded", "abandoned": "abandoned",
+}
+
+
+def _status(match: dict, path: str, name: str, has_score: bool) -> str | None:
+    raw = match.get("status")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    status = _STATUS_WORDS.get(raw.strip().lower()) if isinstance(raw, str) else None
+    if status is None:
+        raise DataError("unknown match status", file=name, column=f"{path}.status", value=raw,
+                        expected=", ".join(sorted(_STATUS_WORDS)))
+    if status == "abandoned":
+        return status
+    if has_score and status not in ("played", "awarded"):
+        raise DataError(f"a score for a {status} match", file=name, column=f"{path}.status", value=raw,
+                        expected="no score, or the status 'awarded' / 'played'")
+    if not has_score and status in ("played", "awarded"):
+        raise DataError(f"a {status} match without a score", file=name, column=f"{path}.status", value=raw,
+                        expected='a "score": {"ft": [home, away]}')
+    return status
 
 
 def _json_matches(doc: Any, name: str) -> list[tuple[str, dict, str | None]]:
@@ -190,6 +229,7 @@ def read_openfootball_json(
     source_file: str | None = None,
     competition: str | None = None,
     season: str | None = None,
+    today: dt.date | None = None,
 ) -> list[Match]:
     """Matches of one football.json file, in file order.
 
@@ -201,11 +241,14 @@ def read_openfootball_json(
     season: default from the season folder (``2019-20/``), else the ``name`` (``... 2019/20``),
         else the season of the opening date.
 
+    today: decides whether a match without a score is still to play (default today; see
+        :func:`~matchday.data.domain.classify_unplayed`).
+
     Raises DataError (file, JSON path, value, expectation) on anything unreadable, and
     UnknownChoiceError for a ``competition`` argument matchday does not know.
     """
     content, name = load_input(data, source_file)
-    text = decode_text(content, name)
+    text = require_text(decode_text(content, name), name)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -263,9 +306,15 @@ def read_openfootball_json(
             raise DataError("score after extra time is below the 90-minute score", file=name,
                             column=f"{path}.score.et", value=[et, ft],
                             expected="et (after 120 minutes, including the 90) >= ft for each team")
+        if pen and (problem := shootout_problem(*pen)):
+            raise DataError(f"impossible shoot-out score: {problem}", file=name, column=f"{path}.score.p",
+                            value=list(pen), expected="a score a shoot-out can end with, e.g. [4, 3]")
+        status = _status(match, path, name, ft is not None)
+        if status == "abandoned":  # where play stopped is not a result
+            ft = ht = et = pen = None
         parsed.append(dict(
             date=date, kickoff=kickoff, home=home, away=away, home_country=home_country,
-            away_country=away_country, round=round_name, leg=leg, ft=ft, ht=ht, et=et, pen=pen,
+            away_country=away_country, round=round_name, leg=leg, ft=ft, ht=ht, et=et, pen=pen, status=status,
         ))
 
     if season:
@@ -295,10 +344,11 @@ def read_openfootball_json(
             kickoff=p["kickoff"], round=p["round"], leg=p["leg"],
             home_country=p["home_country"], away_country=p["away_country"],
             source=SOURCE, source_file=name, source_line=None,
+            status=p["status"] or ("played" if p["ft"] else None),
         )
         for p in parsed
     ]
     matches = _fix_year_typos(matches)
-    if COMPETITIONS[code].kind == "league":
-        return matches
-    return assign_legs(matches)
+    if COMPETITIONS[code].kind != "league":
+        matches = assign_legs(matches)
+    return classify_unplayed(matches, today)
