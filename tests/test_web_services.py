@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from matchday.data.errors import MatchdayError
-from matchday.web.services import Limits, MemoryCache, Question, Services, StoreSource, matchday_dates
+from matchday.web.services import Limits, MemoryCache, Question, Services, StoreSource
+from matchday.workflows import matchday_dates
 
 
 def test_questions_are_canonical():
