@@ -267,6 +267,18 @@ def test_heavy_question_runs_once_as_a_job(client):
     assert answer.status_code == 200 and answer.json()["sims"] == 5000
 
 
+def test_a_heavy_question_past_the_time_limit_is_a_503(web_db):
+    from matchday.web.app import create_app
+    from matchday.web.services import Limits, Services, StoreSource
+
+    services = Services(StoreSource(web_db), limits=Limits(max_job_seconds=0.05))
+    with TestClient(create_app(services=services, workers=1), base_url="http://127.0.0.1") as local:
+        response = local.get("/api/v1/leagues/E0/2023-24/projection", params={"as_of": AS_OF, "wait": 120})
+        body = response.json()
+        assert response.status_code == 503 and "took longer than the server's limit of 0.05 s" in body["error"]
+        assert local.get("/api/v1/health").json()["jobs"]["max_seconds"] == 0.05
+
+
 def test_unknown_job_is_404(client):
     response = client.get("/api/v1/jobs/0123456789abcdef")
     assert response.status_code == 404 and "no job" in response.json()["error"]

@@ -39,6 +39,7 @@ from matchday.web.services import (
     MODEL_NAMES,
     TRACK_RECORD_NOTE,
     BusyError,
+    JobTimeoutError,
     Limits,
     NotFoundError,
     Question,
@@ -89,7 +90,8 @@ ERRORS = {400: {"model": ErrorBody, "description": "bad input (the CLI's message
           404: {"model": ErrorBody, "description": "unknown competition season, match, tie or job"},
           422: {"model": ErrorBody, "description": "a parameter of the wrong type or out of range"},
           429: {"model": ErrorBody, "description": "too many heavy questions waiting"},
-          503: {"model": ErrorBody, "description": "the store is being written by sync/update"}}
+          503: {"model": ErrorBody, "description": "the store is being written by sync/update, or a heavy "
+                                                   "question ran past the server's time limit"}}
 HEAVY = {202: {"model": Accepted, "description": "still computing: poll the job, then ask again"}, **ERRORS}
 
 # ------------------------------------------------------------------------------------------------ parameters
@@ -112,7 +114,7 @@ def error_status(exc: Exception) -> int:
         return 404
     if isinstance(exc, BusyError):
         return 429
-    if isinstance(exc, StoreBusyError):
+    if isinstance(exc, StoreBusyError | JobTimeoutError):
         return 503
     if isinstance(exc, UnknownChoiceError) and exc.kind == "competition":
         return 404
@@ -173,8 +175,8 @@ def create_app(
 ) -> FastAPI:
     """The application for the store at ``db`` (default: MATCHDAY_DB or the user data dir), read-only."""
     services = services or Services(StoreSource(db))
-    runner = runner or JobRunner(workers=workers)
     limits: Limits = services.limits
+    runner = runner or JobRunner(workers=workers, max_seconds=limits.max_job_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -83,6 +83,10 @@ class StoreBusyError(MatchdayError):
     """The store file is locked by a writing process (sync / update): HTTP 503, try again shortly."""
 
 
+class JobTimeoutError(MatchdayError):
+    """A heavy question ran past the server's time limit (:attr:`Limits.max_job_seconds`): HTTP 503."""
+
+
 # --------------------------------------------------------------------------------------------------- limits
 @dataclass(frozen=True)
 class Limits:
@@ -100,6 +104,7 @@ class Limits:
     max_fixtures: int = 500
     max_weight: float = 100.0
     max_gap: float = 2.0
+    max_job_seconds: float = 300.0  # a heavy question is stopped at its next progress report after this
 
 
 # --------------------------------------------------------------------------------------------------- questions
