@@ -363,6 +363,12 @@ def create_app(
         """Exact knockout-tie odds: who goes through and how (CLI ``tie``)."""
         return await cheap(await build("tie_question", team_a, team_b, as_of, model, competition, first_leg, final))
 
+    @app.get(f"{API}/cups/{{competition}}/{{season}}/table", tags=["cups"], response_model=View, responses=ERRORS)
+    async def api_league_phase(competition: Competition, season: Season, as_of: AsOf = None) -> Any:
+        """A UEFA league phase (2024-25 on) after the matches of ``as_of``, ranked by UEFA's criteria, with each
+        club's zone (round of 16, knockout play-offs, eliminated) (CLI ``table UCL 2024-25``)."""
+        return await cheap(await build("league_phase_question", competition, season, as_of))
+
     @app.get(f"{API}/cups/{{competition}}/{{season}}/ties", tags=["cups"], response_model=View, responses=ERRORS)
     async def api_cup(competition: Competition, season: Season, as_of: AsOf = None,
                       model: Model = DEFAULT_MODEL) -> Any:
@@ -479,13 +485,20 @@ def create_app(
                        model: Model = DEFAULT_MODEL, sims: int = _sims(limits.default_sims, limits.max_sims),
                        seed: Seed = 0) -> Any:
         cup = await cheap(await build("cup_question", competition, season, as_of, model))
-        bracket, job = None, None
+        league_phase = None
+        if cup["league_phase"]:
+            league_phase = await cheap(await build("league_phase_question", competition, season, cup["as_of"]))
+        bracket, job, bracket_note = None, None, None
         if cup["current_round"]:
-            bracket, job = await start(
-                await build("bracket_question", competition, season, cup["as_of"], model, sims, seed),
-                PAGE_WAIT_SECONDS)
-        return page(request, "cup.html", {"title": f"{cup['name']} {cup['season']}",
+            try:
+                question = await build("bracket_question", competition, season, cup["as_of"], model, sims, seed)
+            except MatchdayError as exc:  # a bracket the simulator does not start from (said, not an error page)
+                bracket_note = str(exc)
+            else:
+                bracket, job = await start(question, PAGE_WAIT_SECONDS)
+        return page(request, "cup.html", {"title": f"{cup['name']} {cup['season']}", "league_phase": league_phase,
                                           "cup": cup, "bracket": bracket, "bracket_job": job_info(job),
+                                          "bracket_note": bracket_note,
                                           "model": model, "sims": sims, "seed": seed})
 
     @app.get("/cups/{competition}/{season}/tie", response_class=HTMLResponse, include_in_schema=False)

@@ -716,6 +716,41 @@ class Services:
                 "away_goals_rule": bool(rules.away_goals), **odds}
 
     @_memoized_question
+    def league_phase_question(self, competition: str, season: str, as_of: str | None = None) -> Question:
+        """The CLI's ``table UCL 2024-25``: a UEFA league phase (2024-25 on) ranked by UEFA's criteria."""
+        from matchday.data.seasons import normalize_season
+        from matchday.rules.uefa_format import has_league_phase
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
+            if not has_league_phase(comp.code, season_):
+                raise MatchdayError(f"{comp.code} {season_} has no league phase: the 36-club league phase starts in "
+                                    "2024-25 (earlier seasons had a group stage)")
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        return Question.of("league_phase", competition=comp.code, season=season_, as_of=cutoff)
+
+    def _compute_league_phase(self, p: dict, progress: Progress | None) -> View:
+        from matchday.data.competitions import COMPETITIONS
+        from matchday.rules.uefa_league_phase import league_phase_table
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            frame = store.matches([p["competition"]], [p["season"]])
+        names = (dict(zip(frame["home"], frame["home_name"], strict=False))
+                 | dict(zip(frame["away"], frame["away_name"], strict=False)))
+        names = {k: v for k, v in names.items() if isinstance(v, str)}  # the CLI's names: the alphabetical order
+        table = league_phase_table(frame, p["competition"], p["season"], as_of=cutoff, names=names)
+        table.insert(1, "club", table["team"].map(names).fillna(table["team"]))
+        attrs = table.attrs
+        return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": p["season"],
+                "as_of": p["as_of"], "rows": _records(table), "criteria": list(attrs["criteria"]),
+                "full_criteria": bool(attrs["full_criteria"]), "played": attrs["played"],
+                "fixtures": attrs["fixtures"],
+                "zones": {"round_of_16": "round of 16", "knockout_playoff": "knockout play-offs",
+                          "eliminated": "eliminated"}}
+
+    @_memoized_question
     def cup_question(self, competition: str, season: str, as_of: str | None = None,
                      model: str = DEFAULT_MODEL) -> Question:
         from matchday.data.seasons import normalize_season
@@ -730,6 +765,7 @@ class Services:
         """Every knockout tie known on the date: decided rounds, the current round with exact odds from the
         stored first legs, and how later rounds pair up (without the later rounds' clubs, unknown then)."""
         from matchday.rules.knockout import tie_rules
+        from matchday.rules.uefa_format import has_league_phase
         from matchday.simulate.knockout_state import KNOCKOUT_ORDER, bracket_from_store, knockout_ties
 
         cutoff = dt.date.fromisoformat(p["as_of"])
@@ -737,20 +773,22 @@ class Services:
             matches = store.matches([p["competition"]], [p["season"]])
             names = self._names(store)
             ties = knockout_ties(matches, cutoff)
-            if not ties:
-                raise NotFoundError(f"no knockout rounds stored for {p['competition']} {p['season']}")
-            try:
-                first_round, current, later = bracket_from_store(matches, cutoff)
-            except MatchdayError as exc:  # everything decided, or not started
-                first_round, current, later, status = None, [], [], str(exc)
+            if not ties:  # the group stage or league phase is still being played, or no knockout data stored
+                first_round, current, later = None, [], []
+                status = f"no knockout tie is known on {cutoff.isoformat()}"
             else:
-                status = ""
+                try:
+                    first_round, current, later = bracket_from_store(matches, cutoff)
+                except MatchdayError as exc:  # everything decided
+                    first_round, current, later, status = None, [], [], str(exc)
+                else:
+                    status = ""
             fitted = self._fitted(store, p["model"], cutoff) if current else None
         rules = tie_rules(p["season"], p["competition"])
         current_name = first_round.name if first_round else None
         rounds: list[dict[str, Any]] = []
         last_round_with_clubs = (KNOCKOUT_ORDER.index(current_name) if current_name
-                                 else max(KNOCKOUT_ORDER.index(t.round) for t in ties))
+                                 else max((KNOCKOUT_ORDER.index(t.round) for t in ties), default=-1))
         for name in KNOCKOUT_ORDER[: last_round_with_clubs + 1]:
             in_round = [t for t in ties if t.round == name]
             if not in_round:
@@ -777,7 +815,8 @@ class Services:
 
         return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": p["season"],
                 "as_of": p["as_of"], "model": p["model"], "current_round": current_name, "rounds": rounds,
-                "later_rounds": later_rounds, "status": status, "away_goals_rule": bool(rules.away_goals)}
+                "later_rounds": later_rounds, "status": status, "away_goals_rule": bool(rules.away_goals),
+                "league_phase": has_league_phase(p["competition"], p["season"])}
 
     @_memoized_question
     def stored_tie_question(self, competition: str, season: str, home: str, away: str, as_of: str | None = None,
