@@ -75,6 +75,9 @@ def test_no_bracket_from_the_knockout_play_offs_of_a_league_phase_season():
         workflows.refuse_bracket_before_round_of_16("UCL", "2024-25", "Knockout play-off", dt.date(2025, 2, 1))
     workflows.refuse_bracket_before_round_of_16("UCL", "2024-25", "Round of 16", dt.date(2025, 3, 1))
     workflows.refuse_bracket_before_round_of_16("UCL", "2023-24", "Knockout play-off", dt.date(2024, 2, 1))
+    from matchday import cli
+
+    assert cli._refuse_bracket_before_round_of_16 is workflows.refuse_bracket_before_round_of_16  # one rule
 
 
 # ------------------------------------------------------------------------------------------------ matchdays

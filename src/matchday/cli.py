@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from matchday import inputs
+from matchday import inputs, workflows
 from matchday.data.errors import MatchdayError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -817,17 +817,7 @@ def bracket(
          caption=drawn)
 
 
-def _refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date) -> None:
-    """From 2024-25 the clubs ranked 1-8 enter in the round of 16 by league position: a bracket that starts
-    at the knockout play-offs (or in the league phase) is not simulated yet; say so instead of failing."""
-    from matchday.rules.uefa_format import has_league_phase
-
-    if current == "Knockout play-off" and has_league_phase(code, season):
-        raise MatchdayError(
-            f"{code} {season} on {cutoff.isoformat()}: the knockout play-offs are still to be decided and the "
-            "round of 16 is fixed by league-phase position (rules/uefa_bracket.py); simulating the bracket "
-            "from there is not implemented yet. Ask for a date after the play-offs (the round of 16 on)."
-        )
+_refuse_bracket_before_round_of_16 = workflows.refuse_bracket_before_round_of_16  # shared with the web layer
 
 
 @app.command("validate-ties")
