@@ -145,3 +145,29 @@ def test_bracket_with_entrants_sums_up(synced_db):
                           axis=1) <= 1e-12)
     # Leverkusen (unbeaten group winner) is among the favourites; every club keeps a chance
     assert table.loc["bayer-leverkusen", "Winner"] > table["Winner"].median()
+
+
+def test_winners_by_the_rule_code_agree_with_champs_csv(shared_data):
+    """Every European Cup / Champions League tie of champs.csv 1955-2016, decided from its results by the
+    season's rules (and the replay where there is one), has the winner the file records: the rule code the
+    tie command and the validation use reads history right. Coin tosses are not results: left undecided."""
+    from matchday.data.domain import matches_frame
+    from matchday.data.sources.engsoccerdata import champs_ties, read_engsoccerdata_champs
+
+    path = shared_data / "engsoccerdata" / "champs.csv"
+    ours = decide_ties(two_legged_ties(matches_frame(read_engsoccerdata_champs(path))))
+    record = champs_ties(path)
+    key = ["season", "round", "first_leg_home", "first_leg_away"]
+    both = ours.rename(columns={"team_a": "first_leg_home", "team_b": "first_leg_away"}).merge(
+        record[[*key, "first_leg_home_through", "decided_by"]], on=key, how="inner")
+    assert len(both) >= 2100 and len(both) == len(record)
+    known = both["first_leg_home_through"].notna()
+    assert (~known).sum() <= 5  # the file itself names no winner for a handful
+    decided = both[(both["side"] >= 0) & known]
+    agree = (decided["side"] == 0) == decided["first_leg_home_through"].astype(bool)
+    assert agree.all(), decided.loc[~agree, [*key, "method", "decided_by"]].to_string()
+    undecided = both[(both["side"] < 0) & known]
+    assert set(undecided["decided_by"]) <= {"coin toss", "walkover"} and len(undecided) <= 10
+    replays = both[both["method"] == "replay"]
+    assert len(replays) >= 10  # 1955-69 level ties, and 1992-93 Stuttgart v Leeds (an ordered replay)
+    assert ((replays["first_leg_home"] == "VfB Stuttgart") & (replays["season"] == "1992-93")).any()

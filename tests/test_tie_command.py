@@ -236,3 +236,16 @@ def test_tie_predict_and_bracket_with_a_provisional_club(provisional_db, tmp_pat
     rows = {r["club"]: r for r in json.loads(out)}
     assert set(rows) == {"NK Zvezdograd", "Real Madrid", "Atalanta", "Liverpool"}
     assert sum(r["Winner"] for r in rows.values()) == pytest.approx(1)
+
+
+def test_a_tie_drawn_after_the_as_of_date_is_hypothetical(synced_db):
+    """The 2023-24 Europa League quarter-finals were drawn on 15 March; their first match was on 11 April.
+    As of 1 March the store's Liverpool v Atalanta fixture is not known yet: the clubs' order decides who
+    hosts the first leg, and the stored fixture is not used."""
+    code, out = run("tie", "Atalanta", "Liverpool", "--as-of", "2024-03-01", "--db", str(synced_db), "--json")
+    assert code == 0, out
+    payload = _odds(out)
+    assert payload["tie"]["round"] is None and payload["tie"]["team_a"] == "Atalanta"
+    assert any("draw is not known on 2024-03-01" in note for note in payload["tie"]["notes"])
+    code, out = run("tie", "Atalanta", "Liverpool", "--as-of", "2024-04-10", "--db", str(synced_db), "--json")
+    assert _odds(out)["tie"]["team_a"] == "Liverpool"  # the eve of the first leg: the stored order

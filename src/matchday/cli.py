@@ -445,9 +445,7 @@ def predict(
     import pandas as pd
 
     from matchday.data.competitions import resolve_competition
-    from matchday.workflows import team_names
-
-    from matchday.workflows import resolve_club
+    from matchday.workflows import resolve_club, team_names
 
     cutoff = _as_of_or_today(as_of)
     with open_store(db, read_only=False) as store:
@@ -795,12 +793,13 @@ def tie(
     cutoff = _as_of_or_today(as_of)
     given = _parse_first_leg(first_leg) if first_leg else None
     with open_store(db) as store, err_console.status(f"fitting {model} as of {cutoff.isoformat()} ..."):
-        answer = tie_from_store(store, team_a, team_b, cutoff, model=model, first_leg=given, final=final,
-                                competition=competition, show_forecast=show_forecast)
-        if sims and answer.forecast is not None:
+        fitted = None
+        if sims:
             from matchday.models.training import fit_model
 
             fitted = fit_model(model, store, cutoff)
+        answer = tie_from_store(store, team_a, team_b, cutoff, model=model, first_leg=given, final=final,
+                                competition=competition, show_forecast=show_forecast, fitted=fitted)
     a, b = answer.team_a, answer.team_b
     teams = (answer.names[a], answer.names[b])
     where = f"{answer.competition} {answer.season}" + (f" {answer.round}" if answer.round else "")
@@ -891,52 +890,76 @@ def bracket(
     json_: FormatJson = False,
     csv: FormatCsv = False,
 ) -> None:
-    """The rest of a UEFA knockout competition: P(each club reaches each round, and wins the trophy)."""
+    """The rest of a UEFA knockout competition: P(each club reaches each round, and wins the trophy).
+
+    Played legs are the stored ones up to --as-of; a round's pairings are used only if its draw was known by
+    then (from the eve of its first match, or with an earlier round it was drawn with), else they are drawn
+    at random in each simulation. Ties are played by the tie model `matchday tie` uses."""
     import functools
 
-    from matchday.rules.knockout import tie_rules
+    from matchday.rules.uefa_format import has_league_phase
     from matchday.simulate.bracket import simulate_bracket
-    from matchday.simulate.knockout_state import bracket_from_store
-    from matchday.simulate.tie_play import KnockoutParams
+    from matchday.simulate.knockout_state import bracket_from_store, pairings_known_as_of
+    from matchday.simulate.tie_model import knockout_params
     from matchday.workflows import team_names
 
     comp = _competition(competition, "cup")
     cutoff = _as_of_or_today(as_of)
     season = _season(season, cutoff)
+    league_phase = has_league_phase(comp.code, season)
     with open_store(db) as store:
         _require_season(store, comp.code, season)
         matches = store.matches([comp.code], [season])
-        first_round, ties, later = bracket_from_store(matches, cutoff)
-        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff)
+        draws = pairings_known_as_of(matches, cutoff)
+        try:
+            first_round, ties, later = bracket_from_store(matches, cutoff, allow_entrants=not league_phase)
+        except MatchdayError as error:
+            if league_phase and "brings in" in str(error):
+                _refuse_bracket_before_round_of_16(comp.code, season, "Knockout play-off", cutoff, draws)
+            raise
+        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff, draws)
         fitted = _fit(store, model, cutoff)
-        names = team_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
+        clubs = [t for tie_ in ties for t in (tie_.home, tie_.away)] + [c for r in later for c in r.entrants]
+        names = team_names(store, clubs)
 
     predict = functools.partial(fitted.predict_many, competition=comp.code)
     with err_console.status(f"simulating {sims:,} brackets ..."):
         result = simulate_bracket(ties, later, predict, first_round=first_round,
-                                  params=KnockoutParams(rules=tie_rules(season, comp.code)), n=sims, seed=seed)
+                                  params=knockout_params(season, comp.code), n=sims, seed=seed)
     frame = result.table.copy()
     frame.insert(0, "club", frame.index.map(names))
     frame = frame.sort_values(frame.columns[-1], ascending=False).reset_index(drop=True)
     if not (json_ or csv):
         for column in frame.columns[1:]:
             frame[column] = _pct(frame[column])
-    drawn = "; ".join(f"{r.name}: {'drawn at random' if r.open_draw else 'pairings as drawn'}" for r in later)
+
+    def how(round_) -> str:
+        if round_.open_draw:
+            reason = draws[round_.name].reason if round_.name in draws else "not stored yet"
+            return f"drawn at random ({reason})"
+        if round_.pairings is None:
+            return "the two remaining sides"
+        return "pairings as drawn" + (f" ({draws[round_.name].reason})" if round_.name in draws else "")
+
+    caption = "; ".join(f"{r.name}: {how(r)}" for r in later)
     emit(frame, as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} from the {first_round.name.lower()} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
-         caption=drawn)
+         caption=caption)
 
 
-def _refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date) -> None:
+def _refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date, draws: dict) -> None:
     """From 2024-25 the clubs ranked 1-8 enter in the round of 16 by league position: a bracket that starts
     at the knockout play-offs (or in the league phase) is not simulated yet; say so instead of failing."""
     from matchday.rules.uefa_format import has_league_phase
 
     if current == "Knockout play-off" and has_league_phase(code, season):
+        known = draws.get("Round of 16")
+        when = (f"; its draw is taken as known from {known.known_from.isoformat()}, the eve of its first match"
+                if known is not None and known.known_from is not None else "")
         raise MatchdayError(
-            f"{code} {season} on {cutoff.isoformat()}: the knockout play-offs are still to be decided and the "
-            "round of 16 is fixed by league-phase position (rules/uefa_bracket.py); simulating the bracket "
-            "from there is not implemented yet. Ask for a date after the play-offs (the round of 16 on)."
+            f"{code} {season} on {cutoff.isoformat()}: the round of 16 is not drawn yet (or its draw is not in the data"
+            f"{when}), and a bracket from the knockout play-offs, fixed by league-phase position "
+            "(rules/uefa_bracket.py), is not simulated here yet. Ask for a date from the round of 16 on."
         )
 
 

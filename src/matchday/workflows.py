@@ -364,7 +364,7 @@ def tie_from_store(
     from matchday.data.competitions import UEFA_CODES, resolve_competition
     from matchday.data.seasons import season_of_date
     from matchday.models.training import fit_model
-    from matchday.simulate.knockout_state import decide_ties, pair_tie
+    from matchday.simulate.knockout_state import decide_ties, pair_tie, pairings_known_as_of
 
     a, b = resolve_club(store, club_a), resolve_club(store, club_b)
     if a == b:
@@ -397,6 +397,18 @@ def tie_from_store(
     if wanted is not None and wanted != comp:
         raise MatchdayError(f"the store holds this tie in {comp} {season} ({round_name}), not {wanted}")
     legs = _legs_of(found["legs"], as_of)
+    draw = pairings_known_as_of(uefa[uefa["competition"] == comp], as_of).get(round_name)
+    if draw is not None and not draw.known and not legs[0].played:
+        # the pairing was drawn after as_of: knowing it (or who hosts first) would use the future
+        notes.append(f"the store holds a {comp} {season} {round_name.lower()} between these clubs, but its draw "
+                     f"is not known on {as_of.isoformat()} ({draw.reason}): a hypothetical tie")
+        if given is not None:
+            a, b = given[0], given[3]
+        score = None if given is None else (given[1], given[2])
+        fitted = fitted or fit_model(model, store, as_of)
+        result = _tie_odds(fitted, a, b, season=season, competition=comp, first_leg=score, final=final, names=names)
+        return TieAnswer(a, b, names, comp, season, None, final, (), score, None if score is None else "given",
+                         as_of, model, None, TieForecast("now", as_of, score, result), (), tuple(notes))
     single = found["kind"] == "single"
     if final and not single:
         raise MatchdayError(f"--final: the store holds a two-legged {comp} {season} {round_name.lower()} between "

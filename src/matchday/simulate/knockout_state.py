@@ -80,7 +80,7 @@ def two_legged_ties(matches: pd.DataFrame) -> pd.DataFrame:
     b2, a2 (second leg after 90 minutes, B at home), aet_b, aet_a (second leg after 120 minutes including
     the 90-minute goals; NaN without extra time), pens_b, pens_a (shoot-out), leg1_row, leg2_row (index
     labels of the legs in ``matches``), and the replay where the data hold one (round ``"<round>, replay"``
-    between the pair): replay_row, replay_home (the side written first), replay_* results. Legs that find
+    between the pair): replay_row, replay_home (the side written first), replay_date, replay_* results. Legs that find
     no partner are listed in ``attrs["unpaired"]`` (index labels).
     """
     needed = {"competition", "season", "round", "leg", "date", "home", "away"}
@@ -117,6 +117,7 @@ def two_legged_ties(matches: pd.DataFrame) -> pd.DataFrame:
     replays = frame[frame["round"].astype(str).str.endswith(REPLAY_SUFFIX)]
     ties["replay_row"] = pd.Series([None] * len(ties), dtype=object)
     ties["replay_home"] = pd.Series([None] * len(ties), dtype=object)
+    ties["replay_date"] = pd.Series([pd.NaT] * len(ties), dtype="datetime64[ns]")
     for name in _RESULT_COLUMNS:
         ties[f"replay_{name}"] = np.nan
     if not replays.empty and not ties.empty:
@@ -130,6 +131,7 @@ def two_legged_ties(matches: pd.DataFrame) -> pd.DataFrame:
                 continue
             ties.iat[position, ties.columns.get_loc("replay_row")] = found.row_label
             ties.iat[position, ties.columns.get_loc("replay_home")] = found.home
+            ties.iat[position, ties.columns.get_loc("replay_date")] = pd.Timestamp(found.date)
             for name in _RESULT_COLUMNS:
                 value = getattr(found, name, None)
                 ties.iat[position, ties.columns.get_loc(f"replay_{name}")] = (
@@ -170,8 +172,7 @@ def decide_ties(ties: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFram
             position = out.index.get_indexer(index)
             side[position], method[position] = decision.winner, decision.method
         has_replay = both & out["replay_row"].notna().to_numpy() & np.isfinite(out["replay_home_goals"].to_numpy(float))
-        if "replay_date" in out.columns:
-            has_replay &= on_or_before(out["replay_date"].to_numpy(), day)
+        has_replay &= on_or_before(out["replay_date"].to_numpy(), day)
         for position in np.flatnonzero(has_replay):
             row = out.iloc[position]
             decision = match_winner(*([row[f"replay_{name}"]] for name in _RESULT_COLUMNS))
