@@ -709,7 +709,8 @@ class Services:
             names = self._names(store, [p["team_a"], p["team_b"]])
         rules = tie_rules(season_of_date(cutoff), p["competition"])  # the CLI's rules: the season of the date
         score = tuple(p["first_leg"]) if p["first_leg"] else None
-        odds = _tie_odds(fitted, p["team_a"], p["team_b"], p["competition"], rules, score, p["final"], names)
+        odds = _tie_odds(fitted, p["team_a"], p["team_b"], p["competition"], season_of_date(cutoff), score,
+                         p["final"], names)
         return {"team_a": p["team_a"], "team_b": p["team_b"], "club_a": names[p["team_a"]],
                 "club_b": names[p["team_b"]], "as_of": p["as_of"], "model": p["model"],
                 "competition": p["competition"], "first_leg": p["first_leg"], "final": p["final"],
@@ -805,7 +806,7 @@ class Services:
                                   else _score_text(r)} for r in legs.itertuples()],
                         "p_advance": None, "methods": None}
                 if t.winner is None and name == current_name:
-                    item.update(_tie_odds(fitted, t.home, t.away, p["competition"], rules, t.first_leg,
+                    item.update(_tie_odds(fitted, t.home, t.away, p["competition"], p["season"], t.first_leg,
                                           name == "Final", names))
                 items.append(item)
             rounds.append({"name": name, "ties": items, "current": name == current_name})
@@ -1168,17 +1169,17 @@ class Services:
 
 
 # --------------------------------------------------------------------------------------------------- small helpers
-def _tie_odds(fitted: Any, a: str, b: str, competition: str, rules: Any, score: Sequence[int] | None, final: bool,
+def _tie_odds(fitted: Any, a: str, b: str, competition: str, season: str, score: Sequence[int] | None, final: bool,
               names: dict[str, str]) -> dict[str, Any]:
-    """Exact tie odds (:func:`matchday.workflows.tie_odds`, what the CLI's ``tie`` prints) as a view part:
-    P(each side goes through) and, per way the tie can be decided, P(decided so and this side goes through)."""
+    """The tie model's odds (:func:`matchday.simulate.tie_model.forecast_tie`: what the CLI's ``tie`` prints and
+    ``validate-ties`` scores) as a view part: P(each side goes through) and, per way the tie can be decided,
+    P(decided so and this side goes through)."""
     from matchday.rules.knockout import METHOD_NAMES
-    from matchday.simulate.tie_play import KnockoutParams
-    from matchday.workflows import tie_odds
+    from matchday.simulate.tie_model import forecast_tie
 
-    result = tie_odds(fitted, a, b, competition=competition, params=KnockoutParams(rules=rules),
-                      first_leg_score=tuple(score) if score else None, final=final,
-                      teams=(names.get(a, a), names.get(b, b)))
+    result = forecast_tie(fitted, a, b, season=season, competition=competition,
+                          first_leg=tuple(score) if score else None, final=final,
+                          teams=(names.get(a, a), names.get(b, b)))
     methods = [{"decided_by": str(name), "a": float(result.p_method[k, 0]), "b": float(result.p_method[k, 1])}
                for k, name in enumerate(METHOD_NAMES) if result.p_method[k].sum() > 0]
     return {"p_advance": [float(result.p_advance[0]), float(result.p_advance[1])], "methods": methods}
