@@ -935,27 +935,17 @@ def bracket(
     at random in each simulation. Ties are played by the tie model `matchday tie` uses."""
     import functools
 
-    from matchday.rules.uefa_format import has_league_phase
     from matchday.simulate.bracket import simulate_bracket
-    from matchday.simulate.knockout_state import bracket_from_store, pairings_known_as_of
     from matchday.simulate.tie_model import knockout_params
-    from matchday.workflows import team_names
+    from matchday.workflows import bracket_state, team_names
 
     comp = _competition(competition, "cup")
     cutoff = _as_of_or_today(as_of)
     season = _season(season, cutoff)
-    league_phase = has_league_phase(comp.code, season)
     with open_store(db) as store:
         _require_season(store, comp.code, season)
-        matches = store.matches([comp.code], [season])
-        draws = pairings_known_as_of(matches, cutoff)
-        try:
-            first_round, ties, later = bracket_from_store(matches, cutoff, allow_entrants=not league_phase)
-        except MatchdayError as error:
-            if league_phase and "brings in" in str(error):
-                _refuse_bracket_before_round_of_16(comp.code, season, "Knockout play-off", cutoff, draws)
-            raise
-        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff, draws)
+        first_round, ties, later, draws = bracket_state(store.matches([comp.code], [season]), comp.code, season,
+                                                        cutoff)
         fitted = _fit(store, model, cutoff)
         clubs = [t for tie_ in ties for t in (tie_.home, tie_.away)] + [c for r in later for c in r.entrants]
         names = team_names(store, clubs)

@@ -12,7 +12,7 @@ Fitting a model from the store as of a date is :func:`matchday.models.training.f
   model's odds (:mod:`matchday.simulate.tie_model`, the function ``validate-ties`` scores).
 * :func:`tie_odds` - a knockout tie's exact odds under explicit rules (what-if rules; the tie model itself,
   with each season's rules, extra-time factor and shoot-out model, is ``tie_model.forecast_tie``);
-  :func:`refuse_bracket_before_round_of_16` - the bracket simulator's starting point;
+  :func:`bracket_state` and :func:`refuse_bracket_before_round_of_16` - the bracket simulator's starting point;
 * :func:`matchday_dates` and :func:`chances_by_matchday` - title / places / relegation chances at the end of
   every matchday of a season, the model refitted on what was known then;
 * :func:`stored_market` - the market's view of a stored match (1X2, totals, Asian handicaps, margin removed);
@@ -209,6 +209,27 @@ def tie_odds(model: ScoreModel, team_a: str, team_b: str, *, competition: str | 
     leg1 = model.predict(team_a, team_b, competition=competition)
     leg2 = model.predict(team_b, team_a, competition=competition)
     return exact_two_legged_tie(leg1, leg2, first_leg_score=first_leg_score, params=params, teams=teams)
+
+
+def bracket_state(matches: pd.DataFrame, code: str, season: str, as_of: dt.date) -> tuple[Any, list, list, dict]:
+    """Where a cup's bracket stands at the end of ``as_of``, as the CLI's ``bracket`` and the web read it:
+    (first round to simulate, its ties, the later rounds, the draws known then
+    (:func:`~matchday.simulate.knockout_state.pairings_known_as_of`)). A bracket that starts before the round
+    of 16 of a league-phase season is refused (:func:`refuse_bracket_before_round_of_16`); a season with
+    nothing left to play is the error :func:`~matchday.simulate.knockout_state.bracket_from_store` raises."""
+    from matchday.rules.uefa_format import has_league_phase
+    from matchday.simulate.knockout_state import bracket_from_store, pairings_known_as_of
+
+    league_phase = has_league_phase(code, season)
+    draws = pairings_known_as_of(matches, as_of)
+    try:
+        first_round, ties, later = bracket_from_store(matches, as_of, allow_entrants=not league_phase)
+    except MatchdayError as error:
+        if league_phase and "brings in" in str(error):
+            refuse_bracket_before_round_of_16(code, season, "Knockout play-off", as_of, draws)
+        raise
+    refuse_bracket_before_round_of_16(code, season, first_round.name, as_of, draws)
+    return first_round, ties, later, draws
 
 
 def refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date,

@@ -197,10 +197,11 @@ class StoreSource:
     no request is reading it; while a writer holds it, requests get :class:`StoreBusyError` (503).
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_wait: float = 2.0) -> None:
         from matchday.data.store import default_db_path
 
         self.path = Path(path) if path is not None else default_db_path()
+        self.lock_wait = lock_wait  # seconds a request waits for a writer before answering 503
         if not self.path.exists():
             raise MatchdayError(f"no matchday store at {self.path}; run `matchday sync` first")
         self._stat: tuple | None = None
@@ -209,10 +210,14 @@ class StoreSource:
 
     @contextmanager
     def open(self) -> Iterator[Store]:
+        from matchday.data.errors import StoreBusyError as LockedStoreError
         from matchday.data.store import Store
 
         try:
-            store = Store(self.path, read_only=True)
+            store = Store(self.path, read_only=True, lock_wait=self.lock_wait)
+        except LockedStoreError:
+            raise StoreBusyError(f"the store {self.path} is being written by another process "
+                                 "(sync or update); try again in a moment") from None
         except MatchdayError:
             raise
         except Exception as exc:  # duckdb.IOException: another process holds the write lock
@@ -1028,37 +1033,34 @@ class Services:
     def bracket_question(self, competition: str, season: str, as_of: str | None = None,
                          model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
         from matchday.data.seasons import normalize_season
-        from matchday.simulate.knockout_state import bracket_from_store
-        from matchday.workflows import refuse_bracket_before_round_of_16
+        from matchday.workflows import bracket_state
 
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
             cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-            first_round, _, _ = bracket_from_store(store.matches([comp.code], [season_]), cutoff)  # raises when
-            refuse_bracket_before_round_of_16(comp.code, season_, first_round.name, cutoff)  # nothing is left
+            bracket_state(store.matches([comp.code], [season_]), comp.code, season_, cutoff)  # the CLI's refusals
         return Question.of("bracket", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
                            sims=self._sims(sims), seed=_seed(seed))
 
     def _compute_bracket(self, p: dict, progress: Progress | None) -> View:
         """The CLI's ``bracket``: the same ties, later rounds, grids, rules and seed."""
-        from matchday.rules.knockout import tie_rules
         from matchday.simulate.bracket import simulate_bracket
-        from matchday.simulate.knockout_state import bracket_from_store
-        from matchday.simulate.tie_play import KnockoutParams
+        from matchday.simulate.tie_model import knockout_params
+        from matchday.workflows import bracket_state
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         code = p["competition"]
         with self.source.open() as store:
             matches = store.matches([code], [p["season"]])
-            first_round, ties, later = bracket_from_store(matches, cutoff)
+            first_round, ties, later, _ = bracket_state(matches, code, p["season"], cutoff)
             fitted = self._fitted(store, p["model"], cutoff)
             names = self._names(store)
 
         if progress:
             progress(0, p["sims"])
         result = simulate_bracket(ties, later, functools.partial(fitted.predict_many, competition=code),
-                                  first_round=first_round, params=KnockoutParams(rules=tie_rules(p["season"], code)),
+                                  first_round=first_round, params=knockout_params(p["season"], code),
                                   n=p["sims"], seed=p["seed"])
         if progress:
             progress(p["sims"], p["sims"])
