@@ -63,7 +63,8 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MATCHDAY_CACHE", str(base / "cache"))
     monkeypatch.setenv("MATCHDAY_CONFIG", str(base / "config.toml"))
     for name in ("MATCHDAY_MIRROR", "MATCHDAY_FOOTBALL_DATA_URL", "MATCHDAY_OPENFOOTBALL_JSON_URL",
-                 "MATCHDAY_FOOTBALL_TXT_URL", "MATCHDAY_ENGSOCCERDATA_URL", "MATCHDAY_ALIASES"):
+                 "MATCHDAY_FOOTBALL_TXT_URL", "MATCHDAY_ENGSOCCERDATA_URL", "MATCHDAY_ALIASES",
+                 "MATCHDAY_MODEL_CACHE", "MATCHDAY_MODEL_CACHE_MB"):  # fitted models: under MATCHDAY_CACHE
         monkeypatch.delenv(name, raising=False)
 
 
@@ -97,3 +98,16 @@ def readme_match_counts(shared: Path) -> dict[tuple[str, str], int]:
         for season, cell in zip(seasons, cells[1:-1], strict=True):
             counts[(season, cells[0])] = int(cell.replace(",", ""))
     return counts
+
+
+def require_dask():
+    """The ``distributed`` module; skip (locally) or fail (CI=true) when Dask is not installed (the dev extra
+    installs it)."""
+    try:
+        import distributed
+    except ImportError:
+        message = "dask[distributed] is not installed (pip install -e '.[dev]')"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return distributed
