@@ -296,3 +296,13 @@ def test_the_web_layer_reads_and_fills_the_same_cache(db, tmp_path) -> None:
         memory_only = Services(StoreSource(db), fits=MemoryCache(4))
         memory_only._fitted(store, "poisson", AS_OF)
         assert len(cache.entries()) == 2 and len(memory_only.fits) == 1
+
+
+def test_keys_follow_the_configuration_also_of_models_given_as_parameters() -> None:
+    def key(**params) -> str:
+        return FitKey("ensemble", params, AS_OF, ("E0",), ("2023-24",), "d").digest
+
+    assert key(members=[DixonColes(xi=0.0), Poisson()]) == key(members=(DixonColes(xi=0.0), Poisson()))
+    assert key(members=[DixonColes(xi=0.0)]) != key(members=[DixonColes(xi=0.001)])
+    assert key(w={"a": 1, "b": 2}) == key(w={"b": 2, "a": 1}) != key(w={"a": 1, "b": 3})
+    assert key(xi=0.001) != key(xi=0.0010000001) and key(as_list=[1, 2]) != key(as_list=[2, 1])

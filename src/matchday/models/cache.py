@@ -79,8 +79,9 @@ def _default_max_bytes() -> int:
 
 
 def canonical(value: Any) -> Any:
-    """JSON-ready canonical form of a parameter value (tuples as lists, dict keys sorted, dates as ISO text,
-    other objects by ``repr``)."""
+    """JSON-ready canonical form of a parameter value (tuples as lists, dict keys sorted, dates as ISO text, a
+    model by its class and parameters, other objects by class and ``repr``: an object whose repr changes between
+    runs, such as a default ``<object at 0x...>``, is then simply never found again and refitted)."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -91,6 +92,9 @@ def canonical(value: Any) -> Any:
         return [canonical(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if callable(getattr(value, "get_params", None)):  # a model given as a parameter (an ensemble's members)
+        return {"class": f"{type(value).__module__}.{type(value).__qualname__}",
+                "params": canonical(value.get_params(deep=False))}
     try:  # numpy scalars
         import numpy as np
 
