@@ -100,14 +100,16 @@ def readme_match_counts(shared: Path) -> dict[tuple[str, str], int]:
     return counts
 
 
-def require_dask():
-    """The ``distributed`` module; skip (locally) or fail (CI=true) when Dask is not installed (the dev extra
-    installs it)."""
+@pytest.fixture(scope="session")
+def distributed():
+    """The ``distributed`` module (Dask); skip (locally) or fail (CI=true) when it is not installed (the dev
+    extra installs it). A fixture, not an importable helper: ``from conftest import ...`` is ambiguous next to
+    tests/e2e/conftest.py."""
     try:
-        import distributed
+        import distributed as module
     except ImportError:
         message = "dask[distributed] is not installed (pip install -e '.[dev]')"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
-    return distributed
+    return module

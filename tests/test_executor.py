@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import require_dask
 from matchday.data.errors import MatchdayError
 from matchday.evaluate.backtest import walk_forward_many
 from matchday.evaluate.executor import (
@@ -47,8 +46,7 @@ def _blas_threads(shared: None, task: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def dask_threads():
-    require_dask()
+def dask_threads(distributed):
     with DaskExecutor(n_workers=2, processes=False) as executor:
         yield executor
 
@@ -127,8 +125,7 @@ def test_scheduler_texts() -> None:
             executor_for(bad)
 
 
-def test_an_unreachable_scheduler_is_one_clear_error() -> None:
-    require_dask()
+def test_an_unreachable_scheduler_is_one_clear_error(distributed) -> None:
     import socket
 
     with socket.socket() as probe:  # a free port nobody listens on
@@ -138,8 +135,7 @@ def test_an_unreachable_scheduler_is_one_clear_error() -> None:
         DaskExecutor(f"tcp://127.0.0.1:{port}", timeout=1)
 
 
-def test_workers_running_other_matchday_code_are_refused(monkeypatch) -> None:
-    require_dask()
+def test_workers_running_other_matchday_code_are_refused(monkeypatch, distributed) -> None:
     import matchday.evaluate.executor as executor_module
 
     real = executor_module.environment
@@ -196,9 +192,8 @@ def test_backtests_are_identical_on_serial_process_and_dask_executors(epl, dask_
     assert serial.settings["executor"].startswith("serial") and on_dask.settings["executor"].startswith("dask")
 
 
-def test_a_dask_process_cluster_gives_the_same_backtest(epl) -> None:
+def test_a_dask_process_cluster_gives_the_same_backtest(epl, distributed) -> None:
     """Worker processes (spawned, so every object crosses by pickle) agree with the serial run exactly."""
-    require_dask()
     serial = _run(SerialExecutor(), epl)
     with DaskExecutor(n_workers=2, processes=True) as executor:
         assert executor.workers == 2 and executor.describe().startswith("dask local:2")

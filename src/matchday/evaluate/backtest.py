@@ -411,7 +411,8 @@ class BacktestResult:
         home/draw/away, ``imputed`` True where the model could not rate a club and base rates stood in.
     fits: one row per (unit, block, model) fit: ``as_of``, ``n_train``, ``last_train_date``,
         ``n_predict``, ``fit_seconds``, ``predict_seconds``, ``imputed``, ``warm_start``, ``skipped``.
-    settings: the run's arguments; unit_seconds: wall time of each (competition, season) unit;
+    settings: the run's arguments; unit_seconds: per (competition, season) unit, its matches, fits and the
+        summed run time of its tasks (one per model, possibly on different workers);
     wall_seconds: the whole run.
     """
 
