@@ -22,8 +22,12 @@ Caching (the interface later work plugs into)
   in-process LRU used today. ``Services(views=...)`` takes a read-only layer consulted first: the
   precomputed "running season" views of ``matchday update`` (issue 10) plug in there, keyed by the same
   question text and fingerprint, and the pages do not change.
-* Fitted models are cached the same way (``Services(fits=...)``, key: model, as-of date, fingerprint); the
-  on-disk fitted-model cache of issue 12 replaces the :class:`MemoryCache` there.
+* Fitted models come from :func:`matchday.workflows.fit_or_load`, exactly as the CLI gets them, through the
+  on-disk fitted-model cache the CLI shares (``Services(fits=...)``: a :class:`~matchday.models.cache.ModelCache`,
+  default ``ModelCache()``, i.e. ``MATCHDAY_MODEL_CACHE``; keyed by model, configuration, as-of date and the
+  training window's data fingerprint), behind an in-process LRU of the fitted objects keyed by (model, as-of
+  date, :meth:`StoreSource.fingerprint`). ``fits`` may instead be a plain :class:`ResultCache` (that LRU only,
+  nothing on disk).
 
 Heavy questions (kinds in :data:`HEAVY_KINDS`: season simulations, what-if, chances through the season,
 brackets, rotation) are bounded by :class:`Limits` and run by :mod:`matchday.web.jobs`, once per distinct
@@ -58,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from matchday.data.store import Store
+    from matchday.models.cache import ModelCache
 
 log = logging.getLogger("matchday.web")
 
@@ -349,14 +354,19 @@ class Services:
         *,
         results: ResultCache | None = None,
         views: ResultCache | None = None,
-        fits: ResultCache | None = None,
+        fits: ModelCache | ResultCache | None = None,
         limits: Limits | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.source = source
         self.results = results if results is not None else MemoryCache(512)
         self.views = views  # read-only precomputed layer (``matchday update``), consulted first
-        self.fits = fits if fits is not None else MemoryCache(48)
+        if fits is None:
+            from matchday.models.cache import ModelCache
+
+            fits = ModelCache()
+        self.fits = fits  # on disk (ModelCache), shared with the CLI; or an in-memory ResultCache only
+        self._fit_memory: ResultCache = fits if not hasattr(fits, "load") else MemoryCache(48)
         self.limits = limits or Limits()
         self.today = today
         self._questions = MemoryCache(2048)
@@ -389,20 +399,21 @@ class Services:
         return view
 
     def _fitted(self, store: Store, model: str, as_of: dt.date):
-        """The fitted model (``fit_model``, exactly as the CLI fits it), cached per (model, as-of, data)."""
-        from matchday.models.training import fit_model
+        """The fitted model (``workflows.fit_or_load``, exactly as the CLI gets it): in memory per (model, as-of,
+        data), else from the on-disk cache ``fits``, else fitted (and kept in both)."""
+        from matchday.workflows import fit_or_load
 
         key = f"fit|{model}|{as_of.isoformat()}|{self.fingerprint()}"
-        found = self.fits.get(key)
+        found = self._fit_memory.get(key)
         if found is not None:
             return found
         with self._fit_locks_guard:
             lock = self._fit_locks.setdefault(key, threading.Lock())
         with lock:  # one fit per key even when several questions need it at once
-            found = self.fits.get(key)
+            found = self._fit_memory.get(key)
             if found is None:
-                found = fit_model(model, store, as_of)
-                self.fits.put(key, found)
+                found = fit_or_load(store, model, as_of, cache=self.fits if hasattr(self.fits, "load") else False).model
+                self._fit_memory.put(key, found)
         with self._fit_locks_guard:
             self._fit_locks.pop(key, None)
         return found
