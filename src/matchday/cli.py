@@ -932,9 +932,10 @@ def tie(
     cutoff = _as_of_or_today(as_of)
     given = _parse_first_leg(first_leg) if first_leg else None
     with open_store(db) as store:
-        fitted = _fit(store, model, cutoff, no_cache)  # the fitted-model cache: cheap when the tie is decided
+        fitted = _fit(store, model, cutoff, no_cache) if sims else None  # else fitted only if the tie is open
         answer = tie_from_store(store, team_a, team_b, cutoff, model=model, first_leg=given, final=final,
-                                competition=competition, show_forecast=show_forecast, fitted=fitted)
+                                competition=competition, show_forecast=show_forecast, fitted=fitted,
+                                cache=False if no_cache else None)
     a, b = answer.team_a, answer.team_b
     teams = (answer.names[a], answer.names[b])
     where = f"{answer.competition} {answer.season}" + (f" {answer.round}" if answer.round else "")

@@ -707,6 +707,7 @@ def tie_from_store(
     competition: str | None = None,
     show_forecast: bool = False,
     fitted: ScoreModel | None = None,
+    cache: ModelCache | bool | None = None,
 ) -> TieAnswer:
     """A knockout tie on ``as_of`` (end of that day), store first, and the tie model's odds.
 
@@ -718,12 +719,11 @@ def tie_from_store(
     played by ``as_of`` is used as a hypothetical. Without a stored tie the tie is hypothetical
     (``club_a`` at home first; ``competition`` default UCL). ``show_forecast``: also the odds before each
     played leg (the model refitted as of the day before it). ``fitted``: a model already fitted as of
-    ``as_of`` (else ``fit_model(model, store, as_of)``). The odds are
+    ``as_of`` (else :func:`fitted_model`, through the fitted-model ``cache``). The odds are
     :func:`matchday.simulate.tie_model.forecast_tie`, the function the validation scores.
     """
     from matchday.data.competitions import UEFA_CODES, resolve_competition
     from matchday.data.seasons import season_of_date
-    from matchday.models.training import fit_model
     from matchday.simulate.knockout_state import decide_ties, pair_tie, pairings_known_as_of
 
     a, b = resolve_club(store, club_a), resolve_club(store, club_b)
@@ -748,7 +748,7 @@ def tie_from_store(
             a, b = given[0], given[3]
         notes.append(f"no {season} UEFA tie between these clubs is stored: a hypothetical tie")
         score = None if given is None else (given[1], given[2])
-        fitted = fitted or fit_model(model, store, as_of)
+        fitted = fitted or fitted_model(store, model, as_of, cache=cache)
         result = _tie_odds(fitted, a, b, season=season, competition=comp, first_leg=score, final=final, names=names)
         return TieAnswer(a, b, names, comp, season, None, final, (), score, None if score is None else "given",
                          as_of, model, None, TieForecast("now", as_of, score, result), (), tuple(notes))
@@ -765,7 +765,7 @@ def tie_from_store(
         if given is not None:
             a, b = given[0], given[3]
         score = None if given is None else (given[1], given[2])
-        fitted = fitted or fit_model(model, store, as_of)
+        fitted = fitted or fitted_model(store, model, as_of, cache=cache)
         result = _tie_odds(fitted, a, b, season=season, competition=comp, first_leg=score, final=final, names=names)
         return TieAnswer(a, b, names, comp, season, None, final, (), score, None if score is None else "given",
                          as_of, model, None, TieForecast("now", as_of, score, result), (), tuple(notes))
@@ -812,12 +812,12 @@ def tie_from_store(
             day = leg.date - dt.timedelta(days=1)
             known = None if number == 0 else (legs[0].home_goals, legs[0].away_goals)
             label = "before the match" if single else f"before leg {number + 1}"
-            model_then = fit_model(model, store, day)
+            model_then = fitted_model(store, model, day, cache=cache)
             before.append(TieForecast(label, day, known, _tie_odds(model_then, a, b, season=season, competition=comp,
                                                                    first_leg=known, final=single, names=names)))
     forecast = None
     if decided is None:
-        fitted = fitted or fit_model(model, store, as_of)
+        fitted = fitted or fitted_model(store, model, as_of, cache=cache)
         forecast = TieForecast("now", as_of, score, _tie_odds(fitted, a, b, season=season, competition=comp,
                                                               first_leg=score, final=single, names=names))
     return TieAnswer(a, b, names, comp, season, round_name, single, legs, score, source, as_of, model, decided,
