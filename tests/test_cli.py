@@ -117,7 +117,10 @@ def test_predict_logs_the_forecast(synced_db, tmp_path):
     shutil.copy(synced_db, db)
     code, out = run("predict", "Liverpool", "Atalanta", "--as-of", "2024-04-10", "--db", str(db), "--json")
     assert code == 0, out
-    rows = {(r["market"], r["selection"]): r["probability"] for r in json.loads(out) if r["line"] is None}
+    document = json.loads(out)
+    rows = {(r["market"], r["selection"]): r["probability"] for r in document["rows"] if r["line"] is None}
+    assert document["basis"]["model"] == "dixon-coles" and document["basis"]["as_of"] == "2024-04-10"
+    assert document["competition"] == "UEL"
     one_x_two = [rows[("1X2", s)] for s in ("Home", "Draw", "Away")]
     assert abs(sum(one_x_two) - 1) < 1e-9
     from matchday.data.store import Store
@@ -128,10 +131,34 @@ def test_predict_logs_the_forecast(synced_db, tmp_path):
     assert logged.loc[0, "p_home"] == pytest.approx(one_x_two[0])
 
 
+def assert_basis_matches_the_store(basis: dict, db, as_of: str, *, sims: int, seed: int) -> None:
+    """The basis of a forecast states the model, as-of, simulations, seed and the training window actually
+    used: its match counts per competition are the store's played matches of those seasons up to as-of."""
+    import datetime as dt
+
+    from matchday.data.store import Store
+    from matchday.models.training import training_seasons
+
+    assert basis["model"] == "dixon-coles" and basis["as_of"] == as_of
+    assert basis["sims"] == sims and basis["seed"] == seed
+    training = basis["training"]
+    day = dt.date.fromisoformat(as_of)
+    assert training["default_seasons"] == training_seasons(day)
+    with Store(db, read_only=True) as store:
+        stored = store.matches(None, training["default_seasons"], played=True, until=day)
+    stored = stored[stored["status"] != "awarded"]
+    assert training["seasons"] == sorted(stored["season"].unique())
+    assert {c: v["matches"] for c, v in training["competitions"].items()} == stored["competition"].value_counts().to_dict()
+    assert training["matches"] == len(stored)
+    # the synced store holds 2022-23 and 2023-24 only: shorter than the default three seasons, and said so
+    assert training["short_window"] and training["missing_seasons"] == ["2021-22"]
+    assert any("shorter than the model's default" in w for w in basis["warnings"])
+
+
 def test_ratings_top_attacks(synced_db):
     code, out = run("ratings", "E0", "--as-of", "2024-04-14", "--db", str(synced_db), "--json", "--top", "5")
     assert code == 0, out
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert len(rows) == 5 and rows[0]["rank"] == 1
     assert {"Manchester City", "Arsenal", "Liverpool"} <= {r["club"] for r in rows}
 
@@ -141,14 +168,18 @@ def test_simulate_and_whatif(synced_db, tmp_path):
     code, out = run("simulate", "E0", "2023-24", "--as-of", "2024-04-15", "--sims", "3000", "--seed", "1",
                     "--db", str(synced_db), "--json", "--heatmap", str(png))
     assert code == 0, out
-    rows = json.loads(out)
+    document = json.loads(out)
+    rows = document["rows"]
     assert abs(sum(r["p_title"] for r in rows) - 1) < 1e-9
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_basis_matches_the_store(document["basis"], synced_db, "2024-04-15", sims=3000, seed=1)
+    europe = document["definitions"]["europe"]
+    assert europe["places"] == 7 and "cup winners' berths" in europe["definition"]  # E0 2023-24: 4 + 2 + 1
     code, out = run("whatif", "E0", "--as-of", "2024-04-15", "--given", "Fulham v Liverpool: away win",
                     "--given", "Wolves v Arsenal: not away win", "--ask", "top", "--sims", "2000",
                     "--db", str(synced_db), "--json")
     assert code == 0, out
-    top = {r["club"]: r for r in json.loads(out)}
+    top = {r["club"]: r for r in json.loads(out)["rows"]}
     assert top["Liverpool"]["p_top_if"] == 1.0 and top["Liverpool"]["p_top_baseline"] < 1.0
     code, out = run("whatif", "E0", "--as-of", "2024-04-15", "--given", "Liverpool v Crystal Palace: home win",
                     "--db", str(synced_db))
@@ -159,7 +190,7 @@ def test_tie_after_first_leg(synced_db):
     code, out = run("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12",
                     "--db", str(synced_db), "--json")
     assert code == 0, out
-    total = next(r for r in json.loads(out) if r["decided by"] == "total")
+    total = next(r for r in json.loads(out)["rows"] if r["decided by"] == "total")
     assert total["Liverpool"] + total["Atalanta"] == pytest.approx(1)
     assert 0 < total["Liverpool"] < 0.2  # a comeback from 0-3 at home: possible, not likely
     code, out = run("tie", "Liverpool", "Atalanta", "--first-leg", "Liverpool 3-0 Roma", "--db", str(synced_db))
@@ -169,7 +200,9 @@ def test_tie_after_first_leg(synced_db):
 def test_bracket_europa_league(synced_db):
     code, out = run("bracket", "UEL", "2023-24", "--as-of", "2024-04-12", "--sims", "4000", "--db", str(synced_db), "--json")
     assert code == 0, out
-    rows = json.loads(out)
+    document = json.loads(out)
+    rows = document["rows"]
+    assert document["basis"]["sims"] == 4000 and document["basis"]["seed"] == 0
     assert len(rows) == 8
     assert sum(r["Winner"] for r in rows) == pytest.approx(1)
     assert sum(r["Semi-final"] for r in rows) == pytest.approx(4)
@@ -184,6 +217,8 @@ def test_rotate_json(synced_db, tmp_path):
     plans = {p["plan"]: p for p in result["plans"]}
     assert {"all in league", "all in Europe", "balanced"} <= set(plans)
     assert result["best"] in plans and "Best plan" in result["summary"]
+    assert_basis_matches_the_store(result["basis"], synced_db, "2024-04-15", sims=2000, seed=0)
+    assert result["objectives"]["trophy"] == "win the UEFA Europa League"
     assert chart.read_bytes()[:4] == b"\x89PNG"
     code, out = run("rotate", "Liverpool", "--as-of", "2024-04-15", "--weights", "title=banana", "--db", str(synced_db))
     assert code == 2

@@ -2,8 +2,9 @@
 
 The command line, the report writers (:mod:`matchday.reports`) and a web layer share these, so that the
 layers below never open the store themselves (decide, in particular, takes frames and a fitted model).
-Fitting a model from the store as of a date is :func:`matchday.models.training.fit_model`.
-
+* :func:`fit_from_store` - a model fitted on the store's matches up to a date, with the
+  :class:`~matchday.models.provenance.TrainingProvenance` of its training window (the one fit path);
+* :func:`latest_played_date` - the default "as of" of a question: the last day with a played match;
 * :func:`calendar_from_store` - a club's remaining matches across competitions (:mod:`matchday.decide.calendar`);
 * :func:`analyse_rotation` - rotation advice for a club as of a date; :func:`compare_dates` at several dates;
 * :func:`fatigue_from_store` - the short-rest effect estimated from the stored league and UEFA matches.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from matchday.data.errors import MatchdayError
 
@@ -28,6 +29,57 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.decide.squad import LineupStrength, Squad
     from matchday.decide.strategies import Plan
     from matchday.models.interface import ScoreModel
+    from matchday.models.provenance import TrainingProvenance
+
+
+class FittedModel(NamedTuple):
+    """A fitted model and what it rests on (unpacks as ``model, provenance = fit_from_store(...)``)."""
+
+    model: ScoreModel
+    provenance: TrainingProvenance
+
+
+def fit_from_store(store: Store, model: str, as_of: dt.date, *, competitions: list[str] | None = None,
+                   params: Mapping[str, Any] | None = None) -> FittedModel:
+    """The model ``model`` of :data:`matchday.models.MODELS` (constructed with ``params``) fitted on
+    :func:`~matchday.models.training.training_frame` (every stored competition's matches of the model's
+    window, dated on or before ``as_of``, awarded results left out), and the
+    :class:`~matchday.models.provenance.TrainingProvenance` computed from that same frame.
+
+    This is the fit path of the command line, the report writers and the rotation advice; the provenance
+    is a plain dataclass, so a cache can store it beside the model.
+    """
+    from matchday.data.errors import UnknownChoiceError
+    from matchday.models import MODELS
+    from matchday.models.provenance import TrainingProvenance
+    from matchday.models.training import training_frame, training_seasons
+
+    if model not in MODELS:
+        raise UnknownChoiceError("model", model, sorted(MODELS))
+    frame = training_frame(store, as_of, competitions=competitions)
+    fitted = MODELS[model](**dict(params or {})).fit(frame, as_of=as_of)
+    provenance = TrainingProvenance.from_frame(model, frame, as_of, training_seasons(as_of), params=params,
+                                               left_out=frame.attrs.get("left_out"))
+    return FittedModel(fitted, provenance)
+
+
+def model_label(fitted: ScoreModel) -> str:
+    """The registry name of a fitted model's class (``dixon-coles``), for text a user reads."""
+    from matchday.models import MODELS
+
+    return next((name for name, cls in MODELS.items() if type(fitted) is cls), type(fitted).__name__)
+
+
+def latest_played_date(store: Store, competitions: Sequence[str] | None = None, seasons: Sequence[str] | None = None,
+                       teams: Sequence[str] | None = None) -> dt.date | None:
+    """The last day with a played match of those competitions / seasons / clubs in the store (None when
+    there is none): the default "as of" of a question, so that the answer rests on the latest data stored
+    rather than on today's date."""
+    frame = store.matches(list(competitions) if competitions else None, list(seasons) if seasons else None,
+                          played=True, teams=list(teams) if teams else None)
+    if frame.empty:
+        return None
+    return frame["date"].max().date()
 
 
 def resolve_club(store: Store, club: str) -> str:
@@ -92,7 +144,7 @@ def analyse_rotation(
     gap: float | None = None,
     fatigue: FatigueModel | None = None,
     model: str = "dixon-coles",
-    fitted: ScoreModel | None = None,
+    fitted: ScoreModel | FittedModel | None = None,
     n_sims: int = 20_000,
     seed: int = 0,
     cup_dates: Mapping[str, Sequence[dt.date]] | None = None,
@@ -100,21 +152,26 @@ def analyse_rotation(
 ) -> RotationAnalysis:
     """Rotation advice for ``club`` (id or name) as of ``as_of`` (end of that day), from the store.
 
-    model / fitted: the model's name (fitted here on the matches up to ``as_of``), or an already fitted one.
+    model / fitted: the model's name (fitted here on the matches up to ``as_of``), or an already fitted one
+    (a :class:`FittedModel` from :func:`fit_from_store` keeps its provenance; a bare model has none).
     Every other argument is :func:`matchday.decide.recommend.analyse_calendar`'s.
     """
     from matchday.decide.recommend import analyse_calendar
-    from matchday.models.training import fit_model
 
     calendar = calendar_from_store(store, club, as_of, cup_dates=cup_dates)
-    model_name = model if fitted is None else f"{type(fitted).__name__} (given)"
-    fitted = fitted if fitted is not None else fit_model(model, store, as_of)
+    if isinstance(fitted, tuple):  # a FittedModel: the model and its provenance
+        fitted, provenance = fitted
+    elif fitted is None:
+        fitted, provenance = fit_from_store(store, model, as_of)
+    else:
+        provenance = None
+    model_name = provenance.model if provenance is not None else model_label(fitted)
     involved = set(calendar.league_matches["home"]) | set(calendar.league_matches["away"])
     if calendar.cup is not None:
         involved |= {t for tie in calendar.cup.ties for t in (tie.home, tie.away)}
     return analyse_calendar(calendar, fitted, weights=weights, plans=plans, squad=squad, gap=gap, fatigue=fatigue,
                             n_sims=n_sims, seed=seed, model_name=model_name, team_names=team_names(store, involved),
-                            progress=progress)
+                            progress=progress, provenance=provenance)
 
 
 def compare_dates(store: Store, club: str, dates: Iterable[dt.date], **options: Any) -> pd.DataFrame:
