@@ -165,15 +165,15 @@ def emit(frame: pd.DataFrame, *, as_json: bool, as_csv: bool, title: str | None 
         return
     from rich.table import Table
 
-    if basis is not None:
-        caption = f"{caption}\n{basis.text}" if caption else basis.text
-    table = Table(title=title, caption=caption, header_style="bold", caption_justify="left")
+    table = Table(title=title, caption=caption, header_style="bold")
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "iufb"
         table.add_column(str(column), justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*("" if _missing(v) else _fmt(v) for v in row))
     console.print(table)
+    if basis is not None:  # under the table at the terminal's width (a narrow table would squeeze it)
+        console.print(basis.text, highlight=False, style="dim")
 
 
 def _missing(value: object) -> bool:

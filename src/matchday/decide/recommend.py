@@ -588,6 +588,12 @@ def analyse_calendar(
     short-rest effect, Dupont et al. injury rates). progress(done, total): called after each plan.
     :func:`matchday.workflows.analyse_rotation` builds the calendar and fits the model from the store.
     """
+    if not calendar.matches:
+        from matchday.data.errors import MatchdayError
+
+        name = dict(team_names or {}).get(calendar.club, calendar.club)
+        raise MatchdayError(f"{name} have no match left to play after {calendar.as_of.isoformat()} (league or "
+                            "UEFA knockout): nothing to rotate; ask about a date before the end of its season")
     check_weight_keys(weights, calendar.cup.competition if calendar.cup is not None else None)
     weights_ = parse_weights(weights)
     lineup = lineup_from(squad, gap=gap)
