@@ -27,9 +27,21 @@ MODEL = "dixon-coles"
 
 
 def _pct(p: float) -> str:
-    if p <= 0:
-        return "0%"
-    return "<0.1%" if p < 0.001 else f"{100 * p:.1f}%"
+    """As the rotation summary writes probabilities (one format in the whole page)."""
+    from matchday.decide.recommend import percent
+
+    return percent(p)
+
+
+def _flip_cell(flip) -> str:
+    """The stance-flip column: the trophy weight above which all-in-Europe beats all-in-league, or why none."""
+    if flip is None:
+        return "-"
+    if flip.threshold is None or flip.trophy_gain < 0:
+        return flip.describe()
+    if flip.threshold <= 0:
+        return "none needed: all-in-Europe first at any weight"
+    return f"{flip.threshold:.3f} (SE {flip.se:.3f})"
 
 
 def _tie_line(store: Store, fitted, as_of: dt.date, names: dict[str, str]) -> tuple[str, float]:
@@ -107,7 +119,9 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
             "objective": plans["objective"].map(lambda v: f"{v:.4f}"),
             "vs best (paired SE)": [f"{d:+.4f} ({s:.4f})" for d, s in zip(plans["vs_best"], plans["se_vs_best"], strict=True)],
         })
-        out += ["Rotation plans on the same simulated futures:", "", markdown_table(view), ""]
+        out += ["Rotation plans on the same simulated futures (unlike the title odds above, these include short-rest "
+                "fatigue and injuries from the club's UEFA matches and use their own simulated futures, so Liverpool's "
+                "P(title) differs somewhat from the season simulation):", "", markdown_table(view), ""]
         out += ["```text", analysis.summary(), "```", ""]
         flip = analysis.stance_flip() if analysis.has_stance_flip else None
         summary_rows.append({
@@ -115,8 +129,7 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
             "Liverpool P(title)": _pct(float(title.get(CLUB, 0.0))),
             "P(through v Atalanta)": _pct(p_through),
             "best plan": analysis.best,
-            "stance flip: trophy weight above which all-in-Europe beats all-in-league":
-                "-" if flip is None or flip.threshold is None else f"{flip.threshold:.3f} (SE {flip.se:.3f})",
+            "stance flip: trophy weight above which all-in-Europe beats all-in-league": _flip_cell(flip),
         })
     out += ["## The three dates side by side", "", markdown_table(pd.DataFrame(summary_rows)), ""]
     out += _what_happened(store, season, names)
