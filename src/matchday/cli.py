@@ -414,7 +414,7 @@ def _league_phase_table(comp, season: str, cutoff: dt.date | None, db: Path | No
     names = dict(zip(frame["home"], frame["home_name"], strict=False)) | dict(zip(frame["away"], frame["away_name"], strict=False))
     names = {k: v for k, v in names.items() if isinstance(v, str)}
     result = league_phase_table(frame, comp.code, season, as_of=cutoff, names=names)
-    criteria = ", ".join(result.attrs["criteria"][1:])
+    criteria = ", ".join(c.replace("_", " ") for c in result.attrs["criteria"][1:])
     caption = (f"level on points: {criteria}"
                + ("" if result.attrs["full_criteria"] else "; then alphabetical order (before the last matchday)")
                + f"; {result.attrs['played']} of {result.attrs['fixtures']} league-phase matches played")

@@ -278,6 +278,9 @@ def _training_lines(training: pd.DataFrame) -> list[str]:
              f"a league (no goals played) left out of a fit: {int(training['awarded_left_out'].min())} to "
              f"{int(training['awarded_left_out'].max())}.", ""]
     if len(short):
-        lines += ["Fits with fewer than three seasons of history (the store holds no earlier season):", "",
-                  markdown_table(short[["competition", "season", "as_of", "matches", "seasons"]]), ""]
+        grouped = (short.groupby(["competition", "season", "seasons"], sort=True)
+                   .agg(checkpoints=("as_of", "size"), fewest=("matches", "min"), most=("matches", "max"))
+                   .reset_index().rename(columns={"seasons": "seasons of history"}))
+        lines += ["Fits with fewer than three seasons of history (the store holds no earlier season of that league):",
+                  "", markdown_table(grouped), ""]
     return lines
