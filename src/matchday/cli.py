@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from matchday import inputs, workflows
 from matchday.data.errors import MatchdayError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,33 +71,10 @@ MirrorOption = Annotated[
 ]
 
 
-def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise MatchdayError(f"{option}: {text!r} is not a date (expected YYYY-MM-DD)") from exc
-
-
-def _competition(text: str, kind: str | None = None):
-    """The competition named by ``text``; with ``kind``, a clear error when it is the other kind."""
-    from matchday.data.competitions import resolve_competition
-
-    comp = resolve_competition(text)
-    if kind == "league" and comp.kind != "league":
-        raise MatchdayError(f"{comp.code} ({comp.name}) is a cup, not a league; use `matchday bracket {comp.code}` "
-                            f"or `matchday results {comp.code}`")
-    if kind == "cup" and comp.kind != "cup":
-        raise MatchdayError(f"{comp.code} ({comp.name}) is a league; use `matchday simulate {comp.code}`")
-    return comp
-
-
-def _season(season: str | None, cutoff: dt.date | None) -> str:
-    """The named season, else the one running on ``cutoff`` (today when None)."""
-    from matchday.data.seasons import normalize_season, season_of_date
-
-    return normalize_season(season) if season else season_of_date(cutoff or dt.date.today())
+# User-input resolution lives in matchday.inputs (shared with the web layer); the old names stay as aliases.
+parse_date = inputs.parse_date
+_competition = inputs.competition
+_season = inputs.season
 
 
 def _say_waiting(message: str) -> None:
@@ -434,22 +412,7 @@ def _league_phase_table(comp, season: str, cutoff: dt.date | None, db: Path | No
     emit(result, as_json=json_, as_csv=csv, title=title, caption=caption)
 
 
-def _require_season(store: Store, competition: str, season: str, *, why: str | None = None) -> None:
-    """A clear error unless the store holds matches of ``competition`` in ``season``; ``why`` says where the
-    season came from when the user did not name it (``"the season running on 2026-11-30"``)."""
-    available = store.available()
-    have = available[available["competition"] == competition]["season"].tolist()
-    if season not in have:
-        from matchday.data.errors import UnknownChoiceError
-
-        if not have:
-            raise MatchdayError(
-                f"no {competition} matches in the store at {store.path}; run `matchday sync {competition}`"
-            )
-        if why:
-            raise MatchdayError(f"no {competition} matches of {season} ({why}) in the store; it holds {competition} "
-                                f"{have[0]} to {have[-1]}: name one of those seasons or give an --as-of inside them")
-        raise UnknownChoiceError(f"season for {competition}", season, have)
+_require_season = inputs.require_season
 
 
 # --------------------------------------------------------------------------- results / fixtures
@@ -586,10 +549,7 @@ def _as_of(store: Store, as_of: str | None, *, what: str, competitions: list[str
     return latest
 
 
-def _team_id(name: str) -> str:
-    from matchday.data.registry import TeamRegistry
-
-    return TeamRegistry.load().require(name)
+_team_id = inputs.club
 
 
 def _fit(store: Store, model: str, as_of: dt.date):
@@ -600,16 +560,7 @@ def _fit(store: Store, model: str, as_of: dt.date):
         return fit_from_store(store, model, as_of)
 
 
-def _fixture_competition(store: Store, home: str, away: str, as_of: dt.date) -> str | None:
-    """The competition of the pair's latest meeting up to ``as_of`` or scheduled after it (a UEFA tie
-    between clubs of two leagues); None lets the model use the home club's league."""
-    meetings = store.matches(teams=[home])
-    meetings = meetings[(meetings["home"].isin([home, away])) & (meetings["away"].isin([home, away]))]
-    if meetings.empty:
-        return None
-    after = meetings[meetings["date"] > str(as_of)]
-    row = after.iloc[0] if not after.empty else meetings.iloc[-1]
-    return str(row["competition"])
+_fixture_competition = inputs.fixture_competition
 
 
 @app.command()
@@ -1008,24 +959,8 @@ def _whatif_view(frame: pd.DataFrame, ask: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- knockout ties
-_FIRST_LEG = __import__("re").compile(r"^\s*(?P<home>.+?)\s+(?P<h>\d{1,2})\s*[-:]\s*(?P<a>\d{1,2})\s+(?P<away>.+?)\s*$")
-
-
-def _parse_first_leg(text: str) -> tuple[str, int, int, str]:
-    match = _FIRST_LEG.match(text)
-    if not match:
-        raise MatchdayError(f"--first-leg {text!r}: expected '<home club> <goals>-<goals> <away club>', "
-                            "e.g. 'Liverpool 0-3 Atalanta'")
-    return _team_id(match["home"]), int(match["h"]), int(match["a"]), _team_id(match["away"])
-
-
-def _tie_context(store: Store, a: str, b: str, cutoff: dt.date, competition: str | None) -> str:
-    from matchday.data.competitions import resolve_competition
-
-    if competition:
-        return resolve_competition(competition).code
-    found = _fixture_competition(store, a, b, cutoff)
-    return found if found in ("UCL", "UEL", "UECL") else "UCL"
+_parse_first_leg = inputs.parse_first_leg
+_tie_context = inputs.tie_competition
 
 
 @app.command()
@@ -1158,17 +1093,7 @@ def bracket(
          meta={"competition": comp.code, "season": season, "first_round": first_round.name})
 
 
-def _refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date) -> None:
-    """From 2024-25 the clubs ranked 1-8 enter in the round of 16 by league position: a bracket that starts
-    at the knockout play-offs (or in the league phase) is not simulated yet; say so instead of failing."""
-    from matchday.rules.uefa_format import has_league_phase
-
-    if current == "Knockout play-off" and has_league_phase(code, season):
-        raise MatchdayError(
-            f"{code} {season} on {cutoff.isoformat()}: the knockout play-offs are still to be decided and the "
-            "round of 16 is fixed by league-phase position; simulating the bracket "
-            "from there is not implemented yet. Ask for a date after the play-offs (the round of 16 on)."
-        )
+_refuse_bracket_before_round_of_16 = workflows.refuse_bracket_before_round_of_16  # shared with the web layer
 
 
 @app.command("validate-ties")

@@ -2,12 +2,21 @@
 
 The command line, the report writers (:mod:`matchday.reports`) and a web layer share these, so that the
 layers below never open the store themselves (decide, in particular, takes frames and a fitted model).
+
 * :func:`fit_from_store` - a model fitted on the store's matches up to a date, with the
   :class:`~matchday.models.provenance.TrainingProvenance` of its training window (the one fit path);
 * :func:`latest_played_date` - the default "as of" of a question: the last day with a played match;
 * :func:`calendar_from_store` - a club's remaining matches across competitions (:mod:`matchday.decide.calendar`);
 * :func:`analyse_rotation` - rotation advice for a club as of a date; :func:`compare_dates` at several dates;
-* :func:`fatigue_from_store` - the short-rest effect estimated from the stored league and UEFA matches.
+* :func:`fatigue_from_store` - the short-rest effect estimated from the stored league and UEFA matches;
+* :func:`tie_odds` - a knockout tie's exact odds from a fitted model (the CLI's ``tie`` without Monte Carlo);
+  :func:`refuse_bracket_before_round_of_16` - the bracket simulator's starting point;
+* :func:`matchday_dates` and :func:`chances_by_matchday` - title / places / relegation chances at the end of
+  every matchday of a season, the model refitted on what was known then;
+* :func:`stored_market` - the market's view of a stored match (1X2, totals, Asian handicaps, margin removed);
+* :func:`backtest_runs` and :func:`backtest_from_store` - walk-forward backtests read back from the forecasts log.
+
+User input (dates, competitions, seasons, clubs, first-leg text) is resolved by :mod:`matchday.inputs`.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from matchday import inputs
 from matchday.data.errors import MatchdayError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,8 +38,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.decide.recommend import RotationAnalysis
     from matchday.decide.squad import LineupStrength, Squad
     from matchday.decide.strategies import Plan
+    from matchday.evaluate.backtest import BacktestResult
     from matchday.models.interface import ScoreModel
     from matchday.models.provenance import TrainingProvenance
+    from matchday.simulate.tie_play import KnockoutParams
+    from matchday.simulate.ties import TieResult
 
 
 class FittedModel(NamedTuple):
@@ -83,12 +96,9 @@ def latest_played_date(store: Store, competitions: Sequence[str] | None = None, 
 
 
 def resolve_club(store: Store, club: str) -> str:
-    """A team id from an id or any known name (clear error naming the closest clubs when unknown)."""
-    if club in set(store.teams()["team_id"]):
-        return club
-    from matchday.data.registry import TeamRegistry
-
-    return TeamRegistry.load().require(club)
+    """A team id from an id or any known name (clear error naming the closest clubs when unknown):
+    :func:`matchday.inputs.club` with the store."""
+    return inputs.club(club, store)
 
 
 def team_names(store: Store, team_ids: Iterable[str]) -> dict[str, str]:
@@ -225,3 +235,257 @@ def fatigue_from_store(store: Store, leagues: Sequence[str] | None = None, seaso
     lo, hi = league["date"].min() - pd.Timedelta(days=30), league["date"].max()
     uefa = store.matches(list(UEFA_CODES), None, played=None, since=lo.date(), until=hi.date())
     return estimate_uefa_fatigue(league, uefa, max_rest_days=max_rest_days or SHORT_REST_DAYS, ridge=ridge)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Knockout ties and brackets
+# ---------------------------------------------------------------------------------------------------
+
+
+def tie_odds(model: ScoreModel, team_a: str, team_b: str, *, competition: str | None, params: KnockoutParams,
+             first_leg_score: tuple[int, int] | None = None, final: bool = False,
+             teams: tuple[str, str] | None = None) -> TieResult:
+    """Exact odds of the knockout tie between ``team_a`` and ``team_b`` (team ids; A hosts the first leg),
+    from a fitted model's 90-minute grids: who goes through and how (no Monte Carlo error).
+
+    competition: picks the model's home advantage (a UEFA code). params: the tie's rules and extra-time /
+    shoot-out model (``KnockoutParams(rules=tie_rules(season, competition))``). first_leg_score: (A's goals,
+    B's goals) of a played first leg. final: one match at a neutral venue instead of two legs. teams: the
+    sides' display names in the result (default the ids).
+    """
+    from matchday.simulate.ties import exact_single_match_tie, exact_two_legged_tie
+
+    teams = teams or (team_a, team_b)
+    if final:
+        grid = model.predict(team_a, team_b, neutral=True, competition=competition)
+        return exact_single_match_tie(grid, params=params, teams=teams)
+    leg1 = model.predict(team_a, team_b, competition=competition)
+    leg2 = model.predict(team_b, team_a, competition=competition)
+    return exact_two_legged_tie(leg1, leg2, first_leg_score=first_leg_score, params=params, teams=teams)
+
+
+def refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date) -> None:
+    """From 2024-25 the clubs ranked 1-8 enter in the round of 16 by league position: a bracket that starts
+    at the knockout play-offs (or in the league phase) is not simulated yet; say so instead of failing."""
+    from matchday.rules.uefa_format import has_league_phase
+
+    if current == "Knockout play-off" and has_league_phase(code, season):
+        raise MatchdayError(
+            f"{code} {season} on {cutoff.isoformat()}: the knockout play-offs are still to be decided and the "
+            "round of 16 is fixed by league-phase position; simulating the bracket "
+            "from there is not implemented yet. Ask for a date after the play-offs (the round of 16 on)."
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# A league season's chances, matchday by matchday
+# ---------------------------------------------------------------------------------------------------
+
+
+def matchday_dates(played: pd.DataFrame, n_teams: int, as_of: dt.date) -> list[tuple[float, dt.date]]:
+    """(matchday, date) checkpoints of a league season up to ``as_of``: matchday k ends on the day the
+    season's k * n_teams/2-th match is played (leagues have no round numbers in the data; postponed
+    matches shift a checkpoint by at most a few days). Matchday 0 is the day before the first match; a
+    last, fractional matchday (e.g. 2.5) ends on ``as_of`` when a matchday is under way then.
+
+    played: the season's played matches (column ``date``); n_teams: clubs in the league.
+    """
+    import pandas as pd
+
+    per_round = max(1, n_teams // 2)
+    dates = sorted(pd.to_datetime(played["date"]).dt.date)
+    dates = [d for d in dates if d <= as_of]
+    out: list[tuple[float, dt.date]] = []
+    if not dates:
+        return out
+    out.append((0, dates[0] - dt.timedelta(days=1)))
+    for k in range(1, len(dates) // per_round + 1):
+        day = dates[k * per_round - 1]
+        if out[-1][1] == day:
+            out[-1] = (k, day)
+        else:
+            out.append((k, day))
+    if out[-1][1] < as_of and len(dates) % per_round:
+        out.append((round(len(dates) / per_round, 1), as_of))  # part of a matchday since the last full one
+    return out
+
+
+def chances_by_matchday(
+    store: Store,
+    competition: str,
+    season: str,
+    as_of: dt.date,
+    *,
+    model: str = "dixon-coles",
+    fit: Callable[[dt.date], ScoreModel] | None = None,
+    n_sims: int = 5_000,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """P(title), P(top places), P(Europe), P(relegation) ... of every club of a stored league season at the end
+    of each matchday up to ``as_of`` (:func:`matchday_dates`): the model refitted on the matches known that day
+    and the rest of the season simulated ``n_sims`` times with ``seed`` (the same seed at every checkpoint).
+
+    fit: the fitted model for a date (default :func:`~matchday.models.training.fit_model` of ``model``; a
+    cache plugs in here). Returns (one row per checkpoint and club: ``matchday``, ``date``, ``team`` and the
+    simulation's ``p_`` columns, every club of the season at every checkpoint, 0 where it cannot reach an
+    outcome; the checkpoints skipped, each with the reason: a date at which the model cannot rate every
+    club, e.g. a promoted club with no stored match yet).
+    """
+    import pandas as pd
+
+    from matchday.models.training import fit_model
+    from matchday.simulate.season import simulate_season, split_fixtures
+
+    fit = fit or (lambda day: fit_model(model, store, day))
+    matches = store.matches([competition], [season])
+    if matches.empty:
+        raise MatchdayError(f"no {competition} matches stored for {season}; run `matchday sync {competition}`")
+    teams = sorted(set(matches["home"]) | set(matches["away"]))
+    played, _ = split_fixtures(matches, as_of)
+    checkpoints = matchday_dates(played, len(teams), as_of)
+    frames, skipped = [], []
+    for k, (matchday, date) in enumerate(checkpoints):
+        try:
+            result = simulate_season(matches, fit(date), competition, season, as_of=date, n_sims=n_sims, seed=seed)
+        except MatchdayError as exc:
+            skipped.append(f"matchday {matchday} ({date}) skipped: {exc}")
+        else:
+            summary = result.summary().set_index("team").reindex(teams)
+            columns = [c for c in summary.columns if c.startswith("p_")]
+            frame = summary[columns].fillna(0.0).reset_index()
+            frame.insert(0, "date", date)
+            frame.insert(0, "matchday", matchday)
+            frames.append(frame)
+        if progress:
+            progress(k + 1, len(checkpoints))
+    if not frames:
+        return pd.DataFrame(columns=["matchday", "date", "team"]), skipped
+    return pd.concat(frames, ignore_index=True), skipped
+
+
+# ---------------------------------------------------------------------------------------------------
+# The market on a stored match
+# ---------------------------------------------------------------------------------------------------
+
+TWO_WAY_SELECTIONS: dict[str, tuple[str, str]] = {"ou": ("over", "under"), "ah": ("home", "away")}
+
+
+def two_way_market(odds: pd.DataFrame, market: str) -> pd.DataFrame:
+    """Margin-free two-way probabilities (``"ou"``: over/under at each line; ``"ah"``: Asian handicap home/away,
+    the line being the home side's handicap), one row per stored book, closing flag and line.
+
+    Multiplicative margin removal (two-way books carry little favourite-longshot bias). The ``Max`` pseudo-book
+    (the best price over many books) is left out: no bookmaker offers it. Columns: ``bookmaker``, ``closing``,
+    ``line``, ``price_<selection>`` and ``p_<selection>`` for both selections (the p columns sum to 1).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from matchday.forecast.odds import remove_margin
+
+    if market not in TWO_WAY_SELECTIONS:
+        raise ValueError(f"market must be one of {', '.join(TWO_WAY_SELECTIONS)}; got {market!r}")
+    first, second = TWO_WAY_SELECTIONS[market]
+    columns = ["bookmaker", "closing", "line", f"price_{first}", f"price_{second}", f"p_{first}", f"p_{second}"]
+    rows = odds[(odds["market"] == market) & (odds["bookmaker"] != "Max") & odds["selection"].isin([first, second])]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows.assign(closing=rows["closing"].fillna(False).astype(bool),
+                       price=pd.to_numeric(rows["price"], errors="coerce"))
+    books = (rows.drop_duplicates(["bookmaker", "closing", "line", "selection"])
+             .pivot(index=["bookmaker", "closing", "line"], columns="selection", values="price")
+             .reindex(columns=[first, second]))
+    prices = books.to_numpy(dtype=float)
+    complete = np.isfinite(prices).all(axis=1) & (prices > 1.0).all(axis=1)
+    books, prices = books[complete], prices[complete]
+    probabilities = remove_margin(prices, "multiplicative").probabilities if len(prices) else np.empty((0, 2))
+    out = books.index.to_frame(index=False)
+    out["line"] = out["line"].astype(float)
+    out[f"price_{first}"], out[f"price_{second}"] = prices[:, 0], prices[:, 1]
+    out[f"p_{first}"], out[f"p_{second}"] = probabilities[:, 0], probabilities[:, 1]
+    return out[columns]
+
+
+def stored_market(store: Store, match_id: str) -> dict[str, pd.DataFrame]:
+    """The market's view of one stored match, margin removed: ``"one_x_two"`` (the pre-match and the closing
+    book that :func:`~matchday.evaluate.market.market_probabilities` picks, column ``kind``), ``"totals"`` and
+    ``"asian_handicap"`` (:func:`two_way_market`). Empty frames where no odds are stored."""
+    import pandas as pd
+
+    from matchday.evaluate.market import market_probabilities
+
+    odds = store.odds([match_id])
+    one_x_two = [market_probabilities(odds, kind).assign(kind=kind) for kind in ("pre", "closing")] if len(odds) else []
+    return {"one_x_two": pd.concat(one_x_two, ignore_index=True) if one_x_two else pd.DataFrame(),
+            "totals": two_way_market(odds, "ou"), "asian_handicap": two_way_market(odds, "ah")}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Backtests in the forecasts log
+# ---------------------------------------------------------------------------------------------------
+
+
+def _log_source(details: Any) -> str | None:
+    import json
+
+    try:
+        return json.loads(details).get("source") if isinstance(details, str) else None
+    except (ValueError, AttributeError):
+        return None
+
+
+def _backtest_rows(log: pd.DataFrame) -> pd.DataFrame:
+    return log[[_log_source(d) == "backtest" for d in log["details"]]] if len(log) else log
+
+
+def backtest_runs(store: Store) -> pd.DataFrame:
+    """The walk-forward backtests that ``matchday backtest`` saved in the store's forecasts log, newest first:
+    ``run_id``, ``created_at``, ``models`` and ``competitions`` (sorted lists), ``forecasts`` (rows)."""
+    import pandas as pd
+
+    rows = _backtest_rows(store.forecasts())
+    columns = ["run_id", "created_at", "models", "competitions", "forecasts"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    runs = [{"run_id": str(run_id), "created_at": group["created_at"].max(), "models": sorted(group["model"].unique()),
+             "competitions": sorted(group["competition"].dropna().unique()), "forecasts": len(group)}
+            for run_id, group in rows.groupby("run_id", sort=False)]
+    return pd.DataFrame(runs, columns=columns).sort_values("created_at", ascending=False, ignore_index=True)
+
+
+def backtest_from_store(store: Store, run_id: str) -> BacktestResult:
+    """One saved backtest run read back from the forecasts log as a
+    :class:`~matchday.evaluate.backtest.BacktestResult` (its ``forecasts`` only: the fits and timings are not
+    logged), so that ``summary()``, ``compare()``, ``report()`` and ``calibration()`` give the numbers the
+    run printed. The scores are the ones the run logged; the match dates (and ISO weeks, the clusters of the
+    paired standard errors) come from the stored matches."""
+    import json
+
+    import pandas as pd
+
+    from matchday.evaluate.backtest import FORECAST_COLUMNS, BacktestResult, iso_week_labels
+
+    rows = _backtest_rows(store.forecasts(run_id))
+    if rows.empty:
+        runs = backtest_runs(store)["run_id"].tolist()
+        raise MatchdayError(f"no backtest run {run_id!r} in the forecasts log; runs: "
+                            + (", ".join(runs) or "(none: run `matchday backtest`)"))
+    details = pd.DataFrame([json.loads(d) for d in rows["details"]], index=rows.index)
+    codes = sorted(rows["competition"].dropna().unique())
+    dates = store.matches(codes).set_index("match_id")["date"]
+    frame = pd.DataFrame({
+        "match_id": rows["match_id"], "competition": rows["competition"], "season": details["season"],
+        "date": rows["match_id"].map(dates), "block": details["block"], "as_of": rows["as_of"],
+        "home": rows["home_id"], "away": rows["away_id"], "model": rows["model"], "p_home": rows["p_home"],
+        "p_draw": rows["p_draw"], "p_away": rows["p_away"],
+        "outcome": pd.to_numeric(details["outcome"], errors="coerce"),
+        **{metric: pd.to_numeric(details[metric], errors="coerce") for metric in ("rps", "log_loss", "brier")},
+        "imputed": details["imputed"].fillna(False).astype(bool),
+    })
+    known = frame["date"].notna()  # a match deleted since the run: its week is unknown ("?", one cluster)
+    frame["week"] = "?"
+    if known.any():
+        frame.loc[known, "week"] = iso_week_labels(frame.loc[known, "date"])
+    return BacktestResult(forecasts=frame[list(FORECAST_COLUMNS)].reset_index(drop=True), fits=pd.DataFrame(),
+                          settings={"run_id": run_id})
