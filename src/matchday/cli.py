@@ -134,7 +134,7 @@ def emit(frame: pd.DataFrame, *, as_json: bool, as_csv: bool, title: str | None 
 
         document = {**({"basis": basis.data} if basis is not None else {}), **(meta or {}),
                     "rows": json.loads(records)}
-        sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(document, indent=2, separators=(",", ":"), default=str) + "\n")  # as pandas
         return
     if as_csv:
         sys.stdout.write(frame.to_csv(index=False))
