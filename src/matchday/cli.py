@@ -709,8 +709,13 @@ def simulate(
     json_: FormatJson = False,
     csv: FormatCsv = False,
 ) -> None:
-    """Simulate the rest of a league season: title, places and relegation odds, expected points."""
+    """Simulate the rest of a league season: title, places and relegation odds, expected points. A UEFA
+    competition from 2024-25: the league phase (P(top 8), P(9-24), P(out), points) and the knockout phase."""
     cutoff = _as_of_or_today(as_of)
+    if _competition(competition).kind == "cup":
+        _simulate_uefa(_competition(competition), season, cutoff, model=model, sims=sims, seed=seed,
+                       heatmap=heatmap, positions=positions, db=db, json_=json_, csv=csv)
+        return
     with open_store(db) as store:
         code, season, matches, names = _league_season(store, competition, season, cutoff)
         result = _run_season(matches, _fit(store, model, cutoff), code, season, cutoff, sims, seed)
@@ -728,6 +733,111 @@ def simulate(
          title=f"{result.rules.competition} {result.season}: {result.n_sims:,} simulations as of {cutoff.isoformat()} "
                f"({result.n_remaining} fixtures to play, {model}, seed {seed})",
          caption="Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)")
+
+
+def _uefa_simulation(comp, season: str | None, cutoff: dt.date, *, model: str, sims: int, seed: int,
+                     db: Path | None, knockout: bool = True):
+    """The league-phase engine on the store (workflows.uefa_season_from_store) with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.rules.uefa_format import has_league_phase
+    from matchday.workflows import uefa_season_from_store
+
+    season = _season(season, cutoff)
+    if not has_league_phase(comp.code, season):
+        raise MatchdayError(f"{comp.code} ({comp.name}) {season} has no league phase (group stage before 2024-25); "
+                            f"use `matchday bracket {comp.code} {season}` for its knockout rounds")
+    with open_store(db) as store:
+        _require_season(store, comp.code, season)
+        fitted = _fit(store, model, cutoff)
+        with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True) as progress:
+            task = progress.add_task("sim", total=sims)
+            return uefa_season_from_store(store, comp.code, season, cutoff, fitted=fitted, n_sims=sims, seed=seed,
+                                          knockout=knockout,
+                                          progress=lambda done, total: progress.update(task, completed=done))
+
+
+def _simulate_uefa(comp, season: str | None, cutoff: dt.date, *, model: str, sims: int, seed: int,
+                   heatmap: Path | None, positions: bool, db: Path | None, json_: bool, csv: bool) -> None:
+    """``matchday simulate UCL 2024-25 --as-of D``: the league phase and the knockout phase from D."""
+    import pandas as pd
+
+    result = _uefa_simulation(comp, season, cutoff, model=model, sims=sims, seed=seed, db=db)
+    names = result.names
+    if heatmap:
+        from matchday.simulate.plots import position_heatmap
+
+        position_heatmap(result, heatmap, names)
+        err_console.print(f"wrote {heatmap}")
+    frame = result.position_probabilities().reset_index() if positions else result.summary()
+    frame.insert(1, "club", frame["team"].map(names))
+    frame = frame.drop(columns=["team"])
+    if not (json_ or csv):
+        if positions:
+            frame = _percent_view(frame)
+        else:
+            view = pd.DataFrame({"#": frame["position"], "club": frame["club"], "P": frame["played"],
+                                 "Pts": frame["points"], "xPts": [f"{v:.1f}" for v in frame["expected_points"]],
+                                 "Pts 5-95%": [f"{a:.0f}-{b:.0f}" for a, b in
+                                               zip(frame["points_p05"], frame["points_p95"], strict=True)]})
+            labels = {"p_top8": "top 8", "p_playoff": "9-24", "p_eliminated": "out", "p_round_of_16": "R16",
+                      "p_quarter_final": "QF", "p_semi_final": "SF", "p_final": "final", "p_winner": "win"}
+            for column, label in labels.items():
+                view[label] = _pct(frame[column])
+            frame = view
+    done = "the league phase is over" if not result.n_remaining else f"{result.n_remaining} league-phase matches to play"
+    drawn = [f"knockout pairings as drawn: {', '.join(result.known_rounds)}"] if result.known_rounds else []
+    caption = "; ".join(["Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)", *drawn, *result.notes])
+    emit(frame, as_json=json_, as_csv=csv,
+         title=f"{comp.name} {result.season}: {result.n_sims:,} simulations as of {cutoff.isoformat()} ({done}, "
+               f"{model}, seed {seed})", caption=caption)
+
+
+def _uefa_bracket(comp, season: str, cutoff: dt.date, *, model: str, sims: int, seed: int, db: Path | None,
+                  json_: bool, csv: bool) -> None:
+    """``matchday bracket UCL 2024-25 --as-of D``: the knockout phase fixed by league position, from D."""
+    import json
+
+    result = _uefa_simulation(comp, season, cutoff, model=model, sims=sims, seed=seed, db=db)
+    names = result.names
+    clubs = result.knockout_table()
+    clubs.insert(1, "club", clubs["team"].map(names))
+    clubs.insert(2, "position", result.league_summary()["position"].to_numpy())
+    clubs = clubs[clubs["p_knockout_phase"] > 0].drop(columns=["team"])
+    clubs = clubs.sort_values(["p_winner", "p_final", "p_semi_final", "p_quarter_final", "p_round_of_16", "position"],
+                              ascending=[False, False, False, False, False, True]).reset_index(drop=True)
+    ties = result.ties_table()
+    for side in ("home", "away", "winner"):
+        ties[side] = ties[side].map(lambda t: names.get(t, t))
+    if json_:
+        payload = {"competition": comp.code, "season": result.season, "as_of": cutoff.isoformat(), "model": model,
+                   "sims": result.n_sims, "seed": seed, "known_rounds": list(result.known_rounds),
+                   "notes": result.notes,
+                   "clubs": json.loads(clubs.to_json(orient="records")),
+                   "ties": json.loads(ties.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    if csv:
+        sys.stdout.write(clubs.to_csv(index=False))
+        return
+    view = clubs[["club", "position"]].copy()
+    labels = {"p_knockout_phase": "KO phase", "p_round_of_16": "R16", "p_quarter_final": "QF",
+              "p_semi_final": "SF", "p_final": "final", "p_winner": "win"}
+    for column, label in labels.items():
+        view[label] = _pct(clubs[column])
+    drawn = (f"pairings as drawn: {', '.join(result.known_rounds)}; later draws by seeded lot"
+             if result.known_rounds else "every knockout draw by seeded lot (rules/uefa_bracket.py)")
+    emit(view, as_json=False, as_csv=False,
+         title=f"{comp.name} {result.season} knockout phase as of {cutoff.isoformat()} ({result.n_sims:,} sims, "
+               f"{model}, seed {seed})", caption="; ".join([drawn, *result.notes]))
+    if not ties.empty:
+        ties_view = ties.rename(columns={"home": "first-leg host", "away": "second-leg host", "first_leg": "leg 1"})
+        ties_view["through"] = [w or f"{h} {_pct([p])[0]} / {a} {_pct([q])[0]}" for w, h, a, p, q in zip(
+            ties["winner"], ties["home"], ties["away"], ties["p_home_through"], ties["p_away_through"], strict=True)]
+        emit(ties_view[["round", "first-leg host", "second-leg host", "leg 1", "through"]], as_json=False,
+             as_csv=False, title="the bracket as drawn and played by then",
+             caption="a final lists its two clubs; 'through' is the winner, or the simulated chances")
 
 
 def _pct(values) -> list[str]:
@@ -945,6 +1055,11 @@ def bracket(
     comp = _competition(competition, "cup")
     cutoff = _as_of_or_today(as_of)
     season = _season(season, cutoff)
+    from matchday.rules.uefa_format import has_league_phase
+
+    if has_league_phase(comp.code, season):  # 2024-25 on: the bracket fixed by league-phase position
+        _uefa_bracket(comp, season, cutoff, model=model, sims=sims, seed=seed, db=db, json_=json_, csv=csv)
+        return
     with open_store(db) as store:
         _require_season(store, comp.code, season)
         matches = store.matches([comp.code], [season])

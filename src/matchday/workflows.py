@@ -6,7 +6,9 @@ Fitting a model from the store as of a date is :func:`matchday.models.training.f
 
 * :func:`calendar_from_store` - a club's remaining matches across competitions (:mod:`matchday.decide.calendar`);
 * :func:`analyse_rotation` - rotation advice for a club as of a date; :func:`compare_dates` at several dates;
-* :func:`fatigue_from_store` - the short-rest effect estimated from the stored league and UEFA matches.
+* :func:`fatigue_from_store` - the short-rest effect estimated from the stored league and UEFA matches;
+* :func:`uefa_season_from_store` - a UEFA competition of the league-phase format (2024-25 on) simulated
+  from a date: league-phase odds, then the knockout phase by position (:mod:`matchday.simulate.uefa_season`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.decide.squad import LineupStrength, Squad
     from matchday.decide.strategies import Plan
     from matchday.models.interface import ScoreModel
+    from matchday.simulate.uefa_season import UefaSimulation
 
 
 def resolve_club(store: Store, club: str) -> str:
@@ -168,3 +171,53 @@ def fatigue_from_store(store: Store, leagues: Sequence[str] | None = None, seaso
     lo, hi = league["date"].min() - pd.Timedelta(days=30), league["date"].max()
     uefa = store.matches(list(UEFA_CODES), None, played=None, since=lo.date(), until=hi.date())
     return estimate_uefa_fatigue(league, uefa, max_rest_days=max_rest_days or SHORT_REST_DAYS, ridge=ridge)
+
+
+def uefa_season_from_store(
+    store: Store,
+    competition: str,
+    season: str,
+    as_of: dt.date | None,
+    *,
+    model: str = "dixon-coles",
+    fitted: ScoreModel | None = None,
+    n_sims: int = 20_000,
+    seed: int = 0,
+    knockout: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> UefaSimulation:
+    """:func:`matchday.simulate.uefa_season.simulate_uefa_season` on the stored matches of a UEFA
+    competition season of the league-phase format (2024-25 on), as known at the end of ``as_of``.
+
+    model / fitted: the model's name (fitted here on the matches up to ``as_of``) or a fitted model.
+    as_of None: the date of the latest stored result of the competition season.
+    """
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import normalize_season
+    from matchday.models.training import fit_model
+    from matchday.rules.uefa_format import has_league_phase
+    from matchday.simulate.uefa_season import simulate_uefa_season
+
+    code = resolve_competition(competition).code
+    season = normalize_season(season)
+    if not has_league_phase(code, season):
+        raise MatchdayError(f"{code} {season} has no league phase (group-stage format before 2024-25); "
+                            f"use `matchday bracket {code} {season}` for its knockout rounds")
+    matches = store.matches([code], [season])
+    if matches.empty:
+        raise MatchdayError(f"no {code} {season} matches in the store at {store.path}; run `matchday sync {code}`")
+    as_of = as_of or latest_result_date(matches)
+    fitted = fitted if fitted is not None else fit_model(model, store, as_of)
+    names = team_names(store, sorted(set(matches["home"]) | set(matches["away"])))
+    return simulate_uefa_season(matches, fitted, code, season, as_of=as_of, n_sims=n_sims, seed=seed,
+                                knockout=knockout, names=names, progress=progress)
+
+
+def latest_result_date(matches: pd.DataFrame) -> dt.date:
+    """The date of the latest played match in a match frame: what "as of the latest data" means."""
+    import pandas as pd
+
+    played = matches[matches["home_goals"].notna()]
+    if played.empty:
+        raise MatchdayError("no played match stored yet: give --as-of")
+    return pd.Timestamp(played["date"].max()).date()
