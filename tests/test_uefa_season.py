@@ -10,7 +10,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from synthetic import simulate_league
 from typer.testing import CliRunner
 
 from matchday import cli
@@ -19,6 +18,7 @@ from matchday.rules.uefa_bracket import bracket_slots
 from matchday.rules.uefa_draws import KNOCKOUT_ROUNDS, agreeing_draws, draw_date, every_draw, friday_after
 from matchday.rules.uefa_format import uefa_format
 from matchday.simulate.uefa_season import STAGE_COLUMNS, simulate_uefa_season
+from synthetic import simulate_league
 
 N = 36
 CLUBS = [f"club-{i:02d}" for i in range(N)]

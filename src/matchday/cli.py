@@ -1145,6 +1145,46 @@ def calibrate_seasons(
     console.print(f"wrote {output} ({len(forecasts):,} forecasts)")
 
 
+@app.command("calibrate-uefa")
+def calibrate_uefa(
+    competitions: Annotated[list[str] | None, typer.Argument(help="UEFA competitions (default UCL UEL UECL).")] = None,
+    seasons: Annotated[str, typer.Option("--seasons", help="Season or range (league-phase format: 2024-25 on).")] =
+        "2024-25",
+    model: ModelOption = "dixon-coles",
+    sims: Annotated[int, typer.Option("--sims", help="Simulations per competition, season and checkpoint.")] = 10_000,
+    seed: SeedOption = 0,
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/uefa-calibration.md"),
+    forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Back-test league-phase forecasts (P(top 8), P(9-24)) at three checkpoints against the final tables."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import season_range
+    from matchday.evaluate.uefa import league_phase_forecasts, uefa_calibration_report
+
+    codes = [resolve_competition(c).code for c in (competitions or ["UCL", "UEL", "UECL"])]
+    for code in codes:
+        _competition(code, "cup")
+    with open_store(db) as store, Progress(TextColumn("[bold]league-phase forecasts"), BarColumn(),
+                                           MofNCompleteColumn(), TimeElapsedColumn(), console=err_console) as progress:
+        task = progress.add_task("calibration", total=None)
+        forecasts = league_phase_forecasts(store, codes, season_range(seasons), model=model, n_sims=sims, seed=seed,
+                                           progress=lambda done, total: progress.update(task, completed=done,
+                                                                                        total=total))
+    for line in forecasts.attrs.get("skipped", []):
+        err_console.print(f"[yellow]skipped:[/] {line}")
+    if forecasts.empty:
+        raise MatchdayError("no complete league phase in the store for those competitions and seasons "
+                            "(2024-25 on; run `matchday sync UCL UEL UECL`)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(uefa_calibration_report(forecasts, model=model, n_sims=sims, seed=seed), encoding="utf-8")
+    if forecasts_csv:
+        forecasts.to_csv(forecasts_csv, index=False)
+    console.print(f"wrote {output} ({len(forecasts):,} forecasts)")
+
+
 # --------------------------------------------------------------------------- rotation
 @app.command()
 def rotate(
