@@ -113,8 +113,9 @@ def analyse_rotation(
     model_name = model if fitted is None else f"{type(fitted).__name__} (given)"
     fitted = fitted if fitted is not None else fit_model(model, store, as_of)
     involved = set(calendar.league_matches["home"]) | set(calendar.league_matches["away"])
-    if calendar.cup is not None:
-        involved |= {t for tie in calendar.cup.ties for t in (tie.home, tie.away)}
+    cup = calendar.cup
+    if cup is not None:
+        involved |= set(cup.clubs) if hasattr(cup, "clubs") else {t for tie in cup.ties for t in (tie.home, tie.away)}
     return analyse_calendar(calendar, fitted, weights=weights, plans=plans, squad=squad, gap=gap, fatigue=fatigue,
                             n_sims=n_sims, seed=seed, model_name=model_name, team_names=team_names(store, involved),
                             progress=progress)

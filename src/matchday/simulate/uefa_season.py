@@ -311,7 +311,7 @@ def knockout_knowledge(phase: LeaguePhase, positions: Mapping[str, int] | None) 
     return KnockoutKnowledge(tuple(known_rounds), tuple(ties), draws, tuple(notes))
 
 
-class _KnownResults:
+class KnownResults:
     """Vectorised look-up of known knockout results by (round, first-leg host, second-leg host) codes."""
 
     def __init__(self, ties: tuple[KnownTie, ...], index: Mapping[str, int]) -> None:
@@ -336,7 +336,7 @@ class _KnownResults:
 
 
 def _play(name: str, home: np.ndarray, away: np.ndarray, cache, rng: np.random.Generator,
-          known: _KnownResults, params: KnockoutParams) -> np.ndarray:
+          known: KnownResults, params: KnockoutParams) -> np.ndarray:
     """Winners (S, k) of the ties ``home`` (first-leg host) v ``away`` (S, k) of round ``name``."""
     size, k = home.shape
     h, a = home.ravel().astype(np.int64), away.ravel().astype(np.int64)
@@ -357,7 +357,7 @@ def _play(name: str, home: np.ndarray, away: np.ndarray, cache, rng: np.random.G
 
 
 def simulate_knockout(order: np.ndarray, draws: BracketDraw, predict: Callable, teams: list[str],
-                      known: _KnownResults, params: KnockoutParams, rng: np.random.Generator) -> np.ndarray:
+                      known: KnownResults, params: KnockoutParams, rng: np.random.Generator) -> np.ndarray:
     """(S, N) int8 stage each club reaches (index into :data:`STAGES`), given the league-phase ``order``
     ((S, N): the club in each position) and one complete draw per simulation."""
     from matchday.simulate.bracket import GridCache
@@ -552,7 +552,7 @@ def simulate_uefa_season(
         notes.extend(knowledge.notes)
         params = params or KnockoutParams(rules=tie_rules(phase.season, phase.competition))
         index = {t: i for i, t in enumerate(phase.teams)}
-        known = _KnownResults(knowledge.ties, index)
+        known = KnownResults(knowledge.ties, index)
         predict = functools.partial(model.predict_many, competition=phase.competition)
         reached = np.empty((n_sims, len(phase.teams)), dtype=np.int8)
         agreeing = knowledge.draws
