@@ -134,8 +134,9 @@ def _cut_json(src: Path, dst: Path, cut: dt.date, season: str) -> None:
         listed = _listing_dates(rounds, season, stem)
         matches = [m for m, (name, _) in zip(matches, rounds, strict=True) if listed[_stage(name)] <= cut]
     for match in matches:
-        if dt.date.fromisoformat(match["date"]) > cut:
+        if dt.date.fromisoformat(match["date"]) > cut:  # on day D the site listed it as still to play
             match.pop("score", None)
+            match.pop("status", None)  # "awarded" etc. was decided after D
     doc["matches"] = matches
     dst.parent.mkdir(parents=True, exist_ok=True)
     dst.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -366,12 +366,23 @@ def test_real_2024_25_tiebreaks_that_mattered(shared_data):
     assert bayern["tiebreak"] == "away_wins" and real["away_won"] > bayern["away_won"]
 
 
-def test_real_2024_25_json_ranks_the_same_as_football_txt(shared_data):
+def test_real_2024_25_json_ranks_the_same_as_football_txt(shared_data, tmp_path):
+    import json
+
     from matchday.data.domain import matches_frame
     from matchday.data.sources.openfootball_json import read_openfootball_json
 
     path = shared_data / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json"
-    frame = matches_frame(read_openfootball_json(path, competition="UCL", season="2024-25"))
+    # The file as published is refused: two round-of-16 shoot-outs are written 4-4 (cl.txt: 1-4, 2-4).
+    with pytest.raises(DataError, match="shoot-out"):
+        read_openfootball_json(path, competition="UCL", season="2024-25")
+    # Its league phase (the real 144 matches, untouched) ranks as Football.TXT's does.
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["matches"] = [m for m in doc["matches"] if m["round"].startswith("League")]
+    assert len(doc["matches"]) == 144
+    league_phase = tmp_path / "uefa.cl.json"
+    league_phase.write_text(json.dumps(doc), encoding="utf-8")
+    frame = matches_frame(read_openfootball_json(league_phase, competition="UCL", season="2024-25"))
     table = league_phase_table(frame, "UCL", "2024-25")
     assert table["team"].tolist() == OFFICIAL_2024_25["UCL"]  # both files write the clubs alike
 
