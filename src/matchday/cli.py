@@ -1185,6 +1185,225 @@ def calibrate_uefa(
     console.print(f"wrote {output} ({len(forecasts):,} forecasts)")
 
 
+# --------------------------------------------------------------------------- the running season
+NowSims = Annotated[int, typer.Option("--sims", help="Simulated seasons per competition.")]
+
+
+def _now_settings(store: Store, as_of: str | None, model: str, sims: int, seed: int, competitions: list[str] | None):
+    from matchday.data.competitions import resolve_competition
+    from matchday.views import NowSettings, competition_seasons, data_as_of
+
+    cutoff = parse_date(as_of) or data_as_of(store)
+    codes = [resolve_competition(c).code for c in competitions] if competitions else None
+    return NowSettings(as_of=cutoff, model=model, sims=sims, seed=seed), competition_seasons(store, cutoff, codes)
+
+
+def _log_view_forecasts(db: Path | None, views: list, command: str) -> None:
+    """Log the views' fixture forecasts (the track record grades them later); a busy store only warns."""
+    from matchday.data.errors import StoreBusyError
+    from matchday.views import log_view_forecasts
+
+    if not any(v.get("fixtures") for v in views):
+        return
+    try:
+        with open_store(db, read_only=False) as store:
+            log_view_forecasts(store, views, command)
+    except StoreBusyError as exc:
+        err_console.print(f"[yellow]warning:[/] forecasts not logged: {_one_line(exc)}", highlight=False,
+                          soft_wrap=True)
+
+
+def _compute_views(db: Path | None, as_of: str | None, model: str, sims: int, seed: int,
+                   competitions: list[str] | None, *, reuse: bool):
+    """(settings, views, how many came from the store): stored fresh views when ``reuse``, the rest computed
+    with one model fit."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.views import compute_views, data_fingerprint, read_views, view_key
+
+    with open_store(db) as store:
+        settings, units = _now_settings(store, as_of, model, sims, seed, competitions)
+        fingerprint = data_fingerprint(store)
+        keys = {unit: view_key(settings.question(*unit), fingerprint) for unit in units}
+        stored = read_views(store, keys.values()) if reuse else {}
+        todo = [unit for unit in units if keys[unit] not in stored]
+        computed = []
+        if todo:
+            fitted = _fit(store, model, settings.as_of)
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err_console, transient=True) as progress:
+                task = progress.add_task("projecting", total=len(todo))
+                computed = compute_views(store, settings, todo, fitted=fitted,
+                                         progress=lambda done, total, code: progress.update(
+                                             task, completed=done, description=f"projecting {code}"))
+    by_unit = {(v["competition"], v["season"]): v for v in computed}
+    views = [stored.get(keys[unit]) or by_unit[unit] for unit in units]
+    return settings, views, computed, len(units) - len(todo)
+
+
+def _now_frames(view: dict) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """(standings with the projection, next fixtures) of a view, for people."""
+    import pandas as pd
+
+    projection = view.get("projection")
+    frame = None
+    if projection:
+        data = pd.DataFrame(projection)
+        frame = pd.DataFrame({"club": data["club"], "P": data["played"], "Pts": data["points"],
+                              "xPts": [f"{v:.1f}" for v in data["expected_points"]]})
+        if "position" in data:
+            frame.insert(0, "#", data["position"])
+        labels = {"p_title": "title", "p_promotion": "promotion", "p_europe": "Europe", "p_relegation": "releg.",
+                  "p_top8": "top 8", "p_playoff": "9-24", "p_eliminated": "out", "p_quarter_final": "QF",
+                  "p_winner": "win"}
+        for column in data.columns:
+            if column in labels or (column.startswith("p_top") and column != "p_top8"):
+                frame[labels.get(column, column[2:])] = _pct(data[column])
+    elif view.get("table"):
+        data = pd.DataFrame(view["table"])
+        frame = data[[c for c in ("position", "club", "played", "points") if c in data.columns]]
+    elif view.get("bracket") and view["bracket"].get("clubs"):
+        data = pd.DataFrame(view["bracket"]["clubs"])
+        frame = data[["club"]].copy()
+        for column in data.columns[2:]:
+            frame[column] = _pct(data[column])
+    rows = []
+    for f in view.get("fixtures") or []:
+        market = f.get("market") or {}
+        rows.append({"date": f["date"], "home": f["home_name"], "away": f["away_name"],
+                     "1": _pct([f["p_home"]])[0], "X": _pct([f["p_draw"]])[0], "2": _pct([f["p_away"]])[0],
+                     "market 1": _pct([market["p_home"]])[0] if market else "",
+                     "market X": _pct([market["p_draw"]])[0] if market else "",
+                     "market 2": _pct([market["p_away"]])[0] if market else ""})
+    return frame, pd.DataFrame(rows)
+
+
+@app.command()
+def now(
+    competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
+                                              "(default: the latest stored result).")] = None,
+    model: ModelOption = "dixon-coles",
+    sims: NowSims = 10_000,
+    seed: SeedOption = 0,
+    fresh: Annotated[bool, typer.Option("--recompute", help="Compute even when `matchday update` stored the "
+                                        "views for the same data.")] = False,
+    db: DbOption = None,
+    json_: FormatJson = False,
+) -> None:
+    """Every stored league and UEFA competition as of the latest data: the table, the season projection
+    (title, Europe, relegation, promotion; UEFA: league-phase odds and the knockout phase) and the next
+    round of fixtures with the model's and the market's probabilities."""
+    import json
+
+    settings, views, computed, reused = _compute_views(db, as_of, model, sims, seed, competitions, reuse=not fresh)
+    _log_view_forecasts(db, computed, "now")
+    if json_:
+        payload = {"as_of": settings.as_of.isoformat(), "model": model, "sims": sims, "seed": seed,
+                   "from_store": reused, "competitions": views}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    console.print(f"[bold]matchday now[/]: as of {settings.as_of.isoformat()} ({model}, {sims:,} simulations, seed "
+                  f"{seed}; {reused} of {len(views)} views from `matchday update`)", highlight=False)
+    for view in views:
+        standings, fixtures = _now_frames(view)
+        title = f"{view['name']} {view['season']} as of {view['as_of']}"
+        caption = "; ".join(view.get("notes") or []) or None
+        if standings is not None:
+            emit(standings, as_json=False, as_csv=False, title=title, caption=caption)
+        else:
+            console.print(f"[bold]{title}[/]: {caption or 'nothing to show'}", highlight=False)
+        if not fixtures.empty:
+            emit(fixtures, as_json=False, as_csv=False, title=f"{view['name']}: next fixtures",
+                 caption="model 1X2 beside the pre-match market (margin removed) where odds are stored")
+
+
+@app.command()
+def update(
+    competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
+                                              "(default: the latest stored result).")] = None,
+    model: ModelOption = "dixon-coles",
+    sims: NowSims = 10_000,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+) -> None:
+    """Compute the `matchday now` views of every stored competition and keep them in the store (with the
+    model, data window, as-of date, seed, simulations and a fingerprint of the data), so that `now` and the
+    web pages read them instead of refitting; log their fixture forecasts for the track record."""
+    import time
+
+    from matchday.views import save_views
+
+    started = time.perf_counter()
+    settings, views, computed, _ = _compute_views(db, as_of, model, sims, seed, competitions, reuse=False)
+    with open_store(db, read_only=False) as store:
+        written = save_views(store, views)
+    _log_view_forecasts(db, computed, "update")
+    fixtures = sum(len(v.get("fixtures") or []) for v in views)
+    console.print(f"[green]updated[/] {written} views as of {settings.as_of.isoformat()} ({model}, {sims:,} sims, "
+                  f"seed {seed}; {fixtures} fixture forecasts logged) in {time.perf_counter() - started:.1f} s")
+    for view in views:
+        for note in view.get("notes") or []:
+            if note.startswith("no projection"):
+                err_console.print(f"[yellow]{view['competition']}:[/] {note}", highlight=False)
+
+
+@app.command("track-record")
+def track_record_command(
+    model: Annotated[str | None, typer.Option("--model", help="Only this model's forecasts.")] = None,
+    competition: Annotated[str | None, typer.Option("--competition", help="Only this competition.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only matches from this date (YYYY-MM-DD).")] = None,
+    live_only: Annotated[bool, typer.Option("--live-only", help="Only forecasts logged before the match day "
+                                            "(not those asked about the past with --as-of).")] = False,
+    backtests: Annotated[bool, typer.Option("--backtests", help="Also grade the walk-forward backtests' "
+                                            "forecasts (kept apart by default).")] = False,
+    matches: Annotated[bool, typer.Option("--matches", help="List every graded forecast instead.")] = False,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """How good the logged forecasts have been: forecasts made before matches (predict, now, update),
+    graded once the results are stored: RPS, log loss and calibration per competition and model, next to
+    the pre-match market where odds exist."""
+    import json
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.evaluate.track_record import graded_forecasts, track_record, track_record_calibration
+
+    with open_store(db) as store:
+        graded = graded_forecasts(store, include_backtests=backtests, live_only=live_only,
+                                  since=parse_date(since, "--since"))
+    if model:
+        graded = graded[graded["model"] == model]
+    if competition:
+        graded = graded[graded["competition"] == resolve_competition(competition).code]
+    summary = track_record(graded)
+    pending, unlinked = graded.attrs.get("pending", 0), graded.attrs.get("unlinked", 0)
+    caption = (f"{len(graded):,} graded forecasts; {pending:,} waiting for a result; {unlinked:,} about matches not "
+               "in the store" + ("" if backtests else f"; {graded.attrs.get('backtests', 0):,} backtest forecasts "
+                                 "kept apart (--backtests)")
+               + "; rps_vs_market < 0: better than the market on the same matches")
+    if matches:
+        emit(graded, as_json=json_, as_csv=csv, title="graded forecasts", caption=caption)
+        return
+    if json_:
+        payload = {"summary": json.loads(summary.to_json(orient="records", date_format="iso")),
+                   "calibration": json.loads(track_record_calibration(graded).to_json(orient="records")),
+                   "graded": len(graded), "pending": pending, "unlinked": unlinked}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    if graded.empty:
+        console.print("no graded forecast yet: forecasts are logged by `matchday predict`, `now` and `update`, "
+                      f"and graded once their matches' results are synced ({caption})", highlight=False)
+        return
+    emit(summary.round(4) if not csv else summary, as_json=False, as_csv=csv, title="track record", caption=caption)
+    if not csv:
+        emit(track_record_calibration(graded).round(3), as_json=False, as_csv=False,
+             title="calibration of the graded 1X2 probabilities",
+             caption="calibrated: observed frequency inside [ci_low, ci_high] around the mean forecast")
+
+
 # --------------------------------------------------------------------------- rotation
 @app.command()
 def rotate(
