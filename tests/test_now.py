@@ -78,6 +78,9 @@ def test_now_shows_what_a_user_saw_on_the_day(first_store, shared_data):
     assert {f["match_id"] for f in fixtures} <= unplayed
     for f in fixtures:
         assert f["p_home"] + f["p_draw"] + f["p_away"] == pytest.approx(1)
+    # football-data's fixtures file of that day priced the coming week: the market stands beside the model.
+    week = [f for f in fixtures if f["date"] <= (FIRST + dt.timedelta(days=7)).isoformat()]
+    assert week and all(f["market"] is not None for f in week)
     # The league phase was running: P(top 8) adds up to 8, no knockout pairing is known yet.
     ucl = by_code["UCL"]
     assert ucl["format"] == "league_phase"
