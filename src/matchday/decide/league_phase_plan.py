@@ -32,7 +32,8 @@ from matchday.decide.club_strength import club_grid, club_scores
 from matchday.rules.uefa_bracket import bracket_slots, clubs_in_slots, draw_bracket
 from matchday.rules.uefa_draws import KNOCKOUT_ROUNDS, take_draws
 from matchday.simulate.sampling import ScoreSampler, random_bits
-from matchday.simulate.tie_play import KnockoutParams, draw_uniforms, play_single_match, play_two_legged
+from matchday.simulate.tie_model import knockout_params
+from matchday.simulate.tie_play import draw_uniforms, play_single_match, play_two_legged
 from matchday.simulate.uefa_season import KnownResults, LeaguePhase, knockout_knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,7 +75,7 @@ class LeaguePhasePaths:
         self.teams = phase.teams
         self.index = {t: i for i, t in enumerate(self.teams)}
         self.club_index = self.index[self.club]
-        self.params = KnockoutParams(rules=cup.rules)
+        self.params = knockout_params(cup.season, cup.competition)  # the tie model's (tie, bracket)
         score_rng, draw_rng, ko_rng, club_rng = (np.random.default_rng(s) for s in streams)
         self._lots_seed = int(draw_rng.integers(2**62))
         # league phase: the other matches once; the club's matches from their own random numbers

@@ -510,10 +510,11 @@ def simulate_uefa_season(
     round, leg, aet_*/pen_* where known. model: a fitted :class:`~matchday.models.interface.ScoreModel`
     (its grids of this competition's home advantage; finals on neutral ground). as_of: results up to the
     end of this day are known (None: everything stored). knockout: False stops after the league phase.
-    params: how level ties are settled (default: this season's rules, :func:`~matchday.rules.knockout.tie_rules`).
+    params: how level ties are settled (default: the tie model's, :func:`~matchday.simulate.tie_model.knockout_params`:
+    this season's rules, the estimated extra-time factor, the shoot-out model).
     names: team id -> display name (alphabetical order of the live table). The result depends on ``seed``.
     """
-    from matchday.rules.knockout import tie_rules
+    from matchday.simulate.tie_model import knockout_params
 
     if int(n_sims) != n_sims or n_sims < 1:
         raise ValueError(f"n_sims must be a positive integer (got {n_sims!r})")
@@ -550,7 +551,7 @@ def simulate_uefa_season(
     if knockout:
         knowledge = knockout_knowledge(phase, real_positions)
         notes.extend(knowledge.notes)
-        params = params or KnockoutParams(rules=tie_rules(phase.season, phase.competition))
+        params = params or knockout_params(phase.season, phase.competition)
         index = {t: i for i, t in enumerate(phase.teams)}
         known = KnownResults(knowledge.ties, index)
         predict = functools.partial(model.predict_many, competition=phase.competition)
