@@ -38,8 +38,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from matchday.decide.calendar import Calendar, CupStage
+from matchday.decide.calendar import LEAGUE_PHASE_STAGES, Calendar, CupStage, LeaguePhaseCup
+from matchday.decide.club_strength import club_grid, club_order, club_scores, club_win_probability
 from matchday.decide.fatigue import FatigueModel
+from matchday.decide.league_phase_plan import PATH_KEYS, SKIP, LeaguePhasePaths, path_key, path_of_key
 from matchday.decide.squad import LineupStrength
 from matchday.decide.strategies import Plan
 from matchday.models.grid import ScoreGrid
@@ -51,45 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.models.interface import ScoreModel
 
 DEFAULT_SIMS = 20_000
-
-
-# ---------------------------------------------------------------------------------------------------
-# Score grids for adjusted strengths (through the model's own distribution: Dixon-Coles' tau is kept)
-# ---------------------------------------------------------------------------------------------------
-
-
-def club_grid(model: ScoreModel, rate_for: np.ndarray, rate_against: np.ndarray, club_home: np.ndarray,
-              attack: np.ndarray | float = 0.0, defence: np.ndarray | float = 0.0) -> ScoreGrid:
-    """Grid (written home-first) of club matches with strength changes applied.
-
-    rate_for / rate_against: the model's rates of the club's goals and of its opponent's goals
-    (:meth:`ScoreModel.rates`); attack / defence: the club's changes (log scale, negative = weaker), so
-    its rates become ``rate_for * exp(attack)`` and ``rate_against * exp(-defence)``. club_home: the club is
-    written first (at home, or first at a neutral venue).
-    """
-    scored = np.asarray(rate_for, float) * np.exp(attack)
-    allowed = np.asarray(rate_against, float) * np.exp(-np.asarray(defence, float))
-    home = np.asarray(club_home, bool)
-    return model.grid_from_rates(np.where(home, scored, allowed), np.where(home, allowed, scored))
-
-
-def club_win_probability(grid: ScoreGrid, club_home: np.ndarray) -> np.ndarray:
-    """P(the club wins in 90 minutes) from a home-first grid (:meth:`ScoreGrid.outcomes`)."""
-    outcomes = grid.outcomes()
-    return np.where(np.asarray(club_home, bool), outcomes[:, 0], outcomes[:, 2])
-
-
-def club_order(club_home: np.ndarray) -> list[str]:
-    """Sampler cell order per club match: by the club's goal difference, then its goals (a monotone
-    coupling: on the same random number a stronger lineup never gets a worse goal difference)."""
-    return ["home_margin" if home else "away_margin" for home in np.asarray(club_home, bool)]
-
-
-def club_scores(grid: ScoreGrid, club_home: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(club goals, opponent goals) ``(S, k)`` of ``k`` club matches drawn with the random numbers ``bits``."""
-    home_goals, away_goals = ScoreSampler(grid, club_order(club_home)).sample(bits)
-    home = np.asarray(club_home, bool)
-    return np.where(home, home_goals, away_goals), np.where(home, away_goals, home_goals)
+__all__ = ["DEFAULT_SIMS", "PathStrengths", "PlanOutcomes", "PlanSimulator", "club_grid", "club_order", "club_scores",
+           "club_win_probability", "path_strengths"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -111,8 +76,9 @@ class PathStrengths:
 
 
 def path_strengths(calendar: Calendar, levels: Sequence[str], lineup: LineupStrength, fatigue: FatigueModel,
-                   stages_played: int) -> PathStrengths:
-    """Walk the calendar in date order, playing cup matches of stages < ``stages_played`` only.
+                   stages_played: int, skip_stages: frozenset[int] = frozenset()) -> PathStrengths:
+    """Walk the calendar in date order, playing cup matches of stages < ``stages_played`` only (and not
+    those of ``skip_stages``: the knockout play-offs of a club in the league phase's top 8).
 
     Match m at level L (first-choice share s): fatigue overlap = (share of the previous match) x s when the
     rest before m is short; expected absent = injuries of the previous ``layoff_matches`` matches; absent
@@ -124,7 +90,7 @@ def path_strengths(calendar: Calendar, levels: Sequence[str], lineup: LineupStre
     previous_load = lineup.initial_load
     recent: list[float] = []
     for i, match in enumerate(calendar.matches):
-        if match.is_cup and match.stage is not None and match.stage >= stages_played:
+        if match.is_cup and match.stage is not None and (match.stage >= stages_played or match.stage in skip_stages):
             continue
         level = levels[i]
         share = lineup.share[level]
@@ -258,17 +224,21 @@ class PlanSimulator:
         self.league_rate_for = np.where(self.league_club_home, rate_h, rate_a)
         self.league_rate_against = np.where(self.league_club_home, rate_a, rate_h)
 
-        # knockout path
+        # knockout path (from 2024-25: the league phase, then the knockout path it leads to)
         cup = calendar.cup
+        self._lp: LeaguePhasePaths | None = None
         self.stages: list[CupStage] = cup.stages if cup is not None else []
         self.stage_names = [s.round for s in self.stages]
+        if isinstance(cup, LeaguePhaseCup):
+            self._lp = LeaguePhasePaths(calendar, model, self.n_sims, streams[2].spawn(4))
+            self.stage_names = list(LEAGUE_PHASE_STAGES)
         self._params = KnockoutParams(rules=cup.rules) if cup is not None else KnockoutParams()
         cup_rng = np.random.default_rng(streams[1])  # one stream: each stage gets its own block
         self._uniforms = [draw_uniforms(cup_rng, self.n_sims) for _ in self.stages]
         self._rate_cache: dict[tuple[str, str], tuple[float, float]] = {}
         self.path_opponents: list[tuple[np.ndarray, np.ndarray] | None] = []
         self.opponent_names: list[str] = []
-        if cup is not None:
+        if cup is not None and self._lp is None:
             self._simulate_rest_of_bracket(np.random.default_rng(streams[2]))
         self._reference: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -460,7 +430,15 @@ class PlanSimulator:
 
     # ------------------------------------------------------------------ public
     def strengths(self, plan: Plan, lineup: LineupStrength, fatigue: FatigueModel) -> dict[int, PathStrengths]:
-        """The plan's match strengths on every path (key = cup stages played; 0 when there is no cup)."""
+        """The plan's match strengths on every path (key = cup stages played; 0 when there is no cup; in the
+        league-phase format :func:`~matchday.decide.league_phase_plan.path_key`)."""
+        if self._lp is not None:
+            out = {}
+            for key in PATH_KEYS:
+                played, skipped = path_of_key(key)
+                out[key] = path_strengths(self.calendar, plan.levels(self.calendar, played), lineup, fatigue, played,
+                                          skipped)
+            return out
         variants = range(1, len(self.stages) + 1) if self.stages else [0]
         return {v: path_strengths(self.calendar, plan.levels(self.calendar, v if self.stages else None), lineup,
                                   fatigue, v) for v in variants}
@@ -470,8 +448,13 @@ class PlanSimulator:
         """Play ``plan`` on every simulated future."""
         levels = plan.levels(self.calendar)
         strengths = self.strengths(plan, lineup, fatigue)
-        stages_played, trophy = self._play_cup(strengths)
-        club_goals, opp_goals = self._league_scores(strengths, stages_played)
+        if self._lp is not None:
+            path, trophy, _ = self._lp.play(strengths)
+            stages_played = (path % SKIP).astype(np.int8)
+            club_goals, opp_goals = self._league_scores(strengths, path)
+        else:
+            stages_played, trophy = self._play_cup(strengths)
+            club_goals, opp_goals = self._league_scores(strengths, stages_played)
         ref_club, ref_opp, ref_position, ref_points = self._reference_ranking(points_offset)
         changed = np.flatnonzero(((club_goals != ref_club) | (opp_goals != ref_opp)).any(axis=1))
         position, points = ref_position.copy(), ref_points.copy()
@@ -493,7 +476,7 @@ class PlanSimulator:
         return out
 
     def _strength_table(self, levels: list[str], strengths: dict[int, PathStrengths]) -> pd.DataFrame:
-        longest = strengths[max(strengths)]
+        longest = strengths[int(path_key(6, False))] if self._lp is not None else strengths[max(strengths)]
         cal = self.calendar
         win = np.full(len(cal.matches), np.nan)
         if self.league_positions:
@@ -509,8 +492,9 @@ class PlanSimulator:
                 i = where[m.key]
                 venue = m.venue or "home"
                 rate_for, rate_against = self._cup_rates(stage.opponent, venue)
+                path = longest if self._lp is not None else strengths[number + 1]
                 grid = club_grid(self.model, [rate_for], [rate_against], [venue != "away"],
-                                 strengths[number + 1].attack[i], strengths[number + 1].defence[i])
+                                 path.attack[i], path.defence[i])
                 win[i] = club_win_probability(grid, [venue != "away"])[0]
         return pd.DataFrame({
             "key": cal.keys, "date": [m.date for m in cal.matches], "level": levels, "rest_days": longest.rest,
