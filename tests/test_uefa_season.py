@@ -323,7 +323,7 @@ def test_simulate_and_bracket_commands_on_the_real_season(store_2425):
     db = str(store_2425)
     code, out = run("simulate", "UCL", "2024-25", "--as-of", "2024-12-15", "--sims", "2000", "--db", db, "--json")
     assert code == 0, out
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert len(rows) == 36
     assert sum(r["p_top8"] for r in rows) == pytest.approx(8)
     assert sum(r["p_winner"] for r in rows) == pytest.approx(1)

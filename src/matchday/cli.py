@@ -1350,6 +1350,7 @@ def bracket(
     import functools
 
     from matchday.rules.uefa_format import has_league_phase
+    from matchday.rules.uefa_league_phase import is_league_phase_round
     from matchday.simulate.bracket import simulate_bracket
     from matchday.simulate.tie_model import knockout_params
     from matchday.workflows import bracket_state, team_names
@@ -1359,10 +1360,13 @@ def bracket(
         named = season
         cutoff = _question_as_of(store, competition, season, as_of, kind="cup")
         season = _season(season, cutoff)
-    if has_league_phase(comp.code, season):  # 2024-25 on: the league phase, then the bracket by position
+        stored_rounds = store.matches([comp.code], [season])["round"].astype(str)
+    if has_league_phase(comp.code, season) and stored_rounds.map(is_league_phase_round).any():
+        # 2024-25 on: the league phase, then the bracket fixed by league-phase position
         _uefa_bracket(comp, season, cutoff.isoformat(), model=model, sims=sims, seed=seed, db=db, json_=json_,
                       csv=csv, no_cache=no_cache)
         return
+    # an older format, or a store that holds only the knockout rounds of a season: the rounds as stored
     with open_store(db) as store:
         _require_season(store, comp.code, season, why=None if named else f"the season running on {cutoff.isoformat()}")
         first_round, ties, later, draws = bracket_state(store.matches([comp.code], [season]), comp.code, season,
