@@ -393,8 +393,13 @@ def fixtures(
 
 
 # --------------------------------------------------------------------------- models and forecasts
-ModelOption = Annotated[str, typer.Option("--model", help="dixon-coles, poisson, negative-binomial, "
-                                          "bivariate-poisson, shots-dixon-coles or elo.")]
+DEFAULT_MODEL = "combined"
+"""The model of every forecast, simulation and decision unless ``--model`` says otherwise (docs/models.md)."""
+
+ModelOption = Annotated[str, typer.Option("--model", help="combined (default: goals, shots, corners and a "
+                                          "score-driven filter on the goal model's cross-league scale), dixon-coles, "
+                                          "poisson, negative-binomial, bivariate-poisson, shots-dixon-coles, elo, "
+                                          "score-driven, or with-market (also past closing prices; opt-in).")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
                                                 "(YYYY-MM-DD; default: today).")]
 
@@ -413,7 +418,20 @@ def _fit(store: Store, model: str, as_of: dt.date):
     from matchday.models.training import fit_model
 
     with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
-        return fit_model(model, store, as_of)
+        fitted = fit_model(model, store, as_of)
+    for note in getattr(fitted, "notes_", ()):  # what a combined model could not use, and where it fell back
+        err_console.print(f"[dim]{model}: {note}[/]")
+    return fitted
+
+
+def _fallback_note(fitted, model: str, home: list[str], away: list[str], competition) -> None:
+    """Say when a combined model forecasts fixtures with the goal model alone (a club lacks its evidence)."""
+    if not hasattr(fitted, "goal_model_only"):
+        return
+    fallback = fitted.goal_model_only(home, away, False, competition)
+    if fallback.any():
+        err_console.print(f"[yellow]note:[/] {int(fallback.sum())} of {len(home)} fixture(s) use the goal model "
+                          f"alone ({model} lacks statistics or league matches for a club in them)")
 
 
 def _fixture_competition(store: Store, home: str, away: str, as_of: dt.date) -> str | None:
@@ -433,7 +451,7 @@ def predict(
     home: Annotated[str, typer.Argument(help="Home club (any known name).")],
     away: Annotated[str, typer.Argument(help="Away club.")],
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     competition: Annotated[str | None, typer.Option("--competition", help="Competition whose home advantage "
                                                     "applies (default: the pair's tie, else the home league).")] = None,
     neutral: Annotated[bool, typer.Option("--neutral", help="Neutral venue (no home advantage).")] = False,
@@ -453,6 +471,7 @@ def predict(
         fitted = _fit(store, model, cutoff)
         comp = resolve_competition(competition).code if competition else _fixture_competition(store, home_id, away_id, cutoff)
         forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
+        _fallback_note(fitted, model, [home_id], [away_id], None if comp is None else [comp])
         p = forecast.outcomes()[0]
         xg = (float(forecast.home_expected_goals[0]), float(forecast.away_expected_goals[0]))
         table = forecast.markets_table()
@@ -473,7 +492,7 @@ def predict(
 def ratings(
     competition: Annotated[str, typer.Argument(help="League or UEFA competition to list (code or name).")],
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     top: Annotated[int, typer.Option("--top", help="Show this many clubs.")] = 30,
     db: DbOption = None,
     json_: FormatJson = False,
@@ -533,6 +552,11 @@ def backtest(
     for name in names:
         if name not in MODELS:
             raise UnknownChoiceError("model", name, sorted(MODELS))
+    stacked = [name for name in names if name in ("combined", "with-market")]
+    if stacked:
+        err_console.print(f"[yellow]note:[/] {', '.join(stacked)} use the shipped weights, learned on the top five "
+                          "leagues 2014-15..2024-25: on those seasons this backtest is not fully out of sample "
+                          "(bench/bench_accuracy.py learns them walk-forward)")
     codes = [resolve_competition(c).code for c in competitions]
     season_list = season_range(seasons)
     history = 2
@@ -611,7 +635,7 @@ def simulate(
     competition: Annotated[str, typer.Argument(help="League code or name.")],
     season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
     heatmap: Annotated[Path | None, typer.Option("--heatmap", help="Write a PNG of the position probabilities.")] = None,
@@ -685,7 +709,7 @@ def whatif(
     until: Annotated[str | None, typer.Option("--until", help="Ask about the table after this date (YYYY-MM-DD) "
                                               "instead of the end of the season.")] = None,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
     db: DbOption = None,
@@ -765,7 +789,7 @@ def tie(
     first_leg: Annotated[str | None, typer.Option("--first-leg", help="Played first leg, e.g. 'Liverpool 0-3 Atalanta'.")] = None,
     final: Annotated[bool, typer.Option("--final", help="A single match at a neutral venue instead of two legs.")] = False,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     competition: Annotated[str | None, typer.Option("--competition", help="UCL, UEL or UECL (home advantage, rules).")] = None,
     sims: Annotated[int, typer.Option("--sims", help="Also run this many Monte Carlo ties (0 = exact only).")] = 0,
     seed: SeedOption = 0,
@@ -803,6 +827,7 @@ def tie(
         comp = _tie_context(store, a, b, cutoff, competition)
         fitted = _fit(store, model, cutoff)
         names = team_names(store, [a, b])
+    _fallback_note(fitted, model, [a], [b], None if comp is None else [comp])
     rules = tie_rules(season_of_date(cutoff), comp)
     params = KnockoutParams(rules=rules)
     teams = (names[a], names[b])
@@ -837,7 +862,7 @@ def bracket(
     competition: Annotated[str, typer.Argument(help="UCL, UEL or UECL (or a name).")],
     season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
     db: DbOption = None,
@@ -864,6 +889,7 @@ def bracket(
         fitted = _fit(store, model, cutoff)
         names = team_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
 
+    _fallback_note(fitted, model, [t.home for t in ties], [t.away for t in ties], [comp.code] * len(ties))
     predict = functools.partial(fitted.predict_many, competition=comp.code)
     with err_console.status(f"simulating {sims:,} brackets ..."):
         result = simulate_bracket(ties, later, predict, first_round=first_round,
@@ -959,7 +985,7 @@ def rotate(
     sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity",
                                               help="Also vary the gap, the points situation and the weights.")] = True,
     chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart of the plans and the stance flip.")] = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     db: DbOption = None,
     json_: FormatJson = False,
     csv: FormatCsv = False,
@@ -1076,21 +1102,21 @@ def demo(
     header("The Premier League table on 14 April 2024 (after Liverpool 0-1 Crystal Palace)")
     table(competition="E0", season="2023-24", as_of="2024-04-14", db=db_path, json_=False, csv=False)
     header("Liverpool v Atalanta before the first leg (10 April)")
-    tie(team_a="Liverpool", team_b="Atalanta", first_leg=None, final=False, as_of="2024-04-10", model="dixon-coles",
+    tie(team_a="Liverpool", team_b="Atalanta", first_leg=None, final=False, as_of="2024-04-10", model=DEFAULT_MODEL,
         competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
     header("How likely is a comeback from 0-3? (12 April)")
     tie(team_a="Atalanta", team_b="Liverpool", first_leg="Liverpool 0-3 Atalanta", final=False, as_of="2024-04-12",
-        model="dixon-coles", competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
+        model=DEFAULT_MODEL, competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
     header("Title odds on 15 April")
-    simulate(competition="E0", season="2023-24", as_of="2024-04-15", model="dixon-coles", sims=sims, seed=seed,
+    simulate(competition="E0", season="2023-24", as_of="2024-04-15", model=DEFAULT_MODEL, sims=sims, seed=seed,
              heatmap=None, positions=False, db=db_path, json_=False, csv=False)
     header("Who is top if Liverpool beat Fulham and Arsenal don't win at Wolves?")
     whatif(competition="E0", season="2023-24", given=["Fulham v Liverpool: away win", "Wolves v Arsenal: not away win"],
-           ask="top", until=None, as_of="2024-04-15", model="dixon-coles", sims=sims, seed=seed, db=db_path,
+           ask="top", until=None, as_of="2024-04-15", model=DEFAULT_MODEL, sims=sims, seed=seed, db=db_path,
            json_=False, csv=False)
     header("Rest the first team in Bergamo, or throw the lot at it?")
     rotate(club="Liverpool", as_of="2024-04-15", weights="title=1,europa=0.5,top4=0.3", squad=None, plan=None,
-           gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model="dixon-coles", db=db_path,
+           gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model=DEFAULT_MODEL, db=db_path,
            json_=False, csv=False)
     console.print(f"[green]demo finished in {time.perf_counter() - started:.1f} s[/]")
 

@@ -91,7 +91,7 @@ def analyse_rotation(
     squad: str | os.PathLike[str] | Squad | LineupStrength | None = None,
     gap: float | None = None,
     fatigue: FatigueModel | None = None,
-    model: str = "dixon-coles",
+    model: str = "combined",
     fitted: ScoreModel | None = None,
     n_sims: int = 20_000,
     seed: int = 0,

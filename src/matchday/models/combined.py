@@ -38,8 +38,9 @@ goals on the evidence (:func:`learn_weights`), learned walk-forward on earlier *
 never on the forecast matches. The package ships them (:data:`DEFAULT_WEIGHTS`), learned that way on the
 top five leagues 2014-15..2024-25 by ``python bench/bench_accuracy.py --calibrate``, which re-learns them on
 new data; ``weights=`` takes any others. Why shipped, not learned inside ``fit``: they are population
-constants (how much a shot-on-target rating says about future goals), stable across leagues and seasons
-(2019-20..2024-25: goals 0.4-0.6, shots on target 0.1-0.2, corners 0.13-0.18), and need ~1,500
+constants (how much a shot rating says about future goals), stable across leagues and seasons (season means
+2019-20..2024-25: goals 0.47-0.60, shots on target 0.03-0.11, shots 0.29-0.39, corners 0.10-0.15, score-driven
+0.14-0.24), and need ~1,500
 out-of-sample forecasts to pin down; a walk-forward inside every fit would need ~100 weekly refits of every
 component on the user's window (minutes on the default 16-league frame, instead of seconds) and would
 learn them from one window's forecasts only. The benchmark never uses the shipped values: it learns the
@@ -62,8 +63,14 @@ from matchday.data.frames import as_of_day, played_matches
 from matchday.models.distributions import poisson_pmf
 from matchday.models.dixon_coles import DixonColes
 from matchday.models.goal_model import DEFAULT_SHRINKAGE, PROMOTED_PRIOR
-from matchday.models.interface import ModelBase, as_array, filter_ratings, map_values
-from matchday.models.score_driven import CARRY, LEVEL_RATE, SCORE_DRIVEN_RATE, ScoreDriven, league_competitions
+from matchday.models.interface import NEWCOMER_DAYS, ModelBase, as_array, filter_ratings, map_values
+from matchday.models.score_driven import (
+    CARRY,
+    LEVEL_RATE,
+    SCORE_DRIVEN_RATE,
+    ScoreDriven,
+    league_competitions,
+)
 from matchday.models.statistics import STATISTICS_XI, StatisticRatings, with_statistic
 from matchday.models.weights import DEFAULT_XI
 
@@ -99,12 +106,16 @@ WEIGHTS_MIN_FORECASTS: int = 1500
 """Earlier out-of-sample forecasts needed before learned weights replace the goal model's."""
 
 DEFAULT_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
-    COMPONENTS: {"home": 0.0, "away": 0.0, "goals": 1.0, "shots_on_target": 0.0, "shots": 0.0, "corners": 0.0,
-                 "score_driven": 0.0},
-    WITH_MARKET_COMPONENTS: {"home": 0.0, "away": 0.0, "goals": 1.0, "shots_on_target": 0.0, "shots": 0.0,
-                             "corners": 0.0, "score_driven": 0.0, "past_odds": 0.0},
+    COMPONENTS: {"home": -0.0013, "away": 0.0291, "goals": 0.5789, "shots_on_target": 0.0532, "shots": 0.3421,
+                 "corners": 0.0903, "score_driven": 0.1589},
+    WITH_MARKET_COMPONENTS: {"home": -0.0016, "away": 0.0289, "goals": 0.4433, "shots_on_target": 0.0301,
+                             "shots": 0.2738, "corners": 0.0476, "score_driven": 0.0058, "past_odds": 0.3457},
 }
-"""Shipped weights per component set (see the module docstring; ``bench/bench_accuracy.py --calibrate``)."""
+"""Shipped weights per component set: ``python bench/bench_accuracy.py --calibrate`` on the top five leagues, every
+out-of-sample forecast of 2014-15..2024-25 (19,806; weekly refits, time-weighted with a half-life of 730 days from
+the last match, 25 May 2025; ridge 1 towards the goal model). Walk-forward, season by season, the same regression
+gave goals 0.41-0.60, shots on target 0.03-0.17, shots 0.13-0.39, corners 0.10-0.24, score-driven 0.14-0.40
+(combined) and past odds 0.25-0.39 (with-market): see docs/models.md."""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -249,6 +260,50 @@ def implied_goals(probabilities: np.ndarray, iterations: int = 30) -> tuple[np.n
     return lam[:, 0], lam[:, 1]
 
 
+CLOSING_BOOKS: tuple[str, ...] = ("PS", "Avg")
+"""Closing 1X2 books used for the past-prices evidence, in order: Pinnacle, else the market average."""
+
+
+def closing_market(odds: pd.DataFrame) -> pd.DataFrame:
+    """Margin-free closing 1X2 probabilities per match from the long odds table (``Store.odds()``): the
+    first complete closing book of :data:`CLOSING_BOOKS`, prices inverted and normalised to sum to 1
+    (proportional margin removal: Pinnacle's closing margin is ~2-3%, where the methods that model the
+    favourite-longshot bias move a probability by a few tenths of a percentage point; the evaluation's
+    market yardstick, :mod:`matchday.evaluate.market`, uses Shin's). Columns ``match_id`` and
+    :data:`MARKET_COLUMNS`; matches without a complete closing book are absent."""
+    needed = {"match_id", "bookmaker", "market", "selection", "closing", "price"}
+    if not needed <= set(odds.columns):
+        missing = sorted(needed - set(odds.columns))[0]
+        raise DataError("odds table lacks a column", column=missing, expected="the long odds table (Store.odds())")
+    rows = odds[(odds["market"] == "1x2") & odds["closing"].fillna(False).astype(bool)
+                & odds["bookmaker"].isin(CLOSING_BOOKS) & odds["selection"].isin(("home", "draw", "away"))]
+    rows = rows.assign(price=pd.to_numeric(rows["price"], errors="coerce"))
+    books = rows.drop_duplicates(["match_id", "bookmaker", "selection"]).pivot(
+        index=["match_id", "bookmaker"], columns="selection", values="price").reindex(columns=["home", "draw", "away"])
+    prices = books.to_numpy(dtype=float)
+    usable = np.isfinite(prices).all(axis=1) & (prices > 1.0).all(axis=1)
+    books = books[usable].reset_index()
+    books["rank"] = books["bookmaker"].map({name: i for i, name in enumerate(CLOSING_BOOKS)})
+    books = books.sort_values(["match_id", "rank"], kind="stable").drop_duplicates("match_id")
+    inverse = 1.0 / books[["home", "draw", "away"]].to_numpy(dtype=float)
+    probabilities = inverse / inverse.sum(axis=1, keepdims=True)
+    out = pd.DataFrame({"match_id": books["match_id"].to_numpy()})
+    for column, values in zip(MARKET_COLUMNS, probabilities.T, strict=True):
+        out[column] = values
+    return out.reset_index(drop=True)
+
+
+def attach_closing_market(matches: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame:
+    """``matches`` (with ``match_id``) plus :data:`MARKET_COLUMNS` from :func:`closing_market` (NaN where a
+    match has no closing book) and :data:`IMPLIED_COLUMNS`."""
+    if "match_id" not in matches.columns:
+        raise DataError("match frame lacks a column", column="match_id", expected="the store's match ids")
+    market = closing_market(odds).set_index("match_id").reindex(matches["match_id"].to_numpy())
+    frame = matches.drop(columns=[c for c in (*MARKET_COLUMNS, *IMPLIED_COLUMNS) if c in matches.columns])
+    frame = frame.assign(**{c: market[c].to_numpy() for c in MARKET_COLUMNS})
+    return with_implied_goals(frame)
+
+
 def with_implied_goals(matches: pd.DataFrame) -> pd.DataFrame:
     """``matches`` with :data:`IMPLIED_COLUMNS` from :data:`MARKET_COLUMNS` (unchanged if it has them)."""
     if all(c in matches.columns for c in IMPLIED_COLUMNS):
@@ -290,8 +345,9 @@ class CombinedModel(ModelBase):
     warm_start: every component continues from its previous fit (walk-forward refits).
 
     Fitted: ``goal_model_`` (the fitted DixonColes), ``components_`` ({name: fitted component}),
-    ``weights_`` (the weights in use), ``coverage_`` (per club: league and which components rate it),
-    ``notes_`` (what fell back to the goal model and why), ``teams_`` (every club the goal model rates).
+    ``weights_`` (the weights in use), ``coverage_`` (per club: league, which components rate it, whether the
+    combined evidence is complete, last match), ``notes_`` (what falls back to the goal model and why, for the
+    clubs that played in the last 300 days), ``teams_`` (every club the goal model rates).
     """
 
     def __init__(
@@ -420,8 +476,10 @@ class CombinedModel(ModelBase):
         for name in self.components:
             coverage[name] = np.isfinite(attack[name]) & (league_of != None)  # noqa: E711
         coverage["combined"] = full
+        last = goal.ratings().set_index("team")["last_played"].reindex(teams)
+        coverage["last_played"] = last.to_numpy()
         self.coverage_ = coverage
-        notes += self._coverage_notes(coverage)
+        notes += self._coverage_notes(coverage[coverage["last_played"] >= day - pd.Timedelta(days=NEWCOMER_DAYS)])
         for note in notes:
             logger.warning("%s: %s", type(self).__name__, note)
         self.notes_ = notes
@@ -443,11 +501,12 @@ class CombinedModel(ModelBase):
         return f"{name}: no league match reports {statistic}; every fixture uses the goal model"
 
     def _coverage_notes(self, coverage: pd.DataFrame) -> list[str]:
+        """What the clubs active in the last NEWCOMER_DAYS days lack (older clubs are not forecast)."""
         notes = []
         no_league = coverage["league"].isna()
         if no_league.any():
-            notes.append(f"{int(no_league.sum())} of {len(coverage)} clubs have no league match in the data (seen in "
-                         "cups or UEFA matches only): their fixtures use the goal model")
+            notes.append(f"{int(no_league.sum())} of {len(coverage)} recently active clubs have no league match in "
+                         "the data (seen in cups or UEFA matches only): their fixtures use the goal model")
         for name in self.components:
             if name == "goals":
                 continue

@@ -20,8 +20,9 @@ a rating forgets its start after about 1 / (k * 1.4 goals) ~ 50 matches.
 Clubs changing league (promotion, relegation) keep ``carry = 0.5`` of their state plus an offset:
 :data:`~matchday.models.goal_model.PROMOTED_PRIOR` into a higher tier, its mirror into a lower one (tiers from
 :mod:`matchday.data.competitions`; nothing for a move between leagues of the same or an unknown tier). A
-club first seen starts at 0, its league's average. A league's levels start at the log mean goals of its
-first (up to) 100 matches.
+club first seen starts at 0, its league's average. A league's levels are the log of its running mean
+home and away goals over its first 100 matches (the typical 1.45 and 1.15 before its first match day), and
+drift by the score only after that.
 
 Only league matches move the states (:func:`league_competitions`): a UEFA or cup match pits clubs rated
 against different league levels, so its residual would mostly measure the gap between the leagues, which
@@ -61,7 +62,10 @@ CARRY: float = 0.5
 """Share of its state a club keeps when it changes league (plus the promoted/relegated offset)."""
 
 LEVEL_START_MATCHES = 100
-"""A new league's levels start at the log mean goals of its first (up to) this many matches."""
+"""A league's levels are its running mean goals over its first this many matches, then drift with ``k0``."""
+
+DEFAULT_LEVELS: tuple[float, float] = (1.45, 1.15)
+"""Home and away goals per match assumed for a league before its first match day is processed."""
 
 
 def league_competitions(competition: np.ndarray, home: np.ndarray, away: np.ndarray) -> set[str]:
@@ -107,6 +111,8 @@ class FilterState:
     matches: np.ndarray = field(default_factory=lambda: np.zeros(0))  # league matches per club
     league_index: dict[str, int] = field(default_factory=dict)
     level: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # log home / away level per league
+    goal_sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # goals of the first matches
+    league_matches: np.ndarray = field(default_factory=lambda: np.zeros(0))  # matches processed per league
     cutoff: np.datetime64 | None = None  # matches before this moment have been processed
     n_processed: int = 0
 
@@ -123,17 +129,15 @@ class FilterState:
         self.last_played = np.concatenate([self.last_played, np.full(k, np.iinfo(np.int64).min, dtype=np.int64)])
         self.matches = np.concatenate([self.matches, np.zeros(k)])
 
-    def add_leagues(self, codes: Iterable[str], home_goals: np.ndarray, away_goals: np.ndarray,
-                    competition: np.ndarray) -> None:
-        """Register new leagues, their levels from their first matches in this batch (date order)."""
+    def add_leagues(self, codes: Iterable[str]) -> None:
+        """Register new leagues at the default levels."""
         for code in codes:
             if code in self.league_index:
                 continue
-            rows = np.flatnonzero(competition == code)[:LEVEL_START_MATCHES]
-            home = max(float(np.mean(home_goals[rows])), 0.1)
-            away = max(float(np.mean(away_goals[rows])), 0.1)
             self.league_index[code] = len(self.league_index)
-            self.level = np.vstack([self.level, np.log([[home, away]])])
+            self.level = np.vstack([self.level, np.log([DEFAULT_LEVELS])])
+            self.goal_sums = np.vstack([self.goal_sums, np.zeros((1, 2))])
+            self.league_matches = np.append(self.league_matches, 0.0)
 
 
 def run_filter(state: FilterState, data: MatchArrays, rows: np.ndarray, *, rate: float, level_rate: float,
@@ -149,7 +153,7 @@ def run_filter(state: FilterState, data: MatchArrays, rows: np.ndarray, *, rate:
     neutral = data.neutral[order]
     dates = data.date[order]
     state.add_teams(np.concatenate([home, away]))
-    state.add_leagues(pd.unique(comp), x, y, comp)
+    state.add_leagues(pd.unique(comp))
     hi = map_values(home, state.team_index, -1, dtype=np.intp)
     ai = map_values(away, state.team_index, -1, dtype=np.intp)
     league = map_values(comp, state.league_index, -1, dtype=np.intp)
@@ -159,7 +163,7 @@ def run_filter(state: FilterState, data: MatchArrays, rows: np.ndarray, *, rate:
     starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
     bounds = np.r_[starts, order.size]
     att, dfn, level = state.attack, state.defence, state.level
-    team_league = state.team_league
+    team_league, sums, seen = state.team_league, state.goal_sums, state.league_matches
     n_leagues = len(state.league_index)
     for position in range(starts.size):
         day_rows = slice(bounds[position], bounds[position + 1])
@@ -186,9 +190,15 @@ def run_filter(state: FilterState, data: MatchArrays, rows: np.ndarray, *, rate:
         np.add.at(att, a, rate * res_a)
         np.add.at(dfn, h, -rate * res_a)
         count = np.bincount(lg, minlength=n_leagues)
-        played = count > 0
-        level[played, 0] += level_rate * np.bincount(lg, res_h / lam_h, minlength=n_leagues)[played] / count[played]
-        level[played, 1] += level_rate * np.bincount(lg, res_a / lam_a, minlength=n_leagues)[played] / count[played]
+        settled = (count > 0) & (seen >= LEVEL_START_MATCHES)
+        level[settled, 0] += level_rate * np.bincount(lg, res_h / lam_h, minlength=n_leagues)[settled] / count[settled]
+        level[settled, 1] += level_rate * np.bincount(lg, res_a / lam_a, minlength=n_leagues)[settled] / count[settled]
+        young = (count > 0) & (seen < LEVEL_START_MATCHES)
+        if young.any():  # a league's first matches: its levels are its running mean goals
+            sums[:, 0] += np.bincount(lg, x[day_rows], minlength=n_leagues) * young
+            sums[:, 1] += np.bincount(lg, y[day_rows], minlength=n_leagues) * young
+            level[young] = np.log(np.maximum(sums[young] / (seen[young] + count[young])[:, None], 0.1))
+        seen += count
     stamps = dates.astype("datetime64[ns]").astype(np.int64)
     np.maximum.at(state.last_played, np.concatenate([hi, ai]), np.concatenate([stamps, stamps]))
     np.add.at(state.matches, np.concatenate([hi, ai]), 1.0)
