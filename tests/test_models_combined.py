@@ -139,7 +139,7 @@ def test_a_club_with_statistics_in_no_match_uses_the_goal_model(frame):
     others = [t for t in L1 if t != club]
     assert model.goal_model_only([club] * 7, others).all()
     assert not model.goal_model_only(others[:-1], others[1:]).any()
-    assert any("shots_on_target: 1 clubs lack it (L1 (1))" in note for note in model.notes_)
+    assert any("shots_on_target, shots, corners: 1 clubs lack them (L1 (1))" in note for note in model.notes_)
     ratings = model.ratings().set_index("team")
     assert ratings.loc[club, "evidence"] == "goals only" and ratings.loc[others, "evidence"].eq("combined").all()
 

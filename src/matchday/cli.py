@@ -415,10 +415,18 @@ def _team_id(name: str) -> str:
 
 
 def _fit(store: Store, model: str, as_of: dt.date):
+    import logging
+
     from matchday.models.training import fit_model
 
-    with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
-        fitted = fit_model(model, store, as_of)
+    logger = logging.getLogger("matchday.models.combined")  # its notes are printed here, once, in the CLI's style
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
+            fitted = fit_model(model, store, as_of)
+    finally:
+        logger.setLevel(level)
     for note in getattr(fitted, "notes_", ()):  # what a combined model could not use, and where it fell back
         err_console.print(f"[dim]{model}: {note}[/]")
     return fitted

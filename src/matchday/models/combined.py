@@ -436,6 +436,7 @@ class CombinedModel(ModelBase):
         teams = goal.teams_
         league_of = np.array([current.get(t) for t in teams], dtype=object)
         notes: list[str] = []
+        absent: set[str] = set()  # components with no evidence at all (one note, not one per club)
         attack: dict[str, np.ndarray] = {}
         defence: dict[str, np.ndarray] = {}
         for name in self.components:
@@ -447,10 +448,12 @@ class CombinedModel(ModelBase):
                 statistic = "implied_goals" if name == "past_odds" else name
                 if name != "score_driven" and not with_statistic(frame, statistic).any():
                     notes.append(self._missing_note(name, statistic))
+                    absent.add(name)
                     attack[name] = defence[name] = np.full(teams.size, np.nan)
                     continue
                 if len(domestic) == 0:
                     notes.append(f"{name}: no league matches in the data")
+                    absent.add(name)
                     attack[name] = defence[name] = np.full(teams.size, np.nan)
                     continue
                 model = self._component(name).fit(frame, as_of=day)
@@ -479,7 +482,8 @@ class CombinedModel(ModelBase):
         last = goal.ratings().set_index("team")["last_played"].reindex(teams)
         coverage["last_played"] = last.to_numpy()
         self.coverage_ = coverage
-        notes += self._coverage_notes(coverage[coverage["last_played"] >= day - pd.Timedelta(days=NEWCOMER_DAYS)])
+        notes += self._coverage_notes(coverage[coverage["last_played"] >= day - pd.Timedelta(days=NEWCOMER_DAYS)],
+                                      absent)
         for note in notes:
             logger.warning("%s: %s", type(self).__name__, note)
         self.notes_ = notes
@@ -500,22 +504,26 @@ class CombinedModel(ModelBase):
                     f"{', '.join(MARKET_COLUMNS)}); every fixture uses the goal model")
         return f"{name}: no league match reports {statistic}; every fixture uses the goal model"
 
-    def _coverage_notes(self, coverage: pd.DataFrame) -> list[str]:
+    def _coverage_notes(self, coverage: pd.DataFrame, absent: set[str]) -> list[str]:
         """What the clubs active in the last NEWCOMER_DAYS days lack (older clubs are not forecast)."""
         notes = []
         no_league = coverage["league"].isna()
         if no_league.any():
             notes.append(f"{int(no_league.sum())} of {len(coverage)} recently active clubs have no league match in "
                          "the data (seen in cups or UEFA matches only): their fixtures use the goal model")
+        groups: dict[tuple[str, ...], list[str]] = {}  # components lacked by the same clubs: one note
         for name in self.components:
-            if name == "goals":
+            if name == "goals" or name in absent:
                 continue
-            lacking = coverage[~no_league & ~coverage[name]]
-            if lacking.empty:
-                continue
+            lacking = coverage.loc[~no_league & ~coverage[name], "team"]
+            if not lacking.empty:
+                groups.setdefault(tuple(lacking), []).append(name)
+        for clubs, names in groups.items():
+            lacking = coverage[coverage["team"].isin(clubs)]
             per_league = lacking.groupby("league").size().sort_values(ascending=False)
             listed = ", ".join(f"{league} ({n})" for league, n in per_league.head(8).items())
-            notes.append(f"{name}: {len(lacking)} clubs lack it ({listed}); their fixtures use the goal model")
+            notes.append(f"{', '.join(names)}: {len(lacking)} clubs lack {'it' if len(names) == 1 else 'them'} "
+                         f"({listed}); their fixtures use the goal model")
         return notes
 
     # ------------------------------------------------------------------ prediction
