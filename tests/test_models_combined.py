@@ -59,8 +59,9 @@ def test_goal_model_weights_give_the_goal_model_exactly(frame):
         ours = combined.predict_many(home, away, neutral, competition)
         theirs = goal.predict_many(home, away, neutral, competition)
         np.testing.assert_allclose(ours.probabilities, theirs.probabilities, rtol=1e-12, atol=1e-15)
-    assert combined.rho_ if hasattr(combined, "rho_") else True
     assert combined.extra_["rho"] == goal.rho_
+    columns = ["team", "competition", "attack", "defence", "goals_for", "goals_against", "strength"]
+    pd.testing.assert_frame_equal(combined.ratings()[columns], goal.ratings()[columns], rtol=1e-12)
 
 
 def test_evidence_is_league_relative_and_keeps_the_cross_league_gap(frame):

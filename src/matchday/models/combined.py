@@ -577,29 +577,28 @@ class CombinedModel(ModelBase):
         difference), evidence (``"combined"`` or ``"goals only"``), last_played.
         """
         self._check_fitted()
-        goal = self.goal_model_
         weights = self.weights_
-        att_g, def_g = self._attack["goals"], self._defence["goals"]
-        attack, defence = att_g.copy(), def_g.copy()
         league = self._league_of
         full = self.coverage_["combined"].to_numpy()
-        for name in self.components:
+        delta_attack, delta_defence = np.zeros(self.teams_.size), np.zeros(self.teams_.size)
+        for name in self.components:  # the weighted league-relative evidence, beyond the goal model's own
             mean_attack, mean_defence = self._means[name]
             rel_att = self._attack[name] - map_values(league, mean_attack, np.nan)
             rel_def = self._defence[name] - map_values(league, mean_defence, np.nan)
             factor = weights[name] - (1.0 if name == "goals" else 0.0)
-            attack = attack + np.where(full, factor * np.nan_to_num(rel_att), 0.0)
-            defence = defence + np.where(full, factor * np.nan_to_num(rel_def), 0.0)
+            delta_attack += np.where(full, factor * np.nan_to_num(rel_att), 0.0)
+            delta_defence += np.where(full, factor * np.nan_to_num(rel_def), 0.0)
         shift = 0.5 * (weights["home"] + weights["away"])
-        base = goal.ratings().set_index("team").reindex(self.teams_)
-        lam_for = np.exp(goal.intercept_ + shift + attack - defence.mean())
-        lam_against = np.exp(goal.intercept_ + shift + attack.mean() - defence)
-        extra = np.array([self.extra_[name] for name in self.distribution_.extra_names], dtype=float)
-        goals_for, goals_against = self.distribution_.means(lam_for, lam_against, extra)
+        # on top of the goal model's own ratings (its scale across leagues, whatever carries it); its Dixon-Coles
+        # expected goals are the Poisson rates, so a change in log-rate scales them
+        base = self.goal_model_.ratings().set_index("team").reindex(self.teams_)
         frame = pd.DataFrame({
             "team": self.teams_,
             "competition": np.where(league != None, league, base["competition"].to_numpy()),  # noqa: E711
-            "attack": attack, "defence": defence, "goals_for": goals_for, "goals_against": goals_against,
+            "attack": base["attack"].to_numpy() + delta_attack,
+            "defence": base["defence"].to_numpy() + delta_defence,
+            "goals_for": base["goals_for"].to_numpy() * np.exp(shift + delta_attack - delta_defence.mean()),
+            "goals_against": base["goals_against"].to_numpy() * np.exp(shift + delta_attack.mean() - delta_defence),
         })
         frame["strength"] = frame["goals_for"] - frame["goals_against"]
         frame["evidence"] = np.where(full, "combined", "goals only")
