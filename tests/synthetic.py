@@ -73,6 +73,19 @@ def with_shots(rng: np.random.Generator, frame: pd.DataFrame, conversion: float 
     return out
 
 
+def with_market(frame: pd.DataFrame, seed: int = 11) -> pd.DataFrame:
+    """The frame plus corners and made-up margin-free closing 1X2 probabilities (``market_p_home/draw/away``,
+    noisy around the base rates, summing to 1) so that every evidence of the combined models is present."""
+    rng = np.random.default_rng(seed)
+    out = frame.copy()
+    out["home_corners"] = rng.poisson(5.5, len(out))
+    out["away_corners"] = rng.poisson(4.5, len(out))
+    raw = np.array([0.46, 0.26, 0.28]) * rng.lognormal(0.0, 0.3, (len(out), 3))
+    probs = raw / raw.sum(axis=1, keepdims=True)
+    out["market_p_home"], out["market_p_draw"], out["market_p_away"] = probs.T
+    return out
+
+
 def double_round_robin_dates(teams: list[str], start: str, days_between_rounds: int = 7) -> pd.DataFrame:
     """A double round robin (circle method: every team plays once a round) with one date per round."""
     n = len(teams)

@@ -553,3 +553,23 @@ def test_whatif_prints_percentages_and_fits_100_columns(synced_db):
     assert f"{100 * baseline['Manchester City']:.1f}→" in city  # the baseline is simulate's number, as simulate shows it
     liverpool = next(line for line in rows if "Liverpool" in line)
     assert f"{100 * baseline['Liverpool']:.1f}→" in liverpool
+
+
+def test_the_default_model_is_combined_and_says_when_it_falls_back(synced_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(synced_db, db)
+    # Sparta Prague's league is not in the data: the fixture is the goal model's, and the command says so
+    result = runner.invoke(cli.app, ["predict", "Liverpool", "Sparta Prague", "--as-of", "2024-03-01", "--db",
+                                     str(db)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "combined, as of 2024-03-01" in result.stdout
+    assert "use the goal model alone" in result.stderr
+    assert "have no league match in the data" in result.stderr  # the fit's own note
+    plain = runner.invoke(cli.app, ["predict", "Liverpool", "Sparta Prague", "--as-of", "2024-03-01", "--db", str(db),
+                                    "--model", "dixon-coles"], catch_exceptions=False)
+    assert plain.exit_code == 0 and "goal model alone" not in plain.stderr
+    league = runner.invoke(cli.app, ["predict", "Liverpool", "Arsenal", "--as-of", "2024-03-01", "--db", str(db)],
+                           catch_exceptions=False)
+    assert league.exit_code == 0 and "goal model alone" not in league.stderr

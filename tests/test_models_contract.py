@@ -6,6 +6,8 @@ parameters through ``fit``, name its fitted state with a trailing ``_``, refuse 
 with a clear error, predict score grids that are probabilities (``predict_many`` = ``grid_from_rates`` of
 ``rates``), treat a neutral venue symmetrically, use only the matches up to its as-of day, and give the same
 result twice. A new model joins by being registered in ``MODELS`` (and given a row in ``NON_DEFAULT``).
+Components that are not forecasting models of goals (the statistic ratings of the combined model) keep the
+same contract and are checked here too (``COMPONENTS``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pytest
 
 from matchday.data.errors import MatchdayError, UnknownChoiceError
 from matchday.models import MODELS, ModelBase, NotFittedError, ScoreGrid, ScoreModel, clone
-from synthetic import two_leagues, with_shots
+from matchday.models.statistics import StatisticRatings
+from synthetic import two_leagues, with_market, with_shots
 
 NON_DEFAULT: dict[str, dict] = {
     "dixon-coles": {"xi": 0, "shrinkage": 0, "max_goals": 8, "home_advantage": "single"},
@@ -28,26 +31,37 @@ NON_DEFAULT: dict[str, dict] = {
     "bivariate-poisson": {"shrinkage": 1.0, "max_goals": 9, "priors": {"a-00": (0.1, 0.0)}},
     "shots-dixon-coles": {"shots_weight": 0.5, "xi": 0.0, "shrinkage": 3.0},
     "elo": {"k": 30.0, "goal_weighting": "none", "rho": False, "burn_in_days": 100.0, "max_goals": 8},
+    "score-driven": {"rate": 0.02, "level_rate": 0.0, "carry": 0.3, "max_goals": 8},
+    "combined": {"components": ("goals", "shots_on_target", "score_driven"), "statistics_xi": 0.02,
+                 "weights": {"home": 0.01, "away": -0.01, "goals": 0.6, "shots_on_target": 0.2, "score_driven": 0.3}},
+    "with-market": {"past_odds_xi": 0.05, "shrinkage": 4.0,
+                    "weights": {"home": 0.0, "away": 0.0, "goals": 0.5, "shots_on_target": 0.1, "shots": 0.1,
+                                "corners": 0.1, "score_driven": 0.2, "past_odds": 0.3}},
 }
+COMPONENTS: dict[str, tuple[type, dict]] = {
+    "statistic-ratings": (StatisticRatings, {"statistic": "shots", "xi": 0.01, "max_goals": 30, "shrinkage": 3.0}),
+}
+CHECKED = {**{name: (cls, NON_DEFAULT.get(name)) for name, cls in MODELS.items()}, **COMPONENTS}
 AS_OF = pd.Timestamp("2011-09-30")
 
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
-    return with_shots(np.random.default_rng(7), two_leagues(np.random.default_rng(70)))
+    return with_market(with_shots(np.random.default_rng(7), two_leagues(np.random.default_rng(70))))
 
 
 def test_every_registered_model_is_checked():
     assert set(NON_DEFAULT) == set(MODELS)
 
 
-@pytest.fixture(params=sorted(MODELS), scope="module")
+@pytest.fixture(params=sorted(CHECKED), scope="module")
 def name(request) -> str:
     return request.param
 
 
 def make(name: str) -> ScoreModel:
-    return MODELS[name](**NON_DEFAULT[name])
+    cls, params = CHECKED[name]
+    return cls(**params)
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +70,12 @@ def fitted(name, frame) -> ScoreModel:
 
 
 def test_explicit_parameters_and_clone_round_trip(name):
-    cls = MODELS[name]
+    cls, non_default = CHECKED[name]
     kinds = {p.kind for p in inspect.signature(cls.__init__).parameters.values()}
     assert inspect.Parameter.VAR_KEYWORD not in kinds and inspect.Parameter.VAR_POSITIONAL not in kinds
     model = make(name)
     params = model.get_params()
-    for key, value in NON_DEFAULT[name].items():
+    for key, value in non_default.items():
         assert params[key] == value  # DixonColes(xi=0, shrinkage=0) keeps 0 and 0
     copy = clone(model)
     assert type(copy) is cls and copy is not model and copy.get_params() == params

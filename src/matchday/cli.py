@@ -519,8 +519,12 @@ def _say_why_no_fixtures(competition: str | None, season: str | None, db: Path |
 
 
 # --------------------------------------------------------------------------- models and forecasts
-ModelOption = Annotated[str, typer.Option("--model", help="dixon-coles, poisson, negative-binomial, "
-                                          "bivariate-poisson, shots-dixon-coles or elo.")]
+DEFAULT_MODEL = inputs.DEFAULT_MODEL
+
+ModelOption = Annotated[str, typer.Option("--model", help="combined (default: goals, shots, corners and a "
+                                          "score-driven filter on the goal model's cross-league scale), dixon-coles, "
+                                          "poisson, negative-binomial, bivariate-poisson, shots-dixon-coles, elo, "
+                                          "score-driven, or with-market (also past closing prices; opt-in).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Fit the model afresh instead of loading a cached "
                                              "fit (fits are cached under MATCHDAY_MODEL_CACHE).")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
@@ -556,11 +560,20 @@ _team_id = inputs.club
 
 def _fit(store: Store, model: str, as_of: dt.date, no_cache: bool = False):
     """:func:`matchday.workflows.fit_from_store` with a spinner, through the fitted-model cache (one stderr line
-    says whether it was loaded or fitted): ``(fitted model, provenance)``."""
+    says whether it was loaded or fitted; a combined model's notes say what evidence it could not use):
+    ``(fitted model, provenance)``."""
+    import logging
+
     from matchday.workflows import FittedModel, fit_or_load
 
-    with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
-        found = fit_or_load(store, model, as_of, cache=False if no_cache else None)
+    logger = logging.getLogger("matchday.models.combined")  # its notes are printed here, once, in the CLI's style
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
+            found = fit_or_load(store, model, as_of, cache=False if no_cache else None)
+    finally:
+        logger.setLevel(level)
     matches = f"{found.n_matches:,} matches, " if found.n_matches is not None else ""
     if found.cached:
         err_console.print(f"[dim]{model} as of {as_of.isoformat()}: cached fit ({matches}{1000 * found.seconds:.0f} ms "
@@ -569,7 +582,19 @@ def _fit(store: Store, model: str, as_of: dt.date, no_cache: bool = False):
         err_console.print(f"[dim]{model} as of {as_of.isoformat()}: fitted on {matches.rstrip(', ')} in "
                           f"{found.seconds:.1f} s{'' if no_cache or found.path is None else ', cached'}[/]",
                           highlight=False)
+    for note in getattr(found.model, "notes_", ()):  # what a combined model could not use, and where it fell back
+        err_console.print(f"[dim]{model}: {_one_line(note, 1000)}[/]", highlight=False)
     return FittedModel(found.model, found.provenance)
+
+
+def _fallback_note(fitted, model: str, home: list[str], away: list[str], competition) -> None:
+    """Say when a combined model forecasts fixtures with the goal model alone (a club lacks its evidence)."""
+    if not hasattr(fitted, "goal_model_only"):
+        return
+    fallback = fitted.goal_model_only(home, away, False, competition)
+    if fallback.any():
+        err_console.print(f"[yellow]note:[/] {int(fallback.sum())} of {len(home)} fixture(s) use the goal model "
+                          f"alone ({model} lacks statistics or league matches for a club in them)")
 
 
 _fixture_competition = inputs.fixture_competition
@@ -580,7 +605,7 @@ def predict(
     home: Annotated[str, typer.Argument(help="Home club (any known name).")],
     away: Annotated[str, typer.Argument(help="Away club.")],
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     no_cache: NoCacheOption = False,
     competition: Annotated[str | None, typer.Option("--competition", help="Competition whose home advantage "
                                                     "applies (default: the pair's tie, else the home league).")] = None,
@@ -608,6 +633,7 @@ def predict(
         fitted, provenance = _fit(store, model, cutoff, no_cache)
         comp = chosen or _fixture_competition(store, home_id, away_id, cutoff)
         forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
+        _fallback_note(fitted, model, [home_id], [away_id], None if comp is None else [comp])
         p = forecast.outcomes()[0]
         xg = (float(forecast.home_expected_goals[0]), float(forecast.away_expected_goals[0]))
         table = forecast.markets_table()
@@ -633,7 +659,7 @@ def predict(
 def ratings(
     competition: Annotated[str, typer.Argument(help="League or UEFA competition to list (code or name).")],
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     no_cache: NoCacheOption = False,
     top: Annotated[int, typer.Option("--top", help="Show this many clubs.")] = 30,
     db: DbOption = None,
@@ -713,6 +739,11 @@ def backtest(
     for name in names:
         if name not in MODELS:
             raise UnknownChoiceError("model", name, sorted(MODELS))
+    stacked = [name for name in names if name in ("combined", "with-market")]
+    if stacked:
+        err_console.print(f"[yellow]note:[/] {', '.join(stacked)} use the shipped weights, learned on the top five "
+                          "leagues 2014-15..2024-25: on those seasons this backtest is not fully out of sample "
+                          "(bench/bench_accuracy.py learns them walk-forward)")
     codes = [resolve_competition(c).code for c in competitions]
     season_list = season_range(seasons)
     history = 2
@@ -887,7 +918,7 @@ def simulate(
     competition: Annotated[str, typer.Argument(help="League code or name.")],
     season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     no_cache: NoCacheOption = False,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
@@ -1092,7 +1123,7 @@ def whatif(
     until: Annotated[str | None, typer.Option("--until", help="Ask about the table after this date (YYYY-MM-DD) "
                                               "instead of the end of the season.")] = None,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     no_cache: NoCacheOption = False,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
@@ -1203,7 +1234,7 @@ def tie(
                                                   "(default: the stored result, when played by --as-of).")] = None,
     final: Annotated[bool, typer.Option("--final", help="A single match at a neutral venue instead of two legs.")] = False,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     no_cache: NoCacheOption = False,
     competition: Annotated[str | None, typer.Option("--competition", help="UCL, UEL or UECL for a tie the store does "
                                                     "not hold (home advantage, rules; default UCL).")] = None,
@@ -1248,6 +1279,8 @@ def tie(
                                 cache=False if no_cache else None)
         if answer.forecast is not None and provenance is None:  # an open tie: what its odds rest on
             fitted, provenance = _fit(store, model, cutoff)  # the fit tie_from_store just cached: a load
+    if answer.forecast is not None:
+        _fallback_note(fitted, model, [answer.team_a], [answer.team_b], [answer.competition])
     a, b = answer.team_a, answer.team_b
     teams = (answer.names[a], answer.names[b])
     where = f"{answer.competition} {answer.season}" + (f" {answer.round}" if answer.round else "")
@@ -1334,7 +1367,7 @@ def bracket(
     competition: Annotated[str, typer.Argument(help="UCL, UEL or UECL (or a name).")],
     season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
     as_of: AsOfOption = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     no_cache: NoCacheOption = False,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
@@ -1375,6 +1408,7 @@ def bracket(
         clubs = [t for tie_ in ties for t in (tie_.home, tie_.away)] + [c for r in later for c in r.entrants]
         names = team_names(store, clubs)
 
+    _fallback_note(fitted, model, [t.home for t in ties], [t.away for t in ties], [comp.code] * len(ties))
     predict = functools.partial(fitted.predict_many, competition=comp.code)
     with err_console.status(f"simulating {sims:,} brackets ..."):
         result = simulate_bracket(ties, later, predict, first_round=first_round,
@@ -1410,7 +1444,7 @@ def validate_ties(
                                               "it gives the extra-time estimate, and files the store lacks are "
                                               "named (default ../shared/data when present).")] = None,
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/validation.md"),
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     seasons: Annotated[str | None, typer.Option("--seasons", help="Only ties of these seasons, e.g. 2019-20:2024-25 "
                                                 "(default: every stored season).")] = None,
     db: DbOption = None,
@@ -1490,7 +1524,7 @@ def calibrate_uefa(
     competitions: Annotated[list[str] | None, typer.Argument(help="UEFA competitions (default UCL UEL UECL).")] = None,
     seasons: Annotated[str, typer.Option("--seasons", help="Season or range (league-phase format: 2024-25 on).")] =
         "2024-25",
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     sims: Annotated[int, typer.Option("--sims", help="Simulations per competition, season and checkpoint.")] = 10_000,
     seed: SeedOption = 0,
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/uefa-calibration.md"),
@@ -1623,7 +1657,7 @@ def now(
     competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
                                               "(default: the latest stored result).")] = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     sims: NowSims = 10_000,
     seed: SeedOption = 0,
     fresh: Annotated[bool, typer.Option("--recompute", help="Compute even when `matchday update` stored the "
@@ -1663,7 +1697,7 @@ def update(
     competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
                                               "(default: the latest stored result).")] = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     sims: NowSims = 10_000,
     seed: SeedOption = 0,
     db: DbOption = None,
@@ -1764,7 +1798,7 @@ def rotate(
     sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity",
                                               help="Also vary the gap, the points situation and the weights.")] = True,
     chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart of the plans and the stance flip.")] = None,
-    model: ModelOption = "dixon-coles",
+    model: ModelOption = DEFAULT_MODEL,
     no_cache: NoCacheOption = False,
     db: DbOption = None,
     json_: FormatJson = False,
@@ -1903,21 +1937,21 @@ def demo(
     header("The Premier League table on 14 April 2024 (after Liverpool 0-1 Crystal Palace)")
     table(competition="E0", season="2023-24", as_of="2024-04-14", db=db_path, json_=False, csv=False)
     header("Liverpool v Atalanta before the first leg (10 April)")
-    tie(team_a="Liverpool", team_b="Atalanta", first_leg=None, final=False, as_of="2024-04-10", model="dixon-coles", no_cache=no_cache,
+    tie(team_a="Liverpool", team_b="Atalanta", first_leg=None, final=False, as_of="2024-04-10", model=DEFAULT_MODEL, no_cache=no_cache,
         competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
     header("How likely is a comeback from 0-3? (12 April)")
     tie(team_a="Atalanta", team_b="Liverpool", first_leg="Liverpool 0-3 Atalanta", final=False, as_of="2024-04-12",
-        model="dixon-coles", no_cache=no_cache, competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
+        model=DEFAULT_MODEL, no_cache=no_cache, competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
     header("Title odds on 15 April")
-    simulate(competition="E0", season="2023-24", as_of="2024-04-15", model="dixon-coles", no_cache=no_cache, sims=sims, seed=seed,
+    simulate(competition="E0", season="2023-24", as_of="2024-04-15", model=DEFAULT_MODEL, no_cache=no_cache, sims=sims, seed=seed,
              heatmap=None, positions=False, db=db_path, json_=False, csv=False)
     header("Who is top if Liverpool beat Fulham and Arsenal don't win at Wolves?")
     whatif(competition="E0", season="2023-24", given=["Fulham v Liverpool: away win", "Wolves v Arsenal: not away win"],
-           ask="top", until=None, as_of="2024-04-15", model="dixon-coles", no_cache=no_cache, sims=sims, seed=seed, db=db_path,
+           ask="top", until=None, as_of="2024-04-15", model=DEFAULT_MODEL, no_cache=no_cache, sims=sims, seed=seed, db=db_path,
            json_=False, csv=False)
     header("Rest the first team in Bergamo, or throw the lot at it?")
     rotate(club="Liverpool", as_of="2024-04-15", weights="title=1,trophy=0.5,top4=0.3", squad=None, plan=None,
-           gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model="dixon-coles", no_cache=no_cache, db=db_path,
+           gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model=DEFAULT_MODEL, no_cache=no_cache, db=db_path,
            json_=False, csv=False)
     console.print(f"[green]demo finished in {time.perf_counter() - started:.1f} s[/]")
 

@@ -21,6 +21,10 @@ from typing import TYPE_CHECKING
 
 from matchday.data.errors import MatchdayError, UnknownChoiceError
 
+DEFAULT_MODEL = "combined"
+"""The model of every forecast, simulation and decision (CLI and web) unless the user names another
+(``docs/models.md``: goals, shots, corners and a score-driven filter on the goal model's cross-league scale)."""
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matchday.data.errors import MatchdayError
+from matchday.inputs import DEFAULT_MODEL
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -290,7 +291,7 @@ class NowSettings:
     """What the views of one `update` (or `now`) are made with."""
 
     as_of: dt.date
-    model: str = "dixon-coles"
+    model: str = DEFAULT_MODEL
     sims: int = DEFAULT_SIMS
     seed: int = 0
 

@@ -137,7 +137,7 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
     return CachedFit(fitted, key, False, seconds, len(frame), path, provenance=provenance)
 
 
-def fitted_model(store: Store, model: str = "dixon-coles", as_of: dt.date | None = None, *,
+def fitted_model(store: Store, model: str = inputs.DEFAULT_MODEL, as_of: dt.date | None = None, *,
                  params: Mapping[str, Any] | None = None, competitions: Sequence[str] | None = None,
                  seasons_back: int | None = None, cache: ModelCache | bool | None = None) -> ScoreModel:
     """:func:`fit_or_load`'s model: the one function every command uses for "the model as of a date"
@@ -263,7 +263,7 @@ def analyse_rotation(
     squad: str | os.PathLike[str] | Squad | LineupStrength | None = None,
     gap: float | None = None,
     fatigue: FatigueModel | None = None,
-    model: str = "dixon-coles",
+    model: str = inputs.DEFAULT_MODEL,
     fitted: ScoreModel | FittedModel | None = None,
     n_sims: int = 20_000,
     seed: int = 0,
@@ -355,7 +355,7 @@ def uefa_season_from_store(
     season: str,
     as_of: dt.date | None,
     *,
-    model: str = "dixon-coles",
+    model: str = inputs.DEFAULT_MODEL,
     fitted: ScoreModel | None = None,
     n_sims: int = 20_000,
     seed: int = 0,
@@ -504,7 +504,7 @@ def chances_by_matchday(
     season: str,
     as_of: dt.date,
     *,
-    model: str = "dixon-coles",
+    model: str = inputs.DEFAULT_MODEL,
     fit: Callable[[dt.date], ScoreModel] | None = None,
     n_sims: int = 5_000,
     seed: int = 0,
@@ -806,7 +806,7 @@ def tie_from_store(
     club_b: str,
     as_of: dt.date,
     *,
-    model: str = "dixon-coles",
+    model: str = inputs.DEFAULT_MODEL,
     first_leg: tuple[str, int, int, str] | None = None,
     final: bool = False,
     competition: str | None = None,

@@ -87,4 +87,9 @@ def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str
     if name not in MODELS:
         raise UnknownChoiceError("model", name, sorted(MODELS))
     frame = training_frame(store, as_of, competitions=competitions)
-    return MODELS[name](**dict(params or {})).fit(frame, as_of=as_of)
+    model = MODELS[name](**dict(params or {}))
+    if getattr(model, "needs_market", False):  # with-market: the closing prices of the training matches
+        from matchday.models.combined import attach_closing_market
+
+        frame = attach_closing_market(frame, store.odds(frame["match_id"], market="1x2", closing=True))
+    return model.fit(frame, as_of=as_of)

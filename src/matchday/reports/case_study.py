@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from matchday.data.registry import TeamRegistry
+from matchday.inputs import DEFAULT_MODEL
 from matchday.report import markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,7 +25,7 @@ CLUB = "liverpool"
 RIVAL = "atalanta"
 DATES = (dt.date(2024, 4, 10), dt.date(2024, 4, 12), dt.date(2024, 4, 15))
 WEIGHTS = "title=1,trophy=0.5,top4=0.3"
-MODEL = "dixon-coles"
+MODEL = DEFAULT_MODEL  # what the demo and every command use by default
 
 
 def _pct(p: float) -> str:

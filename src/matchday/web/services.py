@@ -70,7 +70,7 @@ Progress = Callable[[int, int], None]
 View = dict[str, Any]
 
 MODEL_NAMES = ("dixon-coles", "poisson", "negative-binomial", "bivariate-poisson", "shots-dixon-coles", "elo")
-DEFAULT_MODEL = "dixon-coles"
+DEFAULT_MODEL = inputs.DEFAULT_MODEL  # the CLI's default model
 HEAVY_KINDS = frozenset({"projection", "whatif", "chances", "bracket", "rotation"})
 TRACK_RECORD_NOTE = ("A graded track record of forecasts made before kick-off (issue 10's `matchday track-record`) is "
                      "not served yet: the model page shows walk-forward backtests from the store's forecasts log.")
