@@ -381,6 +381,104 @@ def test_league_phase_season_equals_cli_and_shows_on_the_cup_page(league_phase_d
     assert ties["rounds"] == [] and "not drawn by 2024-12-15" in ties["status"]
 
 
+# ------------------------------------------------------------------------------------------------ stored views
+@pytest.fixture(scope="module")
+def views_db(web_db, tmp_path_factory):
+    """The web store with the views of `matchday update` (E0 and UEL as of AS_OF; E0 as of its last played day,
+    2024-05-19), 3,000 simulations each; their fixture forecasts are in the forecasts log (the track record)."""
+    path = tmp_path_factory.mktemp("views") / "matchday.duckdb"
+    shutil.copy(web_db, path)
+    for args in (("E0", "UEL", "--as-of", AS_OF), ("E0", "--as-of", "2024-05-19")):
+        code, out = run_cli("update", *args, "--sims", "3000", "--db", str(path))
+        assert code == 0, out
+    return path
+
+
+@pytest.fixture(scope="module")
+def views_client(views_db):
+    from matchday.web.app import create_app
+
+    with TestClient(create_app(views_db, workers=1), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def test_pages_and_api_read_the_stored_views(views_client, views_db, tmp_path):
+    now = cli_doc("now", "E0", "--as-of", AS_OF, "--sims", "3000", "--db", str(views_db), "--json")
+    assert now["from_store"] == 1
+    stored = now["competitions"][0]
+    # the question `update` answered (no sims, seed or model given: the stored view's), read, not simulated
+    view = get(views_client, "/api/v1/leagues/E0/2023-24/projection", as_of=AS_OF, wait=0)
+    assert view["precomputed"]["view"] == stored["key"]
+    assert (view["sims"], view["seed"], view["model"]) == (3000, 0, "dixon-coles")
+    assert view["rows"] == stored["projection"] and view["basis"] == stored["basis"]  # = `matchday now --json`
+    assert view["positions"]["teams"] == stored["positions"]["teams"] and view["n_remaining"] == stored["remaining"]
+    # the same question simulated by a server without the views: the same view, number for number
+    from matchday.web.services import Services, StoreSource
+
+    plain = Services(StoreSource(views_db), views=False)
+    computed = plain.answer(plain.projection_question("E0", "2023-24", AS_OF, sims=3000, seed=0))
+    assert "precomputed" not in computed
+    assert {k: v for k, v in computed.items() if k not in ("question",)} == {
+        k: v for k, v in view.items() if k not in ("question", "precomputed")}
+    # the page shows it on the first response (no progress bar), and says where it came from
+    page = views_client.get("/leagues/E0/2023-24", params={"as_of": AS_OF})
+    assert 'id="projection-table"' in page.text and "Read from the views" in page.text
+    assert 'class="job"' not in page.text.split('id="h-chances"')[0]
+    # the what-if page's baseline is the stored view: same futures, so the picks alone move the numbers
+    whatif = get(views_client, "/api/v1/leagues/E0/2023-24/whatif", as_of=AS_OF, given="Fulham v Liverpool: away win",
+                 wait=120)
+    assert whatif["sims"] == 3000 and whatif["baseline_precomputed"]["view"] == stored["key"]
+    assert [r["p_title_baseline"] for r in whatif["rows"]] == [r["p_title"] for r in stored["projection"]]
+    # without as_of: the view made on the competition's latest played day sets the defaults, and says so
+    default = get(views_client, "/api/v1/leagues/E0/2023-24/projection", wait=0)
+    assert default["as_of"] == "2024-05-19" and default["sims"] == 3000 and default["precomputed"]
+    assert default["as_of_note"].startswith("as of 2024-05-19: the date of the views `matchday update` stored")
+    # UEL's view (15 April) is older than UEL's latest played match (the final): the CLI's default, not the view
+    cup = get(views_client, "/api/v1/cups/UEL/2023-24/ties")
+    assert cup["as_of"] == "2024-05-22" and "the latest day with a played UEL 2023-24 match" in cup["as_of_note"]
+    # new data, new fingerprint: the stored views are stale and nothing is read from them
+    from matchday.data.store import Store
+
+    stale = tmp_path / "stale.duckdb"
+    shutil.copy(views_db, stale)
+    with Store(stale) as store:  # a result corrected by a later sync: same counts, new data
+        store.con.execute("UPDATE matches SET home_goals = home_goals + 1 WHERE match_id = (SELECT min(match_id) "
+                          "FROM matches WHERE competition = 'E0' AND season = '2023-24' AND date <= '2024-04-15')")
+    services = Services(StoreSource(stale))
+    question = services.projection_question("E0", "2023-24", AS_OF)
+    assert question.params["sims"] == services.limits.default_sims and services.cached(question) is None
+
+
+def test_track_record_equals_cli(views_client, views_db):
+    view = get(views_client, "/api/v1/track-record")
+    document = cli_doc("track-record", "--db", str(views_db), "--json")
+    assert view["graded"] == document["graded"] > 0
+    assert (view["pending"], view["unlinked"]) == (document["pending"], document["unlinked"])
+    keys = ("competition", "model", "forecasts", "with_odds")
+    assert [tuple(r[k] for k in keys) for r in view["summary"]] == [tuple(r[k] for k in keys)
+                                                                     for r in document["summary"]]
+    for mine, theirs in zip(view["summary"], document["summary"], strict=True):
+        for key in ("rps", "log_loss", "brier", "market_rps", "rps_vs_market", "live_share"):
+            assert mine[key] == pytest.approx(theirs[key], abs=1e-9, nan_ok=True), (mine["competition"], key)
+    assert [b["count"] for b in view["calibration"]] == [b["count"] for b in document["calibration"]]
+    assert sum(b["count"] for b in view["calibration"]) == 3 * view["graded"]  # home, draw and away pooled
+    assert {r["competition"] for r in view["summary"]} == {"E0", "UEL", "all"}
+    # the walk-forward backtests are kept apart, as the CLI keeps them, and added on request
+    assert view["backtests_kept_apart"] > 0 and not view["include_backtests"]
+    both = get(views_client, "/api/v1/track-record", backtests="true")
+    document = cli_doc("track-record", "--backtests", "--db", str(views_db), "--json")
+    assert both["graded"] == document["graded"] > view["graded"] and both["backtests_kept_apart"] == 0
+    # the CLI's filters
+    e0 = get(views_client, "/api/v1/track-record", competition="Premier League", model="dixon-coles", matches="true")
+    document = cli_doc("track-record", "--competition", "E0", "--model", "dixon-coles", "--db", str(views_db), "--json")
+    assert e0["graded"] == document["graded"] == len(e0["matches"]) and e0["competition"] == "E0"
+    assert all(m["competition"] == "E0" and m["as_of"] < m["date"] for m in e0["matches"])  # made before the match
+    # the model page: the track record, and the backtests in their own section
+    page = views_client.get("/model")
+    assert 'id="track-record-table"' in page.text and 'id="rps-table"' in page.text
+    assert "Calibration of the graded forecasts" in page.text and "backtest forecasts kept apart" in page.text
+
+
 # ------------------------------------------------------------------------------------------------ jobs
 def test_heavy_question_runs_once_as_a_job(client):
     params = {"as_of": "2024-03-01", "sims": 5000, "seed": 11}
