@@ -1513,6 +1513,7 @@ class Services:
         return view
 
     # ----------------------------------------------------------------------------------------- model page
+    @_memoized_question
     def backtests_question(self, run: str | None = None) -> Question:
         import re
 
@@ -1546,6 +1547,7 @@ class Services:
 
 
     # ----------------------------------------------------------------------------------------- track record
+    @_memoized_question
     def track_record_question(self, model: str | None = None, competition: str | None = None,
                               since: str | None = None, live_only: bool = False, backtests: bool = False,
                               matches: bool = False) -> Question:
