@@ -663,6 +663,16 @@ def test_every_page_renders_from_the_same_views(client):
         assert "<svg" not in response.text or "<title id=" in response.text  # every chart has a title
 
 
+def test_a_part_of_a_page_that_cannot_be_answered_is_a_note(client):
+    """Belgium's season splits into play-offs the simulator does not cover: the API says so (400), and the league
+    page still shows the table, with the reason where the projection would be."""
+    response = client.get("/api/v1/leagues/B1/2023-24/projection", params={"as_of": "2024-02-01", "wait": 120})
+    assert response.status_code == 400 and "cannot simulate" in response.json()["error"]
+    page = client.get("/leagues/B1/2023-24", params={"as_of": "2024-02-01"})
+    assert page.status_code == 200 and 'id="league-table"' in page.text
+    assert 'id="projection-note"' in page.text and "cannot simulate" in page.text
+
+
 def test_pages_show_errors_as_html(client):
     response = client.get("/leagues/E0/1999-00")
     assert response.status_code == 404

@@ -469,6 +469,18 @@ def create_app(
     def job_info(job: Job | None) -> dict | None:
         return None if job is None else {**job.to_dict(), "poll": f"{API}/jobs/{job.id}"}
 
+    async def section(method: str, *args: Any, wait: float) -> tuple[dict | None, dict | None, str | None]:
+        """A heavy part of a page: (view, job in progress, note). A part that cannot be answered (a season the
+        simulator does not cover, a full queue) is a note in its section, not an error page: the rest of the
+        page stands."""
+        try:
+            view, job = await start(await build(method, *args), wait)
+        except BusyError as exc:
+            return None, None, f"{exc} (this part of the page; reload it in a moment)"
+        except MatchdayError as exc:
+            return None, None, str(exc)
+        return view, job_info(job), None
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request) -> Any:
         view = await cheap(Question.of("competitions"))
@@ -482,14 +494,15 @@ def create_app(
         table = await cheap(question)
         as_of_ = table["as_of"]
         fixtures = await cheap(await build("fixtures_question", competition, season, as_of_, model, 10))
-        projection, projection_job = await start(
-            await build("projection_question", competition, season, as_of_, model, sims, seed), PAGE_WAIT_SECONDS)
-        chances, chances_job = await start(
-            await build("chances_question", competition, season, as_of_, model, None, seed), 0.2)
+        projection, projection_job, projection_note = await section(
+            "projection_question", competition, season, as_of_, model, sims, seed, wait=PAGE_WAIT_SECONDS)
+        chances, chances_job, chances_note = await section(
+            "chances_question", competition, season, as_of_, model, None, seed, wait=0.2)
         return page(request, "league.html", {
             "title": f"{table['name']} {table['season']}", "table": table, "fixtures": fixtures,
-            "projection": projection, "projection_job": job_info(projection_job), "chances": chances,
-            "chances_job": job_info(chances_job), "model": fixtures["model"], "as_of_note": question.note})
+            "projection": projection, "projection_job": projection_job, "projection_note": projection_note,
+            "chances": chances, "chances_job": chances_job, "chances_note": chances_note,
+            "model": fixtures["model"], "as_of_note": question.note})
 
     @app.get("/leagues/{competition}/{season}/fixtures", response_class=HTMLResponse, include_in_schema=False)
     async def fixtures_page(request: Request, competition: Competition, season: Season, as_of: AsOf = None,
@@ -539,16 +552,11 @@ def create_app(
             except MatchdayError:  # only knockout rounds of a league-phase season are stored
                 league_phase = None
         bracket, job, bracket_note = None, None, None
-        if cup["current_round"] or league_phase is not None:
-            try:
-                bracket_question = await build("bracket_question", competition, season, cup["as_of"], model, sims,
-                                               seed)
-            except MatchdayError as exc:  # a bracket the simulator does not start from (said, not an error page)
-                bracket_note = str(exc)
-            else:
-                bracket, job = await start(bracket_question, PAGE_WAIT_SECONDS)
+        if cup["current_round"] or league_phase is not None:  # a bracket it cannot start from is a note
+            bracket, job, bracket_note = await section("bracket_question", competition, season, cup["as_of"], model,
+                                                       sims, seed, wait=PAGE_WAIT_SECONDS)
         return page(request, "cup.html", {"title": f"{cup['name']} {cup['season']}", "league_phase": league_phase,
-                                          "cup": cup, "bracket": bracket, "bracket_job": job_info(job),
+                                          "cup": cup, "bracket": bracket, "bracket_job": job,
                                           "bracket_note": bracket_note, "model": cup["model"],
                                           "as_of_note": question.note})
 
