@@ -41,8 +41,11 @@ brackets, rotation) are bounded by :class:`Limits` and run by :mod:`matchday.web
 question; everything else is answered inline.
 
 Computations live below: the matchday checkpoints and the chances through a season, the market of a stored
-match, the backtests of the forecasts log and a tie's exact odds are :mod:`matchday.workflows` functions; this
-module turns their frames into JSON views.
+match, the backtests and the track record of the forecasts log, a UEFA league-phase season and a tie's exact
+odds are :mod:`matchday.workflows` functions; this module turns their frames into JSON views. Every view of a
+forecast carries ``basis`` and ``basis_text``: the fit's
+:class:`~matchday.models.provenance.TrainingProvenance` rendered by its own ``to_dict`` and ``describe``, as the
+CLI's ``--json`` and captions.
 """
 
 from __future__ import annotations
