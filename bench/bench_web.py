@@ -2,9 +2,13 @@
 while a heavy question runs, and memory under 50 concurrent requests.
 
 Run: python bench/bench_web.py [--data ../shared/data] [--db STORE] [--requests 200]
-It syncs 2022-23 and 2023-24 from the mirror into a temporary store (unless --db is given), starts
-`matchday serve` on a free loopback port (the real uvicorn server, as a user runs it), and prints:
+It syncs 2022-23 and 2023-24 (and the Champions League 2024-25) from the mirror into a temporary store (unless
+--db is given), runs `matchday update E0 UEL --as-of 2024-04-15` and `matchday update UCL --as-of 2024-12-15`
+on it (the precomputed views, 10,000 simulations each), starts `matchday serve` on a free loopback port (the
+real uvicorn server, as a user runs it), and prints:
 
+* the first request of a page and of an API view that the stored views answer, on the fresh server (read, not
+  simulated), beside the same question with another seed (simulated);
 * median and p95 of cached responses per URL over --requests sequential requests (target well under 100 ms);
 * what-if recompute: a new single-fixture condition with 20,000 futures, end to end over HTTP and inside the
   process (target about 1 s);
@@ -108,9 +112,15 @@ def main() -> None:
             from matchday.data.sync import sync
 
             db = Path(tmp) / "bench.duckdb"
+            urls, fetcher = SourceURLs.resolve(mirror=str(args.data)), Fetcher(cache_dir=Path(tmp) / "cache")
             with Store(db) as store:
-                sync(store, None, ["2022-23", "2023-24"], urls=SourceURLs.resolve(mirror=str(args.data)),
-                     fetcher=Fetcher(cache_dir=Path(tmp) / "cache"))
+                sync(store, None, ["2022-23", "2023-24"], urls=urls, fetcher=fetcher)
+                sync(store, ["UCL"], ["2024-25"], urls=urls, fetcher=fetcher, skip_bad_files=True)
+            for args_ in (["E0", "UEL", "--as-of", AS_OF], ["UCL", "--as-of", "2024-12-15"]):
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "matchday.cli", "update", *args_, "--db", str(db)], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                print(f"matchday update {' '.join(args_)}: {time.perf_counter() - start:.1f} s")
         port = free_port()
         server = start_server(db, port, args.workers)
         try:
@@ -126,19 +136,38 @@ def run(port: int, pid: int, args: argparse.Namespace, db: Path) -> None:
     print(f"server pid {pid} ({args.workers} heavy-question workers): resident memory after start "
           f"{idle['VmRSS'] / 1024:.0f} MiB")
 
+    # the stored views: the first request of a question `matchday update` answered reads it (no simulation)
+    print("\nfirst request on the fresh server, read from the stored views v. simulated (another seed)")
+    for label, stored, simulated in (
+            ("api: E0 projection", f"/api/v1/leagues/E0/2023-24/projection?as_of={AS_OF}&wait=120",
+             f"/api/v1/leagues/E0/2023-24/projection?as_of={AS_OF}&sims=10000&seed=1&wait=120"),
+            ("api: UCL 2024-25 league phase + knockout", "/api/v1/cups/UCL/2024-25/projection?as_of=2024-12-15&wait=120",
+             "/api/v1/cups/UCL/2024-25/projection?as_of=2024-12-15&sims=10000&seed=1&wait=120")):
+        status, body, read = client.get(stored)
+        assert status == 200 and b'"precomputed"' in body, body[:300]
+        status, body, computed = client.get(simulated)
+        assert status == 200 and b'"precomputed"' not in body, body[:300]
+        print(f"  {label:42} read {1000 * read:7.1f} ms; simulated {1000 * computed:7.1f} ms "
+              f"({computed / read:.0f}x)")
+
     cached = {
         "page: home": "/",
         "page: league (table, projection, heatmap, chances)": f"/leagues/E0/2023-24?as_of={AS_OF}",
         "page: what-if": f"/leagues/E0/2023-24/whatif?as_of={AS_OF}",
         "page: bracket": "/cups/UEL/2023-24?as_of=2024-04-12",
+        "page: UCL 2024-25 league phase (36 x 36 heatmap)": "/cups/UCL/2024-25?as_of=2024-12-15",
         "page: rotation": f"/rotation?club=Liverpool&as_of={AS_OF}",
+        "page: model (track record, backtests)": "/model",
         "api: table": f"/api/v1/leagues/E0/2023-24/table?as_of={AS_OF}",
-        "api: projection (20,000 sims)": f"/api/v1/leagues/E0/2023-24/projection?as_of={AS_OF}",
+        "api: projection (stored view)": f"/api/v1/leagues/E0/2023-24/projection?as_of={AS_OF}",
+        "api: projection (20,000 sims)": f"/api/v1/leagues/E0/2023-24/projection?as_of={AS_OF}&sims=20000",
         "api: fixtures with market": f"/api/v1/leagues/E0/2023-24/fixtures?as_of={AS_OF}",
         "api: bracket": "/api/v1/cups/UEL/2023-24/bracket?as_of=2024-04-12",
+        "api: UCL league-phase projection": "/api/v1/cups/UCL/2024-25/projection?as_of=2024-12-15",
+        "api: track record": "/api/v1/track-record",
     }
     # warm: compute every heavy answer once (the first request of a page starts its jobs)
-    warm = [f"/api/v1/leagues/E0/2023-24/projection?as_of={AS_OF}&wait=120",
+    warm = [f"/api/v1/leagues/E0/2023-24/projection?as_of={AS_OF}&sims=20000&wait=120",
             f"/api/v1/leagues/E0/2023-24/chances?as_of={AS_OF}&wait=120",
             "/api/v1/cups/UEL/2023-24/bracket?as_of=2024-04-12&wait=120",
             f"/api/v1/rotation/Liverpool?as_of={AS_OF}&wait=120"]
@@ -167,7 +196,7 @@ def run(port: int, pid: int, args: argparse.Namespace, db: Path) -> None:
     questions = [f"{f['home']} v {f['away']}: {outcomes[k % 3]}" for k, f in enumerate(fixtures[: args.whatif])]
     http_times = []
     for given in questions:
-        query = urlencode({"as_of": AS_OF, "given": given, "wait": 120})
+        query = urlencode({"as_of": AS_OF, "given": given, "sims": 20000, "wait": 120})
         status, body, seconds = client.get(f"/api/v1/leagues/E0/2023-24/whatif?{query}")
         assert status == 200, body[:300]
         http_times.append(seconds)
@@ -198,7 +227,7 @@ def run(port: int, pid: int, args: argparse.Namespace, db: Path) -> None:
     paths = list(cached.values())
     mixed = [paths[k % len(paths)] for k in range(30)]
     mixed += ["/api/v1/leagues/E0/2023-24/whatif?" + urlencode(
-        {"as_of": AS_OF, "given": f"{f['home']} v {f['away']}: draw", "wait": 60, "seed": 99})
+        {"as_of": AS_OF, "given": f"{f['home']} v {f['away']}: draw", "wait": 60, "seed": 99, "sims": 20000})
         for f in fixtures[args.whatif: args.whatif + 20]]
     peak = {"VmRSS": 0}
     stop = threading.Event()
@@ -234,11 +263,11 @@ def in_process(db: Path, questions: list[str]) -> None:
     from matchday.web.services import Services, StoreSource
 
     services = Services(StoreSource(db))
-    services.answer(services.projection_question("E0", "2023-24", AS_OF, seed=5))  # baseline and fit cached
+    services.answer(services.projection_question("E0", "2023-24", AS_OF, sims=20000, seed=5))  # baseline, fit cached
     times = []
     for given in questions:
         start = time.perf_counter()
-        services.answer(services.whatif_question("E0", "2023-24", [given], AS_OF, seed=5))
+        services.answer(services.whatif_question("E0", "2023-24", [given], AS_OF, sims=20000, seed=5))
         times.append(time.perf_counter() - start)
     print(f"what-if recompute in process (validation + 20,000 futures + summary): median "
           f"{statistics.median(times):.2f} s, max {max(times):.2f} s")

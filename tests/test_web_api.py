@@ -55,11 +55,16 @@ def get(client, url: str, **params):
     return response.json()
 
 
-def cli_json(*args: str):
-    """The CLI's JSON rows (a forecast's --json is {"basis": ..., "rows": [...]})."""
+def cli_doc(*args: str):
+    """The CLI's whole JSON document."""
     code, out = run_cli(*args)
     assert code == 0, out
-    data = json.loads(out)
+    return json.loads(out)
+
+
+def cli_json(*args: str):
+    """The CLI's JSON rows (a forecast's --json is {"basis": ..., "rows": [...]})."""
+    data = cli_doc(*args)
     return data["rows"] if isinstance(data, dict) and "rows" in data else data
 
 
@@ -84,8 +89,14 @@ def test_table_equals_cli(client, web_db):
 
 def test_projection_equals_cli_and_adds_up(client, web_db):
     view = get(client, "/api/v1/leagues/E0/2023-24/projection", as_of=AS_OF, sims=3000, seed=7)
-    expected = cli_json("simulate", "E0", "2023-24", "--as-of", AS_OF, "--sims", "3000", "--seed", "7",
-                        "--db", str(web_db), "--json")
+    document = cli_doc("simulate", "E0", "2023-24", "--as-of", AS_OF, "--sims", "3000", "--seed", "7",
+                       "--db", str(web_db), "--json")
+    expected = document["rows"]
+    # what the forecast rests on: the CLI's basis, field for field (model, window per competition, sims, seed)
+    assert view["basis"] == document["basis"] and view["basis"]["sims"] == 3000 and view["basis"]["seed"] == 7
+    assert view["basis_text"].startswith(f"dixon-coles as of {AS_OF}, fitted on ")
+    assert view["basis"]["training"]["short_window"]  # 2021-22 is not in this store: said, not hidden
+    assert "shorter than the model's default" in view["basis_text"]
     assert [r["club"] for r in view["rows"]] == [r["club"] for r in expected]
     for mine, theirs in zip(view["rows"], expected, strict=True):
         for key in ("expected_points", "p_title", "p_top4", "p_europe", "p_relegation", "points_p05"):
@@ -127,6 +138,7 @@ def test_tie_equals_cli(client, web_db):
                as_of="2024-04-12")
     expected = cli_json("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of",
                         "2024-04-12", "--db", str(web_db), "--json")
+    assert view["basis"] == expected["basis"]
     total = next(r for r in expected["odds"] if r["decided by"] == "total")
     assert view["p_advance"] == pytest.approx([total["Liverpool"], total["Atalanta"]], abs=1e-9)
     assert sum(view["p_advance"]) == pytest.approx(1.0)
@@ -158,8 +170,10 @@ def test_cup_ties_show_known_rounds_only(client):
 
 def test_bracket_equals_cli_and_adds_up(client, web_db):
     view = get(client, "/api/v1/cups/UEL/2023-24/bracket", as_of="2024-04-12", sims=4000, seed=2)
-    expected = cli_json("bracket", "UEL", "2023-24", "--as-of", "2024-04-12", "--sims", "4000", "--seed", "2",
-                        "--db", str(web_db), "--json")
+    document = cli_doc("bracket", "UEL", "2023-24", "--as-of", "2024-04-12", "--sims", "4000", "--seed", "2",
+                       "--db", str(web_db), "--json")
+    expected = document["rows"]
+    assert view["format"] == "knockout" and view["basis"] == document["basis"]
     assert {r["club"]: r["Winner"] for r in view["rows"]} == pytest.approx(
         {r["club"]: r["Winner"] for r in expected}, abs=1e-9)
     places = {"Quarter-final": 8, "Semi-final": 4, "Final": 2, "Winner": 1}
@@ -169,16 +183,38 @@ def test_bracket_equals_cli_and_adds_up(client, web_db):
 
 def test_ratings_and_forecast_equal_cli(client, web_db, tmp_path):
     view = get(client, "/api/v1/ratings/E0", as_of="2024-04-14", top=5)
-    expected = cli_json("ratings", "E0", "--as-of", "2024-04-14", "--top", "5", "--db", str(web_db), "--json")
+    document = cli_doc("ratings", "E0", "--as-of", "2024-04-14", "--top", "5", "--db", str(web_db), "--json")
+    expected = document["rows"]
     assert [(r["club"], r["strength"]) for r in view["rows"]] == [
         (r["club"], pytest.approx(r["strength"], abs=1e-9)) for r in expected]
+    assert view["basis"] == document["basis"]
     forecast = get(client, "/api/v1/forecast", home="Liverpool", away="Atalanta", as_of="2024-04-10")
     copy = tmp_path / "predict.duckdb"  # predict logs to the store: never into the server's store
     shutil.copy(web_db, copy)
-    table = cli_json("predict", "Liverpool", "Atalanta", "--as-of", "2024-04-10", "--db", str(copy), "--json")
-    one_x_two = [r["probability"] for r in table if r["market"] == "1X2"]
+    document = cli_doc("predict", "Liverpool", "Atalanta", "--as-of", "2024-04-10", "--db", str(copy), "--json")
+    one_x_two = [r["probability"] for r in document["rows"] if r["market"] == "1X2"]
     assert [forecast["p_home"], forecast["p_draw"], forecast["p_away"]] == pytest.approx(one_x_two, abs=1e-9)
-    assert forecast["competition"] == "UEL"
+    assert forecast["competition"] == "UEL" and forecast["basis"] == document["basis"]
+
+
+def test_default_as_of_is_the_latest_played_day_as_the_cli(client, web_db, tmp_path):
+    """Without as_of, a question is answered as of the latest day with a played match of what it is about, as the
+    CLI answers it, and the answer says so."""
+    ratings = get(client, "/api/v1/ratings/E0", top=3)
+    document = cli_doc("ratings", "E0", "--top", "3", "--db", str(web_db), "--json")
+    assert ratings["as_of"] == document["basis"]["as_of"] == "2024-05-19"
+    assert ratings["as_of_note"].startswith("as of 2024-05-19: the latest day with a played E0 match")
+    table = get(client, "/api/v1/leagues/E0/2022-23/table")
+    assert table["as_of"] == "2023-05-28" and "E0 2022-23" in table["as_of_note"]
+    copy = tmp_path / "predict.duckdb"
+    shutil.copy(web_db, copy)
+    forecast = get(client, "/api/v1/forecast", home="Liverpool", away="Atalanta")
+    document = cli_doc("predict", "Liverpool", "Atalanta", "--db", str(copy), "--json")
+    assert forecast["as_of"] == document["basis"]["as_of"] and "Liverpool or Atalanta" in forecast["as_of_note"]
+    given = get(client, "/api/v1/leagues/E0/2023-24/table", as_of="2024-04-14")
+    assert "as_of_note" not in given  # a date the user gave needs no explanation
+    page = client.get("/leagues/E0/2022-23/fixtures")
+    assert 'id="as-of-note"' in page.text and "2023-05-28" in page.text
 
 
 def test_fixtures_beside_the_market(client, web_db):
@@ -217,6 +253,7 @@ def test_match_markets(client):
 def test_rotation_equals_cli(client, web_db):
     view = get(client, "/api/v1/rotation/Liverpool", as_of=AS_OF, sims=2000, wait=120)
     expected = cli_json("rotate", "Liverpool", "--as-of", AS_OF, "--sims", "2000", "--db", str(web_db), "--json")
+    assert view["basis"] == expected["basis"] and view["basis_text"].startswith("dixon-coles as of")
     assert [p["plan"] for p in view["plans"]] == [p["plan"] for p in expected["plans"]]
     assert [p["objective"] for p in view["plans"]] == pytest.approx([p["objective"] for p in expected["plans"]])
     assert view["best"] == expected["best"] and view["summary"] == expected["summary"]
@@ -248,7 +285,8 @@ def test_backtests_equal_the_cli_backtest(client, web_db):
 
 @pytest.fixture(scope="module")
 def league_phase_db(shared_data, tmp_path_factory):
-    """A store with the Champions League 2024-25 (league phase, then the knockout rounds) from the mirror."""
+    """A store with the Champions League 2024-25 (league phase, then the knockout rounds) from the mirror, and the
+    views `matchday update UCL --as-of 2024-12-15 --sims 2000` stored in it."""
     from matchday.data.fetch import Fetcher, SourceURLs
     from matchday.data.store import Store
     from matchday.data.sync import sync
@@ -259,32 +297,186 @@ def league_phase_db(shared_data, tmp_path_factory):
         report = sync(store, ["UCL"], ["2024-25"], urls=SourceURLs.resolve(mirror=str(shared_data)),
                       fetcher=Fetcher(cache_dir=base / "cache"), skip_bad_files=True)
     assert len(report.rejected) == 1 and "uefa.cl.json" in report.rejected[0]
+    code, out = run_cli("update", "UCL", "--as-of", "2024-12-15", "--sims", "2000", "--db",
+                        str(base / "matchday.duckdb"))
+    assert code == 0, out
     return base / "matchday.duckdb"
 
 
-def test_league_phase_table_equals_cli_and_shows_on_the_cup_page(league_phase_db):
+def test_league_phase_season_equals_cli_and_shows_on_the_cup_page(league_phase_db):
+    """From 2024-25 the cup page and the API run the league-phase engine as `matchday simulate UCL 2024-25` and
+    `matchday bracket UCL 2024-25` do: the same numbers for the same question, and the views `update` stored."""
     from matchday.web.app import create_app
 
+    db = str(league_phase_db)
     with TestClient(create_app(league_phase_db, workers=1), base_url="http://127.0.0.1") as local:
         response = local.get("/api/v1/cups/Champions League/2024-25/table", params={"as_of": "2024-12-15"})
         assert response.status_code == 200, response.text
         view = response.json()
-        page = local.get("/cups/UCL/2024-25", params={"as_of": "2024-12-15"})
-        bracket = local.get("/api/v1/cups/UCL/2024-25/bracket", params={"as_of": "2025-02-12"})
         final = local.get("/api/v1/cups/UCL/2024-25/table").json()
-    expected = cli_json("table", "UCL", "2024-25", "--as-of", "2024-12-15", "--db", str(league_phase_db), "--json")
+        projection = local.get("/api/v1/cups/UCL/2024-25/projection",
+                               params={"as_of": "2024-12-15", "sims": 1500, "seed": 3, "wait": 120}).json()
+        bracket = local.get("/api/v1/cups/UCL/2024-25/bracket",
+                            params={"as_of": "2025-02-12", "sims": 1500, "seed": 3, "wait": 120}).json()
+        stored = local.get("/api/v1/cups/UCL/2024-25/projection", params={"as_of": "2024-12-15"}).json()
+        page = local.get("/cups/UCL/2024-25", params={"as_of": "2024-12-15"})
+        ties = local.get("/api/v1/cups/UCL/2024-25/ties", params={"as_of": "2024-12-15"}).json()
+    expected = cli_json("table", "UCL", "2024-25", "--as-of", "2024-12-15", "--db", db, "--json")
     keys = ("position", "club", "played", "points", "goal_difference", "zone", "tiebreak")
     assert [tuple(r[k] for k in keys) for r in view["rows"]] == [tuple(r[k] for k in keys) for r in expected]
     assert len(view["rows"]) == 36 and view["played"] == 6 * 18 and view["fixtures"] == 8 * 18
     assert [r["zone"] for r in view["rows"]].count("round_of_16") == 8
     assert not view["full_criteria"]  # before the last matchday: alphabetical order after criteria a-e
     assert final["played"] == final["fixtures"] == 144 and final["full_criteria"]
-    # the cup page during the league phase: the table; a bracket it cannot simulate is said, not an error page
+
+    # the league phase from 15 December: `matchday simulate UCL 2024-25 --as-of 2024-12-15 --json`
+    document = cli_doc("simulate", "UCL", "2024-25", "--as-of", "2024-12-15", "--sims", "1500", "--seed", "3",
+                       "--db", db, "--json")
+    columns = ("expected_points", "points_p05", "p_top8", "p_playoff", "p_eliminated", "p_round_of_16",
+               "p_quarter_final", "p_final", "p_winner")
+    assert [r["club"] for r in projection["rows"]] == [r["club"] for r in document["rows"]]
+    for mine, theirs in zip(projection["rows"], document["rows"], strict=True):
+        assert {k: mine[k] for k in columns} == pytest.approx({k: theirs[k] for k in columns}, abs=1e-9), mine["club"]
+    assert projection["basis"] == document["basis"] and projection["notes"] == document["notes"]
+    rows = projection["rows"]  # the places add up: 8 + 16 + 12 clubs, one winner
+    for column, places in (("p_top8", 8), ("p_playoff", 16), ("p_eliminated", 12), ("p_round_of_16", 16),
+                           ("p_quarter_final", 8), ("p_final", 2), ("p_winner", 1)):
+        assert sum(r[column] for r in rows) == pytest.approx(places), column
+    matrix = projection["positions"]["matrix"]
+    assert all(sum(row) == pytest.approx(1.0) for row in matrix)
+    assert all(sum(col) == pytest.approx(1.0) for col in zip(*matrix, strict=True))
+    assert projection["n_remaining"] == 36 and projection["known_rounds"] == []
+
+    # the knockout phase from 12 February: `matchday bracket UCL 2024-25 --as-of 2025-02-12 --json`
+    document = cli_doc("bracket", "UCL", "2024-25", "--as-of", "2025-02-12", "--sims", "1500", "--seed", "3",
+                       "--db", db, "--json")
+    assert bracket["format"] == "league_phase" and bracket["known_rounds"] == document["known_rounds"]
+    stages = ("p_knockout_phase", "p_round_of_16", "p_quarter_final", "p_semi_final", "p_final", "p_winner")
+    assert [(r["club"], r["position"]) for r in bracket["clubs"]] == [(r["club"], r["position"]) for r in document["clubs"]]
+    for mine, theirs in zip(bracket["clubs"], document["clubs"], strict=True):
+        assert [mine[k] for k in stages] == pytest.approx([theirs[k] for k in stages], abs=1e-9), mine["club"]
+    assert [(t["round"], t["home_club"], t["away_club"], t["first_leg"]) for t in bracket["ties"]] == [
+        (t["round"], t["home"], t["away"], t["first_leg"]) for t in document["ties"]]
+    assert [t["p_home_through"] for t in bracket["ties"]] == pytest.approx(
+        [t["p_home_through"] for t in document["ties"]], abs=1e-9)
+    assert bracket["basis"] == document["basis"]
+    assert sum(r["p_winner"] for r in bracket["clubs"]) == pytest.approx(1.0)
+    assert sum(r["p_quarter_final"] for r in bracket["clubs"]) == pytest.approx(8.0)
+
+    # the same question as the stored view: read, not simulated, and equal to `matchday now --json`
+    now = cli_doc("now", "UCL", "--as-of", "2024-12-15", "--sims", "2000", "--db", db, "--json")
+    assert now["from_store"] == 1
+    stored_view = now["competitions"][0]
+    assert stored["precomputed"]["view"] == stored_view["key"] and stored["sims"] == 2000
+    assert stored["rows"] == stored_view["projection"] and stored["basis"] == stored_view["basis"]
+    document = cli_doc("simulate", "UCL", "2024-25", "--as-of", "2024-12-15", "--sims", "2000", "--db", db, "--json")
+    assert [r["p_top8"] for r in stored["rows"]] == pytest.approx([r["p_top8"] for r in document["rows"]],
+                                                                  abs=1e-9)  # update = simulate
+
+    # the cup page on 15 December: the table, then the projection read from the stored view (no progress bar)
     assert page.status_code == 200 and 'id="league-phase-table"' in page.text
-    assert 'id="bracket-table"' in page.text or "pairings are not known on 2024-12-15" in page.text
-    # a bracket from the knockout play-offs is refused as the CLI refuses it
-    code, message = run_cli("bracket", "UCL", "2024-25", "--as-of", "2025-02-12", "--db", str(league_phase_db))
-    assert code == 2 and bracket.status_code == 400 and bracket.json()["error"] == message
+    assert 'id="league-phase-projection"' in page.text and 'id="bracket-table"' in page.text
+    assert "Read from the views" in page.text and "Based on dixon-coles as of 2024-12-15" in page.text
+    # the knockout play-off pairings were drawn on 31 January: not shown as ties on 15 December
+    assert ties["rounds"] == [] and "not drawn by 2024-12-15" in ties["status"]
+
+
+# ------------------------------------------------------------------------------------------------ stored views
+@pytest.fixture(scope="module")
+def views_db(web_db, tmp_path_factory):
+    """The web store with the views of `matchday update` (E0 and UEL as of AS_OF; E0 as of its last played day,
+    2024-05-19), 3,000 simulations each; their fixture forecasts are in the forecasts log (the track record)."""
+    path = tmp_path_factory.mktemp("views") / "matchday.duckdb"
+    shutil.copy(web_db, path)
+    for args in (("E0", "UEL", "--as-of", AS_OF), ("E0", "--as-of", "2024-05-19")):
+        code, out = run_cli("update", *args, "--sims", "3000", "--db", str(path))
+        assert code == 0, out
+    return path
+
+
+@pytest.fixture(scope="module")
+def views_client(views_db):
+    from matchday.web.app import create_app
+
+    with TestClient(create_app(views_db, workers=1), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def test_pages_and_api_read_the_stored_views(views_client, views_db, tmp_path):
+    now = cli_doc("now", "E0", "--as-of", AS_OF, "--sims", "3000", "--db", str(views_db), "--json")
+    assert now["from_store"] == 1
+    stored = now["competitions"][0]
+    # the question `update` answered (no sims, seed or model given: the stored view's), read, not simulated
+    view = get(views_client, "/api/v1/leagues/E0/2023-24/projection", as_of=AS_OF, wait=0)
+    assert view["precomputed"]["view"] == stored["key"]
+    assert (view["sims"], view["seed"], view["model"]) == (3000, 0, "dixon-coles")
+    assert view["rows"] == stored["projection"] and view["basis"] == stored["basis"]  # = `matchday now --json`
+    assert view["positions"]["teams"] == stored["positions"]["teams"] and view["n_remaining"] == stored["remaining"]
+    # the same question simulated by a server without the views: the same view, number for number
+    from matchday.web.services import Services, StoreSource
+
+    plain = Services(StoreSource(views_db), views=False)
+    computed = plain.answer(plain.projection_question("E0", "2023-24", AS_OF, sims=3000, seed=0))
+    assert "precomputed" not in computed
+    assert {k: v for k, v in computed.items() if k not in ("question",)} == {
+        k: v for k, v in view.items() if k not in ("question", "precomputed")}
+    # the page shows it on the first response (no progress bar), and says where it came from
+    page = views_client.get("/leagues/E0/2023-24", params={"as_of": AS_OF})
+    assert 'id="projection-table"' in page.text and "Read from the views" in page.text
+    assert 'class="job"' not in page.text.split('id="h-chances"')[0]
+    # the what-if page's baseline is the stored view: same futures, so the picks alone move the numbers
+    whatif = get(views_client, "/api/v1/leagues/E0/2023-24/whatif", as_of=AS_OF, given="Fulham v Liverpool: away win",
+                 wait=120)
+    assert whatif["sims"] == 3000 and whatif["baseline_precomputed"]["view"] == stored["key"]
+    assert [r["p_title_baseline"] for r in whatif["rows"]] == [r["p_title"] for r in stored["projection"]]
+    # without as_of: the view made on the competition's latest played day sets the defaults, and says so
+    default = get(views_client, "/api/v1/leagues/E0/2023-24/projection", wait=0)
+    assert default["as_of"] == "2024-05-19" and default["sims"] == 3000 and default["precomputed"]
+    assert default["as_of_note"].startswith("as of 2024-05-19: the date of the views `matchday update` stored")
+    # UEL's view (15 April) is older than UEL's latest played match (the final): the CLI's default, not the view
+    cup = get(views_client, "/api/v1/cups/UEL/2023-24/ties")
+    assert cup["as_of"] == "2024-05-22" and "the latest day with a played UEL 2023-24 match" in cup["as_of_note"]
+    # new data, new fingerprint: the stored views are stale and nothing is read from them
+    from matchday.data.store import Store
+
+    stale = tmp_path / "stale.duckdb"
+    shutil.copy(views_db, stale)
+    with Store(stale) as store:  # a result corrected by a later sync: same counts, new data
+        store.con.execute("UPDATE matches SET home_goals = home_goals + 1 WHERE match_id = (SELECT min(match_id) "
+                          "FROM matches WHERE competition = 'E0' AND season = '2023-24' AND date <= '2024-04-15')")
+    services = Services(StoreSource(stale))
+    question = services.projection_question("E0", "2023-24", AS_OF)
+    assert question.params["sims"] == services.limits.default_sims and services.cached(question) is None
+
+
+def test_track_record_equals_cli(views_client, views_db):
+    view = get(views_client, "/api/v1/track-record")
+    document = cli_doc("track-record", "--db", str(views_db), "--json")
+    assert view["graded"] == document["graded"] > 0
+    assert (view["pending"], view["unlinked"]) == (document["pending"], document["unlinked"])
+    keys = ("competition", "model", "forecasts", "with_odds")
+    assert [tuple(r[k] for k in keys) for r in view["summary"]] == [tuple(r[k] for k in keys)
+                                                                     for r in document["summary"]]
+    for mine, theirs in zip(view["summary"], document["summary"], strict=True):
+        for key in ("rps", "log_loss", "brier", "market_rps", "rps_vs_market", "live_share"):
+            assert mine[key] == pytest.approx(theirs[key], abs=1e-9, nan_ok=True), (mine["competition"], key)
+    assert [b["count"] for b in view["calibration"]] == [b["count"] for b in document["calibration"]]
+    assert sum(b["count"] for b in view["calibration"]) == 3 * view["graded"]  # home, draw and away pooled
+    assert {r["competition"] for r in view["summary"]} == {"E0", "UEL", "all"}
+    # the walk-forward backtests are kept apart, as the CLI keeps them, and added on request
+    assert view["backtests_kept_apart"] > 0 and not view["include_backtests"]
+    both = get(views_client, "/api/v1/track-record", backtests="true")
+    document = cli_doc("track-record", "--backtests", "--db", str(views_db), "--json")
+    assert both["graded"] == document["graded"] > view["graded"] and both["backtests_kept_apart"] == 0
+    # the CLI's filters
+    e0 = get(views_client, "/api/v1/track-record", competition="Premier League", model="dixon-coles", matches="true")
+    document = cli_doc("track-record", "--competition", "E0", "--model", "dixon-coles", "--db", str(views_db), "--json")
+    assert e0["graded"] == document["graded"] == len(e0["matches"]) and e0["competition"] == "E0"
+    assert all(m["competition"] == "E0" and m["as_of"] < m["date"] for m in e0["matches"])  # made before the match
+    # the model page: the track record, and the backtests in their own section
+    page = views_client.get("/model")
+    assert 'id="track-record-table"' in page.text and 'id="rps-table"' in page.text
+    assert "Calibration of the graded forecasts" in page.text and "backtest forecasts kept apart" in page.text
 
 
 # ------------------------------------------------------------------------------------------------ jobs
@@ -367,6 +559,15 @@ BAD = [
     ("/api/v1/cups/UCL/2023-24/table", {"as_of": "yesterday"}, 400, "is not a date"),
     ("/api/v1/cups/UEL/2023-24/ties/Liverpool/Arsenal", {}, 404, "no stored UEL 2023-24 knockout tie"),
     ("/api/v1/cups/UEL/2023-24/bracket", {"as_of": "2024-06-30"}, 400, "every knockout round was decided"),
+    ("/api/v1/cups/UEL/2023-24/bracket", {"seed": 2**40}, 422, "seed"),
+    ("/api/v1/cups/UCL/2023-24/projection", {}, 400, "has no league phase (group stage before 2024-25)"),
+    ("/api/v1/cups/E0/2023-24/projection", {}, 400, "is a league"),
+    ("/api/v1/cups/UCL/2030-31/projection", {}, 404, "2023-24"),
+    ("/api/v1/cups/UCL/2023-24/projection", {"sims": 10**7}, 422, "sims"),
+    ("/api/v1/track-record", {"since": "2024-99-01"}, 400, "is not a date"),
+    ("/api/v1/track-record", {"competition": "XX9"}, 404, "unknown competition 'XX9'"),
+    ("/api/v1/track-record", {"model": "../etc/passwd"}, 400, "is not a model name"),
+    ("/api/v1/track-record", {"live_only": "perhaps"}, 422, "live_only"),
     ("/api/v1/rotation/Liverpool", {"weights": "title=lots"}, 400, "must be a number"),
     ("/api/v1/rotation/Liverpool", {"weights": "title=nan"}, 400, "must be a number between"),
     ("/api/v1/rotation/Liverpool", {"gap": 9}, 422, "gap"),
@@ -375,6 +576,7 @@ BAD = [
     ("/api/v1/backtests", {"run": "../../etc/passwd"}, 404, "run id"),
     ("/api/v1/backtests", {"run": "nosuchrun"}, 404, "no backtest run 'nosuchrun'"),
     ("/api/v1/jobs/../../etc/passwd", {}, 404, "no such page"),
+    ("/api/v1/jobs/nosuchjob", {}, 404, "no job 'nosuchjob'"),
     ("/api/v1/no-such-endpoint", {}, 404, "no such page"),
 ]
 
@@ -389,12 +591,14 @@ def test_bad_input_is_a_clear_4xx_json_error(client, url, params, status, messag
 
 
 def test_every_api_endpoint_is_covered_by_the_bad_input_test(client):
+    import re
+
     schema = client.get("/api/v1/openapi.json").json()
     covered = {url for url, *_ in BAD}
     templates = [p for p in schema["paths"] if p not in ("/api/v1/health", "/api/v1/competitions")]
     for path in templates:
-        prefix = path.split("{")[0]
-        assert any(u.startswith(prefix) for u in covered), f"no bad-input case for {path}"
+        pattern = re.sub(r"\{[^}]+\}", "[^/]+", path)
+        assert any(re.fullmatch(pattern, u) for u in covered), f"no bad-input case for {path}"
 
 
 def test_error_messages_equal_the_cli(client, web_db):
@@ -431,7 +635,8 @@ def test_openapi_schema_describes_the_api(client):
     projection = schema["paths"]["/api/v1/leagues/{competition}/{season}/projection"]["get"]
     assert {"200", "202", "400", "404", "422"} <= set(projection["responses"])
     sims = next(p for p in projection["parameters"] if p["name"] == "sims")
-    assert sims["schema"]["maximum"] == 100_000
+    integer = next(x for x in sims["schema"].get("anyOf", [sims["schema"]]) if x.get("type") == "integer")
+    assert integer["maximum"] == 100_000 and integer["minimum"] == 100  # optional: the default may be a stored view's
 
 
 # ------------------------------------------------------------------------------------------------ pages
@@ -456,6 +661,16 @@ def test_every_page_renders_from_the_same_views(client):
         assert response.status_code == 200, (url, response.text[:300])
         assert text in response.text, url
         assert "<svg" not in response.text or "<title id=" in response.text  # every chart has a title
+
+
+def test_a_part_of_a_page_that_cannot_be_answered_is_a_note(client):
+    """Belgium's season splits into play-offs the simulator does not cover: the API says so (400), and the league
+    page still shows the table, with the reason where the projection would be."""
+    response = client.get("/api/v1/leagues/B1/2023-24/projection", params={"as_of": "2024-02-01", "wait": 120})
+    assert response.status_code == 400 and "cannot simulate" in response.json()["error"]
+    page = client.get("/leagues/B1/2023-24", params={"as_of": "2024-02-01"})
+    assert page.status_code == 200 and 'id="league-table"' in page.text
+    assert 'id="projection-note"' in page.text and "cannot simulate" in page.text
 
 
 def test_pages_show_errors_as_html(client):

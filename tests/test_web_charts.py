@@ -29,6 +29,10 @@ def test_heatmap_cells_and_escaping():
     assert dark != light  # more probable, darker
     texts = [el.text for el in root.iter(f"{SVG}text")]
     assert "Final position" in texts and "70" in texts and "30" in texts
+    # an impossible cell (exactly 0) is white on white: left out, so a 36 x 36 league phase stays small
+    sparse = parse(charts.heatmap(["A", "B"], [1, 2], [[1.0, 0.0], [0.0, 1.0]], title="t", desc="d", x_label="x",
+                                  y_label="y"))
+    assert len([el for el in sparse.iter(f"{SVG}rect") if el.find(f"{SVG}title") is not None]) == 2
 
 
 def test_line_chart_labels_colours_and_markers():

@@ -80,8 +80,22 @@ def test_answers_are_cached_per_question_and_data(synced_db):
     assert view["question"]["competition"] == "E0" and view["fingerprint"] == services.fingerprint()
 
 
-def test_default_as_of_is_the_last_stored_day_of_a_finished_season(synced_db):
+def test_default_as_of_is_the_latest_played_day_as_the_cli(synced_db, tmp_path):
     services = Services(StoreSource(synced_db), today=lambda: dt.date(2030, 1, 1))
-    assert services.table_question("E0", "2023-24").params["as_of"] == "2024-05-19"
-    running = Services(StoreSource(synced_db), today=lambda: dt.date(2024, 1, 2))
-    assert running.table_question("E0", "2023-24").params["as_of"] == "2024-01-02"
+    question = services.table_question("E0", "2023-24")
+    assert question.params["as_of"] == "2024-05-19"
+    assert question.note.startswith("as of 2024-05-19: the latest day with a played E0 2023-24 match in the store")
+    # not today's date: the store may end long before or after it (the CLI's rule)
+    earlier = Services(StoreSource(synced_db), today=lambda: dt.date(2024, 1, 2))
+    assert earlier.table_question("E0", "2023-24").params["as_of"] == "2024-05-19"
+    assert services.table_question("E0", "2023-24", "2024-01-02").note == ""  # a date given needs no note
+    # a season with nothing played yet: the eve of its first stored match, and the note says so
+    from matchday.data.store import Store
+
+    path = tmp_path / "preseason.duckdb"
+    shutil.copy(synced_db, path)
+    with Store(path) as store:
+        store.con.execute("UPDATE matches SET home_goals = NULL, away_goals = NULL "
+                          "WHERE competition = 'E0' AND season = '2023-24'")
+    preseason = Services(StoreSource(path)).table_question("E0", "2023-24")
+    assert preseason.params["as_of"] == "2023-08-10" and "no E0 2023-24 match is played" in preseason.note

@@ -1603,11 +1603,11 @@ def _compute_views(db: Path | None, as_of: str | None, model: str, sims: int, se
         todo = [unit for unit in units if keys[unit] not in stored]
         computed = []
         if todo:
-            fitted, _ = _fit(store, model, settings.as_of)  # views record their own window
+            fitted, provenance = _fit(store, model, settings.as_of)  # each view keeps its basis
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err_console, transient=True) as progress:
                 task = progress.add_task("projecting", total=len(todo))
-                computed = compute_views(store, settings, todo, fitted=fitted,
+                computed = compute_views(store, settings, todo, fitted=fitted, provenance=provenance,
                                          progress=lambda done, total, code: progress.update(
                                              task, completed=done, description=f"projecting {code}"))
     by_unit = {(v["competition"], v["season"]): v for v in computed}
@@ -1742,28 +1742,20 @@ def track_record_command(
     the pre-match market where odds exist."""
     import json
 
-    from matchday.data.competitions import resolve_competition
-    from matchday.evaluate.track_record import graded_forecasts, track_record, track_record_calibration
+    from matchday.workflows import track_record_from_store
 
-    with open_store(db) as store:
-        graded = graded_forecasts(store, include_backtests=backtests, live_only=live_only,
-                                  since=parse_date(since, "--since"))
-    if model:
-        graded = graded[graded["model"] == model]
-    if competition:
-        graded = graded[graded["competition"] == resolve_competition(competition).code]
-    summary = track_record(graded)
-    pending, unlinked = graded.attrs.get("pending", 0), graded.attrs.get("unlinked", 0)
-    caption = (f"{len(graded):,} graded forecasts; {pending:,} waiting for a result; {unlinked:,} about matches not "
-               "in the store" + ("" if backtests else f"; {graded.attrs.get('backtests', 0):,} backtest forecasts "
-                                 "kept apart (--backtests)")
-               + "; rps_vs_market < 0: better than the market on the same matches")
+    with open_store(db) as store:  # the same function as the web's track record
+        record = track_record_from_store(store, model=model, competition=competition,
+                                         since=parse_date(since, "--since"), live_only=live_only,
+                                         include_backtests=backtests)
+    graded, summary, caption = record.graded, record.summary, record.caption
+    pending, unlinked = record.pending, record.unlinked
     if matches:
         emit(graded, as_json=json_, as_csv=csv, title="graded forecasts", caption=caption)
         return
     if json_:
         payload = {"summary": json.loads(summary.to_json(orient="records", date_format="iso")),
-                   "calibration": json.loads(track_record_calibration(graded).to_json(orient="records")),
+                   "calibration": json.loads(record.calibration.to_json(orient="records")),
                    "graded": len(graded), "pending": pending, "unlinked": unlinked}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
@@ -1773,7 +1765,7 @@ def track_record_command(
         return
     emit(summary.round(4) if not csv else summary, as_json=False, as_csv=csv, title="track record", caption=caption)
     if not csv:
-        emit(track_record_calibration(graded).round(3), as_json=False, as_csv=False,
+        emit(record.calibration.round(3), as_json=False, as_csv=False,
              title="calibration of the graded 1X2 probabilities",
              caption="calibrated: observed frequency inside [ci_low, ci_high] around the mean forecast")
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from matchday.data.store import Store
     from matchday.models.interface import ScoreModel
+    from matchday.models.provenance import TrainingProvenance
 
 View = dict[str, Any]
 
@@ -59,11 +60,20 @@ MAX_FIXTURES = 40
 
 # ----------------------------------------------------------------------------------------- identity
 def data_fingerprint(store: Store) -> str:
-    """Hash of the store's imported data: per competition season its matches, results and dates, and the
+    """Hash of the store's imported data: per competition season its matches, results and dates, every
+    match row (DuckDB's hash of each row's columns but where it was read from, aggregated in the database:
+    a corrected score or a moved date counts, as in :func:`matchday.workflows.store_fingerprint`), and the
     size of every data table (the forecasts log and the views are left out, so logging a forecast or
-    writing a view does not make the data look new). The same recipe as the web layer's cache key."""
+    writing a view does not make the data look new). The web layer's cache key is this function."""
+    from matchday.workflows import FINGERPRINT_EXCLUDED
+
     counts = {k: v for k, v in store.counts().items() if k != "forecasts"}
-    text = store.available().to_json(orient="records", date_format="iso") + json.dumps(counts)
+    columns = [row[0] for row in store.con.execute("DESCRIBE matches").fetchall() if row[0] not in FINGERPRINT_EXCLUDED]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    rows = store.con.execute(f"SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) FROM "
+                             f"(SELECT hash({quoted}) AS h FROM matches)").fetchone()
+    text = (store.available().to_json(orient="records", date_format="iso") + json.dumps(counts)
+            + json.dumps([str(x) for x in rows]))
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -219,6 +229,7 @@ def _league_view(store: Store, fitted: ScoreModel, code: str, season: str, as_of
         summary = result.summary()
         summary.insert(1, "club", summary["team"].map(names).fillna(summary["team"]))
         view["projection"] = _records(summary)
+        view["positions"] = _positions(result.position_probabilities())
         view["remaining"] = int(result.n_remaining)
     fixtures = next_fixtures(matches, as_of)
     view["fixtures"] = fixture_forecasts(store, fitted, fixtures, code, names)
@@ -227,6 +238,11 @@ def _league_view(store: Store, fitted: ScoreModel, code: str, season: str, as_of
         view["notes"].append(f"{len(overdue)} match(es) dated on or before {as_of} have no result yet (postponed, or "
                              "the result is not published); they count as still to play")
     return view
+
+
+def _positions(frame: pd.DataFrame) -> dict[str, Any]:
+    """A position-probability frame (clubs x positions 1..N) as ``{"teams": [...], "matrix": [[...]]}``."""
+    return {"teams": [str(t) for t in frame.index], "matrix": frame.to_numpy().tolist()}
 
 
 def _uefa_view(store: Store, fitted: ScoreModel, code: str, season: str, as_of: dt.date, sims: int, seed: int,
@@ -249,6 +265,8 @@ def _uefa_view(store: Store, fitted: ScoreModel, code: str, season: str, as_of: 
             summary = result.summary()
             summary.insert(1, "club", summary["team"].map(names).fillna(summary["team"]))
             view["projection"] = _records(summary)
+            view["positions"] = _positions(result.position_probabilities())
+            view["knockout"] = _records(result.knockout_table())
             ties = result.ties_table()
             view["bracket"] = {"known_rounds": list(result.known_rounds), "ties": _records(ties)}
             view["remaining"] = int(result.n_remaining)
@@ -301,16 +319,21 @@ class NowSettings:
 
 
 def compute_views(store: Store, settings: NowSettings, competitions: Sequence[tuple[str, str]], *,
-                  fitted: ScoreModel | None = None,
+                  fitted: ScoreModel | None = None, provenance: TrainingProvenance | None = None,
                   progress: Callable[[int, int, str], None] | None = None) -> list[View]:
     """One view per (competition, season), all from one model fitted on the matches up to ``settings.as_of``.
-    A competition that cannot be projected says why in its ``notes`` (the others go on)."""
+    A competition that cannot be projected says why in its ``notes`` (the others go on).
+
+    provenance: what ``fitted`` rests on (:class:`~matchday.models.provenance.TrainingProvenance`; found by the
+    fit when ``fitted`` is None); each view then carries ``basis`` (its ``to_dict`` with the simulations, seed
+    and the view's competition) and ``basis_text`` (its ``describe``), as the CLI's ``--json`` and captions."""
     from matchday.data.competitions import COMPETITIONS
     from matchday.models.training import training_seasons
-    from matchday.workflows import fitted_model, team_names
+    from matchday.workflows import fit_from_store, team_names
 
     fingerprint = data_fingerprint(store)
-    fitted = fitted if fitted is not None else fitted_model(store, settings.model, settings.as_of)
+    if fitted is None:
+        fitted, provenance = fit_from_store(store, settings.model, settings.as_of)
     names = team_names(store, store.teams()["team_id"])
     window = {"seasons": training_seasons(settings.as_of), "until": settings.as_of.isoformat(),
               "matches": int(getattr(fitted, "n_matches_", 0) or 0)}
@@ -329,6 +352,10 @@ def compute_views(store: Store, settings: NowSettings, competitions: Sequence[tu
                 "model_params": _clean(fitted.get_params()), "data_window": window, "seed": settings.seed,
                 "sims": settings.sims, "fingerprint": fingerprint, "key": view_key(question, fingerprint),
                 "question": json.loads(question), "seconds": round(time.perf_counter() - started, 3), **body}
+        if provenance is not None:
+            basis = {"n_sims": settings.sims, "seed": settings.seed, "competitions": [code]}
+            view["basis"] = provenance.to_dict(**basis)
+            view["basis_text"] = provenance.describe(**basis)
         views.append(_clean(view))
         if progress:
             progress(done, len(competitions), code)
@@ -401,15 +428,16 @@ class StoreViews:
     refused: views are written by `matchday update`). Opens the store read-only for each look-up, so that
     a writer can take the file between requests."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, lock_wait: float | None = None) -> None:
         from matchday.data.store import default_db_path
 
         self.path = Path(path) if path is not None else default_db_path()
+        self.lock_wait = lock_wait  # seconds to wait for a writer (None: the store's default)
 
     def get(self, key: str) -> View | None:
         from matchday.data.store import Store
 
-        with Store(self.path, read_only=True) as store:
+        with Store(self.path, read_only=True, lock_wait=self.lock_wait) as store:
             return read_views(store, [key]).get(key)
 
     def put(self, key: str, value: Any) -> None:

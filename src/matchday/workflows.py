@@ -25,7 +25,8 @@ layers below never open the store themselves (decide, in particular, takes frame
 * :func:`matchday_dates` and :func:`chances_by_matchday` - title / places / relegation chances at the end of
   every matchday of a season, the model refitted on what was known then;
 * :func:`stored_market` - the market's view of a stored match (1X2, totals, Asian handicaps, margin removed);
-* :func:`backtest_runs` and :func:`backtest_from_store` - walk-forward backtests read back from the forecasts log.
+* :func:`backtest_runs` and :func:`backtest_from_store` - walk-forward backtests read back from the forecasts log;
+* :func:`track_record_from_store` - the graded track record of logged forecasts (``matchday track-record``).
 
 User input (dates, competitions, seasons, clubs, first-leg text) is resolved by :mod:`matchday.inputs`.
 """
@@ -396,6 +397,57 @@ def latest_result_date(matches: pd.DataFrame) -> dt.date:
     if played.empty:
         raise MatchdayError("no played match stored yet: give --as-of")
     return pd.Timestamp(played["date"].max()).date()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The track record
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """The graded track record (:mod:`matchday.evaluate.track_record`) as ``matchday track-record`` shows it.
+
+    graded: one row per graded forecast (after the model / competition filters); summary: per competition and
+    model (and ``all``); calibration: the reliability table of every graded 1X2 probability; pending: forecasts
+    waiting for a result; unlinked: forecasts about matches not in the store; backtests: walk-forward backtest
+    forecasts in the log (kept apart unless included); caption: those counts in one sentence.
+    """
+
+    graded: pd.DataFrame
+    summary: pd.DataFrame
+    calibration: pd.DataFrame
+    pending: int
+    unlinked: int
+    backtests: int
+    include_backtests: bool
+
+    @property
+    def caption(self) -> str:
+        return (f"{len(self.graded):,} graded forecasts; {self.pending:,} waiting for a result; {self.unlinked:,} about "
+                "matches not in the store" + ("" if self.include_backtests else
+                                              f"; {self.backtests:,} backtest forecasts kept apart (--backtests)")
+                + "; rps_vs_market < 0: better than the market on the same matches")
+
+
+def track_record_from_store(store: Store, *, model: str | None = None, competition: str | None = None,
+                            since: dt.date | None = None, live_only: bool = False,
+                            include_backtests: bool = False) -> TrackRecord:
+    """The forecasts logged before their matches, graded once the results are stored
+    (:func:`~matchday.evaluate.track_record.graded_forecasts`), only ``model``'s and ``competition``'s (a code or
+    name) when given, with :func:`~matchday.evaluate.track_record.track_record` and its calibration table: what
+    ``matchday track-record`` prints and the web's track record serves."""
+    from matchday.data.competitions import resolve_competition
+    from matchday.evaluate.track_record import graded_forecasts, track_record, track_record_calibration
+
+    graded = graded_forecasts(store, include_backtests=include_backtests, live_only=live_only, since=since)
+    counts = {k: int(graded.attrs.get(k, 0)) for k in ("pending", "unlinked", "backtests")}
+    if model:
+        graded = graded[graded["model"] == model]
+    if competition:
+        graded = graded[graded["competition"] == resolve_competition(competition).code]
+    return TrackRecord(graded, track_record(graded), track_record_calibration(graded), counts["pending"],
+                       counts["unlinked"], counts["backtests"], include_backtests)
 
 
 # ---------------------------------------------------------------------------------------------------

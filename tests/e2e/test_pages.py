@@ -15,9 +15,11 @@ PAGES = [
     ("fixtures", f"/leagues/E0/2023-24/fixtures?as_of={AS_OF}", "#fixtures-table"),
     ("whatif", f"/leagues/E0/2023-24/whatif?as_of={AS_OF}", "#whatif-table"),
     ("cup", "/cups/UEL/2023-24?as_of=2024-04-12", "#bracket-table"),
+    ("cup-league-phase", "/cups/UCL/2024-25?as_of=2024-12-15", "#league-phase-projection"),
+    ("cup-knockout-playoffs", "/cups/UCL/2024-25?as_of=2025-02-12", "#knockout-ties"),
     ("tie", "/cups/UEL/2023-24/tie?home=Liverpool&away=Atalanta&as_of=2024-04-12", "#tie-table"),
     ("rotation", f"/rotation?club=Liverpool&as_of={AS_OF}&sims=5000", "#plans-table"),
-    ("model", "/model", "#rps-table"),
+    ("model", "/model", "#track-record-table"),
     ("api", "/api", "h1"),
 ]
 
@@ -32,6 +34,30 @@ def test_page_loads_without_console_errors(page, console, live_server, screensho
     for svg in page.locator("svg[role=img]").all():
         assert (svg.locator("title").first.text_content() or "").strip()
     screenshot(name)
+    assert console == []
+
+
+def test_match_page(page, console, live_server, screenshot):
+    fixtures = page.request.get(f"{live_server}/api/v1/leagues/E0/2023-24/fixtures?as_of={AS_OF}&limit=1").json()
+    match_id = fixtures["rows"][0]["match_id"]
+    response = page.goto(f"{live_server}/matches/E0/2023-24/{match_id}?as_of={AS_OF}")
+    assert response.status == 200
+    page.wait_for_selector("#match-1x2")
+    assert page.locator("p.basis").first.inner_text().startswith(f"Based on dixon-coles as of {AS_OF}")
+    screenshot("match")
+    assert console == []
+
+
+def test_pages_say_what_the_forecasts_rest_on(page, console, live_server):
+    """The league page reads the views `matchday update` stored, and says so; every forecast states its basis
+    (model, as-of, the training window, simulations and seed), with the short-window warning of this store."""
+    page.goto(f"{live_server}/leagues/E0/2023-24?as_of={AS_OF}")
+    page.wait_for_selector("#projection-table")
+    basis = page.locator("#h-proj ~ p.basis").first.inner_text()
+    assert "10,000 simulations, seed 0" in basis and "shorter than the model's default" in basis
+    assert "Read from the views" in basis
+    page.goto(f"{live_server}/leagues/E0/2022-23")  # no as_of: the latest played day, said on the page
+    assert "the latest day with a played E0 2022-23 match" in page.locator("#as-of-note").inner_text()
     assert console == []
 
 

@@ -97,16 +97,21 @@ HEAVY = {202: {"model": Accepted, "description": "still computing: poll the job,
 # ------------------------------------------------------------------------------------------------ parameters
 Competition = Annotated[str, PathParam(max_length=60, description="Code or name: E0, 'Premier League', UEL ...")]
 Season = Annotated[str, PathParam(max_length=12, description="Season, e.g. 2023-24")]
-AsOf = Annotated[str | None, Query(max_length=10, description="After the matches of this day (YYYY-MM-DD); "
-                                   "default: the season's last stored day, or today if earlier")]
-Model = Annotated[str, Query(max_length=30, description=f"One of {', '.join(MODEL_NAMES)}")]
-Seed = Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed (same seed, same numbers)")]
+AsOf = Annotated[str | None, Query(max_length=10, description="After the matches of this day (YYYY-MM-DD); default: "
+                                   "the latest day with a played match of the competition season in the store (as the "
+                                   "CLI), or the date of the fresh views `matchday update` stored for it")]
+Model = Annotated[str | None, Query(max_length=30, description=f"One of {', '.join(MODEL_NAMES)} (default: "
+                                    f"{DEFAULT_MODEL}, or the model of the stored views)")]
+Seed = Annotated[int | None, Query(ge=0, le=2**32 - 1, description="Random seed (same seed, same numbers; default 0, "
+                                   "or the stored views' seed)")]
 Wait = Annotated[float, Query(ge=0, le=120, description="Seconds to wait for a heavy answer before a 202")]
 Club = Annotated[str, Query(min_length=1, max_length=80, description="Any known club name or team id")]
 
 
-def _sims(default: int, high: int) -> Any:
-    return Query(default, ge=100, le=high, description=f"Simulations ({default:,} by default, at most {high:,})")
+def _sims(default: int, high: int, views: bool = True) -> Any:
+    return Query(None, ge=100, le=high, description=f"Simulations ({default:,} by default"
+                 + (", or the number the stored views of `matchday update` used" if views else "")
+                 + f"; at most {high:,})")
 
 
 def error_status(exc: Exception) -> int:
@@ -243,8 +248,12 @@ def create_app(
         """Validate a question in a worker thread (it reads the store)."""
         return await run_in_threadpool(getattr(services, method), *args, **kwargs)
 
+    def noted(view: dict, question: Question) -> dict:
+        """The view with ``as_of_note`` when the as-of date was a default (how it was chosen, as the CLI says)."""
+        return {**view, "as_of_note": question.note} if question.note else view
+
     async def cheap(question: Question) -> dict:
-        return await run_in_threadpool(services.answer, question)
+        return noted(await run_in_threadpool(services.answer, question), question)
 
     async def start(question: Question, wait: float) -> tuple[dict | None, Job | None]:
         """A heavy answer from the cache, or within ``wait`` seconds, else the job computing it."""
@@ -269,7 +278,7 @@ def create_app(
     async def heavy(question: Question, wait: float) -> Any:
         view, job = await start(question, wait)
         if view is not None:
-            return view
+            return noted(view, question)
         assert job is not None
         return JSONResponse({"job": job.to_dict(), "poll": f"{API}/jobs/{job.id}"}, status_code=202,
                             headers={"Location": f"{API}/jobs/{job.id}", "Retry-After": "1"})
@@ -279,7 +288,7 @@ def create_app(
     def health() -> dict:
         """Store path, data fingerprint and the heavy-question pool."""
         return {"status": "ok", "store": str(services.source.path), "fingerprint": services.fingerprint(),
-                "jobs": runner.stats(), "track_record": TRACK_RECORD_NOTE}
+                "jobs": runner.stats(), "precomputed_views": services.views is not None}
 
     @app.get(f"{API}/competitions", tags=["data"], response_model=View, responses=ERRORS)
     async def api_competitions() -> Any:
@@ -295,7 +304,7 @@ def create_app(
 
     @app.get(f"{API}/leagues/{{competition}}/{{season}}/fixtures", tags=["leagues"], response_model=View,
              responses=ERRORS)
-    async def api_fixtures(competition: Competition, season: Season, as_of: AsOf = None, model: Model = DEFAULT_MODEL,
+    async def api_fixtures(competition: Competition, season: Season, as_of: AsOf = None, model: Model = None,
                            limit: Annotated[int, Query(ge=1, le=limits.max_fixtures)] = 50) -> Any:
         """Fixtures still to play on ``as_of`` with the model's 1X2 and expected goals, beside the pre-match
         market's margin-free probabilities where odds are stored."""
@@ -304,16 +313,16 @@ def create_app(
     @app.get(f"{API}/leagues/{{competition}}/{{season}}/projection", tags=["leagues"], response_model=View,
              responses=HEAVY)
     async def api_projection(competition: Competition, season: Season, as_of: AsOf = None,
-                             model: Model = DEFAULT_MODEL, sims: int = _sims(limits.default_sims, limits.max_sims),
-                             seed: Seed = 0, wait: Wait = 30) -> Any:
+                             model: Model = None, sims: int | None = _sims(limits.default_sims, limits.max_sims),
+                             seed: Seed = None, wait: Wait = 30) -> Any:
         """The rest of the season simulated (CLI ``simulate``): expected points, P(title), P(top places),
         P(Europe), P(relegation), finishing-position probabilities."""
         return await heavy(await build("projection_question", competition, season, as_of, model, sims, seed), wait)
 
     @app.get(f"{API}/leagues/{{competition}}/{{season}}/chances", tags=["leagues"], response_model=View,
              responses=HEAVY)
-    async def api_chances(competition: Competition, season: Season, as_of: AsOf = None, model: Model = DEFAULT_MODEL,
-                          sims: int = _sims(limits.default_chances_sims, limits.max_chances_sims), seed: Seed = 0,
+    async def api_chances(competition: Competition, season: Season, as_of: AsOf = None, model: Model = None,
+                          sims: int | None = _sims(limits.default_chances_sims, limits.max_chances_sims, views=False), seed: Seed = None,
                           wait: Wait = 30) -> Any:
         """P(title), P(top places), P(relegation) at the end of every matchday up to ``as_of`` (refitted then)."""
         return await heavy(await build("chances_question", competition, season, as_of, model, sims, seed), wait)
@@ -324,8 +333,8 @@ def create_app(
                          given: Annotated[list[str], Query(max_length=limits.max_conditions,
                                                            description="A condition such as 'Fulham v Liverpool: "
                                                            "away win' (repeat the parameter)")],
-                         as_of: AsOf = None, model: Model = DEFAULT_MODEL,
-                         sims: int = _sims(limits.default_sims, limits.max_sims), seed: Seed = 0,
+                         as_of: AsOf = None, model: Model = None,
+                         sims: int | None = _sims(limits.default_sims, limits.max_sims), seed: Seed = None,
                          wait: Wait = 30) -> Any:
         """Fix remaining fixtures and compare with the baseline (CLI ``whatif --ask table``)."""
         if any(len(g) > 200 for g in given):
@@ -333,7 +342,7 @@ def create_app(
         return await heavy(await build("whatif_question", competition, season, given, as_of, model, sims, seed), wait)
 
     @app.get(f"{API}/ratings/{{competition}}", tags=["models"], response_model=View, responses=ERRORS)
-    async def api_ratings(competition: Competition, as_of: AsOf = None, model: Model = DEFAULT_MODEL,
+    async def api_ratings(competition: Competition, as_of: AsOf = None, model: Model = None,
                           top: Annotated[int, Query(ge=1, le=limits.max_top)] = 30) -> Any:
         """Team ratings on one scale across leagues (CLI ``ratings``)."""
         return await cheap(await build("ratings_question", competition, as_of, model, top))
@@ -342,20 +351,20 @@ def create_app(
              responses=ERRORS)
     async def api_match(competition: Competition, season: Season,
                         match_id: Annotated[str, PathParam(max_length=32)], as_of: AsOf = None,
-                        model: Model = DEFAULT_MODEL) -> Any:
+                        model: Model = None) -> Any:
         """A stored match: the model's markets (1X2, totals, handicaps, both teams to score, correct scores) as of
         ``as_of`` (default: the day before kick-off) beside the stored bookmaker prices."""
         return await cheap(await build("match_question", competition, season, match_id, as_of, model))
 
     @app.get(f"{API}/forecast", tags=["matches"], response_model=View, responses=ERRORS)
-    async def api_forecast(home: Club, away: Club, as_of: AsOf = None, model: Model = DEFAULT_MODEL,
+    async def api_forecast(home: Club, away: Club, as_of: AsOf = None, model: Model = None,
                            competition: Annotated[str | None, Query(max_length=60)] = None,
                            neutral: bool = False) -> Any:
         """Any pairing (CLI ``predict``, without logging: the server's store is read-only)."""
         return await cheap(await build("forecast_question", home, away, as_of, model, competition, neutral))
 
     @app.get(f"{API}/tie", tags=["cups"], response_model=View, responses=ERRORS)
-    async def api_tie(team_a: Club, team_b: Club, as_of: AsOf = None, model: Model = DEFAULT_MODEL,
+    async def api_tie(team_a: Club, team_b: Club, as_of: AsOf = None, model: Model = None,
                       competition: Annotated[str | None, Query(max_length=60)] = None,
                       first_leg: Annotated[str | None, Query(max_length=120, description="e.g. 'Liverpool 0-3 "
                                                              "Atalanta'")] = None,
@@ -371,7 +380,7 @@ def create_app(
 
     @app.get(f"{API}/cups/{{competition}}/{{season}}/ties", tags=["cups"], response_model=View, responses=ERRORS)
     async def api_cup(competition: Competition, season: Season, as_of: AsOf = None,
-                      model: Model = DEFAULT_MODEL) -> Any:
+                      model: Model = None) -> Any:
         """The knockout rounds known on ``as_of``: decided ties, the current round with exact odds from the
         stored first legs, and how later rounds pair up."""
         return await cheap(await build("cup_question", competition, season, as_of, model))
@@ -381,16 +390,29 @@ def create_app(
     async def api_stored_tie(competition: Competition, season: Season,
                              home: Annotated[str, PathParam(max_length=80)],
                              away: Annotated[str, PathParam(max_length=80)], as_of: AsOf = None,
-                             model: Model = DEFAULT_MODEL) -> Any:
+                             model: Model = None) -> Any:
         """One stored tie as it stood on ``as_of`` (legs played by then count)."""
         return await cheap(await build("stored_tie_question", competition, season, home, away, as_of, model))
 
     @app.get(f"{API}/cups/{{competition}}/{{season}}/bracket", tags=["cups"], response_model=View, responses=HEAVY)
-    async def api_bracket(competition: Competition, season: Season, as_of: AsOf = None, model: Model = DEFAULT_MODEL,
-                          sims: int = _sims(limits.default_sims, limits.max_sims), seed: Seed = 0,
+    async def api_bracket(competition: Competition, season: Season, as_of: AsOf = None, model: Model = None,
+                          sims: int | None = _sims(limits.default_sims, limits.max_sims), seed: Seed = None,
                           wait: Wait = 30) -> Any:
-        """P(each club reaches each round, and wins the trophy) (CLI ``bracket``)."""
+        """P(each club reaches each round, and wins the trophy) (CLI ``bracket``). From 2024-25, with the league
+        phase stored: the league-phase engine (``format`` ``league_phase``: the same view as ``/projection``, its
+        ``clubs`` as ``bracket --json`` lists them); earlier seasons: the knockout rounds as stored (``format``
+        ``knockout``)."""
         return await heavy(await build("bracket_question", competition, season, as_of, model, sims, seed), wait)
+
+    @app.get(f"{API}/cups/{{competition}}/{{season}}/projection", tags=["cups"], response_model=View,
+             responses=HEAVY)
+    async def api_cup_projection(competition: Competition, season: Season, as_of: AsOf = None, model: Model = None,
+                                 sims: int | None = _sims(limits.default_sims, limits.max_sims), seed: Seed = None,
+                                 wait: Wait = 30) -> Any:
+        """A UEFA competition of the league-phase format (2024-25 on) simulated from ``as_of`` (CLI ``simulate UCL
+        2024-25``): per club P(top 8), P(9-24), P(out), expected points, the finishing-position matrix, then
+        P(reach each knockout round) and P(win), and the knockout ties drawn by then."""
+        return await heavy(await build("uefa_season_question", competition, season, as_of, model, sims, seed), wait)
 
     @app.get(f"{API}/rotation/{{club}}", tags=["decisions"], response_model=View, responses=HEAVY)
     async def api_rotation(club: Annotated[str, PathParam(max_length=80)], as_of: AsOf = None,
@@ -399,8 +421,8 @@ def create_app(
                            gap: Annotated[float | None, Query(ge=0, le=limits.max_gap, description="Second-string "
                                                               "gap (log goals; default 0.30)")] = None,
                            plan: Annotated[list[str] | None, Query(max_length=limits.max_plans)] = None,
-                           model: Model = DEFAULT_MODEL,
-                           sims: int = _sims(limits.default_sims, limits.max_rotation_sims), seed: Seed = 0,
+                           model: Model = None,
+                           sims: int | None = _sims(limits.default_sims, limits.max_rotation_sims, views=False), seed: Seed = None,
                            wait: Wait = 30) -> Any:
         """Which rotation plan gives the best season, by how much, how sure, and what flips it (CLI ``rotate``
         with the two-tier squad model and its sensitivity analyses)."""
@@ -413,6 +435,23 @@ def create_app(
         """Walk-forward backtests in the store's forecasts log (``matchday backtest``): RPS per model, league and
         season beside the closing and pre-match market, and calibration tables."""
         return await cheap(await build("backtests_question", run))
+
+    @app.get(f"{API}/track-record", tags=["models"], response_model=View, responses=ERRORS)
+    async def api_track_record(model: Annotated[str | None, Query(max_length=64)] = None,
+                               competition: Annotated[str | None, Query(max_length=60)] = None,
+                               since: Annotated[str | None, Query(max_length=10, description="Only matches from this "
+                                                                  "date (YYYY-MM-DD)")] = None,
+                               live_only: Annotated[bool, Query(description="Only forecasts logged before the match "
+                                                                "day")] = False,
+                               backtests: Annotated[bool, Query(description="Also grade the walk-forward backtests' "
+                                                                "forecasts (kept apart by default)")] = False,
+                               matches: Annotated[bool, Query(description="Also list the graded forecasts (the "
+                                                              f"latest {limits.max_fixtures})")] = False) -> Any:
+        """How good the logged forecasts have been (CLI ``track-record``): forecasts made before their matches
+        (``predict``, ``now``, ``update``), graded once the results are stored: RPS, log loss, Brier score and
+        calibration per competition and model, beside the pre-match market where odds exist."""
+        return await cheap(await build("track_record_question", model, competition, since, live_only, backtests,
+                                       matches))
 
     @app.get(f"{API}/jobs/{{job_id}}", tags=["meta"], response_model=JobBody, responses=ERRORS)
     def api_job(job_id: Annotated[str, PathParam(max_length=32)]) -> Any:
@@ -430,6 +469,18 @@ def create_app(
     def job_info(job: Job | None) -> dict | None:
         return None if job is None else {**job.to_dict(), "poll": f"{API}/jobs/{job.id}"}
 
+    async def section(method: str, *args: Any, wait: float) -> tuple[dict | None, dict | None, str | None]:
+        """A heavy part of a page: (view, job in progress, note). A part that cannot be answered (a season the
+        simulator does not cover, a full queue) is a note in its section, not an error page: the rest of the
+        page stands."""
+        try:
+            view, job = await start(await build(method, *args), wait)
+        except BusyError as exc:
+            return None, None, f"{exc} (this part of the page; reload it in a moment)"
+        except MatchdayError as exc:
+            return None, None, str(exc)
+        return view, job_info(job), None
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request) -> Any:
         view = await cheap(Question.of("competitions"))
@@ -437,96 +488,114 @@ def create_app(
 
     @app.get("/leagues/{competition}/{season}", response_class=HTMLResponse, include_in_schema=False)
     async def league_page(request: Request, competition: Competition, season: Season, as_of: AsOf = None,
-                          model: Model = DEFAULT_MODEL, sims: int = _sims(limits.default_sims, limits.max_sims),
-                          seed: Seed = 0) -> Any:
-        table = await cheap(await build("table_question", competition, season, as_of))
+                          model: Model = None, sims: int | None = _sims(limits.default_sims, limits.max_sims),
+                          seed: Seed = None) -> Any:
+        question = await build("table_question", competition, season, as_of)
+        table = await cheap(question)
         as_of_ = table["as_of"]
         fixtures = await cheap(await build("fixtures_question", competition, season, as_of_, model, 10))
-        projection, projection_job = await start(
-            await build("projection_question", competition, season, as_of_, model, sims, seed), PAGE_WAIT_SECONDS)
-        chances, chances_job = await start(
-            await build("chances_question", competition, season, as_of_, model, None, seed), 0.2)
+        projection, projection_job, projection_note = await section(
+            "projection_question", competition, season, as_of_, model, sims, seed, wait=PAGE_WAIT_SECONDS)
+        chances, chances_job, chances_note = await section(
+            "chances_question", competition, season, as_of_, model, None, seed, wait=0.2)
         return page(request, "league.html", {
             "title": f"{table['name']} {table['season']}", "table": table, "fixtures": fixtures,
-            "projection": projection, "projection_job": job_info(projection_job), "chances": chances,
-            "chances_job": job_info(chances_job), "model": model, "sims": sims, "seed": seed})
+            "projection": projection, "projection_job": projection_job, "projection_note": projection_note,
+            "chances": chances, "chances_job": chances_job, "chances_note": chances_note,
+            "model": fixtures["model"], "as_of_note": question.note})
 
     @app.get("/leagues/{competition}/{season}/fixtures", response_class=HTMLResponse, include_in_schema=False)
     async def fixtures_page(request: Request, competition: Competition, season: Season, as_of: AsOf = None,
-                            model: Model = DEFAULT_MODEL,
+                            model: Model = None,
                             limit: Annotated[int, Query(ge=1, le=limits.max_fixtures)] = 100) -> Any:
-        table = await cheap(await build("table_question", competition, season, as_of))
+        question = await build("table_question", competition, season, as_of)
+        table = await cheap(question)
         fixtures = await cheap(await build("fixtures_question", competition, season, table["as_of"], model, limit))
         return page(request, "fixtures.html", {"title": f"{table['name']} {table['season']} fixtures",
-                                               "table": table, "fixtures": fixtures, "model": model})
+                                               "table": table, "fixtures": fixtures, "model": fixtures["model"],
+                                               "as_of_note": question.note})
 
     @app.get("/leagues/{competition}/{season}/whatif", response_class=HTMLResponse, include_in_schema=False)
     async def whatif_page(request: Request, competition: Competition, season: Season, as_of: AsOf = None,
-                          model: Model = DEFAULT_MODEL, sims: int = _sims(limits.default_sims, limits.max_sims),
-                          seed: Seed = 0) -> Any:
-        table = await cheap(await build("table_question", competition, season, as_of))
-        fixtures = await cheap(await build("remaining_question", competition, season, table["as_of"], model))
-        baseline, job = await start(
-            await build("projection_question", competition, season, table["as_of"], model, sims, seed),
-            PAGE_WAIT_SECONDS)
+                          model: Model = None, sims: int | None = _sims(limits.default_sims, limits.max_sims),
+                          seed: Seed = None) -> Any:
+        question = await build("table_question", competition, season, as_of)
+        table = await cheap(question)
+        baseline_question = await build("projection_question", competition, season, table["as_of"], model, sims, seed)
+        fixtures = await cheap(await build("remaining_question", competition, season, table["as_of"],
+                                           baseline_question.params["model"]))
+        baseline, job = await start(baseline_question, PAGE_WAIT_SECONDS)
         return page(request, "whatif.html", {
             "title": f"What if? {table['name']} {table['season']}", "table": table, "fixtures": fixtures,
-            "baseline": baseline, "baseline_job": job_info(job), "model": model, "sims": sims, "seed": seed})
+            "baseline": baseline, "baseline_job": job_info(job), "question": baseline_question.params,
+            "model": baseline_question.params["model"], "as_of_note": question.note})
 
     @app.get("/matches/{competition}/{season}/{match_id}", response_class=HTMLResponse, include_in_schema=False)
     async def match_page(request: Request, competition: Competition, season: Season,
                          match_id: Annotated[str, PathParam(max_length=32)], as_of: AsOf = None,
-                         model: Model = DEFAULT_MODEL) -> Any:
-        view = await cheap(await build("match_question", competition, season, match_id, as_of, model))
-        return page(request, "match.html", {"title": f"{view['home_club']} v {view['away_club']}", "view": view})
+                         model: Model = None) -> Any:
+        question = await build("match_question", competition, season, match_id, as_of, model)
+        view = await cheap(question)
+        return page(request, "match.html", {"title": f"{view['home_club']} v {view['away_club']}", "view": view,
+                                            "as_of_note": question.note})
 
     @app.get("/cups/{competition}/{season}", response_class=HTMLResponse, include_in_schema=False)
     async def cup_page(request: Request, competition: Competition, season: Season, as_of: AsOf = None,
-                       model: Model = DEFAULT_MODEL, sims: int = _sims(limits.default_sims, limits.max_sims),
-                       seed: Seed = 0) -> Any:
-        cup = await cheap(await build("cup_question", competition, season, as_of, model))
+                       model: Model = None, sims: int | None = _sims(limits.default_sims, limits.max_sims),
+                       seed: Seed = None) -> Any:
+        question = await build("cup_question", competition, season, as_of, model)
+        cup = await cheap(question)
         league_phase = None
         if cup["league_phase"]:
-            league_phase = await cheap(await build("league_phase_question", competition, season, cup["as_of"]))
-        bracket, job, bracket_note = None, None, None
-        if cup["current_round"]:
             try:
-                question = await build("bracket_question", competition, season, cup["as_of"], model, sims, seed)
-            except MatchdayError as exc:  # a bracket the simulator does not start from (said, not an error page)
-                bracket_note = str(exc)
-            else:
-                bracket, job = await start(question, PAGE_WAIT_SECONDS)
+                league_phase = await cheap(await build("league_phase_question", competition, season, cup["as_of"]))
+            except MatchdayError:  # only knockout rounds of a league-phase season are stored
+                league_phase = None
+        bracket, job, bracket_note = None, None, None
+        if cup["current_round"] or league_phase is not None:  # a bracket it cannot start from is a note
+            bracket, job, bracket_note = await section("bracket_question", competition, season, cup["as_of"], model,
+                                                       sims, seed, wait=PAGE_WAIT_SECONDS)
         return page(request, "cup.html", {"title": f"{cup['name']} {cup['season']}", "league_phase": league_phase,
-                                          "cup": cup, "bracket": bracket, "bracket_job": job_info(job),
-                                          "bracket_note": bracket_note,
-                                          "model": model, "sims": sims, "seed": seed})
+                                          "cup": cup, "bracket": bracket, "bracket_job": job,
+                                          "bracket_note": bracket_note, "model": cup["model"],
+                                          "as_of_note": question.note})
 
     @app.get("/cups/{competition}/{season}/tie", response_class=HTMLResponse, include_in_schema=False)
     async def tie_page(request: Request, competition: Competition, season: Season, home: Club, away: Club,
-                       as_of: AsOf = None, model: Model = DEFAULT_MODEL) -> Any:
-        view = await cheap(await build("stored_tie_question", competition, season, home, away, as_of, model))
-        return page(request, "tie.html", {"title": f"{view['home_club']} v {view['away_club']}", "view": view})
+                       as_of: AsOf = None, model: Model = None) -> Any:
+        question = await build("stored_tie_question", competition, season, home, away, as_of, model)
+        view = await cheap(question)
+        return page(request, "tie.html", {"title": f"{view['home_club']} v {view['away_club']}", "view": view,
+                                          "as_of_note": question.note})
 
     @app.get("/rotation", response_class=HTMLResponse, include_in_schema=False)
     async def rotation_page(request: Request, club: Annotated[str | None, Query(max_length=80)] = None,
                             as_of: AsOf = None, weights: Annotated[str | None, Query(max_length=200)] = None,
                             gap: Annotated[float | None, Query(ge=0, le=limits.max_gap)] = None,
-                            model: Model = DEFAULT_MODEL,
-                            sims: int = _sims(limits.default_sims, limits.max_rotation_sims), seed: Seed = 0) -> Any:
+                            model: Model = None,
+                            sims: int | None = _sims(limits.default_sims, limits.max_rotation_sims, views=False),
+                            seed: Seed = None) -> Any:
         context: dict[str, Any] = {"title": "Rotation", "club": club or "", "as_of": as_of or "",
                                    "weights": weights or "title=1,trophy=0.5,top4=0.3",
-                                   "gap": 0.30 if gap is None else gap, "view": None, "job": None, "sims": sims,
-                                   "seed": seed, "model": model}
+                                   "gap": 0.30 if gap is None else gap, "view": None, "job": None,
+                                   "sims": sims or limits.default_sims, "seed": seed or 0,
+                                   "model": model or DEFAULT_MODEL, "as_of_note": ""}
         if club:
-            view, job = await start(await build("rotation_question", club, as_of, weights, gap, None, model, sims,
-                                                seed), PAGE_WAIT_SECONDS)
-            context.update(view=view, job=job_info(job), title=f"Rotation: {club}")
+            question = await build("rotation_question", club, as_of, weights, gap, None, model, sims, seed)
+            view, job = await start(question, PAGE_WAIT_SECONDS)
+            context.update(view=view, job=job_info(job), title=f"Rotation: {club}", as_of_note=question.note,
+                           as_of=question.params["as_of"])
         return page(request, "rotation.html", context)
 
     @app.get("/model", response_class=HTMLResponse, include_in_schema=False)
-    async def model_page(request: Request, run: Annotated[str | None, Query(max_length=64)] = None) -> Any:
+    async def model_page(request: Request, run: Annotated[str | None, Query(max_length=64)] = None,
+                         model: Annotated[str | None, Query(max_length=64)] = None,
+                         competition: Annotated[str | None, Query(max_length=60)] = None,
+                         live_only: bool = False) -> Any:
+        record = await cheap(await build("track_record_question", model or None, competition or None, None,
+                                         live_only, False, False))
         view = await cheap(await build("backtests_question", run))
-        return page(request, "model.html", {"title": "How good is the model?", "view": view})
+        return page(request, "model.html", {"title": "How good is the model?", "view": view, "record": record})
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     async def api_page(request: Request) -> Any:

@@ -153,7 +153,8 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], matrix: Sequen
     svg.text(16, top + cell * n_rows / 2, y_label, anchor="middle", weight="600", rotate=-90)
     zone_colours = {"champions_league": OKABE_ITO[0], "europa_league": OKABE_ITO[5],
                     "conference_league": OKABE_ITO[2], "promotion": OKABE_ITO[2], "promotion_playoff": OKABE_ITO[3],
-                    "relegation_playoff": OKABE_ITO[3], "relegation": OKABE_ITO[1]}
+                    "relegation_playoff": OKABE_ITO[3], "relegation": OKABE_ITO[1],
+                    "round_of_16": OKABE_ITO[0], "knockout_playoff": OKABE_ITO[5]}
     for j, label in enumerate(col_labels):
         x = left + cell * (j + 0.5)
         if rotate:
@@ -168,6 +169,8 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], matrix: Sequen
         svg.text(left - 6, y + cell / 2, row, anchor="end", size=12, baseline="central")
         for j, col in enumerate(col_labels):
             value = float(matrix[i][j])
+            if value <= 0:  # white on white: an impossible cell is left out (a 36 x 36 grid is mostly zeros)
+                continue
             x = left + cell * j
             tip = cell_tip.format(row=row, col=col, value=_pct(value))
             svg.add(f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" height="{cell:.1f}" fill="{_ramp(value)}" '

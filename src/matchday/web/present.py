@@ -33,7 +33,7 @@ def place_columns(projection: dict) -> list[tuple[str, str]]:
     return out
 
 
-def position_heatmap(projection: dict) -> Markup:
+def position_heatmap(projection: dict, x_label: str = "Final league position") -> Markup:
     positions = projection["positions"]
     n = len(positions["teams"])
     return charts.heatmap(
@@ -42,7 +42,7 @@ def position_heatmap(projection: dict) -> Markup:
         desc=f"For each club (rows, current order) the chance in percent of finishing in each position (columns) "
              f"after {projection['sims']:,} simulations of the {projection['n_remaining']} remaining fixtures as of "
              f"{projection['as_of']}. Blank cells are under 0.5%.",
-        x_label="Final league position", y_label="Club", cell_tip="{row}: {value} to finish {col}",
+        x_label=x_label, y_label="Club", cell_tip="{row}: {value} to finish {col}",
         col_marks=projection.get("zones"))
 
 
@@ -131,6 +131,18 @@ def reliability(view: dict) -> Markup | None:
              "intervals; points on the diagonal are perfectly calibrated. Home, draw and away are pooled.")
 
 
+def track_reliability(record: dict) -> Markup | None:
+    """The track record's calibration, one series per model (home, draw and away pooled)."""
+    series = {k: v for k, v in (record.get("calibration_by_model") or {}).items() if v}
+    if not series:
+        return None
+    return charts.reliability_chart(
+        series, title="Calibration of the graded forecasts (track record)",
+        desc="Forecasts made before the matches, grouped by their probability (x), against how often the outcome "
+             "happened (y) with 95% intervals, per model; points on the diagonal are perfectly calibrated. Home, draw "
+             "and away are pooled.")
+
+
 def rps_chart(view: dict) -> Markup | None:
     rows = [r for r in view.get("summary", []) if not r["model"].startswith("market")
             and r.get("vs_market_close") is not None]
@@ -155,10 +167,13 @@ def tie_bar(odds: dict) -> Markup:
 
 
 def bracket_heatmap(bracket: dict) -> Markup:
-    rows = bracket["rows"]
+    """P(reach each round) per club: a knockout bracket's ``rows`` by round name, or a league-phase season's
+    ``clubs`` by stage column (labelled with ``round_labels``)."""
+    rows = bracket["clubs"] if bracket.get("format") == "league_phase" else bracket["rows"]
     rounds = bracket["rounds"]
+    labels = [bracket.get("round_labels", {}).get(c, c) for c in rounds]
     return charts.heatmap(
-        [r["club"] for r in rows], rounds, [[r[c] for c in rounds] for r in rows],
+        [r["club"] for r in rows], labels, [[r[c] for c in rounds] for r in rows],
         title=f"Chance of reaching each round, {bracket['competition']} {bracket['season']}",
         desc=f"For each club the chance in percent of reaching each round and of winning, from {bracket['sims']:,} "
              f"simulated brackets as of {bracket['as_of']}.",

@@ -16,12 +16,19 @@ returning a :class:`~matchday.models.grid.ScoreGrid`, ``ratings``), never throug
 Caching (the interface later work plugs into)
 ---------------------------------------------
 * A view is cached under ``question.key(fingerprint)``: the question's canonical JSON text plus the store's
-  *data fingerprint* (:meth:`StoreSource.fingerprint`: a hash of what was imported, not of the file, so
-  writing precomputed views into the store does not invalidate them).
+  *data fingerprint* (:meth:`StoreSource.fingerprint`, i.e. :func:`matchday.views.data_fingerprint`: a hash of
+  what was imported, not of the file, so writing precomputed views into the store does not invalidate them).
 * :class:`ResultCache` is the protocol (``get(key)``, ``put(key, value)``); :class:`MemoryCache` is the
-  in-process LRU used today. ``Services(views=...)`` takes a read-only layer consulted first: the
-  precomputed "running season" views of ``matchday update`` (issue 10) plug in there, keyed by the same
-  question text and fingerprint, and the pages do not change.
+  in-process LRU of answered questions.
+* Precomputed views: ``Services(views=...)`` (default :class:`matchday.views.StoreViews` on the same store) holds
+  the running-season views ``matchday update`` stored (one ``now`` view per competition season: table,
+  projection, position matrix, league-phase and knockout odds, the basis of the fit). A season projection or a
+  UEFA league-phase simulation whose question equals a stored view's (competition, season, as-of, model,
+  simulations, seed) and data fingerprint is read from it (:meth:`Services.cached`) instead of simulated, and
+  the defaults of a question about a competition season (as-of date, model, simulations, seed) are those of
+  the newest fresh stored view that speaks for the competition's latest played match
+  (:meth:`Services._defaults`); without one, the as-of date is the latest day with a played match of the
+  competition season, as the CLI's.
 * Fitted models come from :func:`matchday.workflows.fit_or_load`, exactly as the CLI gets them, through the
   on-disk fitted-model cache the CLI shares (``Services(fits=...)``: a :class:`~matchday.models.cache.ModelCache`,
   default ``ModelCache()``, i.e. ``MATCHDAY_MODEL_CACHE``; keyed by model, configuration, as-of date and the
@@ -34,15 +41,17 @@ brackets, rotation) are bounded by :class:`Limits` and run by :mod:`matchday.web
 question; everything else is answered inline.
 
 Computations live below: the matchday checkpoints and the chances through a season, the market of a stored
-match, the backtests of the forecasts log and a tie's exact odds are :mod:`matchday.workflows` functions; this
-module turns their frames into JSON views.
+match, the backtests and the track record of the forecasts log, a UEFA league-phase season and a tie's exact
+odds are :mod:`matchday.workflows` functions; this module turns their frames into JSON views. Every view of a
+forecast carries ``basis`` and ``basis_text``: the fit's
+:class:`~matchday.models.provenance.TrainingProvenance` rendered by its own ``to_dict`` and ``describe``, as the
+CLI's ``--json`` and captions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import logging
 import math
@@ -51,12 +60,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from matchday import inputs
 from matchday.data.errors import MatchdayError, UnknownChoiceError
+from matchday.models import MODELS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,11 +79,14 @@ log = logging.getLogger("matchday.web")
 Progress = Callable[[int, int], None]
 View = dict[str, Any]
 
-MODEL_NAMES = ("dixon-coles", "poisson", "negative-binomial", "bivariate-poisson", "shots-dixon-coles", "elo")
+MODEL_NAMES = tuple(MODELS)  # the models the CLI offers, under the same names
 DEFAULT_MODEL = inputs.DEFAULT_MODEL  # the CLI's default model
-HEAVY_KINDS = frozenset({"projection", "whatif", "chances", "bracket", "rotation"})
-TRACK_RECORD_NOTE = ("A graded track record of forecasts made before kick-off (issue 10's `matchday track-record`) is "
-                     "not served yet: the model page shows walk-forward backtests from the store's forecasts log.")
+HEAVY_KINDS = frozenset({"projection", "whatif", "chances", "bracket", "rotation", "uefa_season"})
+#: Kinds a stored ``now`` view of ``matchday update`` can answer (see :meth:`Services.cached`).
+PRECOMPUTED_KINDS = frozenset({"projection", "uefa_season"})
+TRACK_RECORD_NOTE = ("The track record grades forecasts logged before the matches (`matchday predict`, `now`, "
+                     "`update`) once the results are stored, as `matchday track-record` does; walk-forward "
+                     "backtests are kept apart (`backtests=true` adds them, as the CLI's --backtests).")
 
 
 class NotFoundError(MatchdayError):
@@ -133,11 +146,15 @@ class Question:
 
     kind: str
     text: str
+    note: str = field(default="", compare=False)  # how a default was chosen (the as-of date), for the reader
 
     @classmethod
     def of(cls, kind: str, **params: Any) -> Question:
         body = {k: _canonical(v) for k, v in sorted(params.items())}
         return cls(kind, json.dumps({"kind": kind, **body}, sort_keys=True, separators=(",", ":")))
+
+    def with_note(self, note: str) -> Question:
+        return replace(self, note=note)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -245,18 +262,24 @@ class StoreSource:
                 stats.append(None)
         return tuple(stats)
 
+    def state(self) -> tuple:
+        """The store file's size and modification time (and its write-ahead log's): changes whenever a writer
+        (sync, update, a logged forecast) has written, even when the data fingerprint does not."""
+        return self._file_stat()
+
     def fingerprint(self) -> str:
-        """Hash of the store's imported data (matches and results per competition season, odds, teams),
-        recomputed only when the file changes. It keys every cached answer: new data, new answers. The
-        forecasts log is not part of it (questions about the log carry the log's size themselves)."""
+        """Hash of the store's imported data (:func:`matchday.views.data_fingerprint`: matches and results per
+        competition season, and the table sizes), recomputed only when the file changes. It keys every cached
+        answer and every stored view: new data, new answers. The forecasts log and the views are not part of it
+        (questions about the log carry the log's size themselves)."""
+        from matchday.views import data_fingerprint
+
         stat = self._file_stat()
         with self._lock:
             if stat == self._stat and self._fingerprint:
                 return self._fingerprint
-        with self.open() as store:  # per competition season: matches, results, dates; and table sizes
-            counts = {k: v for k, v in store.counts().items() if k != "forecasts"}  # the log has its own key
-            text = store.available().to_json(orient="records", date_format="iso") + json.dumps(counts)
-        value = hashlib.sha1(text.encode()).hexdigest()[:16]
+        with self.open() as store:
+            value = data_fingerprint(store)
         with self._lock:
             self._stat, self._fingerprint = stat, value
         return value
@@ -317,10 +340,48 @@ def _count(value: int, name: str, low: int, high: int) -> int:
     return number
 
 
-def _model(name: str) -> str:
+def _model(name: str | None) -> str:
+    if name is None:
+        return DEFAULT_MODEL
     if name not in MODEL_NAMES:
         raise UnknownChoiceError("model", name, list(MODEL_NAMES))
     return name
+
+
+def _day(value: Any) -> dt.date:
+    """A date from a date, a datetime or a pandas Timestamp."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    import pandas as pd
+
+    return pd.Timestamp(value).date()
+
+
+def _basis(provenance: Any, *, sims: int | None = None, seed: int | None = None,
+           competitions: Sequence[str] = ()) -> dict[str, Any]:
+    """What a forecast rests on, as the CLI gives it (``--json``'s ``basis`` and the caption's text): the fit's
+    :class:`~matchday.models.provenance.TrainingProvenance` rendered by its own ``to_dict`` and ``describe``
+    (model, training window per competition, as-of date, simulations and seed, short-window warnings)."""
+    if provenance is None:
+        return {"basis": None, "basis_text": None}
+    options = {"n_sims": sims, "seed": seed, "competitions": list(competitions)}
+    return {"basis": provenance.to_dict(**options), "basis_text": provenance.describe(**options)}
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """A question's open parameters filled in (:meth:`Services._defaults`): as-of date, model, simulations (None:
+    the caller's default), seed, how the as-of date was chosen (``note``, empty when given) and the stored view
+    they come from (``view``, its key, or None)."""
+
+    as_of: dt.date
+    model: str
+    sims: int | None
+    seed: int
+    note: str
+    view: str | None
 
 
 def _seed(value: int) -> int:
@@ -335,7 +396,7 @@ def _memoized_question(method: Callable[..., Question]) -> Callable[..., Questio
     @functools.wraps(method)
     def wrapper(self: Services, *args: Any, **kwargs: Any) -> Question:
         key = json.dumps([method.__name__, _canonical(list(args)), _canonical(kwargs), self.fingerprint(),
-                          self.today().isoformat()], default=str)
+                          self.source.state(), self.today().isoformat()], default=str)
         found = self._questions.get(key)
         if found is None:
             found = method(self, *args, **kwargs)
@@ -353,14 +414,18 @@ class Services:
         source: StoreSource,
         *,
         results: ResultCache | None = None,
-        views: ResultCache | None = None,
+        views: ResultCache | bool | None = None,
         fits: ModelCache | ResultCache | None = None,
         limits: Limits | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.source = source
         self.results = results if results is not None else MemoryCache(512)
-        self.views = views  # read-only precomputed layer (``matchday update``), consulted first
+        if views is None or views is True:  # the views `matchday update` stored in this store
+            from matchday.views import StoreViews
+
+            views = StoreViews(source.path, lock_wait=source.lock_wait)
+        self.views: ResultCache | None = views or None  # read-only precomputed layer; False: none
         if fits is None:
             from matchday.models.cache import ModelCache
 
@@ -378,12 +443,114 @@ class Services:
         return self.source.fingerprint()
 
     def cached(self, question: Question) -> View | None:
-        key = question.key(self.fingerprint())
-        if self.views is not None:
-            found = self.views.get(key)
-            if found is not None:
-                return found
-        return self.results.get(key)
+        """The answer without computing: answered before (in memory), or read from a stored view of
+        ``matchday update`` for the same question and data (then kept in memory too)."""
+        fingerprint = self.fingerprint()
+        key = question.key(fingerprint)
+        found = self.results.get(key)
+        if found is not None:
+            return found
+        found = self._from_views(question, fingerprint)
+        if found is not None:
+            self.results.put(key, found)
+        return found
+
+    # ----------------------------------------------------------------------------------------- stored views
+    def _read_view(self, key: str) -> View | None:
+        from matchday.data.errors import StoreBusyError as LockedStoreError
+
+        if self.views is None:
+            return None
+        try:
+            return self.views.get(key)
+        except LockedStoreError:
+            raise StoreBusyError(f"the store {self.source.path} is being written by another process "
+                                 "(sync or update); try again in a moment") from None
+
+    def _from_views(self, question: Question, fingerprint: str) -> View | None:
+        """The view of ``question`` made from the stored ``now`` view of the same competition season, as-of date,
+        model, simulations and seed (:data:`PRECOMPUTED_KINDS`), or None when there is none for this data."""
+        if self.views is None or question.kind not in PRECOMPUTED_KINDS:
+            return None
+        from matchday.views import question_text, view_key
+
+        p = question.params
+        text = question_text("now", competition=p["competition"], season=p["season"], as_of=p["as_of"],
+                             model=p["model"], sims=p["sims"], seed=p["seed"])
+        body = self._read_view(view_key(text, fingerprint))
+        if not body:
+            return None
+        made = getattr(self, f"_{question.kind}_from_view")(p, body)
+        if made is None:  # the stored view lacks a part (written by an older `update`, or a failed projection)
+            return None
+        if "basis" not in body:  # a view stored before views kept their basis: the fit's (cached) provenance
+            with self.source.open() as store:
+                fitted = self._fitted_with_provenance(store, p["model"], dt.date.fromisoformat(p["as_of"]))
+            made.update(_basis(fitted.provenance, sims=p["sims"], seed=p["seed"], competitions=[p["competition"]]))
+        else:
+            made.update(basis=body["basis"], basis_text=body["basis_text"])
+        made = _clean(made)
+        made["question"] = json.loads(question.text)
+        made["fingerprint"] = fingerprint
+        made["precomputed"] = {"view": body["key"], "seconds": body.get("seconds"),
+                               "note": "read from the views `matchday update` stored (same question, same data)"}
+        return made
+
+    def _defaults(self, store: Store, code: str, season: str, *, as_of: dt.date | None, model: str | None = None,
+                  sims: int | None = None, seed: int | None = None) -> Defaults:
+        """What a question about one competition season leaves open, filled in.
+
+        With a fresh stored view (``matchday update``) of the competition season that matches what the question
+        names (as-of date, model, simulations, seed; without an as-of date, one made on or after the
+        competition season's latest played match), the newest such view's values: the page then reads that view.
+        Otherwise the CLI's defaults: the latest day with a played match of the competition season (the eve of
+        its first stored match when none is played yet), the default model, the web's simulations, seed 0."""
+        from matchday.workflows import latest_played_date
+
+        latest = latest_played_date(store, [code], [season])
+        chosen = None
+        stored = self._stored_views(store, code, season)
+        if stored is not None and len(stored):
+            days = stored["as_of"].map(lambda d: _day(d))
+            keep = (days == as_of) if as_of is not None else (days >= latest) if latest is not None else days == days
+            for column, value in (("model", model), ("sims", sims), ("seed", seed)):
+                if value is not None:
+                    keep &= stored[column] == value
+            if keep.any():
+                chosen = stored[keep].iloc[0]
+        if chosen is not None:
+            day = _day(chosen["as_of"])
+            note = "" if as_of is not None else (
+                f"as of {day.isoformat()}: the date of the views `matchday update` stored (the latest result in "
+                f"the store)" + (f"; the latest played {code} {season} match is on {latest.isoformat()}"
+                                 if latest is not None and latest != day else ""))
+            return Defaults(as_of or day, model or str(chosen["model"]),
+                            sims if sims is not None else int(chosen["sims"]),
+                            seed if seed is not None else int(chosen["seed"]), note, str(chosen["key"]))
+        note = ""
+        if as_of is None:
+            if latest is not None:
+                as_of = latest
+                note = (f"as of {latest.isoformat()}: the latest day with a played {code} {season} match in the "
+                        "store (pick another date above)")
+            else:
+                frame = store.matches([code], [season])
+                import pandas as pd
+
+                as_of = pd.Timestamp(frame["date"].min()).date() - dt.timedelta(days=1)
+                note = (f"as of {as_of.isoformat()}: no {code} {season} match is played in the store yet, so the "
+                        "eve of its first stored match")
+        return Defaults(as_of, model or DEFAULT_MODEL, sims, 0 if seed is None else seed, note, None)
+
+    def _stored_views(self, store: Store, code: str, season: str):
+        """The fresh ``now`` views of one competition season in the store (newest first), or None."""
+        if self.views is None:
+            return None
+        from matchday.views import stored_views
+
+        frame = stored_views(store)
+        return frame[(frame["kind"] == "now") & (frame["competition"] == code) & (frame["season"] == season)
+                     & frame["fresh"]].reset_index(drop=True)
 
     def answer(self, question: Question, progress: Progress | None = None) -> View:
         """The view for ``question``: from a cache, else computed (and cached)."""
@@ -446,19 +613,21 @@ class Services:
         except MatchdayError as exc:  # unknown season, or nothing of the competition stored
             raise NotFoundError(str(exc)) from None
 
-    def _default_as_of(self, store: Store, code: str, season: str | None = None) -> dt.date:
-        """The latest date the store speaks for: the season's last stored date, or today if that is later
-        than today (a running season)."""
-        available = store.available()
-        rows = available[available["competition"] == code]
-        if season is not None:
-            rows = rows[rows["season"] == season]
-        if rows.empty:
-            return self.today()
-        import pandas as pd
+    @staticmethod
+    def _latest_played(store: Store, what: str, *, competitions: Sequence[str] | None = None,
+                       teams: Sequence[str] | None = None) -> tuple[dt.date, str]:
+        """The CLI's default as-of date of a question that is not about one competition season (a club, a
+        pairing, a competition's ratings): the latest day with a played match of ``competitions`` / ``teams`` in
+        the store (:func:`matchday.workflows.latest_played_date`), and the sentence that says so."""
+        from matchday.workflows import latest_played_date
 
-        last = pd.Timestamp(rows["last_date"].max()).date()
-        return min(last, self.today())
+        latest = latest_played_date(store, competitions, None, teams)
+        if latest is None:
+            hint = f"`matchday sync {' '.join(competitions)}`" if competitions else "`matchday sync`"
+            raise MatchdayError(f"no played {what} match in the store, so there is no latest date to answer as of; "
+                                f"run {hint} or give as_of")
+        return latest, (f"as of {latest.isoformat()}: the latest day with a played {what} match in the store "
+                        "(as_of picks another date)")
 
     @staticmethod
     def _team(store: Store, name: str) -> str:
@@ -497,8 +666,8 @@ class Services:
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-        return Question.of("table", competition=comp.code, season=season_, as_of=cutoff)
+            found = self._defaults(store, comp.code, season_, as_of=cutoff)
+        return Question.of("table", competition=comp.code, season=season_, as_of=found.as_of).with_note(found.note)
 
     def _compute_table(self, p: dict, progress: Progress | None) -> View:
         from matchday.data.competitions import COMPETITIONS
@@ -520,16 +689,18 @@ class Services:
                 "rules_source": rules.source, "matches_played": int(len(frame)), "matches_remaining": remaining}
 
     @_memoized_question
-    def ratings_question(self, competition: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
+    def ratings_question(self, competition: str, as_of: str | None = None, model: str | None = None,
                          top: int = 30) -> Question:
         from matchday.data.competitions import resolve_competition
 
         comp = resolve_competition(competition)
         cutoff = _as_date(as_of)
         top = _count(top, "top", 1, self.limits.max_top)
+        note = ""
         with self.source.open() as store:
-            cutoff = cutoff or self._default_as_of(store, comp.code)
-        return Question.of("ratings", competition=comp.code, as_of=cutoff, model=_model(model), top=top)
+            if cutoff is None:
+                cutoff, note = self._latest_played(store, comp.code, competitions=[comp.code])
+        return Question.of("ratings", competition=comp.code, as_of=cutoff, model=_model(model), top=top).with_note(note)
 
     def _compute_ratings(self, p: dict, progress: Progress | None) -> View:
         from matchday.data.competitions import COMPETITIONS
@@ -542,7 +713,7 @@ class Services:
             if members.empty:
                 raise MatchdayError(f"no {p['competition']} matches stored for {season}; "
                                     f"run `matchday sync {p['competition']}`")
-            fitted = self._fitted(store, p["model"], cutoff)
+            fitted, provenance = self._fitted_with_provenance(store, p["model"], cutoff)
             names = self._names(store)
         teams = set(members["home"]) | set(members["away"])
         table = fitted.ratings()
@@ -551,20 +722,22 @@ class Services:
         table.insert(0, "rank", range(1, len(table) + 1))
         return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": season,
                 "as_of": p["as_of"], "model": p["model"], "rows": _records(table),
-                "note": "strength = expected goal difference per match against an average side on neutral ground"}
+                "note": "strength = expected goal difference per match against an average side on neutral ground",
+                **_basis(provenance, competitions=[p["competition"]])}
 
     @_memoized_question
     def fixtures_question(self, competition: str, season: str, as_of: str | None = None,
-                          model: str = DEFAULT_MODEL, limit: int = 50) -> Question:
+                          model: str | None = None, limit: int = 50) -> Question:
         from matchday.data.seasons import normalize_season
 
         cutoff = _as_date(as_of)
         limit = _count(limit, "limit", 1, self.limits.max_fixtures)
+        model = None if model is None else _model(model)
         with self.source.open() as store:
             comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-        return Question.of("fixtures", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
-                           limit=limit)
+            found = self._defaults(store, comp.code, season_, as_of=cutoff, model=model)
+        return Question.of("fixtures", competition=comp.code, season=season_, as_of=found.as_of, model=found.model,
+                           limit=limit).with_note(found.note)
 
     def _compute_fixtures(self, p: dict, progress: Progress | None) -> View:
         import numpy as np
@@ -579,7 +752,8 @@ class Services:
             remaining = remaining.head(p["limit"])
             names = self._names(store)
             odds = store.odds(remaining["match_id"].tolist(), market="1x2") if len(remaining) else None
-            fitted = self._fitted(store, p["model"], cutoff) if len(remaining) else None
+            fitted, provenance = (self._fitted_with_provenance(store, p["model"], cutoff) if len(remaining)
+                                  else (None, None))
         rows: list[dict[str, Any]] = []
         if len(remaining):
             home, away = remaining["home"].to_numpy(), remaining["away"].to_numpy()
@@ -604,11 +778,12 @@ class Services:
                 rows.append(item)
         return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
                 "rows": rows, "market_note": "market = pre-match prices (Pinnacle, else the market average) with the "
-                "margin removed by Shin's method; shown where the store holds odds"}
+                "margin removed by Shin's method; shown where the store holds odds",
+                **_basis(provenance, competitions=[p["competition"]])}
 
     @_memoized_question
     def match_question(self, competition: str, season: str, match_id: str, as_of: str | None = None,
-                       model: str = DEFAULT_MODEL) -> Question:
+                       model: str | None = None) -> Question:
         import re
 
         from matchday.data.competitions import resolve_competition
@@ -626,9 +801,11 @@ class Services:
         if row.empty:
             raise NotFoundError(f"no match {match_id} in {comp.code} {season_}")
         date = row["date"].iloc[0].date()
+        note = "" if cutoff else (f"as of {date - dt.timedelta(days=1)}: the day before the match, for a pre-match "
+                                  "forecast (as_of picks another date)")
         cutoff = cutoff or date - dt.timedelta(days=1)
         return Question.of("match", competition=comp.code, season=season_, match_id=match_id, as_of=cutoff,
-                           model=_model(model))
+                           model=_model(model)).with_note(note)
 
     def _compute_match(self, p: dict, progress: Progress | None) -> View:
         from matchday.workflows import stored_market
@@ -637,7 +814,7 @@ class Services:
         with self.source.open() as store:
             matches = store.matches([p["competition"]], [p["season"]])
             row = matches[matches["match_id"] == p["match_id"]].iloc[0]
-            fitted = self._fitted(store, p["model"], cutoff)
+            fitted, provenance = self._fitted_with_provenance(store, p["model"], cutoff)
             stored = stored_market(store, p["match_id"])
             names = self._names(store, [row["home"], row["away"]])
         neutral = bool(row["neutral"])
@@ -666,36 +843,37 @@ class Services:
                 "neutral": neutral, "score": score, "as_of": p["as_of"], "model": p["model"],
                 "expected_goals": [float(grid.home_expected_goals[0]), float(grid.away_expected_goals[0])],
                 "markets": _records(grid.markets_table()),
-                "score_grid": grid.probabilities[0, :size, :size].tolist(), "market": market, "notes": notes}
+                "score_grid": grid.probabilities[0, :size, :size].tolist(), "market": market, "notes": notes,
+                **_basis(provenance, competitions=[p["competition"]])}
 
     @_memoized_question
-    def forecast_question(self, home: str, away: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
+    def forecast_question(self, home: str, away: str, as_of: str | None = None, model: str | None = None,
                           competition: str | None = None, neutral: bool = False) -> Question:
+        """The CLI's ``predict``; default as-of: the latest played match of the competition named, else of the two
+        clubs (as the CLI)."""
         from matchday.data.competitions import resolve_competition
 
         cutoff = _as_date(as_of)
+        note = ""
         with self.source.open() as store:
             home_id, away_id = self._team(store, home), self._team(store, away)
             if home_id == away_id:
                 raise MatchdayError(f"home and away are the same club ({home_id})")
-            cutoff = cutoff or min(self.today(), self._latest_date(store))
-            comp = resolve_competition(competition).code if competition else inputs.fixture_competition(
-                store, home_id, away_id, cutoff)
+            chosen = resolve_competition(competition).code if competition else None
+            if cutoff is None:
+                names = self._names(store, [home_id, away_id])
+                cutoff, note = self._latest_played(store, chosen or f"{names[home_id]} or {names[away_id]}",
+                                                   competitions=[chosen] if chosen else None,
+                                                   teams=None if chosen else [home_id, away_id])
+            comp = chosen or inputs.fixture_competition(store, home_id, away_id, cutoff)
         return Question.of("forecast", home=home_id, away=away_id, as_of=cutoff, model=_model(model),
-                           competition=comp, neutral=bool(neutral))
-
-    @staticmethod
-    def _latest_date(store: Store) -> dt.date:
-        import pandas as pd
-
-        available = store.available()
-        return pd.Timestamp(available["last_date"].max()).date() if len(available) else dt.date.today()
+                           competition=comp, neutral=bool(neutral)).with_note(note)
 
     def _compute_forecast(self, p: dict, progress: Progress | None) -> View:
         """The CLI's ``predict`` (without logging: the server's store is read-only)."""
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
-            fitted = self._fitted(store, p["model"], cutoff)
+            fitted, provenance = self._fitted_with_provenance(store, p["model"], cutoff)
             names = self._names(store, [p["home"], p["away"]])
         grid = fitted.predict(p["home"], p["away"], neutral=p["neutral"], competition=p["competition"])
         one_x_two = grid.outcomes()[0]
@@ -704,22 +882,30 @@ class Services:
                 "competition": p["competition"], "neutral": p["neutral"],
                 "p_home": one_x_two[0], "p_draw": one_x_two[1], "p_away": one_x_two[2],
                 "expected_goals": [float(grid.home_expected_goals[0]), float(grid.away_expected_goals[0])],
-                "markets": _records(grid.markets_table())}
+                "markets": _records(grid.markets_table()),
+                **_basis(provenance, competitions=[c for c in [p["competition"]] if c])}
 
     # ----------------------------------------------------------------------------------------- ties
     @_memoized_question
-    def tie_question(self, team_a: str, team_b: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
+    def tie_question(self, team_a: str, team_b: str, as_of: str | None = None, model: str | None = None,
                      competition: str | None = None, first_leg: str | None = None, final: bool = False) -> Question:
-        """The CLI's ``tie`` (exact odds): with a played first leg, its home club is side A."""
+        """The CLI's ``tie`` (exact odds): with a played first leg, its home club is side A. Default as-of: the
+        latest played match of the competition named, else of the two clubs (as the CLI)."""
         cutoff = _as_date(as_of)
+        note = ""
         with self.source.open() as store:
             a, b, score = inputs.tie_sides(team_a, team_b, first_leg, final=bool(final),
                                            resolve=lambda name: self._team(store, name), option="first_leg",
                                            final_option="final")
-            cutoff = cutoff or min(self.today(), self._latest_date(store))
+            if cutoff is None:
+                chosen = inputs.competition(competition, "cup").code if competition else None
+                names = self._names(store, [a, b])
+                cutoff, note = self._latest_played(store, chosen or f"{names[a]} or {names[b]}",
+                                                   competitions=[chosen] if chosen else None,
+                                                   teams=None if chosen else [a, b])
             comp = inputs.tie_competition(store, a, b, cutoff, competition)
         return Question.of("tie", team_a=a, team_b=b, as_of=cutoff, model=_model(model), competition=comp,
-                           first_leg=list(score) if score else None, final=bool(final))
+                           first_leg=list(score) if score else None, final=bool(final)).with_note(note)
 
     def _compute_tie(self, p: dict, progress: Progress | None) -> View:
         from matchday.data.seasons import season_of_date
@@ -727,7 +913,7 @@ class Services:
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
-            fitted = self._fitted(store, p["model"], cutoff)
+            fitted, provenance = self._fitted_with_provenance(store, p["model"], cutoff)
             names = self._names(store, [p["team_a"], p["team_b"]])
         rules = tie_rules(season_of_date(cutoff), p["competition"])  # the CLI's rules: the season of the date
         score = tuple(p["first_leg"]) if p["first_leg"] else None
@@ -736,7 +922,8 @@ class Services:
         return {"team_a": p["team_a"], "team_b": p["team_b"], "club_a": names[p["team_a"]],
                 "club_b": names[p["team_b"]], "as_of": p["as_of"], "model": p["model"],
                 "competition": p["competition"], "first_leg": p["first_leg"], "final": p["final"],
-                "away_goals_rule": bool(rules.away_goals), **odds}
+                "away_goals_rule": bool(rules.away_goals), **odds,
+                **_basis(provenance, competitions=[c for c in [p["competition"]] if c])}
 
     @_memoized_question
     def league_phase_question(self, competition: str, season: str, as_of: str | None = None) -> Question:
@@ -750,8 +937,9 @@ class Services:
             if not has_league_phase(comp.code, season_):
                 raise MatchdayError(f"{comp.code} {season_} has no league phase: the 36-club league phase starts in "
                                     "2024-25 (earlier seasons had a group stage)")
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-        return Question.of("league_phase", competition=comp.code, season=season_, as_of=cutoff)
+            found = self._defaults(store, comp.code, season_, as_of=cutoff)
+        return Question.of("league_phase", competition=comp.code, season=season_,
+                           as_of=found.as_of).with_note(found.note)
 
     def _compute_league_phase(self, p: dict, progress: Progress | None) -> View:
         from matchday.data.competitions import COMPETITIONS
@@ -775,38 +963,57 @@ class Services:
 
     @_memoized_question
     def cup_question(self, competition: str, season: str, as_of: str | None = None,
-                     model: str = DEFAULT_MODEL) -> Question:
+                     model: str | None = None) -> Question:
         from matchday.data.seasons import normalize_season
 
         cutoff = _as_date(as_of)
+        model = None if model is None else _model(model)
         with self.source.open() as store:
             comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-        return Question.of("cup", competition=comp.code, season=season_, as_of=cutoff, model=_model(model))
+            found = self._defaults(store, comp.code, season_, as_of=cutoff, model=model)
+        return Question.of("cup", competition=comp.code, season=season_, as_of=found.as_of,
+                           model=found.model).with_note(found.note)
 
     def _compute_cup(self, p: dict, progress: Progress | None) -> View:
         """Every knockout tie known on the date: decided rounds, the current round with exact odds from the
-        stored first legs, and how later rounds pair up (without the later rounds' clubs, unknown then)."""
+        stored first legs, and how later rounds pair up (without the later rounds' clubs, unknown then). Rounds
+        whose draw was not known on the date (:func:`~matchday.simulate.knockout_state.pairings_known_as_of`, the
+        bracket's rule) are left out, and the status says so."""
         from matchday.rules.knockout import tie_rules
         from matchday.rules.uefa_format import has_league_phase
-        from matchday.simulate.knockout_state import KNOCKOUT_ORDER, bracket_from_store, knockout_ties
+        from matchday.simulate.knockout_state import (
+            KNOCKOUT_ORDER,
+            bracket_from_store,
+            knockout_ties,
+            pairings_known_as_of,
+        )
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
             matches = store.matches([p["competition"]], [p["season"]])
             names = self._names(store)
-            ties = knockout_ties(matches, cutoff)
+            draws = pairings_known_as_of(matches, cutoff)
+            hidden = [r for r in KNOCKOUT_ORDER if r in draws and not draws[r].known]
+            ties = [t for t in knockout_ties(matches, cutoff) if t.round not in hidden]
+            unknown = "" if not hidden else (
+                f"not drawn by {cutoff.isoformat()}: {hidden[0]} ({draws[hidden[0]].reason})"
+                + (f" and the rounds after it ({', '.join(hidden[1:])})" if len(hidden) > 1 else ""))
+            first_round, current, later = None, [], []
             if not ties:  # the group stage or league phase is still being played, or no knockout data stored
-                first_round, current, later = None, [], []
-                status = f"no knockout tie is known on {cutoff.isoformat()}"
+                status = "; ".join(x for x in (f"no knockout tie is known on {cutoff.isoformat()}", unknown) if x)
             else:
                 try:
                     first_round, current, later = bracket_from_store(matches, cutoff)
                 except MatchdayError as exc:  # everything decided
-                    first_round, current, later, status = None, [], [], str(exc)
+                    status = str(exc)
                 else:
                     status = ""
-            fitted = self._fitted(store, p["model"], cutoff) if current else None
+                if first_round is not None and first_round.name in hidden:  # its draw is still to come
+                    first_round, current, later = None, [], []
+                if unknown:
+                    status = "; ".join(x for x in (status, unknown) if x)
+            fitted, provenance = (self._fitted_with_provenance(store, p["model"], cutoff) if current
+                                  else (None, None))
         rules = tie_rules(p["season"], p["competition"])
         current_name = first_round.name if first_round else None
         rounds: list[dict[str, Any]] = []
@@ -839,11 +1046,12 @@ class Services:
         return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": p["season"],
                 "as_of": p["as_of"], "model": p["model"], "current_round": current_name, "rounds": rounds,
                 "later_rounds": later_rounds, "status": status, "away_goals_rule": bool(rules.away_goals),
-                "league_phase": has_league_phase(p["competition"], p["season"])}
+                "league_phase": has_league_phase(p["competition"], p["season"]),
+                **_basis(provenance, competitions=[p["competition"]])}
 
     @_memoized_question
     def stored_tie_question(self, competition: str, season: str, home: str, away: str, as_of: str | None = None,
-                            model: str = DEFAULT_MODEL) -> Question:
+                            model: str | None = None) -> Question:
         """The tie between two clubs as stored (legs played by ``as_of`` count): the same question as the CLI's
         ``tie HOME AWAY --first-leg 'HOME h-a AWAY' --as-of D --competition C``."""
         from matchday.data.seasons import normalize_season
@@ -853,14 +1061,15 @@ class Services:
         with self.source.open() as store:
             comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
             a, b = self._team(store, home), self._team(store, away)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+            found = self._defaults(store, comp.code, season_, as_of=cutoff,
+                                   model=None if model is None else _model(model))
             matches = store.matches([comp.code], [season_])
-        found = [t for t in knockout_ties(matches, cutoff) if {t.home, t.away} == {a, b}]
-        if not found:
+        ties = [t for t in knockout_ties(matches, found.as_of) if {t.home, t.away} == {a, b}]
+        if not ties:
             raise NotFoundError(f"no stored {comp.code} {season_} knockout tie between {a} and {b}")
-        t = found[-1]
+        t = ties[-1]
         return Question.of("stored_tie", competition=comp.code, season=season_, home=t.home, away=t.away,
-                           round=t.round, as_of=cutoff, model=_model(model))
+                           round=t.round, as_of=found.as_of, model=found.model).with_note(found.note)
 
     def _compute_stored_tie(self, p: dict, progress: Progress | None) -> View:
         from matchday.simulate.knockout_state import knockout_ties
@@ -902,15 +1111,22 @@ class Services:
 
     @_memoized_question
     def projection_question(self, competition: str, season: str, as_of: str | None = None,
-                            model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+                            model: str | None = None, sims: int | None = None, seed: int | None = None) -> Question:
         from matchday.data.seasons import normalize_season
 
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-        return Question.of("projection", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
-                           sims=self._sims(sims), seed=_seed(seed))
+            found = self._heavy_defaults(store, comp.code, season_, cutoff, model, sims, seed)
+        return Question.of("projection", competition=comp.code, season=season_, as_of=found.as_of, model=found.model,
+                           sims=self._sims(found.sims), seed=found.seed).with_note(found.note)
+
+    def _heavy_defaults(self, store: Store, code: str, season: str, cutoff: dt.date | None, model: str | None,
+                        sims: int | None, seed: int | None, high: int | None = None) -> Defaults:
+        """:meth:`_defaults` of a simulation question, its given values checked first (model, sims, seed)."""
+        return self._defaults(store, code, season, as_of=cutoff, model=None if model is None else _model(model),
+                              sims=None if sims is None else self._sims(sims, high),
+                              seed=None if seed is None else _seed(seed))
 
     def _simulate(self, p: dict, conditions=(), progress: Progress | None = None):
         from matchday.simulate.season import simulate_season
@@ -919,32 +1135,50 @@ class Services:
         with self.source.open() as store:
             matches = store.matches([p["competition"]], [p["season"]])
             names = self._names(store)
-            fitted = self._fitted(store, p["model"], cutoff)
+            fitted, provenance = self._fitted_with_provenance(store, p["model"], cutoff)
         result = simulate_season(matches, fitted, p["competition"], p["season"], as_of=cutoff,
                                  until=None, conditions=list(conditions), n_sims=p["sims"], seed=p["seed"],
                                  progress=progress)
-        return result, names, matches
+        return result, names, provenance
+
+    @staticmethod
+    def _projection_view(p: dict, rows: list[dict], teams: list[str], matrix: list[list[float]], n_remaining: int,
+                         names: dict[str, str]) -> View:
+        """The projection view from its parts (computed here, or read from a stored view: the same view)."""
+        from matchday.rules.leagues import rules_for
+
+        places = rules_for(p["competition"], p["season"]).places
+        n = len(teams)
+        return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
+                "sims": p["sims"], "seed": p["seed"], "n_remaining": n_remaining, "rows": rows,
+                "places": _places(places),
+                "positions": {"teams": teams, "clubs": [names.get(t, t) for t in teams], "matrix": matrix},
+                "zones": [places.zone(k, n) for k in range(1, n + 1)],
+                "standard_error_note": "Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)"}
 
     def _compute_projection(self, p: dict, progress: Progress | None) -> View:
-        result, names, _ = self._simulate(p, progress=progress)
+        """The CLI's ``simulate`` of a league season."""
+        result, names, provenance = self._simulate(p, progress=progress)
         summary = result.summary()
         summary.insert(1, "club", summary["team"].map(names).fillna(summary["team"]))
         positions = result.position_probabilities()
-        n = len(result.teams)
-        return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
-                "sims": p["sims"], "seed": p["seed"], "n_remaining": result.n_remaining,
-                "rows": _records(summary), "places": _places(result.rules.places),
-                "positions": {"teams": list(positions.index),
-                              "clubs": [names.get(t, t) for t in positions.index],
-                              "matrix": positions.to_numpy().tolist()},
-                "zones": [result.rules.places.zone(k, n) for k in range(1, n + 1)],
-                "standard_error_note": "Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)"}
+        view = self._projection_view(p, _records(summary), [str(t) for t in positions.index],
+                                     positions.to_numpy().tolist(), int(result.n_remaining), names)
+        return view | _basis(provenance, sims=p["sims"], seed=p["seed"], competitions=[p["competition"]])
+
+    def _projection_from_view(self, p: dict, body: View) -> View | None:
+        if body.get("format") != "league" or not body.get("projection") or not body.get("positions"):
+            return None
+        names = {row["team"]: row["club"] for row in body["projection"]}
+        return self._projection_view(p, body["projection"], body["positions"]["teams"], body["positions"]["matrix"],
+                                     int(body["remaining"]), names)
 
     @_memoized_question
     def whatif_question(self, competition: str, season: str, given: Sequence[str], as_of: str | None = None,
-                        model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+                        model: str | None = None, sims: int | None = None, seed: int | None = None) -> Question:
         """The CLI's ``whatif --ask table``: conditions are checked now (unknown club, no such fixture,
-        already played), so a bad one is a 400 before anything runs."""
+        already played), so a bad one is a 400 before anything runs. The baseline is the projection question
+        with the same as-of date, model, simulations and seed (so the same defaults)."""
         from matchday.data.seasons import normalize_season
         from matchday.simulate.conditions import parse_condition, to_fixture_conditions
         from matchday.simulate.season import split_fixtures
@@ -957,18 +1191,19 @@ class Services:
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+            found = self._heavy_defaults(store, comp.code, season_, cutoff, model, sims, seed)
             matches = store.matches([comp.code], [season_])
             names = self._names(store)
             parsed = [parse_condition(text, lambda name: self._team(store, name)) for text in given]
-        _, remaining = split_fixtures(matches, cutoff)
-        to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
+        _, remaining = split_fixtures(matches, found.as_of)
+        to_fixture_conditions(parsed, matches, remaining, found.as_of, lambda t: names.get(t, t))
         seen = [(c.home, c.away) for c in parsed]
         if len(set(seen)) != len(seen):
             raise MatchdayError("given: one condition per fixture (a fixture is named twice)")
         _check_possible(parsed)
-        return Question.of("whatif", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
-                           sims=self._sims(sims), seed=_seed(seed), given=[c.text for c in parsed])
+        return Question.of("whatif", competition=comp.code, season=season_, as_of=found.as_of, model=found.model,
+                           sims=self._sims(found.sims), seed=found.seed,
+                           given=[c.text for c in parsed]).with_note(found.note)
 
     def _compute_whatif(self, p: dict, progress: Progress | None) -> View:
         from matchday.simulate.conditions import parse_condition, to_fixture_conditions
@@ -983,7 +1218,7 @@ class Services:
             parsed = [parse_condition(text, lambda name: self._team(store, name)) for text in p["given"]]
         _, remaining = split_fixtures(matches, cutoff)
         conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
-        result, names, _ = self._simulate(base_params, conditions, progress)
+        result, names, provenance = self._simulate(base_params, conditions, progress)
         cond = result.summary().set_index("team")
         base = {row["team"]: row for row in baseline["rows"]}
         keep = [c for c in cond.columns if c.startswith("p_") or c == "expected_points"]
@@ -997,32 +1232,35 @@ class Services:
             rows.append(row)
         return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
                 "sims": p["sims"], "seed": p["seed"], "given": p["given"], "metrics": keep, "rows": rows,
-                "note": "same seed for both runs: the difference comes from the conditions, not from noise"}
+                "baseline_precomputed": baseline.get("precomputed"),
+                "note": "same seed for both runs: the difference comes from the conditions, not from noise",
+                **_basis(provenance, sims=p["sims"], seed=p["seed"], competitions=[p["competition"]])}
 
     @_memoized_question
     def remaining_question(self, competition: str, season: str, as_of: str | None = None,
-                           model: str = DEFAULT_MODEL) -> Question:
+                           model: str | None = None) -> Question:
         from matchday.data.seasons import normalize_season
 
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-        return Question.of("fixtures", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
-                           limit=self.limits.max_fixtures)
+            found = self._defaults(store, comp.code, season_, as_of=cutoff,
+                                   model=None if model is None else _model(model))
+        return Question.of("fixtures", competition=comp.code, season=season_, as_of=found.as_of, model=found.model,
+                           limit=self.limits.max_fixtures).with_note(found.note)
 
     @_memoized_question
     def chances_question(self, competition: str, season: str, as_of: str | None = None,
-                         model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+                         model: str | None = None, sims: int | None = None, seed: int | None = None) -> Question:
         from matchday.data.seasons import normalize_season
 
         cutoff = _as_date(as_of)
+        sims_ = self._sims(sims, self.limits.max_chances_sims, self.limits.default_chances_sims)
         with self.source.open() as store:
             comp, season_ = self._league(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-        sims_ = self._sims(sims, self.limits.max_chances_sims, self.limits.default_chances_sims)
-        return Question.of("chances", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
-                           sims=sims_, seed=_seed(seed))
+            found = self._heavy_defaults(store, comp.code, season_, cutoff, model, None, seed)
+        return Question.of("chances", competition=comp.code, season=season_, as_of=found.as_of, model=found.model,
+                           sims=sims_, seed=found.seed).with_note(found.note)
 
     def _compute_chances(self, p: dict, progress: Progress | None) -> View:
         """P(title), P(top places) and P(relegation) of every club at the end of each matchday up to the date
@@ -1030,38 +1268,150 @@ class Services:
         from matchday.workflows import chances_by_matchday
 
         cutoff = dt.date.fromisoformat(p["as_of"])
+        fits: dict[dt.date, Any] = {}
+
+        def fit(day: dt.date):
+            fits[day] = self._fitted_with_provenance(store, p["model"], day)
+            return fits[day].model
+
         with self.source.open() as store:
             frame, skipped = chances_by_matchday(
-                store, p["competition"], p["season"], cutoff, fit=lambda day: self._fitted(store, p["model"], day),
-                n_sims=p["sims"], seed=p["seed"], progress=progress)
+                store, p["competition"], p["season"], cutoff, fit=fit, n_sims=p["sims"], seed=p["seed"],
+                progress=progress)
             teams = sorted(set(frame["team"])) if len(frame) else []
             names = self._names(store, teams)
         columns = [c for c in frame.columns if c.startswith("p_")]
         points = [{"matchday": matchday, "date": group["date"].iloc[0],
                    **{c: group.set_index("team")[c].reindex(teams).tolist() for c in columns}}
                   for matchday, group in frame.groupby("matchday", sort=True)]
+        last = fits[max(fits)].provenance if fits else None
         return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
                 "sims": p["sims"], "seed": p["seed"], "teams": teams, "clubs": [names[t] for t in teams],
                 "points": points, "notes": skipped,
                 "method": "one point per matchday: matchday k ends on the day the season's k x (clubs/2)-th match "
-                          "was played; the model is refitted on the matches known then"}
+                          "was played; the model is refitted on the matches known then",
+                **_basis(last, sims=p["sims"], seed=p["seed"], competitions=[p["competition"]]),
+                "basis_note": "each point rests on its own fit; the basis given is the last point's"}
+
+    # ----------------------------------------------------------------------------------------- UEFA, brackets
+    @staticmethod
+    def _league_phase_stored(code: str, season: str, matches: pd.DataFrame) -> bool:
+        """The CLI's test for the new-format engine: a league-phase season whose league phase is stored."""
+        from matchday.rules.uefa_format import has_league_phase
+        from matchday.rules.uefa_league_phase import is_league_phase_round
+
+        return bool(has_league_phase(code, season) and matches["round"].astype(str).map(is_league_phase_round).any())
+
+    @_memoized_question
+    def uefa_season_question(self, competition: str, season: str, as_of: str | None = None,
+                             model: str | None = None, sims: int | None = None, seed: int | None = None) -> Question:
+        """The CLI's ``simulate UCL 2024-25``: the league phase and then the knockout phase by position, from the
+        as-of date (:func:`matchday.workflows.uefa_season_from_store`)."""
+        from matchday.data.seasons import normalize_season
+        from matchday.rules.uefa_format import has_league_phase
+
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
+            if not has_league_phase(comp.code, season_):
+                raise MatchdayError(f"{comp.code} ({comp.name}) {season_} has no league phase (group stage before "
+                                    f"2024-25); use `matchday bracket {comp.code} {season_}` for its knockout rounds")
+            if not self._league_phase_stored(comp.code, season_, store.matches([comp.code], [season_])):
+                raise MatchdayError(f"no league-phase match of {comp.code} {season_} is stored (only knockout rounds); "
+                                    f"run `matchday sync {comp.code} --seasons {season_}`")
+            found = self._heavy_defaults(store, comp.code, season_, cutoff, model, sims, seed)
+        return self._uefa_question(comp.code, season_, found)
+
+    def _uefa_question(self, code: str, season: str, found: Defaults) -> Question:
+        return Question.of("uefa_season", competition=code, season=season, as_of=found.as_of, model=found.model,
+                           sims=self._sims(found.sims), seed=found.seed).with_note(found.note)
+
+    def _compute_uefa_season(self, p: dict, progress: Progress | None) -> View:
+        """:func:`matchday.workflows.uefa_season_from_store`, as the CLI's ``simulate`` and ``bracket`` of a
+        league-phase season call it (same fit, simulations and seed)."""
+        from matchday.workflows import uefa_season_from_store
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            fitted, provenance = self._fitted_with_provenance(store, p["model"], cutoff)
+            result = uefa_season_from_store(store, p["competition"], p["season"], cutoff, fitted=fitted,
+                                            n_sims=p["sims"], seed=p["seed"], progress=progress)
+        names = result.names
+        summary = result.summary()
+        summary.insert(1, "club", summary["team"].map(names))
+        positions = result.position_probabilities()
+        view = self._uefa_view(p, _records(summary), _records(result.knockout_table()), [str(t) for t in positions.index],
+                               positions.to_numpy().tolist(), _records(result.ties_table()),
+                               list(result.known_rounds), list(result.notes), int(result.n_remaining), names)
+        return view | _basis(provenance, sims=p["sims"], seed=p["seed"], competitions=[p["competition"]])
+
+    def _uefa_season_from_view(self, p: dict, body: View) -> View | None:
+        if (body.get("format") != "league_phase" or not body.get("projection") or not body.get("positions")
+                or not body.get("knockout") or not body.get("bracket")):
+            return None
+        names = {row["team"]: row["club"] for row in body["projection"]}
+        return self._uefa_view(p, body["projection"], body["knockout"], body["positions"]["teams"],
+                               body["positions"]["matrix"], body["bracket"]["ties"], body["bracket"]["known_rounds"],
+                               body.get("notes") or [], int(body["remaining"]), names)
+
+    @staticmethod
+    def _uefa_view(p: dict, rows: list[dict], knockout: list[dict], teams: list[str], matrix: list[list[float]],
+                   ties: list[dict], known_rounds: list[str], notes: list[str], n_remaining: int,
+                   names: dict[str, str]) -> View:
+        """A league-phase season's view from its parts (simulated here or read from a stored view: the same view):
+        ``rows`` as the CLI's ``simulate --json`` (P(top 8), P(9-24), P(out), points; P(reach each knockout
+        round), P(win)), ``clubs`` as its ``bracket --json`` (the clubs that can reach the knockout phase, best
+        chance of winning first), ``ties`` the knockout ties drawn by the as-of date."""
+        import pandas as pd
+
+        from matchday.rules.uefa_format import uefa_format
+        from matchday.simulate.uefa_season import STAGE_COLUMNS
+
+        fmt = uefa_format(p["competition"], p["season"])
+        top, (_, last) = fmt.direct_places, fmt.playoff_places
+        position = {row["team"]: row["position"] for row in rows}
+        clubs = pd.DataFrame(knockout)
+        clubs.insert(1, "club", clubs["team"].map(lambda t: names.get(t, t)))
+        clubs.insert(2, "position", clubs["team"].map(position))
+        clubs = clubs[clubs["p_knockout_phase"] > 0]
+        clubs = clubs.sort_values(["p_winner", "p_final", "p_semi_final", "p_quarter_final", "p_round_of_16",
+                                   "position"], ascending=[False, False, False, False, False, True])
+        ties = [{**t, "home_club": names.get(t["home"], t["home"]), "away_club": names.get(t["away"], t["away"]),
+                 "winner_club": names.get(t["winner"], t["winner"]) if t.get("winner") else ""} for t in ties]
+        n = len(teams)
+        return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
+                "sims": p["sims"], "seed": p["seed"], "format": "league_phase", "n_remaining": n_remaining,
+                "rows": rows, "clubs": _records(clubs.reset_index(drop=True)), "rounds": list(STAGE_COLUMNS),
+                "round_labels": dict(zip(STAGE_COLUMNS, ("Knockout phase", "Round of 16", "Quarter-final",
+                                                          "Semi-final", "Final", "Winner"), strict=True)),
+                "ties": ties, "known_rounds": known_rounds, "notes": notes,
+                "positions": {"teams": teams, "clubs": [names.get(t, t) for t in teams], "matrix": matrix},
+                "zones": ["round_of_16" if k <= top else "knockout_playoff" if k <= last else "eliminated"
+                          for k in range(1, n + 1)],
+                "standard_error_note": "Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)"}
 
     @_memoized_question
     def bracket_question(self, competition: str, season: str, as_of: str | None = None,
-                         model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
+                         model: str | None = None, sims: int | None = None, seed: int | None = None) -> Question:
+        """The CLI's ``bracket``: from 2024-25, when the store holds the league phase, the league-phase engine (the
+        same question as :meth:`uefa_season_question`); otherwise the knockout rounds as stored."""
         from matchday.data.seasons import normalize_season
         from matchday.workflows import bracket_state
 
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
-            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-            bracket_state(store.matches([comp.code], [season_]), comp.code, season_, cutoff)  # the CLI's refusals
-        return Question.of("bracket", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
-                           sims=self._sims(sims), seed=_seed(seed))
+            found = self._heavy_defaults(store, comp.code, season_, cutoff, model, sims, seed)
+            matches = store.matches([comp.code], [season_])
+            if self._league_phase_stored(comp.code, season_, matches):
+                return self._uefa_question(comp.code, season_, found)
+            bracket_state(matches, comp.code, season_, found.as_of)  # the CLI's refusals
+        return Question.of("bracket", competition=comp.code, season=season_, as_of=found.as_of, model=found.model,
+                           sims=self._sims(found.sims), seed=found.seed).with_note(found.note)
 
     def _compute_bracket(self, p: dict, progress: Progress | None) -> View:
-        """The CLI's ``bracket``: the same ties, later rounds, grids, rules and seed."""
+        """The CLI's ``bracket`` of a season without a league phase: the same ties, later rounds, grids, rules
+        and seed."""
         from matchday.simulate.bracket import simulate_bracket
         from matchday.simulate.tie_model import knockout_params
         from matchday.workflows import bracket_state
@@ -1070,8 +1420,8 @@ class Services:
         code = p["competition"]
         with self.source.open() as store:
             matches = store.matches([code], [p["season"]])
-            first_round, ties, later, _ = bracket_state(matches, code, p["season"], cutoff)
-            fitted = self._fitted(store, p["model"], cutoff)
+            first_round, ties, later, draws = bracket_state(matches, code, p["season"], cutoff)
+            fitted, provenance = self._fitted_with_provenance(store, p["model"], cutoff)
             names = self._names(store)
 
         if progress:
@@ -1086,19 +1436,29 @@ class Services:
         frame = frame.sort_values(frame.columns[-1], ascending=False)
         frame.index.name = "team"
         frame = frame.reset_index()
+
+        def how(round_) -> str:  # the CLI's caption of each later round
+            if round_.open_draw:
+                reason = draws[round_.name].reason if round_.name in draws else "not stored yet"
+                return f"drawn at random ({reason})"
+            if round_.pairings is None:
+                return "the two remaining sides"
+            return "pairings as drawn" + (f" ({draws[round_.name].reason})" if round_.name in draws else "")
+
         return {"competition": code, "season": p["season"], "as_of": p["as_of"], "model": p["model"],
-                "sims": p["sims"], "seed": p["seed"], "first_round": first_round.name,
+                "sims": p["sims"], "seed": p["seed"], "format": "knockout", "first_round": first_round.name,
                 "rounds": [c for c in result.table.columns], "rows": _records(frame),
                 "ties": [{"home": t.home, "away": t.away, "home_club": names.get(t.home, t.home),
                           "away_club": names.get(t.away, t.away),
                           "first_leg": list(t.first_leg) if t.first_leg else None, "winner": t.winner} for t in ties],
                 "later_rounds": [{"name": r.name, "pairings": [list(x) for x in r.pairings] if r.pairings else None,
-                                  "open_draw": r.open_draw} for r in later]}
+                                  "open_draw": r.open_draw, "how": how(r)} for r in later],
+                **_basis(provenance, sims=p["sims"], seed=p["seed"], competitions=[code])}
 
     @_memoized_question
     def rotation_question(self, club: str, as_of: str | None = None, weights: str | None = None,
-                          gap: float | None = None, plans: Sequence[str] | None = None, model: str = DEFAULT_MODEL,
-                          sims: int | None = None, seed: int = 0) -> Question:
+                          gap: float | None = None, plans: Sequence[str] | None = None, model: str | None = None,
+                          sims: int | None = None, seed: int | None = None) -> Question:
         """The CLI's ``rotate`` (two-tier squad model; no squad file from a request)."""
         from matchday.decide.squad import DEFAULT_GAP
         from matchday.decide.strategies import parse_weights, resolve_plans
@@ -1117,13 +1477,15 @@ class Services:
         if len(plan_list) > self.limits.max_plans:
             raise MatchdayError(f"plan: {len(plan_list)} plans; at most {self.limits.max_plans}")
         cutoff = _as_date(as_of)
+        note = ""
         with self.source.open() as store:
             club_id = self._team(store, club)
-            cutoff = cutoff or min(self.today(), self._latest_date(store))
+            if cutoff is None:  # the CLI's: the latest day with a played match of the club
+                cutoff, note = self._latest_played(store, self._names(store, [club_id])[club_id], teams=[club_id])
             resolve_plans(calendar_from_store(store, club_id, cutoff), plan_list or None)
         return Question.of("rotation", club=club_id, as_of=cutoff, weights=weights_text, gap=float(gap_),
                            plans=plan_list, model=_model(model),
-                           sims=self._sims(sims, self.limits.max_rotation_sims), seed=_seed(seed))
+                           sims=self._sims(sims, self.limits.max_rotation_sims), seed=_seed(seed or 0)).with_note(note)
 
     def _compute_rotation(self, p: dict, progress: Progress | None) -> View:
         """The CLI's ``rotate --json`` (with its sensitivity analyses), plus the stance-flip curve for the chart."""
@@ -1138,7 +1500,8 @@ class Services:
         analysis.gap_sensitivity()
         analysis.points_sensitivity()
         analysis.weight_sensitivity()
-        view = analysis.to_dict()
+        view = analysis.to_dict()  # its "basis": the fit's TrainingProvenance.to_dict, as the CLI's --json
+        view["basis_text"] = analysis.basis()
         view["club_name"] = analysis.name(analysis.calendar.club)
         view["weights_text"] = p["weights"]
         view["gap"] = p["gap"]
@@ -1154,6 +1517,7 @@ class Services:
         return view
 
     # ----------------------------------------------------------------------------------------- model page
+    @_memoized_question
     def backtests_question(self, run: str | None = None) -> Question:
         import re
 
@@ -1183,6 +1547,57 @@ class Services:
                 return view
             result = backtest_from_store(store, run)
         view.update(_backtest_view(result))
+        return view
+
+
+    # ----------------------------------------------------------------------------------------- track record
+    @_memoized_question
+    def track_record_question(self, model: str | None = None, competition: str | None = None,
+                              since: str | None = None, live_only: bool = False, backtests: bool = False,
+                              matches: bool = False) -> Question:
+        """The CLI's ``track-record`` (same options): forecasts logged before the matches, graded once the results
+        are stored; walk-forward backtests kept apart unless ``backtests``."""
+        import re
+
+        from matchday.data.competitions import resolve_competition
+
+        if model is not None and not re.fullmatch(r"[0-9A-Za-z_.:+-]{1,64}", model):
+            raise MatchdayError(f"model: {model!r} is not a model name (letters, digits and - _ . : +)")
+        code = resolve_competition(competition).code if competition else None
+        since_ = _as_date(since, "since")
+        with self.source.open() as store:
+            logged = store.counts()["forecasts"]
+        return Question.of("track_record", model=model, competition=code, since=since_, live_only=bool(live_only),
+                           backtests=bool(backtests), matches=bool(matches), log=logged)
+
+    def _compute_track_record(self, p: dict, progress: Progress | None) -> View:
+        """:func:`matchday.workflows.track_record_from_store` (what ``matchday track-record`` prints), with a
+        calibration table per model for the chart."""
+        from matchday.evaluate.track_record import track_record_calibration
+        from matchday.workflows import track_record_from_store
+
+        with self.source.open() as store:
+            record = track_record_from_store(store, model=p["model"], competition=p["competition"],
+                                             since=dt.date.fromisoformat(p["since"]) if p["since"] else None,
+                                             live_only=p["live_only"], include_backtests=p["backtests"])
+            names = self._names(store, set(record.graded["home"]) | set(record.graded["away"]))
+        graded = record.graded
+        view: dict[str, Any] = {
+            "model": p["model"], "competition": p["competition"], "since": p["since"], "live_only": p["live_only"],
+            "include_backtests": p["backtests"], "summary": _records(record.summary),
+            "calibration": _records(record.calibration), "graded": int(len(graded)), "pending": record.pending,
+            "unlinked": record.unlinked, "backtests_kept_apart": 0 if p["backtests"] else record.backtests,
+            "caption": record.caption,
+            "calibration_by_model": {str(m): _records(track_record_calibration(part))
+                                     for m, part in graded.groupby("model", sort=True)} if len(graded) else {},
+            "note": TRACK_RECORD_NOTE}
+        if p["matches"]:
+            shown = graded.tail(self.limits.max_fixtures).copy()
+            shown.insert(shown.columns.get_loc("home") + 1, "home_club", shown["home"].map(names))
+            shown.insert(shown.columns.get_loc("away") + 1, "away_club", shown["away"].map(names))
+            view["matches"] = _records(shown)
+            view["matches_note"] = (f"the latest {len(shown):,} of {len(graded):,} graded forecasts"
+                                    if len(shown) < len(graded) else f"all {len(graded):,} graded forecasts")
         return view
 
 
