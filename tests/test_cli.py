@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matchday import cli
+from matchday.inputs import DEFAULT_MODEL
 
 runner = CliRunner()
 
@@ -119,7 +120,7 @@ def test_predict_logs_the_forecast(synced_db, tmp_path):
     assert code == 0, out
     document = json.loads(out)
     rows = {(r["market"], r["selection"]): r["probability"] for r in document["rows"] if r["line"] is None}
-    assert document["basis"]["model"] == "dixon-coles" and document["basis"]["as_of"] == "2024-04-10"
+    assert document["basis"]["model"] == DEFAULT_MODEL and document["basis"]["as_of"] == "2024-04-10"
     assert document["competition"] == "UEL"
     one_x_two = [rows[("1X2", s)] for s in ("Home", "Draw", "Away")]
     assert abs(sum(one_x_two) - 1) < 1e-9
@@ -139,7 +140,7 @@ def assert_basis_matches_the_store(basis: dict, db, as_of: str, *, sims: int, se
     from matchday.data.store import Store
     from matchday.models.training import training_seasons
 
-    assert basis["model"] == "dixon-coles" and basis["as_of"] == as_of
+    assert basis["model"] == DEFAULT_MODEL and basis["as_of"] == as_of
     assert basis["sims"] == sims and basis["seed"] == seed
     training = basis["training"]
     day = dt.date.fromisoformat(as_of)
@@ -521,7 +522,7 @@ def test_forecast_captions_state_the_basis(capsys, monkeypatch, synced_db):
                               "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12", "--db", str(synced_db))
     assert code == 0, err
     text = " ".join(out.split())
-    assert "Based on dixon-coles as of 2024-04-12, fitted on" in text and "matches of 2022-23 to 2023-24" in text
+    assert f"Based on {DEFAULT_MODEL} as of 2024-04-12, fitted on" in text and "matches of 2022-23 to 2023-24" in text
     assert "E0 " in text and "UEL " in text
     assert "shorter than the model's default of 3 seasons (2021-22 to 2023-24)" in text
     code, out, err = main_run(capsys, monkeypatch, "simulate", "E0", "2023-24", "--as-of", "2024-04-15",

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matchday import cli
+from matchday.inputs import DEFAULT_MODEL
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -94,7 +95,7 @@ def test_projection_equals_cli_and_adds_up(client, web_db):
     expected = document["rows"]
     # what the forecast rests on: the CLI's basis, field for field (model, window per competition, sims, seed)
     assert view["basis"] == document["basis"] and view["basis"]["sims"] == 3000 and view["basis"]["seed"] == 7
-    assert view["basis_text"].startswith(f"dixon-coles as of {AS_OF}, fitted on ")
+    assert view["basis_text"].startswith(f"{DEFAULT_MODEL} as of {AS_OF}, fitted on ")
     assert view["basis"]["training"]["short_window"]  # 2021-22 is not in this store: said, not hidden
     assert "shorter than the model's default" in view["basis_text"]
     assert [r["club"] for r in view["rows"]] == [r["club"] for r in expected]
@@ -253,7 +254,7 @@ def test_match_markets(client):
 def test_rotation_equals_cli(client, web_db):
     view = get(client, "/api/v1/rotation/Liverpool", as_of=AS_OF, sims=2000, wait=120)
     expected = cli_json("rotate", "Liverpool", "--as-of", AS_OF, "--sims", "2000", "--db", str(web_db), "--json")
-    assert view["basis"] == expected["basis"] and view["basis_text"].startswith("dixon-coles as of")
+    assert view["basis"] == expected["basis"] and view["basis_text"].startswith(f"{DEFAULT_MODEL} as of")
     assert [p["plan"] for p in view["plans"]] == [p["plan"] for p in expected["plans"]]
     assert [p["objective"] for p in view["plans"]] == pytest.approx([p["objective"] for p in expected["plans"]])
     assert view["best"] == expected["best"] and view["summary"] == expected["summary"]
@@ -376,7 +377,7 @@ def test_league_phase_season_equals_cli_and_shows_on_the_cup_page(league_phase_d
     # the cup page on 15 December: the table, then the projection read from the stored view (no progress bar)
     assert page.status_code == 200 and 'id="league-phase-table"' in page.text
     assert 'id="league-phase-projection"' in page.text and 'id="bracket-table"' in page.text
-    assert "Read from the views" in page.text and "Based on dixon-coles as of 2024-12-15" in page.text
+    assert "Read from the views" in page.text and f"Based on {DEFAULT_MODEL} as of 2024-12-15" in page.text
     # the knockout play-off pairings were drawn on 31 January: not shown as ties on 15 December
     assert ties["rounds"] == [] and "not drawn by 2024-12-15" in ties["status"]
 
@@ -409,7 +410,7 @@ def test_pages_and_api_read_the_stored_views(views_client, views_db, tmp_path):
     # the question `update` answered (no sims, seed or model given: the stored view's), read, not simulated
     view = get(views_client, "/api/v1/leagues/E0/2023-24/projection", as_of=AS_OF, wait=0)
     assert view["precomputed"]["view"] == stored["key"]
-    assert (view["sims"], view["seed"], view["model"]) == (3000, 0, "dixon-coles")
+    assert (view["sims"], view["seed"], view["model"]) == (3000, 0, DEFAULT_MODEL)
     assert view["rows"] == stored["projection"] and view["basis"] == stored["basis"]  # = `matchday now --json`
     assert view["positions"]["teams"] == stored["positions"]["teams"] and view["n_remaining"] == stored["remaining"]
     # the same question simulated by a server without the views: the same view, number for number
@@ -469,8 +470,8 @@ def test_track_record_equals_cli(views_client, views_db):
     document = cli_doc("track-record", "--backtests", "--db", str(views_db), "--json")
     assert both["graded"] == document["graded"] > view["graded"] and both["backtests_kept_apart"] == 0
     # the CLI's filters
-    e0 = get(views_client, "/api/v1/track-record", competition="Premier League", model="dixon-coles", matches="true")
-    document = cli_doc("track-record", "--competition", "E0", "--model", "dixon-coles", "--db", str(views_db), "--json")
+    e0 = get(views_client, "/api/v1/track-record", competition="Premier League", model=DEFAULT_MODEL, matches="true")
+    document = cli_doc("track-record", "--competition", "E0", "--model", DEFAULT_MODEL, "--db", str(views_db), "--json")
     assert e0["graded"] == document["graded"] == len(e0["matches"]) and e0["competition"] == "E0"
     assert all(m["competition"] == "E0" and m["as_of"] < m["date"] for m in e0["matches"])  # made before the match
     # the model page: the track record, and the backtests in their own section

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from matchday.inputs import DEFAULT_MODEL
+
 AS_OF = "2024-04-15"
 PAGES = [
     ("home", "/", "h1"),
@@ -43,7 +45,7 @@ def test_match_page(page, console, live_server, screenshot):
     response = page.goto(f"{live_server}/matches/E0/2023-24/{match_id}?as_of={AS_OF}")
     assert response.status == 200
     page.wait_for_selector("#match-1x2")
-    assert page.locator("p.basis").first.inner_text().startswith(f"Based on dixon-coles as of {AS_OF}")
+    assert page.locator("p.basis").first.inner_text().startswith(f"Based on {DEFAULT_MODEL} as of {AS_OF}")
     screenshot("match")
     assert console == []
 
