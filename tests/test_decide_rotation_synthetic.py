@@ -101,7 +101,8 @@ def test_league_path_agrees_with_the_season_simulator(setting):
     calendar, model = setting
     analysis = analyse_calendar(calendar, model, plans=["full strength"], gap=0.0, fatigue=FatigueModel.none(),
                                 n_sims=N, seed=3)
-    season = simulate_season(calendar.league_matches, model, "E0", "2023-24", as_of=AS_OF, n_sims=N, seed=4)
+    season = simulate_season(calendar.league_matches, model, "E0", "2023-24", as_of=AS_OF, n_sims=N, seed=4,
+                             keep_simulations=True)
     club = season.teams.index("c-00")
     for outcome_value, simulated in ((analysis.outcomes[0].indicator("title"), season.positions[:, club] == 1),
                                      (analysis.outcomes[0].points, season.points[:, club])):

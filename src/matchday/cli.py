@@ -11,6 +11,9 @@ import typer
 from rich.console import Console
 
 from matchday.data.errors import MatchdayError
+from matchday.simulate.limits import MAX_ROTATION_SIMS
+
+WHY_ROTATION_MINIMUM = "plans are compared by paired standard errors, which need at least two futures"
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -58,6 +61,45 @@ MirrorOption = Annotated[
     ),
 ]
 
+
+
+def _count_check(minimum: int, maximum: int | None, why_minimum: str | None):
+    """Typer callback for ``--sims``: the range :mod:`matchday.simulate.limits` accepts, as a one-line error."""
+
+    def check(value: int) -> int:
+        from matchday.simulate.limits import MAX_SIMS, SimulationSizeError, check_sims
+
+        try:
+            return check_sims(value, minimum=minimum, maximum=maximum or MAX_SIMS, name="",
+                              why_minimum=why_minimum)
+        except SimulationSizeError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return check
+
+
+def sims_option(help: str, *, minimum: int = 1, maximum: int | None = None, why_minimum: str | None = None):
+    """The one ``--sims`` option of every simulating command: a whole number from ``minimum`` to ``maximum``
+    (default :data:`matchday.simulate.limits.MAX_SIMS`), checked before anything is read or fitted."""
+    from matchday.simulate.limits import MAX_SIMS
+
+    top = maximum or MAX_SIMS
+    return typer.Option("--sims", help=f"{help} ({minimum:,} to {top:,}; memory does not grow with it, only time).",
+                        callback=_count_check(minimum, maximum, why_minimum))
+
+
+def _seed_check(value: int) -> int:
+    from matchday.simulate.limits import SimulationSizeError, check_seed
+
+    try:
+        return check_seed(value, name="")
+    except SimulationSizeError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+SimsOption = Annotated[int, sims_option("Number of simulated seasons.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed, 0 to 4,294,967,295 (same seed, same numbers).",
+                                         callback=_seed_check)]
 
 def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
     if text is None:
@@ -665,8 +707,6 @@ def backtest(
 
 
 # --------------------------------------------------------------------------- simulations
-SimsOption = Annotated[int, typer.Option("--sims", help="Number of simulated seasons.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
 
 
 def _league_season(store, competition: str, season: str | None, cutoff: dt.date):
@@ -680,19 +720,38 @@ def _league_season(store, competition: str, season: str | None, cutoff: dt.date)
     return comp.code, season, matches, team_names(store, sorted(set(matches["home"]) | set(matches["away"])))
 
 
+def _progress_bar(label: str):
+    """A Rich progress bar on stderr (elapsed and remaining time) for a long computation; yields the
+    ``progress(done, total)`` callback the simulations take. Transient: the result below replaces it."""
+    import contextlib
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=err_console, transient=True) as progress:
+            task = progress.add_task(label, total=None)
+            yield lambda done, total: progress.update(task, completed=done, total=total)
+
+    return bar()
+
+
 def _run_season(matches, fitted, code: str, season: str, cutoff: dt.date, sims: int, seed: int,
                 conditions=(), until: dt.date | None = None):
     """simulate_season with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from matchday.simulate.season import simulate_season
 
-    with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as progress:
-        task = progress.add_task("sim", total=sims)
+    with _progress_bar("simulating") as progress:
         return simulate_season(matches, fitted, code, season, as_of=cutoff, until=until,
-                               conditions=list(conditions), n_sims=sims, seed=seed,
-                               progress=lambda done, total: progress.update(task, completed=done))
+                               conditions=list(conditions), n_sims=sims, seed=seed, progress=progress)
 
 
 @app.command()
@@ -803,7 +862,8 @@ def whatif(
         _, remaining = split_fixtures(matches, cutoff)
         if horizon is not None:
             remaining = remaining[remaining["date"] <= str(horizon)]
-        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
+        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t),
+                                           until=horizon)
         fitted = _fit(store, model, cutoff)  # one fit serves the baseline and the what-if
     base = _run_season(matches, fitted, code, season, cutoff, sims, seed, until=horizon)
     cond = _run_season(matches, fitted, code, season, cutoff, sims, seed, conditions, until=horizon)
@@ -856,7 +916,8 @@ def tie(
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
     competition: Annotated[str | None, typer.Option("--competition", help="UCL, UEL or UECL (home advantage, rules).")] = None,
-    sims: Annotated[int, typer.Option("--sims", help="Also run this many Monte Carlo ties (0 = exact only).")] = 0,
+    sims: Annotated[int, sims_option("Also run this many Monte Carlo ties (0 = exact only)", minimum=0,
+                                     why_minimum="0 gives the exact answer alone")] = 0,
     seed: SeedOption = 0,
     db: DbOption = None,
     json_: FormatJson = False,
@@ -898,13 +959,19 @@ def tie(
     if final:
         grid = fitted.predict(a, b, neutral=True, competition=comp)
         result = exact_single_match_tie(grid, params=params, teams=teams)
-        mc = simulate_single_match_tie(grid, params=params, n=sims, seed=seed, teams=teams) if sims else None
+        mc = None
+        if sims:
+            with _progress_bar("simulating ties") as progress:
+                mc = simulate_single_match_tie(grid, params=params, n=sims, seed=seed, teams=teams, progress=progress)
     else:
         leg1 = fitted.predict(a, b, competition=comp)
         leg2 = fitted.predict(b, a, competition=comp)
         result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, params=params, teams=teams)
-        mc = (simulate_two_legged_tie(leg1, leg2, first_leg_score=score, params=params, n=sims, seed=seed,
-                                      teams=teams) if sims else None)
+        mc = None
+        if sims:
+            with _progress_bar("simulating ties") as progress:
+                mc = simulate_two_legged_tie(leg1, leg2, first_leg_score=score, params=params, n=sims, seed=seed,
+                                             teams=teams, progress=progress)
     frame = result.summary().reset_index()
     if mc is not None:
         frame = frame.merge(mc.summary().reset_index(), on="decided by", how="left", suffixes=("", " (MC)"))
@@ -954,9 +1021,10 @@ def bracket(
         names = team_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
 
     predict = functools.partial(fitted.predict_many, competition=comp.code)
-    with err_console.status(f"simulating {sims:,} brackets ..."):
+    with _progress_bar("simulating brackets") as progress:
         result = simulate_bracket(ties, later, predict, first_round=first_round,
-                                  params=KnockoutParams(rules=tie_rules(season, comp.code)), n=sims, seed=seed)
+                                  params=KnockoutParams(rules=tie_rules(season, comp.code)), n=sims, seed=seed,
+                                  progress=progress)
     frame = result.table.copy()
     frame.insert(0, "club", frame.index.map(names))
     frame = frame.sort_values(frame.columns[-1], ascending=False).reset_index(drop=True)
@@ -1002,7 +1070,7 @@ def calibrate_seasons(
     competitions: Annotated[list[str] | None, typer.Argument(help="Leagues (default E0 SP1 I1 D1 F1).")] = None,
     seasons: Annotated[str, typer.Option("--seasons", help="Season range.")] = "2012-13:2023-24",
     model: ModelOption = "dixon-coles",
-    sims: Annotated[int, typer.Option("--sims", help="Simulations per league, season and checkpoint.")] = 10_000,
+    sims: Annotated[int, sims_option("Simulations per league, season and checkpoint")] = 10_000,
     seed: SeedOption = 0,
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/season-calibration.md"),
     forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
@@ -1043,7 +1111,8 @@ def rotate(
                                                    "Europe', 'balanced', 'full strength') or rules like "
                                                    "'rest Bergamo: UEL=second, fulham=partial'. Repeatable.")] = None,
     gap: Annotated[float | None, typer.Option("--gap", help="Second-string strength gap (log goals; default 0.30).")] = None,
-    sims: Annotated[int, typer.Option("--sims", help="Simulated futures (the same for every plan).")] = 20_000,
+    sims: Annotated[int, sims_option("Simulated futures (the same for every plan)", minimum=2,
+                                     maximum=MAX_ROTATION_SIMS, why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
     sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity",
                                               help="Also vary the gap, the points situation and the weights.")] = True,
@@ -1124,7 +1193,8 @@ def fatigue(
 def case_study(
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] =
         Path("docs/case-studies/liverpool-april-2024.md"),
-    sims: Annotated[int, typer.Option("--sims", help="Simulated futures per analysis.")] = 20_000,
+    sims: Annotated[int, sims_option("Simulated futures per analysis", minimum=2, maximum=MAX_ROTATION_SIMS,
+                                     why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
     db: DbOption = None,
 ) -> None:
@@ -1139,7 +1209,8 @@ def case_study(
 @app.command()
 def demo(
     mirror: MirrorOption = None,
-    sims: Annotated[int, typer.Option("--sims", help="Simulations for each step.")] = 20_000,
+    sims: Annotated[int, sims_option("Simulations for each step", minimum=2, maximum=MAX_ROTATION_SIMS,
+                                     why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
     db: DbOption = None,
 ) -> None:
@@ -1237,18 +1308,23 @@ def _one_line(text: object, limit: int = 400) -> str:
 def main() -> None:
     """Entry point for every command: a problem prints one line (never a traceback) and sets the exit code.
 
-    2: bad input or a store / file / network problem the user can act on (MatchdayError, a DuckDB or
-    operating-system error); 130: interrupted; 1: a bug in matchday (set MATCHDAY_DEBUG=1 for the
-    traceback). A command may also exit 3 (``sync --skip-bad-files`` left files out).
+    2: bad input (a usage error: unknown option, missing argument, a value out of range, ...; a
+    MatchdayError) or a store / file / network problem the user can act on (a DuckDB or operating-system
+    error); 130: interrupted; 1: a bug in matchday (set MATCHDAY_DEBUG=1 for the traceback). A command may
+    also exit 3 (``sync --skip-bad-files`` left files out).
     """
     import os
 
     try:
-        app()
+        code = app(standalone_mode=False)  # usage errors come back here, printed on one line below
+    except _usage_errors() as exc:  # UsageError, BadParameter, NoSuchOption, ...
+        err_console.print(f"[red]error:[/] {_one_line(exc.format_message())}{_usage_hint(exc)}", highlight=False,
+                          soft_wrap=True)
+        raise SystemExit(2) from None
     except MatchdayError as exc:
         err_console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err_console.print("[red]interrupted[/]", highlight=False)
         raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
@@ -1261,6 +1337,32 @@ def main() -> None:
         err_console.print(f"[red]internal error (a bug in matchday):[/] {type(exc).__name__}: {_one_line(exc)}; "
                           "run with MATCHDAY_DEBUG=1 for the traceback", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
+    if code == 130:  # Ctrl+C inside a command (Click turns it into exit code 130)
+        err_console.print("[red]interrupted[/]", highlight=False)
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The exception classes of command-line usage errors: Typer's own (Typer >= 0.26 vendors Click) and
+    Click's (older Typer)."""
+    import importlib
+
+    kinds = []
+    for module, name in (("typer", "TyperException"), ("click.exceptions", "ClickException")):
+        try:
+            kinds.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(kinds)
+
+
+def _usage_hint(exc: Exception) -> str:
+    """' (see `matchday CMD --help`)' for a usage error raised while reading a command's arguments."""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return ""
+    return " " + _one_line(f"(see `{ctx.command_path} --help`)")
 
 
 def _environment_error(exc: BaseException) -> str | None:
