@@ -110,6 +110,26 @@ def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
         raise MatchdayError(f"{option}: {text!r} is not a date (expected YYYY-MM-DD)") from exc
 
 
+#: File types the charts can be written as (matplotlib's; the suffix of --heatmap / --chart / --plot picks one).
+CHART_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "webp", "tif", "tiff", "eps", "ps")
+
+
+def _chart_path(path: Path | None, option: str) -> Path | None:
+    """A chart file to write, checked before anything is computed: a known image type, not a folder, in a
+    folder that exists."""
+    if path is None:
+        return None
+    if str(path).endswith(("/", "\\")) or path.is_dir():
+        raise MatchdayError(f"{option} {_one_line(path)!s} is a folder; give a file such as chart.png")
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix and suffix not in CHART_FORMATS:
+        raise MatchdayError(f"{option} {_one_line(path)!s}: a chart cannot be written as .{suffix}; end the file name "
+                            f"in {', '.join('.' + f for f in CHART_FORMATS[:3])} (or {', '.join(CHART_FORMATS[3:])})")
+    if not path.parent.is_dir():
+        raise MatchdayError(f"{option} {_one_line(path)!s}: the folder {_one_line(path.parent)!s} does not exist")
+    return path
+
+
 def _competition(text: str, kind: str | None = None):
     """The competition named by ``text``; with ``kind``, a clear error when it is the other kind."""
     from matchday.data.competitions import resolve_competition
@@ -664,6 +684,11 @@ def backtest(
     for name in names:
         if name not in MODELS:
             raise UnknownChoiceError("model", name, sorted(MODELS))
+    from matchday.evaluate.backtest import REFIT_MODES
+
+    if refit not in REFIT_MODES:
+        raise UnknownChoiceError("--refit", refit, list(REFIT_MODES))
+    plot = _chart_path(plot, "--plot")
     codes = [resolve_competition(c).code for c in competitions]
     season_list = season_range(seasons)
     history = 2
@@ -769,6 +794,7 @@ def simulate(
     csv: FormatCsv = False,
 ) -> None:
     """Simulate the rest of a league season: title, places and relegation odds, expected points."""
+    heatmap = _chart_path(heatmap, "--heatmap")
     cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:
         code, season, matches, names = _league_season(store, competition, season, cutoff)
@@ -943,6 +969,8 @@ def tie(
 
     cutoff = _as_of_or_today(as_of)
     a, b = _team_id(team_a), _team_id(team_b)
+    if a == b:
+        raise MatchdayError(f"a tie needs two different clubs; {team_a!r} and {team_b!r} are both {a}")
     score = None
     if first_leg:
         leg_home, h, g, leg_away = _parse_first_leg(first_leg)
@@ -1085,7 +1113,7 @@ def calibrate_seasons(
 
     codes = [resolve_competition(c).code for c in (competitions or ["E0", "SP1", "I1", "D1", "F1"])]
     with open_store(db) as store, Progress(TextColumn("[bold]season forecasts"), BarColumn(), MofNCompleteColumn(),
-                                           TimeElapsedColumn(), console=err_console) as progress:
+                                           TimeElapsedColumn(), console=err_console, transient=True) as progress:
         task = progress.add_task("calibration", total=None)
         forecasts = season_forecasts(store, codes, season_range(seasons), model=model, n_sims=sims, seed=seed,
                                      progress=lambda done, total: progress.update(task, completed=done, total=total))
@@ -1129,6 +1157,7 @@ def rotate(
 
     from matchday.workflows import analyse_rotation
 
+    chart = _chart_path(chart, "--chart")
     cutoff = _as_of_or_today(as_of)
     with open_store(db) as store, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                            TimeElapsedColumn(), console=err_console, transient=True) as progress:

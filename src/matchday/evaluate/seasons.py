@@ -52,6 +52,10 @@ def season_forecasts(
     from matchday.rules.table import league_table
     from matchday.simulate.season import simulate_season
 
+    if model not in MODELS:
+        from matchday.data.errors import UnknownChoiceError
+
+        raise UnknownChoiceError("model", model, sorted(MODELS))
     units = [(c, s, d) for c in competitions for s in seasons for d in checkpoint_dates(s, checkpoints)]
     rows = []
     for done, (competition, season, as_of) in enumerate(units, start=1):
