@@ -469,3 +469,34 @@ def test_simulated_conditions_hold_in_every_simulation(synced_db):
                           record=[("fulham", "liverpool")])
     home, away = sim.recorded[("fulham", "liverpool")]
     assert (home == 0).all() and (away == 2).all()
+
+
+# --- found by the CLI property test (tests/test_cli_property.py): each was an `internal error` (exit 1) --------
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (["ratings", "E0", "--as-of", "2024-04-15", "--model", "shots-dixon-coles", "--top", "3"], []),
+    (["backtest", "E0", "--refit", "bogus", "--no-save"], ["unknown --refit 'bogus'", "weekly"]),
+    (["simulate", "E0", "2023-24", "--as-of", "2024-04-15", "--sims", "10", "--heatmap", "out.csv"],
+     ["a chart cannot be written as .csv", ".png"]),
+    (["simulate", "E0", "2023-24", "--as-of", "2024-04-15", "--sims", "10", "--heatmap", "missing/out.png"],
+     ["the folder missing does not exist"]),
+    (["rotate", "Liverpool", "--as-of", "2024-04-15", "--sims", "10", "--chart", "."], ["is a folder"]),
+    (["calibrate-seasons", "E0", "--seasons", "2023-24", "--model", "", "--sims", "3"], ["unknown model ''"]),
+    (["calibrate-seasons", "E0", "--seasons", "2024-25", "--sims", "3"], ["no finished league season"]),
+    (["fatigue", "E0", "--max-rest-days", "1"], ["1-1 days after a UEFA match", "cannot be estimated"]),
+    (["tie", "Man City", "Manchester City", "--as-of", "2024-04-10"], ["two different clubs"]),
+    (["rotate", "Bayer Leverkusen", "--as-of", "2024-05-19", "--sims", "3", "--no-sensitivity"], []),  # no league match left
+    (["table", "G1", "2023/24", "--as-of", "2023-08-11"], ["no G1 2023-24 match had been played by 2023-08-11",
+                                                          "the first was on 2023-08-18"]),
+])
+def test_what_the_property_test_found(capsys, monkeypatch, synced_db, tmp_path, args, needles):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(synced_db, db)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = main_run(capsys, monkeypatch, *args, "--db", str(db))
+    if not needles:
+        assert code == 0, err
+        return
+    assert_one_line_error(code, err, *needles)

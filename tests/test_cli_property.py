@@ -11,7 +11,7 @@ UEFA competitions of 2022-23 and 2023-24), in its own working folder, with a tin
 data as ``MATCHDAY_MIRROR``; no socket may reach beyond the loopback interface. ``serve`` runs up to the
 point where it would start the web server (``uvicorn.run`` returns at once here).
 
-Speed. By default a few hundred examples in all (spread over the commands, fewer for the slow ones; under a
+Speed. By default 200 examples in all (spread over the commands, fewer for the slow ones; well under a
 minute on an idle machine), and the costliest values of a few options come from a narrower grammar (listed
 in ``FAST_GRAMMAR``: a backtest starts late in the season, a calibration covers one season). A longer run
 with the full grammar::
@@ -45,13 +45,13 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 TOTAL = int(os.environ.get("MATCHDAY_PROPERTY_EXAMPLES", "0") or 0)
 LONG = TOTAL > 0
-TOTAL = TOTAL or 300
+TOTAL = TOTAL or 200
 ONLY = [c for c in os.environ.get("MATCHDAY_PROPERTY_COMMANDS", "").split(",") if c]
 LOG = os.environ.get("MATCHDAY_PROPERTY_LOG")  # append "exit code, command line, last stderr line" per example
 
 #: Relative cost of one example of a command (default 1): slow commands get fewer examples.
 COST = {"demo": 12.0, "case-study": 12.0, "backtest": 4.0, "calibrate-seasons": 4.0, "fatigue": 3.0,
-        "validate-ties": 2.0, "rotate": 2.0}
+        "validate-ties": 2.0, "rotate": 2.0, "ratings": 2.0, "predict": 2.0}
 
 
 def _commands() -> dict[str, object]:
@@ -277,17 +277,23 @@ class Workspace:
             shutil.copy(shared / relative, target)
         self.squad = Path(cli.__file__).parent / "decide" / "examples" / "squad_liverpool_2024_illustrative.csv"
 
-    def prepare(self, folder: Path) -> None:
-        """One example's working folder: a copy of the store, a read-only copy, broken inputs."""
-        shutil.copy(self.store, folder / "store.duckdb")
-        readonly = folder / "readonly.duckdb"
-        shutil.copy(self.store, readonly)
-        readonly.chmod(0o444)
+    def prepare(self, folder: Path, argv: list[str]) -> list[str]:
+        """One example's working folder (a copy of the store, a read-only copy when the line names one,
+        broken inputs) and the command line pointing at it."""
+        line = " ".join(argv)
+        if "{db}" in line:
+            shutil.copy(self.store, folder / "store.duckdb")
+        if "{readonly}" in line:
+            readonly = folder / "readonly.duckdb"
+            shutil.copy(self.store, readonly)
+            readonly.chmod(0o444)
         (folder / "folder").mkdir()
         (folder / "notes.txt").write_text("hello\n")
         (folder / "empty.csv").write_text("")
         (folder / "garbage.csv").write_text('name,rating\n"unclosed,1\n')
         (folder / "binary.bin").write_bytes(bytes(range(256)))
+        return [a.replace("{db}", str(folder / "store.duckdb")).replace("{readonly}", str(folder / "readonly.duckdb"))
+                for a in argv]
 
 
 # --------------------------------------------------------------------------------------------- running one
@@ -343,8 +349,9 @@ def check_outcome(argv: list[str], code: int, out: str, err: str) -> None:
 
 
 def _examples(command: str) -> int:
-    share = TOTAL / sum(COST.get(c, 1.0) ** 0.5 for c in COMMANDS)
-    return max(2, round(share / COST.get(command, 1.0) ** 0.5))
+    """This command's share of TOTAL examples: in proportion to 1 / sqrt(cost), at least 2."""
+    weight = {c: COST.get(c, 1.0) ** -0.5 for c in COMMANDS}
+    return max(2, round(TOTAL * weight[command] / sum(weight.values())))
 
 
 @pytest.fixture(scope="module")
@@ -370,10 +377,8 @@ def test_every_command_ends_in_a_result_or_one_line(command, workspace, monkeypa
     def check(argv: list[str]) -> None:
         folder = Path(tempfile.mkdtemp(dir=tmp_path))
         try:
-            workspace.prepare(folder)
+            argv = workspace.prepare(folder, argv)
             os.chdir(folder)
-            argv = [a.replace("{db}", str(folder / "store.duckdb")).replace("{readonly}", str(folder / "readonly.duckdb"))
-                    for a in argv]
             code, out, err = run_main(argv)
             if LOG:
                 with open(LOG, "a", encoding="utf-8") as log:

@@ -398,6 +398,10 @@ def table(
     with open_store(db) as store:
         _require_season(store, comp.code, season)
         frame = store.matches([comp.code], [season], played=True, until=cutoff)
+        if frame.empty:  # before the first match day: there is no table yet
+            first = store.matches([comp.code], [season], played=True)
+            start = f"; the first was on {first['date'].min().date()}" if not first.empty else ""
+            raise MatchdayError(f"no {comp.code} {season} match had been played by {cutoff}{start}")
     result = league_table(frame, comp.code, season, as_of=cutoff)
     names = dict(zip(frame["home"], frame["home_name"], strict=False)) | dict(zip(frame["away"], frame["away_name"], strict=False))
     result.insert(1, "club", result["team"].map(names).fillna(result["team"]))
@@ -1167,7 +1171,8 @@ def rotate(
             n_sims=sims, seed=seed, progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
         if sensitivity:
-            progress.update(task, description="sensitivity")
+            progress.update(task, description="sensitivity", completed=0)
+            analysis.simulator.progress = lambda done, total: progress.update(task, completed=done, total=total)
             analysis.gap_sensitivity()
             analysis.points_sensitivity()
             analysis.weight_sensitivity()

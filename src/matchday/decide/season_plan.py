@@ -287,6 +287,8 @@ class PlanSimulator:
         self.opponent_names: list[str] = [t for tie in cup.ties for t in (tie.home, tie.away)] if cup else []
         self.n_chunks = -(-self.n_sims // PLAN_CHUNK)
         self._kept: _Futures | None = None
+        #: progress(done, total) of every :meth:`evaluate_many` not given its own (sensitivity reruns)
+        self.progress: Callable[[int, int], None] | None = None
 
     # ------------------------------------------------------------------ the futures, chunk by chunk
     def _streams(self, chunk: int) -> list[np.random.SeedSequence]:
@@ -533,6 +535,7 @@ class PlanSimulator:
                       points_offset: int = 0, progress: Callable[[int, int], None] | None = None) -> list[PlanOutcomes]:
         """Play every plan on every simulated future, chunk by chunk (each chunk's futures drawn once for all
         plans). progress(done, total): futures x plans played so far."""
+        progress = progress or self.progress
         prepared = [(plan, plan.levels(self.calendar), self.strengths(plan, lineup, fatigue)) for plan in plans]
         parts: list[list[tuple[np.ndarray, ...]]] = [[] for _ in prepared]
         total, done = self.n_sims * len(prepared), 0

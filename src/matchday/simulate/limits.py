@@ -6,14 +6,16 @@ only its run time does (the command line shows progress and the time left). The 
 
 * **at least one simulation** (two for the rotation plans: their paired standard errors need two futures);
 * **at most** :data:`MAX_SIMS` = 10**8. With 10**8 simulations the Monte Carlo standard error of any
-  probability is at most sqrt(0.25 / 10**8) = 0.00005, a hundred times below the last digit the tables
-  print (0.1 %) and far below the model's own error: more simulations cannot change an answer, they only
-  cost time (a whole Premier League season from August takes roughly an hour at 10**8 on one core);
+  probability is at most sqrt(0.25 / 10**8) = 0.00005, twenty times below the last digit the tables print
+  (0.1 %) and far below the model's own error: more simulations cannot change an answer, they only cost time
+  (``bench/bench_sims_memory.py``: the rest of the 2023-24 Premier League from mid-April runs about 16 s per
+  10**6 simulations at under 100 MiB of working memory, so 10**8 take about half an hour; a whole season
+  from August about three times as long);
 * **at most** :data:`MAX_ROTATION_SIMS` = 10**7 futures for the rotation plans: every plan keeps its
-  outcome in each future (six bytes: position, points, cup stages, trophy) so that plans are compared on
-  the same futures (paired standard errors, the weight at which the advice flips); 10**7 futures of eight
-  plans and their sensitivity runs stay well under a gigabyte, and the paired standard errors are then
-  below 0.0002.
+  outcome in each future (position, points, cup stages, trophy) so that plans are compared on the same
+  futures (paired standard errors, the weight at which the advice flips), about 120 bytes per future for
+  the four named plans with the analysis' temporaries (1.3 GB measured at 10**7, the sensitivity runs add
+  about half as much again); the paired standard errors are then below 0.0001.
 
 Seeds are whole numbers from 0 to :data:`MAX_SEED` (2**32 - 1): NumPy's seed sequence takes non-negative
 integers, 32 bits are plenty to tell runs apart, and the web dashboard accepts the same range.
@@ -31,8 +33,8 @@ MAX_SEED = 2**32 - 1
 
 WHY_MAX = ("more cannot change a printed figure: at 10^8 the Monte Carlo standard error of any probability is "
            "below 0.00005")
-WHY_MAX_ROTATION = ("every plan keeps its outcome in each future to be compared on the same futures; at 10^7 "
-                    "the paired standard errors are below 0.0002")
+WHY_MAX_ROTATION = ("every plan keeps its outcome in each future to be compared on the same futures, about 120 "
+                    "bytes per future; at 10^7 the paired standard errors are below 0.0001")
 
 
 class SimulationSizeError(MatchdayError, ValueError):
