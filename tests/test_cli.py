@@ -160,7 +160,7 @@ def test_tie_after_first_leg(synced_db):
     code, out = run("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12",
                     "--db", str(synced_db), "--json")
     assert code == 0, out
-    total = next(r for r in json.loads(out) if r["decided by"] == "total")
+    total = next(r for r in json.loads(out)["odds"] if r["decided by"] == "total")
     assert total["Liverpool"] + total["Atalanta"] == pytest.approx(1)
     assert 0 < total["Liverpool"] < 0.2  # a comeback from 0-3 at home: possible, not likely
     code, out = run("tie", "Liverpool", "Atalanta", "--first-leg", "Liverpool 3-0 Roma", "--db", str(synced_db))
@@ -210,11 +210,23 @@ def test_demo_end_to_end(shared_data, tmp_path):
     assert "demo finished" in out
 
 
-def test_validate_ties_writes_the_report(shared_data, tmp_path):
+def test_validate_ties_writes_the_report(synced_db, shared_data, tmp_path):
     output = tmp_path / "validation.md"
-    code, out = run("validate-ties", "--data", str(shared_data), "--output", str(output))
+    code, out = run("validate-ties", "--db", str(synced_db), "--seasons", "2023-24", "--data", str(shared_data),
+                    "--output", str(output))
     assert code == 0, out
-    assert "Brier" in output.read_text()
+    text = output.read_text()
+    assert "Brier" in text and "log loss" in text and "## What was left out, and why" in text
+    # it names what it read, and only that: UCL, UEL and UECL 2023-24 from this store
+    assert "UCL 2023-24 to 2023-24 (1 seasons" in text and "1955-56" not in text.split("## Scores")[0]
+    # the data folder holds files this store never imported, and the report says which
+    assert "the store does not hold" in text and "2011-12/cl.txt" in text
+    from matchday.data.store import Store
+
+    Store(tmp_path / "empty.duckdb").close()
+    code, out = run("validate-ties", "--db", str(tmp_path / "empty.duckdb"), "--data", str(shared_data),
+                    "--output", str(tmp_path / "x.md"))
+    assert code == 2 and "no two-legged ties" in out
 
 
 def test_fatigue_estimate(synced_db):

@@ -244,6 +244,47 @@ def test_backtests_equal_the_cli_backtest(client, web_db):
     assert sum(b["count"] for b in calibration) == 3 * 122  # home, draw and away pooled
 
 
+@pytest.fixture(scope="module")
+def league_phase_db(shared_data, tmp_path_factory):
+    """A store with the Champions League 2024-25 (league phase, then the knockout rounds) from the mirror."""
+    from matchday.data.fetch import Fetcher, SourceURLs
+    from matchday.data.store import Store
+    from matchday.data.sync import sync
+
+    base = tmp_path_factory.mktemp("ucl2425")
+    with Store(base / "matchday.duckdb") as store:
+        # uefa.cl.json 2024-25 is refused (two 4-4 shoot-outs); cl.txt holds the same matches
+        report = sync(store, ["UCL"], ["2024-25"], urls=SourceURLs.resolve(mirror=str(shared_data)),
+                      fetcher=Fetcher(cache_dir=base / "cache"), skip_bad_files=True)
+    assert len(report.rejected) == 1 and "uefa.cl.json" in report.rejected[0]
+    return base / "matchday.duckdb"
+
+
+def test_league_phase_table_equals_cli_and_shows_on_the_cup_page(league_phase_db):
+    from matchday.web.app import create_app
+
+    with TestClient(create_app(league_phase_db, workers=1), base_url="http://127.0.0.1") as local:
+        response = local.get("/api/v1/cups/Champions League/2024-25/table", params={"as_of": "2024-12-15"})
+        assert response.status_code == 200, response.text
+        view = response.json()
+        page = local.get("/cups/UCL/2024-25", params={"as_of": "2024-12-15"})
+        bracket = local.get("/api/v1/cups/UCL/2024-25/bracket", params={"as_of": "2025-02-12"})
+        final = local.get("/api/v1/cups/UCL/2024-25/table").json()
+    expected = cli_json("table", "UCL", "2024-25", "--as-of", "2024-12-15", "--db", str(league_phase_db), "--json")
+    keys = ("position", "club", "played", "points", "goal_difference", "zone", "tiebreak")
+    assert [tuple(r[k] for k in keys) for r in view["rows"]] == [tuple(r[k] for k in keys) for r in expected]
+    assert len(view["rows"]) == 36 and view["played"] == 6 * 18 and view["fixtures"] == 8 * 18
+    assert [r["zone"] for r in view["rows"]].count("round_of_16") == 8
+    assert not view["full_criteria"]  # before the last matchday: alphabetical order after criteria a-e
+    assert final["played"] == final["fixtures"] == 144 and final["full_criteria"]
+    # the cup page during the league phase: the table; a bracket it cannot simulate is said, not an error page
+    assert page.status_code == 200 and 'id="league-phase-table"' in page.text
+    assert 'id="bracket-table"' in page.text or "not implemented yet" in page.text
+    # a bracket from the knockout play-offs is refused as the CLI refuses it
+    code, message = run_cli("bracket", "UCL", "2024-25", "--as-of", "2025-02-12", "--db", str(league_phase_db))
+    assert code == 2 and bracket.status_code == 400 and bracket.json()["error"] == message
+
+
 # ------------------------------------------------------------------------------------------------ jobs
 def test_heavy_question_runs_once_as_a_job(client):
     params = {"as_of": "2024-03-01", "sims": 5000, "seed": 11}
@@ -265,6 +306,18 @@ def test_heavy_question_runs_once_as_a_job(client):
         assert job["status"] == "done"
     answer = client.get("/api/v1/leagues/SP1/2023-24/projection", params={**params, "wait": 0})
     assert answer.status_code == 200 and answer.json()["sims"] == 5000
+
+
+def test_a_heavy_question_past_the_time_limit_is_a_503(web_db):
+    from matchday.web.app import create_app
+    from matchday.web.services import Limits, Services, StoreSource
+
+    services = Services(StoreSource(web_db), limits=Limits(max_job_seconds=0.05))
+    with TestClient(create_app(services=services, workers=1), base_url="http://127.0.0.1") as local:
+        response = local.get("/api/v1/leagues/E0/2023-24/projection", params={"as_of": AS_OF, "wait": 120})
+        body = response.json()
+        assert response.status_code == 503 and "took longer than the server's limit of 0.05 s" in body["error"]
+        assert local.get("/api/v1/health").json()["jobs"]["max_seconds"] == 0.05
 
 
 def test_unknown_job_is_404(client):
@@ -308,6 +361,8 @@ BAD = [
     ("/api/v1/tie", {"team_a": "Liverpool", "team_b": "Atalanta", "first_leg": "Roma 1-0 Atalanta"}, 400,
      "not the tie's clubs"),
     ("/api/v1/cups/E0/2023-24/ties", {}, 400, "is a league"),
+    ("/api/v1/cups/UCL/2023-24/table", {}, 400, "has no league phase"),
+    ("/api/v1/cups/UCL/2023-24/table", {"as_of": "yesterday"}, 400, "is not a date"),
     ("/api/v1/cups/UEL/2023-24/ties/Liverpool/Arsenal", {}, 404, "no stored UEL 2023-24 knockout tie"),
     ("/api/v1/cups/UEL/2023-24/bracket", {"as_of": "2024-06-30"}, 400, "every knockout round was decided"),
     ("/api/v1/rotation/Liverpool", {"weights": "title=lots"}, 400, "must be a number"),

@@ -63,3 +63,28 @@ def test_user_errors_and_crashes_are_reported_without_tracebacks():
     assert "boom" not in crash.error and "internal error" in crash.error
     assert runner.get(user.id) is user and runner.get("nope") is None
     runner.shutdown()
+
+
+def test_a_job_past_the_time_limit_is_stopped_at_its_next_progress_report():
+    from matchday.web.services import JobTimeoutError
+
+    runner = JobRunner(workers=1, max_seconds=0.2)
+    steps = []
+
+    def slow(progress):
+        for step in range(100):
+            steps.append(step)
+            progress(step, 100)
+            threading.Event().wait(0.05)
+        return "never"
+
+    job = runner.submit("slow", "slow", slow)
+    assert job.wait(10) and job.status == "failed"
+    assert isinstance(job.user_error, JobTimeoutError) and "limit of 0.2 s" in job.error
+    assert 3 <= len(steps) < 100  # it ran past the limit, then stopped at a progress report
+    quick = runner.submit("quick", "quick", lambda progress: progress(1, 1) or "answer")
+    assert quick.wait(5) and quick.result == "answer"
+    assert runner.stats()["max_seconds"] == 0.2
+    runner.shutdown()
+    with pytest.raises(ValueError, match="max_seconds"):
+        JobRunner(max_seconds=0)

@@ -1,16 +1,16 @@
-"""The web layer's services: canonical questions, the cache, the data fingerprint, matchday checkpoints and
-the bounds on heavy questions (the endpoints themselves are in test_web_api.py)."""
+"""The web layer's services: canonical questions, the cache, the data fingerprint and the bounds on heavy
+questions (the endpoints themselves are in test_web_api.py; the computations behind them, such as the matchday
+checkpoints, in test_workflows.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 
-import pandas as pd
 import pytest
 
 from matchday.data.errors import MatchdayError
-from matchday.web.services import Limits, MemoryCache, Question, Services, StoreSource, matchday_dates
+from matchday.web.services import Limits, MemoryCache, Question, Services, StoreSource
 
 
 def test_questions_are_canonical():
@@ -31,29 +31,6 @@ def test_memory_cache_is_a_bounded_lru():
     assert len(cache) == 2 and cache.hits == 3 and cache.misses == 1
     with pytest.raises(ValueError):
         MemoryCache(0)
-
-
-def test_matchday_checkpoints():
-    # 4 clubs: 2 matches a matchday; matches on consecutive days, one day without
-    dates = pd.to_datetime(["2023-08-12", "2023-08-12", "2023-08-19", "2023-08-20", "2023-08-26"])
-    played = pd.DataFrame({"date": dates})
-    points = matchday_dates(played, 4, dt.date(2023, 8, 27))
-    assert points == [(0, dt.date(2023, 8, 11)), (1, dt.date(2023, 8, 12)), (2, dt.date(2023, 8, 20)),
-                      (2.5, dt.date(2023, 8, 27))]
-    assert matchday_dates(played.iloc[:0], 4, dt.date(2023, 8, 27)) == []
-    # nothing after the as-of date counts
-    assert matchday_dates(played, 4, dt.date(2023, 8, 19))[-1] == (1.5, dt.date(2023, 8, 19))
-
-
-def test_real_season_has_one_point_per_matchday(synced_db):
-    from matchday.data.store import Store
-
-    with Store(synced_db, read_only=True) as store:
-        played = store.matches(["E0"], ["2023-24"], played=True)
-    points = matchday_dates(played, 20, dt.date(2024, 6, 30))
-    assert [p[0] for p in points] == list(range(39))  # pre-season and 38 matchdays
-    assert points[-1][1] == dt.date(2024, 5, 19)  # the last day of the season
-    assert all(a[1] < b[1] for a, b in zip(points, points[1:], strict=False))
 
 
 def test_fingerprint_follows_the_data(synced_db, tmp_path):

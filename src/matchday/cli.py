@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from matchday import inputs, workflows
 from matchday.data.errors import MatchdayError
 from matchday.simulate.limits import MAX_ROTATION_SIMS
 
@@ -101,15 +102,6 @@ SimsOption = Annotated[int, sims_option("Number of simulated seasons.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed, 0 to 4,294,967,295 (same seed, same numbers).",
                                          callback=_seed_check)]
 
-def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise MatchdayError(f"{option}: {text!r} is not a date (expected YYYY-MM-DD)") from exc
-
-
 #: File types the charts can be written as (matplotlib's; the suffix of --heatmap / --chart / --plot picks one).
 CHART_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "webp", "tif", "tiff", "eps", "ps")
 
@@ -130,24 +122,10 @@ def _chart_path(path: Path | None, option: str) -> Path | None:
     return path
 
 
-def _competition(text: str, kind: str | None = None):
-    """The competition named by ``text``; with ``kind``, a clear error when it is the other kind."""
-    from matchday.data.competitions import resolve_competition
-
-    comp = resolve_competition(text)
-    if kind == "league" and comp.kind != "league":
-        raise MatchdayError(f"{comp.code} ({comp.name}) is a cup, not a league; use `matchday bracket {comp.code}` "
-                            f"or `matchday results {comp.code}`")
-    if kind == "cup" and comp.kind != "cup":
-        raise MatchdayError(f"{comp.code} ({comp.name}) is a league; use `matchday simulate {comp.code}`")
-    return comp
-
-
-def _season(season: str | None, cutoff: dt.date | None) -> str:
-    """The named season, else the one running on ``cutoff`` (today when None)."""
-    from matchday.data.seasons import normalize_season, season_of_date
-
-    return normalize_season(season) if season else season_of_date(cutoff or dt.date.today())
+# User-input resolution lives in matchday.inputs (shared with the web layer); the old names stay as aliases.
+parse_date = inputs.parse_date
+_competition = inputs.competition
+_season = inputs.season
 
 
 def _say_waiting(message: str) -> None:
@@ -449,17 +427,7 @@ def _league_phase_table(comp, season: str, cutoff: dt.date | None, db: Path | No
     emit(result, as_json=json_, as_csv=csv, title=title, caption=caption)
 
 
-def _require_season(store: Store, competition: str, season: str) -> None:
-    available = store.available()
-    have = available[available["competition"] == competition]["season"].tolist()
-    if season not in have:
-        from matchday.data.errors import UnknownChoiceError
-
-        if not have:
-            raise MatchdayError(
-                f"no {competition} matches in the store at {store.path}; run `matchday sync {competition}`"
-            )
-        raise UnknownChoiceError(f"season for {competition}", season, have)
+_require_season = inputs.require_season
 
 
 # --------------------------------------------------------------------------- results / fixtures
@@ -550,14 +518,8 @@ AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Use what was kn
                                                 "(YYYY-MM-DD; default: today).")]
 
 
-def _as_of_or_today(as_of: str | None) -> dt.date:
-    return parse_date(as_of) or dt.date.today()
-
-
-def _team_id(name: str) -> str:
-    from matchday.data.registry import TeamRegistry
-
-    return TeamRegistry.load().require(name)
+_as_of_or_today = inputs.as_of_or_today
+_team_id = inputs.club
 
 
 def _fit(store: Store, model: str, as_of: dt.date):
@@ -567,16 +529,7 @@ def _fit(store: Store, model: str, as_of: dt.date):
         return fit_model(model, store, as_of)
 
 
-def _fixture_competition(store: Store, home: str, away: str, as_of: dt.date) -> str | None:
-    """The competition of the pair's latest meeting up to ``as_of`` or scheduled after it (a UEFA tie
-    between clubs of two leagues); None lets the model use the home club's league."""
-    meetings = store.matches(teams=[home])
-    meetings = meetings[(meetings["home"].isin([home, away])) & (meetings["away"].isin([home, away]))]
-    if meetings.empty:
-        return None
-    after = meetings[meetings["date"] > str(as_of)]
-    row = after.iloc[0] if not after.empty else meetings.iloc[-1]
-    return str(row["competition"])
+_fixture_competition = inputs.fixture_competition
 
 
 @app.command()
@@ -597,11 +550,11 @@ def predict(
 
     from matchday.data.competitions import resolve_competition
     from matchday.data.errors import StoreBusyError
-    from matchday.workflows import team_names
+    from matchday.workflows import resolve_club, team_names
 
     cutoff = _as_of_or_today(as_of)
-    home_id, away_id = _team_id(home), _team_id(away)
     with open_store(db) as store:  # read-only while fitting: other commands may read meanwhile
+        home_id, away_id = resolve_club(store, home), resolve_club(store, away)  # provisional clubs too
         fitted = _fit(store, model, cutoff)
         comp = resolve_competition(competition).code if competition else _fixture_competition(store, home_id, away_id, cutoff)
         forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
@@ -917,35 +870,33 @@ def whatif(
 
 
 # --------------------------------------------------------------------------- knockout ties
-_FIRST_LEG = __import__("re").compile(r"^\s*(?P<home>.+?)\s+(?P<h>\d{1,2})\s*[-:]\s*(?P<a>\d{1,2})\s+(?P<away>.+?)\s*$")
+_tie_context = inputs.tie_competition
 
 
 def _parse_first_leg(text: str) -> tuple[str, int, int, str]:
-    match = _FIRST_LEG.match(text)
-    if not match:
-        raise MatchdayError(f"--first-leg {text!r}: expected '<home club> <goals>-<goals> <away club>', "
-                            "e.g. 'Liverpool 0-3 Atalanta'")
-    return _team_id(match["home"]), int(match["h"]), int(match["a"]), _team_id(match["away"])
+    """(host name, host goals, visitor goals, visitor name) as typed; the names are resolved with the store."""
+    return inputs.parse_first_leg(text, resolve=lambda name: name)
 
 
-def _tie_context(store: Store, a: str, b: str, cutoff: dt.date, competition: str | None) -> str:
-    from matchday.data.competitions import resolve_competition
-
-    if competition:
-        return resolve_competition(competition).code
-    found = _fixture_competition(store, a, b, cutoff)
-    return found if found in ("UCL", "UEL", "UECL") else "UCL"
+def _tie_frame(result, names: tuple[str, str]) -> pd.DataFrame:
+    frame = result.summary().reset_index()
+    frame.columns = ["decided by", *names]
+    return frame
 
 
 @app.command()
 def tie(
     team_a: Annotated[str, typer.Argument(help="One club of the tie.")],
-    team_b: Annotated[str, typer.Argument(help="The other club (without --first-leg, team A hosts leg 1).")],
-    first_leg: Annotated[str | None, typer.Option("--first-leg", help="Played first leg, e.g. 'Liverpool 0-3 Atalanta'.")] = None,
+    team_b: Annotated[str, typer.Argument(help="The other club (a tie the store does not hold: team A hosts leg 1).")],
+    first_leg: Annotated[str | None, typer.Option("--first-leg", help="First leg, e.g. 'Liverpool 0-3 Atalanta' "
+                                                  "(default: the stored result, when played by --as-of).")] = None,
     final: Annotated[bool, typer.Option("--final", help="A single match at a neutral venue instead of two legs.")] = False,
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
-    competition: Annotated[str | None, typer.Option("--competition", help="UCL, UEL or UECL (home advantage, rules).")] = None,
+    competition: Annotated[str | None, typer.Option("--competition", help="UCL, UEL or UECL for a tie the store does "
+                                                    "not hold (home advantage, rules; default UCL).")] = None,
+    show_forecast: Annotated[bool, typer.Option("--show-forecast", help="Also what the model said before each "
+                                                "played leg (refitted as of the day before it).")] = False,
     sims: Annotated[int, sims_option("Also run this many Monte Carlo ties (0 = exact only)", minimum=0,
                                      why_minimum="0 gives the exact answer alone")] = 0,
     seed: SeedOption = 0,
@@ -953,71 +904,109 @@ def tie(
     json_: FormatJson = False,
     csv: FormatCsv = False,
 ) -> None:
-    """Knockout tie odds: who goes through, and how (90/180 minutes, extra time, penalties).
+    """Knockout tie: the stored legs first, then the odds of who goes through, and how.
 
-    Computed exactly from the model's score matrices (no Monte Carlo error); the away-goals rule applies
-    to seasons up to 2020-21.
+    A leg the store holds as played by --as-of is used (a finished tie reports its result); a --first-leg
+    that contradicts the stored one is an error. Odds are exact (no Monte Carlo error), from the tie model
+    that `matchday validate-ties` scores; the away-goals rule applies to seasons up to 2020-21.
     """
+    import json
+
     import pandas as pd
 
-    from matchday.data.seasons import season_of_date
     from matchday.rules.knockout import tie_rules
-    from matchday.simulate.tie_play import KnockoutParams
-    from matchday.simulate.ties import (
-        exact_single_match_tie,
-        exact_two_legged_tie,
-        simulate_single_match_tie,
-        simulate_two_legged_tie,
-    )
-    from matchday.workflows import team_names
+    from matchday.simulate.tie_model import knockout_params, tie_legs
+    from matchday.simulate.ties import simulate_single_match_tie, simulate_two_legged_tie
+    from matchday.workflows import tie_from_store
 
     cutoff = _as_of_or_today(as_of)
-    a, b = _team_id(team_a), _team_id(team_b)
-    if a == b:
-        raise MatchdayError(f"a tie needs two different clubs; {team_a!r} and {team_b!r} are both {a}")
-    score = None
-    if first_leg:
-        leg_home, h, g, leg_away = _parse_first_leg(first_leg)
-        if {leg_home, leg_away} != {a, b}:
-            raise MatchdayError(f"--first-leg names {leg_home} and {leg_away}, not the tie's clubs {a} and {b}")
-        a, b, score = leg_home, leg_away, (h, g)
-    with open_store(db) as store:
-        comp = _tie_context(store, a, b, cutoff, competition)
-        fitted = _fit(store, model, cutoff)
-        names = team_names(store, [a, b])
-    rules = tie_rules(season_of_date(cutoff), comp)
-    params = KnockoutParams(rules=rules)
-    teams = (names[a], names[b])
-    if final:
-        grid = fitted.predict(a, b, neutral=True, competition=comp)
-        result = exact_single_match_tie(grid, params=params, teams=teams)
-        mc = None
+    given = _parse_first_leg(first_leg) if first_leg else None
+    with open_store(db) as store, err_console.status(f"fitting {model} as of {cutoff.isoformat()} ..."):
+        fitted = None
         if sims:
+            from matchday.models.training import fit_model
+
+            fitted = fit_model(model, store, cutoff)
+        answer = tie_from_store(store, team_a, team_b, cutoff, model=model, first_leg=given, final=final,
+                                competition=competition, show_forecast=show_forecast, fitted=fitted)
+    a, b = answer.team_a, answer.team_b
+    teams = (answer.names[a], answer.names[b])
+    where = f"{answer.competition} {answer.season}" + (f" {answer.round}" if answer.round else "")
+    rules = tie_rules(answer.season, answer.competition)
+    caption = f"{model}, {where} rules" + (", away goals count" if rules.away_goals else "")
+    legs = [{"date": leg.date.isoformat(), "match": leg.score(answer.names) if leg.played else
+             f"{answer.names[leg.home]} v {answer.names[leg.away]} (not played by {cutoff.isoformat()})"}
+            for leg in answer.legs]
+
+    def forecast_row(item) -> dict:
+        p = item.result.p_advance
+        return {"forecast": item.label, "as of": item.as_of.isoformat(),
+                "first leg": "" if item.first_leg is None else f"{item.first_leg[0]}-{item.first_leg[1]}",
+                teams[0]: float(p[0]), teams[1]: float(p[1])}
+
+    before = pd.DataFrame([forecast_row(item) for item in answer.before])
+    if answer.decided is not None:
+        won = answer.decided
+        how = {"regulation": "", "away_goals": " on away goals", "extra_time": " after extra time",
+               "penalties": " on penalties", "away_goals_extra_time": " on away goals after extra time",
+               "replay": " in a replay", "coin_toss": " on a coin toss"}.get(won["method"], f" ({won['method']})")
+        agg = won["aggregate"] if won["winner"] == a else won["aggregate"][::-1]
+        line = (f"{answer.names[won['winner']]} won{how}: {answer.legs[0].score(answer.names)}" if answer.final else
+                f"{answer.names[won['winner']]} went through{how}, {agg[0]}-{agg[1]} on aggregate after 180 minutes")
+        if json_:
+            sys.stdout.write(json.dumps({"tie": {"team_a": teams[0], "team_b": teams[1], "competition": answer.competition,
+                                                  "season": answer.season, "round": answer.round, "as_of": cutoff.isoformat()},
+                                          "result": {"winner": answer.names[won["winner"]], "method": won["method"],
+                                                     "aggregate": {teams[0]: won["aggregate"][0],
+                                                                   teams[1]: won["aggregate"][1]}},
+                                          "legs": legs, "before": before.to_dict(orient="records")}, indent=2) + "\n")
+            return
+        emit(pd.DataFrame(legs), as_json=False, as_csv=csv, title=f"{teams[0]} v {teams[1]}, {where}: finished by "
+             f"{cutoff.isoformat()}", caption=line)
+        if not before.empty:
+            if not csv:
+                for column in teams:
+                    before[column] = _pct(before[column])
+            emit(before, as_json=False, as_csv=csv, title="What the model said before each leg", caption=caption)
+        elif not csv:
+            console.print("(add --show-forecast for what the model said before each leg)")
+        return
+
+    result = answer.forecast.result
+    frame = _tie_frame(result, teams)
+    if sims:
+        params = knockout_params(answer.season, answer.competition)
+        if answer.final:
+            grid = fitted.predict(a, b, neutral=True, competition=answer.competition)
             with _progress_bar("simulating ties") as progress:
                 mc = simulate_single_match_tie(grid, params=params, n=sims, seed=seed, teams=teams, progress=progress)
-    else:
-        leg1 = fitted.predict(a, b, competition=comp)
-        leg2 = fitted.predict(b, a, competition=comp)
-        result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, params=params, teams=teams)
-        mc = None
-        if sims:
+        else:
+            leg1, leg2 = tie_legs(fitted, [a], [b], answer.competition)
             with _progress_bar("simulating ties") as progress:
-                mc = simulate_two_legged_tie(leg1, leg2, first_leg_score=score, params=params, n=sims, seed=seed,
-                                             teams=teams, progress=progress)
-    frame = result.summary().reset_index()
-    if mc is not None:
-        frame = frame.merge(mc.summary().reset_index(), on="decided by", how="left", suffixes=("", " (MC)"))
-    frame = frame.fillna(0.0)
-    situation = (f"after {names[a]} {score[0]}-{score[1]} {names[b]}" if score else
-                 ("single match, neutral venue" if final else f"{names[a]} at home first"))
-    caption = f"{model} as of {cutoff.isoformat()}, {comp} {season_of_date(cutoff)} rules" + (
-        ", away goals count" if rules.away_goals else "")
-    if mc is not None:
+                mc = simulate_two_legged_tie(leg1, leg2, first_leg_score=answer.first_leg, params=params, n=sims,
+                                             seed=seed, teams=teams, progress=progress)
+        frame = frame.merge(_tie_frame(mc, teams), on="decided by", how="left", suffixes=("", " (MC)"))
         caption += f"; Monte Carlo: {sims:,} ties, seed {seed}, SE {mc.se[0]:.4f}"
-    if not (json_ or csv):
+    frame = frame.fillna(0.0)
+    caption = f"as of {cutoff.isoformat()}, " + caption + "".join(f"; {note}" for note in answer.notes)
+    if json_:
+        sys.stdout.write(json.dumps({"tie": {"team_a": teams[0], "team_b": teams[1], "competition": answer.competition,
+                                              "season": answer.season, "round": answer.round, "as_of": cutoff.isoformat(),
+                                              "first_leg": None if answer.first_leg is None else list(answer.first_leg),
+                                              "first_leg_from": answer.first_leg_from, "model": model,
+                                              "notes": list(answer.notes)},
+                                      "odds": frame.to_dict(orient="records"), "legs": legs,
+                                      "before": before.to_dict(orient="records")}, indent=2) + "\n")
+        return
+    if not csv:
         for column in frame.columns[1:]:
             frame[column] = _pct(frame[column])
-    emit(pd.DataFrame(frame), as_json=json_, as_csv=csv, title=f"{names[a]} v {names[b]}: {situation}", caption=caption)
+    emit(frame, as_json=False, as_csv=csv, title=f"{teams[0]} v {teams[1]}: {answer.situation()}", caption=caption)
+    if not before.empty:
+        if not csv:
+            for column in teams:
+                before[column] = _pct(before[column])
+        emit(before, as_json=False, as_csv=csv, title="What the model said before each played leg")
 
 
 @app.command()
@@ -1032,69 +1021,98 @@ def bracket(
     json_: FormatJson = False,
     csv: FormatCsv = False,
 ) -> None:
-    """The rest of a UEFA knockout competition: P(each club reaches each round, and wins the trophy)."""
+    """The rest of a UEFA knockout competition: P(each club reaches each round, and wins the trophy).
+
+    Played legs are the stored ones up to --as-of; a round's pairings are used only if its draw was known by
+    then (from the eve of its first match, or with an earlier round it was drawn with), else they are drawn
+    at random in each simulation. Ties are played by the tie model `matchday tie` uses."""
     import functools
 
-    from matchday.rules.knockout import tie_rules
+    from matchday.rules.uefa_format import has_league_phase
     from matchday.simulate.bracket import simulate_bracket
-    from matchday.simulate.knockout_state import bracket_from_store
-    from matchday.simulate.tie_play import KnockoutParams
+    from matchday.simulate.knockout_state import bracket_from_store, pairings_known_as_of
+    from matchday.simulate.tie_model import knockout_params
     from matchday.workflows import team_names
 
     comp = _competition(competition, "cup")
     cutoff = _as_of_or_today(as_of)
     season = _season(season, cutoff)
+    league_phase = has_league_phase(comp.code, season)
     with open_store(db) as store:
         _require_season(store, comp.code, season)
         matches = store.matches([comp.code], [season])
-        first_round, ties, later = bracket_from_store(matches, cutoff)
-        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff)
+        draws = pairings_known_as_of(matches, cutoff)
+        try:
+            first_round, ties, later = bracket_from_store(matches, cutoff, allow_entrants=not league_phase)
+        except MatchdayError as error:
+            if league_phase and "brings in" in str(error):
+                _refuse_bracket_before_round_of_16(comp.code, season, "Knockout play-off", cutoff, draws)
+            raise
+        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff, draws)
         fitted = _fit(store, model, cutoff)
-        names = team_names(store, [t for tie_ in ties for t in (tie_.home, tie_.away)])
+        clubs = [t for tie_ in ties for t in (tie_.home, tie_.away)] + [c for r in later for c in r.entrants]
+        names = team_names(store, clubs)
 
     predict = functools.partial(fitted.predict_many, competition=comp.code)
     with _progress_bar("simulating brackets") as progress:
         result = simulate_bracket(ties, later, predict, first_round=first_round,
-                                  params=KnockoutParams(rules=tie_rules(season, comp.code)), n=sims, seed=seed,
-                                  progress=progress)
+                                  params=knockout_params(season, comp.code), n=sims, seed=seed, progress=progress)
     frame = result.table.copy()
     frame.insert(0, "club", frame.index.map(names))
     frame = frame.sort_values(frame.columns[-1], ascending=False).reset_index(drop=True)
     if not (json_ or csv):
         for column in frame.columns[1:]:
             frame[column] = _pct(frame[column])
-    drawn = "; ".join(f"{r.name}: {'drawn at random' if r.open_draw else 'pairings as drawn'}" for r in later)
+
+    def how(round_) -> str:
+        if round_.open_draw:
+            reason = draws[round_.name].reason if round_.name in draws else "not stored yet"
+            return f"drawn at random ({reason})"
+        if round_.pairings is None:
+            return "the two remaining sides"
+        return "pairings as drawn" + (f" ({draws[round_.name].reason})" if round_.name in draws else "")
+
+    caption = "; ".join(f"{r.name}: {how(r)}" for r in later)
     emit(frame, as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} from the {first_round.name.lower()} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
-         caption=drawn)
+         caption=caption)
 
 
-def _refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date) -> None:
-    """From 2024-25 the clubs ranked 1-8 enter in the round of 16 by league position: a bracket that starts
-    at the knockout play-offs (or in the league phase) is not simulated yet; say so instead of failing."""
-    from matchday.rules.uefa_format import has_league_phase
-
-    if current == "Knockout play-off" and has_league_phase(code, season):
-        raise MatchdayError(
-            f"{code} {season} on {cutoff.isoformat()}: the knockout play-offs are still to be decided and the "
-            "round of 16 is fixed by league-phase position (rules/uefa_bracket.py); simulating the bracket "
-            "from there is not implemented yet. Ask for a date after the play-offs (the round of 16 on)."
-        )
+_refuse_bracket_before_round_of_16 = workflows.refuse_bracket_before_round_of_16  # shared with the web layer
 
 
 @app.command("validate-ties")
 def validate_ties(
-    data: Annotated[Path, typer.Option("--data", help="Folder laid out like shared/data (champs.csv, Football.TXT).")] = Path("../shared/data"),
+    data: Annotated[Path | None, typer.Option("--data", help="Folder laid out like shared/data: every UEFA file under "
+                                              "it gives the extra-time estimate, and files the store lacks are "
+                                              "named (default ../shared/data when present).")] = None,
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/validation.md"),
+    model: ModelOption = "dixon-coles",
+    seasons: Annotated[str | None, typer.Option("--seasons", help="Only ties of these seasons, e.g. 2019-20:2024-25 "
+                                                "(default: every stored season).")] = None,
+    db: DbOption = None,
 ) -> None:
-    """Compare the tie model with history (first-leg losers who went through) and write docs/validation.md."""
-    from matchday.evaluate.ties import tie_history_report
+    """Score the tie model (what `tie` and `bracket` print) on every stored two-legged tie, as of the day after
+    its first leg; estimate the extra-time factor from every source; write docs/validation.md."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    if not data.exists():
-        raise MatchdayError(f"--data {data}: no such folder (it needs engsoccerdata/champs.csv and openfootball/)")
-    with err_console.status("validating the tie model against history ..."):
-        table, _ = tie_history_report(data, output=output)
-    console.print(f"wrote {output} ({len(table)} rows in the calibration table)")
+    from matchday.data.seasons import season_range
+    from matchday.evaluate.ties import run_validation
+
+    if data is None:
+        default = Path("../shared/data")
+        data = default if default.exists() else None
+    elif not data.exists():
+        raise MatchdayError(f"--data {data}: no such folder (it needs engsoccerdata/champs.csv or "
+                            "openfootball/champions-league/)")
+    season_list = season_range(seasons) if seasons else None
+    with open_store(db) as store, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                           TimeElapsedColumn(), console=err_console) as bar:
+        task = bar.add_task(f"fitting {model} as of each first-leg day", total=None)
+        validation, extra, _ = run_validation(store, model=model, data=data, output=output, seasons=season_list,
+                                              progress=lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"wrote {output}: {len(validation.ties)} ties scored, {len(validation.fits)} model fits"
+                  + (f", extra-time factor {extra.pooled.factor:.3f} (SE {extra.pooled.se:.3f})" if extra else ""))
 
 
 @app.command("calibrate-seasons")

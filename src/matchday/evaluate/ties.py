@@ -1,351 +1,65 @@
-"""Validation of the two-legged-tie model against history: how often does the first-leg loser go through?
+"""Validation of the one tie model against history, and the extra-time scoring factor from every source.
 
-Data: engsoccerdata ``champs.csv`` (European Cup / Champions League 1955-56 to 2015-16, qualifiers
-included) and openfootball Football.TXT (Champions League 2019-20 to 2023-24, Europa League 2020-21
-to 2023-24, Conference League 2021-22 to 2023-24). Every two-legged tie whose first leg had a winner
-is a trial: did the first-leg loser go through? Ties are grouped by the first-leg margin (1, 2, 3+)
-and by where the loser played the first leg (at home or away).
+What is validated is exactly what ``matchday tie`` and ``matchday bracket`` print: the tie model of
+:mod:`matchday.simulate.tie_model` (:func:`~matchday.simulate.tie_model.predict_two_legged_ties` with
+:func:`~matchday.simulate.tie_model.knockout_params`: the season's rules, the estimated extra-time factor,
+the shoot-out model) on the grids of a model fitted by :func:`matchday.models.training.fit_model` on the
+store (its last three seasons of every stored competition, up to the as-of day): the same function, the same
+parameters, the same fit protocol. Every two-legged tie the store holds with both legs played is predicted
+as of **the day after its first leg** (the end of that day, never the day of the second leg): the model is
+refitted on that date, so it knows the first leg and everything before it, and nothing after.
 
-Tie model (what is validated): :func:`matchday.simulate.tie_exact.two_legged_probabilities` (exact
-enumeration of the second leg, extra time and penalties under the rules of that season, by the rule
-code of :mod:`matchday.rules.knockout`) fed by a deliberately simple strength model, because the
-historical ties come without a team-strength model:
+Historical ties come from the store, so a tie that two sources list (champs.csv and Football.TXT overlap for
+2011-12 to 2015-16; football.json and Football.TXT for 2019-20 and 2024-25) is one tie: the store keeps one
+match per club pair and date (within three days) and lists every file that reported it; the report counts
+the ties two sources listed. Pairs the store did not merge (a club pair with two first legs within three
+days) are merged here and counted too.
 
-* Goals are Poisson with the home and away rates of the competition in a five-season window around
-  the tie (all non-neutral matches of the source), so each era has its own goal rate and home advantage.
-* The two sides differ by a log-strength ``d`` (A's rates at home and away are multiplied by
-  ``exp(d/2)``, B's by ``exp(-d/2)``) with prior ``d ~ Normal(0, sigma^2)``; ``sigma`` is the spread
-  of strength differences between paired teams, fitted by maximum marginal likelihood on the scores of
-  both legs of *other* ties (two folds by odd/even season, so no tie helps fit its own prediction).
-* The first leg's score updates ``d`` (Bayes on a grid); the second leg is the posterior-predictive
-  score matrix. A 0-3 home defeat thus says both "3 goals behind" and "probably the weaker side".
+References: **equal teams** (the same tie machinery and parameters on independent Poisson grids with the
+competition's mean home and away goals in the same training window: only the deficit, the venue and the
+rules, no strength) and **the base rate** (the evaluated ties' own share of first-leg hosts that went
+through: in-sample, so a demanding reference). Scores: Brier and log loss of P(first-leg host goes through);
+a reliability table; per first-leg margin and venue of the first-leg loser, the observed share of comebacks
+with its Wilson 95% interval and the model's 95% band for the number of comebacks (the exact distribution
+of a sum of independent Bernoullis with the model's probabilities).
 
-The reference "equal teams" model (``sigma = 0``) ignores the second point and shows what the first
-point alone predicts. The report gives per situation the number of ties, the observed share with its
-Wilson 95% interval, the mean predicted probability and expected count, a reliability table, and the
-Brier score of each model against the base rate.
+The extra-time factor is estimated from files, not the store, because the store keeps one score per match
+and the question is whether the sources agree: :func:`extra_time_matches` reads every match of every UEFA
+source file under a data folder, finds the matches two sources list (club pair by the team registry, date
+within three days) and keeps each once (the earliest source).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchday.models.distributions import poisson_pmf
-from matchday.models.grid import ScoreGrid
 from matchday.report import markdown_table
-from matchday.rules.knockout import tie_rules, tie_winner
-from matchday.simulate.extra_time import DEFAULT_ET_FACTOR, ExtraTimeEstimate, estimate_extra_time_factor
+from matchday.simulate.extra_time import DEFAULT_ET_FACTOR, DEFAULT_ET_FACTOR_SE, ExtraTimeEstimate
 from matchday.simulate.penalties import P_FIRST_KICKER_WINS
-from matchday.simulate.tie_exact import two_legged_probabilities
-from matchday.simulate.tie_play import KnockoutParams
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from matchday.data.store import Store
+
+UEFA = ("UCL", "UEL", "UECL")
 CHAMPS = Path("engsoccerdata") / "champs.csv"
 FOOTBALL_TXT = Path("openfootball") / "champions-league"
-WINDOW_SEASONS = 5
-GRID = np.linspace(-6.0, 6.0, 81)  # standard-normal nodes for the strength difference
-_GRID_WEIGHTS = np.exp(-0.5 * GRID**2)
-MAX_GOALS = 10
-RELIABILITY_BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0)
+FOOTBALL_JSON = Path("openfootball") / "football.json"
+SOURCE_ORDER = ("engsoccerdata", "football-txt", "openfootball-json")  # earliest coverage first
+DUPLICATE_DAYS = 3  # two sources' records of one match lie at most this many days apart (the store's tolerance)
+RELIABILITY_BINS = tuple(np.round(np.linspace(0.0, 1.0, 11), 1))
+LOG_LOSS_FLOOR = 1e-6  # probabilities are clipped here for the log loss (a censored score grid can give 0)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Historical ties
-# ---------------------------------------------------------------------------------------------------
-
-
-def _start_year(season: pd.Series) -> np.ndarray:
-    return season.astype(str).str[:4].astype(int).to_numpy()
-
-
-def champs_history(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(ties, matches) of ``champs.csv``: the two-legged ties in the common layout of
-    :func:`tie_history` and every match (for the era goal rates)."""
-    import pandas as pd
-
-    from matchday.data.domain import matches_frame
-    from matchday.data.sources.engsoccerdata import champs_ties, read_engsoccerdata_champs
-
-    raw = champs_ties(path)
-    raw = raw[raw["first_leg_home_through"].notna() & (raw["decided_by"] != "walkover")]
-    extra = raw["extra_time"].to_numpy()
-    a1 = raw["first_leg_home_goals"].to_numpy(float)
-    b1 = raw["first_leg_away_goals"].to_numpy(float)
-    ties = pd.DataFrame(
-        {
-            "source": "engsoccerdata",
-            "competition": "UCL",
-            "season": raw["season"].to_numpy(),
-            "round": raw["round"].to_numpy(),
-            "team_a": raw["first_leg_home"].to_numpy(),
-            "team_b": raw["first_leg_away"].to_numpy(),
-            "a1": a1,
-            "b1": b1,
-            "b2": raw["second_leg_home_goals"].to_numpy(float),
-            "a2": raw["second_leg_away_goals"].to_numpy(float),
-            "aet_b": np.where(extra, raw["agg_aet_away"].to_numpy(float) - b1, np.nan),
-            "aet_a": np.where(extra, raw["agg_aet_home"].to_numpy(float) - a1, np.nan),
-            "pens_b": raw["pen_away"].to_numpy(float, na_value=np.nan),
-            "pens_a": raw["pen_home"].to_numpy(float, na_value=np.nan),
-            "a_through": raw["first_leg_home_through"].to_numpy(bool),
-            "decided_by": raw["decided_by"].to_numpy(),
-        }
-    )
-    matches = matches_frame(read_engsoccerdata_champs(path))
-    return ties, matches
-
-
-def football_txt_history(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(ties, matches) of every Football.TXT file under ``folder`` (``<season>/<stem>.txt``).
-
-    The files do not say who went through, so the winner follows from the results by the rules of
-    the season (:func:`matchday.rules.knockout.tie_winner`)."""
-    import pandas as pd
-
-    from matchday.data.domain import matches_frame
-    from matchday.data.sources.footballtxt import read_football_txt
-
-    files = sorted(Path(folder).glob("*/*.txt"))
-    if not files:
-        from matchday.data.errors import DataError
-
-        raise DataError("no Football.TXT files found", file=str(folder), expected="<season>/<stem>.txt files")
-    matches = matches_frame([m for f in files for m in read_football_txt(f)])
-    played = matches[matches["home_goals"].notna() & matches["leg"].notna()]
-    key = ["competition", "season", "round"]
-    first = played[played["leg"] == 1].copy()
-    second = played[played["leg"] == 2].copy()
-    first["pair"] = [frozenset(p) for p in zip(first["home"], first["away"], strict=True)]
-    second["pair"] = [frozenset(p) for p in zip(second["home"], second["away"], strict=True)]
-    legs = first.merge(second, on=[*key, "pair"], suffixes=("_1", "_2"))
-    legs = legs[legs["home_1"] == legs["away_2"]]
-    ties = pd.DataFrame(
-        {
-            "source": "football-txt",
-            "competition": legs["competition"].to_numpy(),
-            "season": legs["season"].to_numpy(),
-            "round": legs["round"].to_numpy(),
-            "team_a": legs["home_1"].to_numpy(),
-            "team_b": legs["away_1"].to_numpy(),
-            "a1": legs["home_goals_1"].to_numpy(float),
-            "b1": legs["away_goals_1"].to_numpy(float),
-            "b2": legs["home_goals_2"].to_numpy(float),
-            "a2": legs["away_goals_2"].to_numpy(float),
-            "aet_b": legs["aet_home_goals_2"].to_numpy(float, na_value=np.nan),
-            "aet_a": legs["aet_away_goals_2"].to_numpy(float, na_value=np.nan),
-            "pens_b": legs["pen_home_2"].to_numpy(float, na_value=np.nan),
-            "pens_a": legs["pen_away_2"].to_numpy(float, na_value=np.nan),
-        }
-    )
-    winner = np.empty(len(ties), dtype=np.int8)
-    methods = np.empty(len(ties), dtype=object)
-    starts = _start_year(ties["season"])
-    for (competition, start), index in ties.groupby([ties["competition"], starts]).groups.items():
-        rows = ties.loc[index]
-        rules = tie_rules(int(start), competition)
-        decision = tie_winner(
-            rows["a1"], rows["b1"], rows["b2"], rows["a2"], rows["aet_b"], rows["aet_a"],
-            rows["pens_b"], rows["pens_a"], rules.away_goals,
-            away_goals_in_extra_time=rules.away_goals_in_extra_time,
-        )  # fmt: skip
-        position = ties.index.get_indexer(index)
-        winner[position] = decision.winner
-        methods[position] = decision.method_names()
-    if np.any(winner < 0):
-        bad = ties.loc[winner < 0].iloc[0]
-        from matchday.data.errors import DataError
-
-        raise DataError(
-            "a two-legged tie is not decided by its results",
-            value=f"{bad['team_a']} v {bad['team_b']} {bad['season']} {bad['round']}",
-            expected="extra time or a shoot-out where the tie was level",
-        )
-    ties["a_through"] = winner == 0
-    ties["decided_by"] = methods
-    return ties, matches
-
-
-@dataclass(frozen=True)
-class HistoryData:
-    """The historical ties and matches of both sources (read once, shared by the analyses)."""
-
-    champs_ties: pd.DataFrame
-    champs_matches: pd.DataFrame
-    txt_ties: pd.DataFrame
-    txt_matches: pd.DataFrame
-
-
-def load_history(shared_data: str | Path) -> HistoryData:
-    """Read ``engsoccerdata/champs.csv`` and ``openfootball/champions-league/`` under ``shared_data``."""
-    root = Path(shared_data)
-    champs_ties, champs_matches = champs_history(root / CHAMPS)
-    txt_ties, txt_matches = football_txt_history(root / FOOTBALL_TXT)
-    return HistoryData(_situations(champs_ties), champs_matches, _situations(txt_ties), txt_matches)
-
-
-def _situations(ties: pd.DataFrame) -> pd.DataFrame:
-    """Adds margin, loser venue and whether the first-leg loser went through."""
-    ties = ties.copy()
-    diff = ties["a1"] - ties["b1"]
-    ties["start_year"] = _start_year(ties["season"])
-    ties["first_leg_margin"] = diff.abs().astype(int)
-    ties["margin"] = np.where(ties["first_leg_margin"] >= 3, "3+", ties["first_leg_margin"].astype(str))
-    ties["loser_venue"] = np.where(diff < 0, "home", np.where(diff > 0, "away", ""))
-    ties["loser_through"] = np.where(diff < 0, ties["a_through"], ~ties["a_through"])
-    return ties
-
-
-# ---------------------------------------------------------------------------------------------------
-# Strength model
-# ---------------------------------------------------------------------------------------------------
-
-
-def era_rates(matches: pd.DataFrame, window: int = WINDOW_SEASONS) -> pd.DataFrame:
-    """Home and away goals per match of each competition and season start year, pooled over
-    ``window`` seasons centred on it (non-neutral played matches). Columns competition, start_year,
-    home_rate, away_rate, matches."""
-    import pandas as pd
-
-    played = matches[matches["home_goals"].notna() & ~matches["neutral"].astype(bool)]
-    frame = pd.DataFrame(
-        {
-            "competition": played["competition"].to_numpy(),
-            "start_year": _start_year(played["season"]),
-            "home": played["home_goals"].to_numpy(float),
-            "away": played["away_goals"].to_numpy(float),
-        }
-    )
-    sums = frame.groupby(["competition", "start_year"]).agg(home=("home", "sum"), away=("away", "sum"),
-                                                            matches=("home", "size"))  # fmt: skip
-    half = window // 2
-    rows = []
-    for competition, part in sums.groupby(level="competition"):
-        part = part.droplevel("competition")
-        years = part.index.to_numpy()
-        for year in years:
-            near = np.abs(years - year) <= half
-            total = part["matches"].to_numpy()[near].sum()
-            rows.append(
-                {
-                    "competition": competition,
-                    "start_year": int(year),
-                    "home_rate": part["home"].to_numpy()[near].sum() / total,
-                    "away_rate": part["away"].to_numpy()[near].sum() / total,
-                    "matches": int(total),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-@dataclass(frozen=True)
-class StrengthPrior:
-    """Prior of the log-strength difference d = log-strength(A) - log-strength(B) between paired sides:
-    Normal(mean, sd^2). ``mean`` < 0 when the second-leg host (B) tends to be the stronger side, as
-    under UEFA seeding (group winners and seeded clubs play the second leg at home)."""
-
-    mean: float
-    sd: float
-
-
-def _log_rates_on_grid(home: np.ndarray, away: np.ndarray, prior: StrengthPrior) -> tuple[np.ndarray, ...]:
-    """Log-rates of leg 1 (A home, B away) and leg 2 (B home, A away), ties by grid nodes.
-
-    exp(d/2) has mean exp(mean/2 + sd^2/8); subtracting sd^2/8 keeps a match's expected goals at the
-    era's rate (shifted only by the prior mean) instead of inflating every rate by the spread.
-    """
-    shift = 0.5 * (prior.mean + prior.sd * GRID)[None, :]
-    base = -(prior.sd**2) / 8.0
-    log_home, log_away = np.log(home)[:, None] + base, np.log(away)[:, None] + base
-    return log_home + shift, log_away - shift, log_home - shift, log_away + shift
-
-
-def _log_likelihood_grid(ties: pd.DataFrame, home: np.ndarray, away: np.ndarray, prior: StrengthPrior,
-                         both_legs: bool) -> np.ndarray:  # fmt: skip
-    """Poisson log-likelihood of the first leg (or both legs) at each grid node, ties by nodes.
-
-    Written through the sufficient statistics: with s = d/2 and b = -sd^2/8, the first leg gives
-    ``s (a1 - b1) - e^b (mu_h e^s + mu_a e^-s)`` and both legs ``goals * b + s (a1 - b1 + a2 - b2) -
-    e^b (mu_h + mu_a)(e^s + e^-s)``, up to terms that depend on neither d nor the prior."""
-    a1, b1, b2, a2 = (ties[name].to_numpy(float)[:, None] for name in ("a1", "b1", "b2", "a2"))
-    s = 0.5 * (prior.mean + prior.sd * GRID)[None, :]
-    scale = np.exp(-(prior.sd**2) / 8.0)
-    up, down = np.exp(s), np.exp(-s)
-    home, away = home[:, None], away[:, None]
-    if not both_legs:
-        return s * (a1 - b1) - scale * (home * up + away * down)
-    goals = a1 + b1 + a2 + b2
-    return goals * np.log(scale) + s * (a1 - b1 + a2 - b2) - scale * (home + away) * (up + down)
-
-
-def fit_strength_prior(ties: pd.DataFrame, home: np.ndarray, away: np.ndarray) -> StrengthPrior:
-    """Maximum-marginal-likelihood prior of the strength difference, from both legs' 90-minute scores
-    (outcomes of the ties are not used)."""
-    from scipy.optimize import minimize
-
-    log_prior = np.log(_GRID_WEIGHTS / _GRID_WEIGHTS.sum())
-
-    def negative(params: np.ndarray) -> float:
-        prior = StrengthPrior(mean=float(params[0]), sd=float(np.exp(params[1])))
-        grid = _log_likelihood_grid(ties, home, away, prior, both_legs=True) + log_prior
-        top = grid.max(axis=1, keepdims=True)
-        return -float(np.sum(top[:, 0] + np.log(np.exp(grid - top).sum(axis=1))))
-
-    result = minimize(negative, x0=np.array([0.0, np.log(0.7)]), method="L-BFGS-B",
-                      bounds=[(-2.0, 2.0), (np.log(0.01), np.log(3.0))])  # fmt: skip
-    return StrengthPrior(mean=float(result.x[0]), sd=float(np.exp(result.x[1])))
-
-
-def second_leg_matrices(ties: pd.DataFrame, home: np.ndarray, away: np.ndarray, prior: StrengthPrior,
-                        max_goals: int = MAX_GOALS) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Posterior-predictive score matrices ``(m, G+1, G+1)`` of both legs given each tie's first leg:
-    the second leg (B home) and a first-leg-type match (A home, used for historical replays)."""
-    grid = _log_likelihood_grid(ties, home, away, prior, both_legs=False) + np.log(_GRID_WEIGHTS)
-    weights = np.exp(grid - grid.max(axis=1, keepdims=True))
-    weights /= weights.sum(axis=1, keepdims=True)
-    l1a, l1b, l2b, l2a = (np.exp(x) for x in _log_rates_on_grid(home, away, prior))
-    # sum over grid nodes d of w[d] * p_home[d, i] * p_away[d, j], as a batched matrix product
-    leg2 = np.swapaxes(weights[:, :, None] * poisson_pmf(l2b, max_goals), 1, 2) @ poisson_pmf(l2a, max_goals)
-    leg1 = np.swapaxes(weights[:, :, None] * poisson_pmf(l1a, max_goals), 1, 2) @ poisson_pmf(l1b, max_goals)
-    return leg2, leg1
-
-
-def predict_ties(
-    ties: pd.DataFrame,
-    rates: pd.DataFrame,
-    prior: StrengthPrior,
-    *,
-    et_factor: float = DEFAULT_ET_FACTOR,
-    p_first_kicker_wins: float = P_FIRST_KICKER_WINS,
-) -> np.ndarray:
-    """P(team A goes through) for each tie, given its first leg, under the season's rules."""
-    keyed = ties[["competition", "start_year"]].merge(rates, how="left", on=["competition", "start_year"])
-    home, away = keyed["home_rate"].to_numpy(), keyed["away_rate"].to_numpy()
-    if np.any(~np.isfinite(home)):
-        raise ValueError("no era goal rate for some ties (their competition and season have no matches)")
-    leg2, leg1 = second_leg_matrices(ties, home, away, prior)
-    p_a = np.empty(len(ties))
-    eras = [tie_rules(int(y), c) for c, y in zip(ties["competition"], ties["start_year"], strict=True)]
-    for rules in set(eras):
-        rows = np.array([e == rules for e in eras])
-        p = two_legged_probabilities(  # extra time from each matrix's own mean goals
-            ScoreGrid.from_matrices(leg2[rows]),
-            first_leg_home_goals=ties["a1"].to_numpy()[rows],
-            first_leg_away_goals=ties["b1"].to_numpy()[rows],
-            leg1=ScoreGrid.from_matrices(leg1[rows]),
-            params=KnockoutParams(rules=rules, et_factor=et_factor, p_first_kicker_wins=p_first_kicker_wins),
-        )
-        p_a[rows] = p.sum(axis=1)[:, 0]
-    return p_a
-
-
-# ---------------------------------------------------------------------------------------------------
-# Validation
+# Statistics
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -360,407 +74,829 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray, z: float = 1.96) 
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
+def poisson_binomial_band(p: np.ndarray, level: float = 0.95) -> tuple[int, int]:
+    """The central ``level`` band (lowest, highest count) of a sum of independent Bernoulli(p_i), exactly
+    (dynamic programming over the count)."""
+    p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
+    pmf = np.zeros(p.size + 1)
+    pmf[0] = 1.0
+    for k, q in enumerate(p, start=1):
+        pmf[1:k + 1] = pmf[1:k + 1] * (1 - q) + pmf[:k] * q
+        pmf[0] *= 1 - q
+    cdf = np.cumsum(pmf)
+    tail = (1 - level) / 2
+    low = int(np.searchsorted(cdf, tail, side="left"))
+    high = int(np.searchsorted(cdf, 1 - tail, side="left"))
+    return low, min(high, p.size)
+
+
+def brier(p: np.ndarray, outcome: np.ndarray) -> float:
+    return float(np.mean((np.asarray(p, float) - np.asarray(outcome, float)) ** 2))
+
+
+def log_loss(p: np.ndarray, outcome: np.ndarray, floor: float = LOG_LOSS_FLOOR) -> float:
+    """Mean negative log-likelihood (natural log) of binary outcomes; p clipped to [floor, 1 - floor]."""
+    p = np.clip(np.asarray(p, float), floor, 1 - floor)
+    y = np.asarray(outcome, float)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Historical ties from the store
+# ---------------------------------------------------------------------------------------------------
+
+
+def _result_text(row) -> str:
+    """The second leg as stored, e.g. ``1-0 (1-0 a.e.t., 4-4 pens)``."""
+    text = f"{row.b2:.0f}-{row.a2:.0f}"
+    if np.isfinite(row.aet_b):
+        text += f" ({row.aet_b:.0f}-{row.aet_a:.0f} a.e.t."
+        text += f", {row.pens_b:.0f}-{row.pens_a:.0f} pens)" if np.isfinite(row.pens_b) else ")"
+    return text
+
+
+def _short(path: str) -> str:
+    """A source file as the data folder names it (``champions-league/2023-24/el.txt``)."""
+    parts = str(path).replace("\\", "/").rstrip("/").split("/")
+    return "/".join(parts[-2:]) if parts[-1] == "champs.csv" else "/".join(parts[-3:])
+
+
+def _provenance(store: Store, match_ids: list[str]) -> pd.DataFrame:
+    """Every (match_id, source, source_file) the store recorded for these matches (its ``match_sources``)."""
+    if not match_ids:
+        import pandas as pd
+
+        return pd.DataFrame(columns=["match_id", "source", "source_file"])
+    return store.con.execute(
+        "SELECT match_id, source, source_file FROM match_sources WHERE list_contains(?, match_id)", [match_ids]
+    ).df()
+
+
 @dataclass(frozen=True)
-class TieHistory:
-    """All ties with their situation and predictions, and the strength priors used, by label."""
+class StoredHistory:
+    """The store's two-legged ties (decided and left out) with where they came from.
+
+    ties: ties to predict (both legs played, decided by the stored results), columns of
+    :func:`matchday.simulate.knockout_state.decide_ties` plus ``sources`` (the sources that listed the
+    legs, e.g. ``engsoccerdata+football-txt``), ``files`` and ``as_of`` (the day after the first leg).
+    excluded: ties or legs left out, with ``reason``. files: per source file, the legs it contributed.
+    listed_twice: ties listed by two or more sources (counted once); merged_here: ties the validation merged.
+    """
 
     ties: pd.DataFrame
-    priors: dict[str, StrengthPrior]
+    excluded: pd.DataFrame
+    files: pd.DataFrame
+    listed_twice: int
+    merged_here: int
+    matches: pd.DataFrame = field(repr=False)
 
 
-MODERN_FROM = 1999  # Champions League with group stages and seeded second legs (1999-00 on)
-
-
-def _era_rates_for(ties: pd.DataFrame, rates: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    keyed = ties[["competition", "start_year"]].merge(rates, how="left", on=["competition", "start_year"])
-    return keyed["home_rate"].to_numpy(), keyed["away_rate"].to_numpy()
-
-
-def tie_history(
-    data: HistoryData | str | Path,
-    *,
-    et_factor: float = DEFAULT_ET_FACTOR,
-    p_first_kicker_wins: float = P_FIRST_KICKER_WINS,
-    sources: tuple[str, ...] = ("engsoccerdata", "football-txt"),
-) -> TieHistory:
-    """Every historical two-legged tie, and the model's P(first-leg loser goes through).
-
-    data: :func:`load_history`'s result, or the shared-data root to read it from.
-    Strength priors are never fitted on the ties they predict: champs.csv ties are predicted with a
-    prior fitted on the other half of its seasons (odd/even start years); the Football.TXT ties
-    (2019-20 on) with a prior fitted on the champs.csv ties of 1999-00 to 2015-16 (earlier seasons,
-    modern format): an out-of-time test.
-
-    Columns: source, competition, season, start_year, round, team_a, team_b, a1, b1 (first leg, A
-    home), b2, a2 (second leg, B home), aet_b, aet_a, pens_b, pens_a, a_through, decided_by,
-    first_leg_margin, margin ("1", "2", "3+"), loser_venue ("home", "away", "" for a drawn first leg),
-    loser_through, p_model_a / p_equal_a (P(A goes through)), p_model / p_equal (P(first-leg loser goes
-    through); for drawn first legs, P(A)).
-    """
+def stored_history(store: Store, competitions: tuple[str, ...] = UEFA, seasons: list[str] | None = None) -> StoredHistory:
+    """The two-legged ties of the store's UEFA matches, each with the day after its first leg."""
     import pandas as pd
 
-    if not isinstance(data, HistoryData):
-        data = load_history(data)
-    champs_rates = era_rates(data.champs_matches)
-    champs_home, champs_away = _era_rates_for(data.champs_ties, champs_rates)
-    priors: dict[str, StrengthPrior] = {}
+    from matchday.rules.knockout import tie_rules
+    from matchday.simulate.knockout_state import decide_ties, two_legged_ties
+
+    matches = store.matches(list(competitions), seasons)
+    raw = two_legged_ties(matches)
+    if raw.empty:
+        from matchday.data.errors import MatchdayError
+
+        asked = f" of {', '.join(seasons)}" if seasons else ""
+        raise MatchdayError(f"no two-legged ties{asked} stored in {store.path} ({', '.join(competitions)}): run "
+                            "`matchday sync` first")
+    excluded = []
+    for row in raw.attrs.get("unpaired", []):
+        leg = matches.loc[row]
+        excluded.append({"competition": leg["competition"], "season": leg["season"], "round": leg["round"],
+                         "tie": f"{leg['home_name']} v {leg['away_name']} (leg {int(leg['leg'])})",
+                         "reason": "no partner leg stored"})
+    ties = decide_ties(raw)
+    ties["team_a_name"] = matches.loc[ties["leg1_row"], "home_name"].to_numpy()
+    ties["team_b_name"] = matches.loc[ties["leg1_row"], "away_name"].to_numpy()
+    ties["leg1_id"] = matches.loc[ties["leg1_row"], "match_id"].to_numpy()
+    ties["leg2_id"] = matches.loc[ties["leg2_row"], "match_id"].to_numpy()
+
+    # Pairs the store did not merge: the same club pair with first legs within DUPLICATE_DAYS.
+    ties["pair"] = [frozenset(p) for p in zip(ties["team_a"], ties["team_b"], strict=True)]
+    ties = ties.sort_values(["competition", "leg1_date"], kind="stable")
+    duplicate = np.zeros(len(ties), dtype=bool)
+    for _, group in ties.groupby([ties["competition"], ties["pair"].map(lambda p: tuple(sorted(p)))]):
+        dates = group["leg1_date"].to_numpy()
+        close = np.diff(dates).astype("timedelta64[D]").astype(int) <= DUPLICATE_DAYS
+        duplicate[ties.index.get_indexer(group.index[1:][close])] = True
+    merged_here = int(duplicate.sum())
+    for row in ties[duplicate].itertuples():
+        excluded.append({"competition": row.competition, "season": row.season, "round": row.round,
+                         "tie": f"{row.team_a_name} v {row.team_b_name}",
+                         "reason": "the same tie from another source (merged here)"})
+    ties = ties[~duplicate]
+
+    provenance = _provenance(store, [*ties["leg1_id"], *ties["leg2_id"]])
+    by_match = provenance.groupby("match_id")["source"].agg(lambda s: "+".join(sorted(set(s), key=SOURCE_ORDER.index)
+                                                                             if set(s) <= set(SOURCE_ORDER) else sorted(set(s))))
+    ties["sources"] = [
+        "+".join(sorted(set(str(by_match.get(i1, "")).split("+")) | set(str(by_match.get(i2, "")).split("+")) - {""},
+                        key=lambda s: SOURCE_ORDER.index(s) if s in SOURCE_ORDER else 99))
+        for i1, i2 in zip(ties["leg1_id"], ties["leg2_id"], strict=True)
+    ]
+    listed_twice = int(ties["sources"].str.contains("+", regex=False).sum())
+
+    keep = np.ones(len(ties), dtype=bool)
+    replay_era = np.array([tie_rules(int(str(season)[:4]), str(comp)).decider != "penalties"
+                           for season, comp in zip(ties["season"], ties["competition"], strict=True)], dtype=bool)
+    same_day = (ties["leg2_date"] <= ties["leg1_date"]).to_numpy()
+    undecided = (ties["side"] < 0).to_numpy()
+    for mask, reason in (
+        (~(ties["leg1_played"] & ties["leg2_played"]).to_numpy(), lambda r: "a leg has no result stored"),
+        (same_day, lambda r: f"both legs dated {r.leg1_date.date()} in the data: no day between them to forecast on"),
+        (undecided & replay_era, lambda r: "level after both legs; settled by a coin toss (or a replay) the data do "
+                                           "not record"),
+        (undecided & ~replay_era, lambda r: "the stored second leg does not decide the tie (extra time or shoot-out "
+                                            f"missing or level: {_result_text(r)})"),
+    ):
+        for row in ties[mask & keep].itertuples():
+            excluded.append({"competition": row.competition, "season": row.season, "round": row.round,
+                             "tie": f"{row.team_a_name} v {row.team_b_name}", "reason": reason(row)})
+        keep &= ~mask
+    ties = ties[keep].copy()
+    day_after = ties["leg1_date"] + pd.Timedelta(days=1)
+    before_second = ties["leg2_date"] - pd.Timedelta(days=1)
+    ties["as_of"] = np.where(day_after <= before_second, day_after, ties["leg1_date"])
+    ties["a_through"] = ties["side"] == 0
+    ties["start_year"] = ties["season"].astype(str).str[:4].astype(int)
+    files = provenance.assign(file=provenance["source_file"].map(_short))
+    files = files.merge(matches[["match_id", "competition", "season"]], on="match_id", how="left")
+    files = (files.groupby(["source", "file"]).agg(legs=("match_id", "size"), first_season=("season", "min"),
+                                                   last_season=("season", "max")).reset_index())
+    ties = ties.sort_values(["as_of", "competition", "team_a"], kind="stable").reset_index(drop=True)
+    return StoredHistory(ties=ties, excluded=pd.DataFrame(excluded, columns=["competition", "season", "round", "tie",
+                                                                             "reason"]),
+                         files=files, listed_twice=listed_twice, merged_here=merged_here, matches=matches)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Predictions: the tie model as of the day after each first leg
+# ---------------------------------------------------------------------------------------------------
+
+
+def _mean_rates(matches: pd.DataFrame, competition: str, as_of: pd.Timestamp, seasons: list[str]) -> tuple[float, float]:
+    """Mean home and away goals of a competition's non-neutral played matches in the training window."""
+    window = matches[(matches["season"].isin(seasons)) & matches["home_goals"].notna()
+                     & (matches["date"] <= as_of) & ~matches["neutral"].astype(bool)]
+    own = window[window["competition"] == competition]
+    use = own if len(own) >= 20 else window
+    if use.empty:
+        return float("nan"), float("nan")
+    return float(use["home_goals"].mean()), float(use["away_goals"].mean())
+
+
+@dataclass(frozen=True)
+class TieValidation:
+    """The tie model scored on history. ties: every evaluated tie with ``p_model`` / ``p_equal`` (P(first-leg
+    host goes through)) and the loser's view (``margin``, ``loser_venue``, ``loser_through``, ``p_loser``,
+    ``p_loser_equal``); fits: one row per as-of date (training matches, competitions, seconds)."""
+
+    model: str
+    history: StoredHistory
+    ties: pd.DataFrame
+    fits: pd.DataFrame
+    failed: pd.DataFrame
+
+
+def validate_tie_model(
+    store: Store,
+    *,
+    model: str = "dixon-coles",
+    seasons: list[str] | None = None,
+    history: StoredHistory | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TieValidation:
+    """Predict every stored two-legged tie as of the day after its first leg with the tie model and a model
+    fitted by :func:`~matchday.models.training.fit_model` on that date (one fit per date)."""
+    import pandas as pd
+
+    from matchday.data.errors import MatchdayError
+    from matchday.models.grid import ScoreGrid
+    from matchday.models.training import fit_model, training_window
+    from matchday.simulate.tie_model import (
+        knockout_params,
+        predict_two_legged_ties,
+        tie_legs,
+        two_legged_chances,
+    )
+
+    history = history or stored_history(store, seasons=seasons)
+    ties = history.ties.copy()
+    ties["p_model"] = np.nan
+    ties["p_equal"] = np.nan
+    ties["xg_b2"] = np.nan
+    ties["xg_a2"] = np.nan
+    uefa = history.matches
+    played = store.matches(None, None, played=True)[["competition", "season", "date"]]
+    fits, failed = [], []
+    dates = sorted(ties["as_of"].unique())
+    for number, day in enumerate(dates, start=1):
+        rows = ties.index[ties["as_of"] == day]
+        as_of = pd.Timestamp(day).date()
+        started = time.perf_counter()
+        try:
+            fitted = fit_model(model, store, as_of)
+        except MatchdayError as error:
+            for row in ties.loc[rows].itertuples():
+                failed.append({"as_of": as_of, "tie": f"{row.team_a_name} v {row.team_b_name}", "reason": str(error)})
+            continue
+        seconds = time.perf_counter() - started
+        window = training_window(as_of)
+        frame = played[played["season"].isin(window) & (played["date"] <= pd.Timestamp(as_of))]
+        fits.append({"as_of": as_of, "ties": len(rows), "training_matches": len(frame),
+                     "competitions": int(frame["competition"].nunique()),
+                     "league_matches": int((~frame["competition"].isin(UEFA)).sum()), "seconds": seconds})
+        for (season, competition), index in ties.loc[rows].groupby(["season", "competition"]).groups.items():
+            part = ties.loc[index]
+            params = knockout_params(str(season), str(competition))
+            p = predict_two_legged_ties(fitted, part["team_a"].to_numpy(), part["team_b"].to_numpy(), params=params,
+                                        competition=str(competition), first_leg_home_goals=part["a1"].to_numpy(),
+                                        first_leg_away_goals=part["b1"].to_numpy())
+            ties.loc[index, "p_model"] = p.sum(axis=1)[:, 0]
+            _, leg2 = tie_legs(fitted, part["team_a"].to_numpy(), part["team_b"].to_numpy(), str(competition))
+            ties.loc[index, "xg_b2"] = leg2.home_expected_goals
+            ties.loc[index, "xg_a2"] = leg2.away_expected_goals
+            home, away = _mean_rates(uefa, str(competition), pd.Timestamp(as_of), window)
+            equal = ScoreGrid.from_rates(np.full(len(part), home), np.full(len(part), away))
+            q = two_legged_chances(equal, equal.transposed(), params, part["a1"].to_numpy(), part["b1"].to_numpy())
+            ties.loc[index, "p_equal"] = q.sum(axis=1)[:, 0]
+        if progress:
+            progress(number, len(dates))
+    evaluated = ties[ties["p_model"].notna()].copy()
+    diff = evaluated["a1"] - evaluated["b1"]
+    evaluated["first_leg_margin"] = diff.abs().astype(int)
+    evaluated["margin"] = np.where(evaluated["first_leg_margin"] >= 3, "3+", evaluated["first_leg_margin"].astype(str))
+    evaluated["loser_venue"] = np.where(diff < 0, "home", np.where(diff > 0, "away", ""))
+    loser_is_b = (diff > 0).to_numpy()
+    evaluated["loser_through"] = np.where(loser_is_b, ~evaluated["a_through"], evaluated["a_through"])
+    evaluated["p_loser"] = np.where(loser_is_b, 1 - evaluated["p_model"], evaluated["p_model"])
+    evaluated["p_loser_equal"] = np.where(loser_is_b, 1 - evaluated["p_equal"], evaluated["p_equal"])
+    with_leagues = {row["as_of"]: row["league_matches"] > 0 for row in fits}
+    flag = np.array([with_leagues.get(pd.Timestamp(d).date(), False) for d in evaluated["as_of"]], dtype=bool)
+    evaluated["period"] = ""
+    for value, label in ((False, "fits on UEFA matches only"), (True, "fits on leagues and UEFA matches")):
+        seasons = evaluated.loc[flag == value, "season"]
+        if len(seasons):
+            evaluated.loc[flag == value, "period"] = f"{seasons.min()} to {seasons.max()}, {label}"
+    return TieValidation(model=model, history=history, ties=evaluated.reset_index(drop=True),
+                         fits=pd.DataFrame(fits), failed=pd.DataFrame(failed, columns=["as_of", "tie", "reason"]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------------
+
+
+def score_table(ties: pd.DataFrame, by: str | None = "period") -> pd.DataFrame:
+    """Brier and log loss of P(first-leg host goes through): the model, equal teams and the base rate (the
+    group's own share of hosts through), per group and overall; skill = 1 - score / base rate's score."""
+    import pandas as pd
+
+    rows = []
+    groups = [*ties.groupby(by, sort=True)] if by else []
+    for label, part in [*groups, ("all", ties)]:
+        y = part["a_through"].to_numpy(float)
+        base = np.full(len(part), y.mean())
+        row = {"group": label, "ties": len(part), "hosts_through": y.mean()}
+        for name, p in (("model", part["p_model"]), ("equal_teams", part["p_equal"]), ("base_rate", base)):
+            row[f"brier_{name}"] = brier(p, y)
+            row[f"log_loss_{name}"] = log_loss(p, y)
+        row["brier_skill"] = 1 - row["brier_model"] / row["brier_base_rate"]
+        row["log_loss_skill"] = 1 - row["log_loss_model"] / row["log_loss_base_rate"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def reliability_table(ties: pd.DataFrame, column: str = "p_model", bins: tuple[float, ...] = RELIABILITY_BINS
+                      ) -> pd.DataFrame:
+    """Ties binned by predicted P(first-leg host goes through): mean prediction, observed share with its
+    Wilson 95% interval, and the model's 95% band for the number through."""
+    import pandas as pd
+
+    labels = pd.cut(ties[column], bins=list(bins), include_lowest=True)
+    rows = []
+    for interval, part in ties.groupby(labels, observed=True):
+        p = part[column].to_numpy()
+        through = int(part["a_through"].sum())
+        low, high = wilson_interval(np.array([through]), np.array([len(part)]))
+        band = poisson_binomial_band(p)
+        rows.append({"predicted bin": str(interval), "ties": len(part), "through": through,
+                     "predicted": float(p.mean()), "observed": through / len(part), "low": float(low[0]),
+                     "high": float(high[0]), "band": f"{band[0]}-{band[1]}",
+                     "inside": band[0] <= through <= band[1]})
+    return pd.DataFrame(rows)
+
+
+def situation_table(ties: pd.DataFrame, by: tuple[str, ...] = ("margin", "loser_venue")) -> pd.DataFrame:
+    """Per first-leg margin and venue of the first-leg loser: ties, comebacks, the observed share with its
+    Wilson 95% interval, the model's mean probability, expected count and 95% band for the count, and the
+    equal-teams reference's mean probability. Drawn first legs are one row (host's view)."""
+    import pandas as pd
+
+    rows = []
+    decisive = ties[ties["loser_venue"] != ""]
+    for key, part in decisive.groupby(list(by), sort=True):
+        labels = key if isinstance(key, tuple) else (key,)
+        p = part["p_loser"].to_numpy()
+        count = int(part["loser_through"].sum())
+        low, high = wilson_interval(np.array([count]), np.array([len(part)]))
+        band = poisson_binomial_band(p)
+        rows.append(dict(zip(by, labels, strict=True)) | {
+            "ties": len(part), "comebacks": count, "observed": count / len(part), "low": float(low[0]),
+            "high": float(high[0]), "predicted": float(p.mean()), "expected": float(p.sum()),
+            "band": f"{band[0]}-{band[1]}", "inside": band[0] <= count <= band[1],
+            "predicted_equal": float(part["p_loser_equal"].mean())})
+    drawn = ties[ties["loser_venue"] == ""]
+    if len(drawn):
+        p = drawn["p_model"].to_numpy()
+        count = int(drawn["a_through"].sum())
+        low, high = wilson_interval(np.array([count]), np.array([len(drawn)]))
+        band = poisson_binomial_band(p)
+        rows.append(dict(zip(by, ("0 (drawn)", "host"), strict=False)) | {
+            "ties": len(drawn), "comebacks": count, "observed": count / len(drawn), "low": float(low[0]),
+            "high": float(high[0]), "predicted": float(p.mean()), "expected": float(p.sum()),
+            "band": f"{band[0]}-{band[1]}", "inside": band[0] <= count <= band[1],
+            "predicted_equal": float(drawn["p_equal"].mean())})
+    return pd.DataFrame(rows)
+
+
+def second_leg_table(ties: pd.DataFrame, by: str | None = "period") -> pd.DataFrame:
+    """Second legs (90 minutes), observed against the model's expected goals as of the day after the first
+    leg, from the second-leg host's side: mean goal difference residual (observed minus expected) with its
+    standard error, and the same for total goals. A positive ``gd_residual`` means second-leg hosts did
+    better than the model expected."""
+    import pandas as pd
+
+    rows = []
+    groups = [*ties.groupby(by, sort=True)] if by else []
+    for label, part in [*groups, ("all", ties)]:
+        gd = (part["b2"] - part["a2"]) - (part["xg_b2"] - part["xg_a2"])
+        total = (part["b2"] + part["a2"]) - (part["xg_b2"] + part["xg_a2"])
+        rows.append({"group": label, "second legs": len(part),
+                     "host_expected_gd": float((part["xg_b2"] - part["xg_a2"]).mean()),
+                     "host_observed_gd": float((part["b2"] - part["a2"]).mean()),
+                     "gd_residual": float(gd.mean()), "gd_se": float(gd.std(ddof=1) / np.sqrt(len(part))),
+                     "goals_residual": float(total.mean()),
+                     "goals_se": float(total.std(ddof=1) / np.sqrt(len(part)))})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Extra time from every source file
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFiles:
+    """The UEFA source files found under a data folder, per source (paths relative to the folder)."""
+
+    root: Path
+    files: dict[str, list[Path]]
+
+
+def uefa_source_files(data: str | Path) -> SourceFiles:
+    """Every UEFA match file under a folder laid out like ``shared/data``: champs.csv, Football.TXT
+    ``<season>/<cl|el|conf>[q].txt`` and football.json ``<season>/uefa.*.json``."""
+    root = Path(data)
+    files = {
+        "engsoccerdata": [p for p in [root / CHAMPS] if p.exists()],
+        "football-txt": sorted((root / FOOTBALL_TXT).glob("*/*.txt")),
+        "openfootball-json": sorted((root / FOOTBALL_JSON).glob("*/uefa.*.json")),
+    }
+    return SourceFiles(root, files)
+
+
+def extra_time_matches(data: str | Path | SourceFiles) -> pd.DataFrame:
+    """Every match of every UEFA source file under ``data`` (matches frame with ``source``), with the
+    duplicates across sources marked: ``match_key`` (one per real match: competition, club pair by the team
+    registry, date within three days), ``sources`` (every source listing it) and ``keep`` (True on the
+    record of the earliest source, :data:`SOURCE_ORDER`). Records of one source are never merged with each
+    other (a replay two days after a final is another match)."""
+    import pandas as pd
+
+    from matchday.data.domain import matches_frame
+    from matchday.data.registry import TeamRegistry
+    from matchday.data.sources.engsoccerdata import read_engsoccerdata_champs
+    from matchday.data.sources.footballtxt import read_football_txt
+    from matchday.data.sources.openfootball_json import read_openfootball_json
+
+    found = data if isinstance(data, SourceFiles) else uefa_source_files(data)
+    frames = []
+    for path in found.files["engsoccerdata"]:
+        frames.append(matches_frame(read_engsoccerdata_champs(path)))
+    for path in found.files["football-txt"]:
+        frames.append(matches_frame(read_football_txt(path)))
+    for path in found.files["openfootball-json"]:
+        code = {"uefa.cl": "UCL", "uefa.el": "UEL", "uefa.conf": "UECL"}.get(path.stem)
+        if code is None:
+            continue
+        frames.append(matches_frame(read_openfootball_json(path, competition=code, season=path.parent.name)))
+    if not frames:
+        from matchday.data.errors import DataError
+
+        raise DataError("no UEFA source files found", file=str(found.root),
+                        expected="engsoccerdata/champs.csv or openfootball/champions-league/<season>/*.txt")
+    matches = pd.concat(frames, ignore_index=True)
+    matches["file"] = matches["source_file"].map(_short)
+    registry = TeamRegistry.load()
+    cache: dict[tuple[str, str | None], str] = {}
+
+    def club(name: str, country: object) -> str:
+        key = (name, country if isinstance(country, str) else None)
+        if key not in cache:
+            cache[key] = registry.resolve(key[0], country=key[1]) or registry.provisional_id(key[0], key[1])
+        return cache[key]
+
+    home = [club(n, c) for n, c in zip(matches["home"], matches["home_country"], strict=True)]
+    away = [club(n, c) for n, c in zip(matches["away"], matches["away_country"], strict=True)]
+    matches["pair"] = ["|".join(sorted(p)) for p in zip(home, away, strict=True)]
+    matches["priority"] = matches["source"].map({s: i for i, s in enumerate(SOURCE_ORDER)})
+    matches["day"] = matches["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    key = np.arange(len(matches))
+    # Link each record of a later source to the nearest unlinked record of an earlier source (same
+    # competition and pair, within DUPLICATE_DAYS).
+    taken: set[int] = set()
+    for _, group in matches.groupby(["competition", "pair"], sort=False):
+        if group["source"].nunique() < 2:
+            continue
+        ordered = group.sort_values(["priority", "day"])
+        for index, row in ordered.iterrows():
+            earlier = ordered[(ordered["priority"] < row["priority"])]
+            if earlier.empty:
+                continue
+            gap = (earlier["day"] - row["day"]).abs()
+            candidates = earlier[(gap <= DUPLICATE_DAYS) & ~earlier.index.isin(list(taken))]
+            candidates = candidates[~candidates["source"].eq(row["source"])]
+            if candidates.empty:
+                continue
+            target = (candidates["day"] - row["day"]).abs().idxmin()
+            key[matches.index.get_loc(index)] = key[matches.index.get_loc(target)]
+            taken.add(index)
+    matches["match_key"] = key
+    matches["keep"] = ~matches.index.isin(list(taken))
+    sources = matches.groupby("match_key")["source"].agg(lambda s: "+".join(sorted(set(s), key=SOURCE_ORDER.index)))
+    matches["sources"] = matches["match_key"].map(sources)
+    return matches
+
+
+@dataclass(frozen=True)
+class ExtraTimeReport:
+    """The pooled estimate on the deduplicated matches (``pooled``, with the heterogeneity test across the
+    sources that keep the matches), each source on all of its own matches (``per_source``), and the
+    matches two sources list (``overlap``: how many went to extra time, how many agree on the score)."""
+
+    pooled: ExtraTimeEstimate
+    per_source: pd.DataFrame
+    overlap: pd.DataFrame
+    files: pd.DataFrame
+
+
+def extra_time_report(matches: pd.DataFrame) -> ExtraTimeReport:
+    """:func:`~matchday.simulate.extra_time.estimate_extra_time_factor` on :func:`extra_time_matches`."""
+    import pandas as pd
+
+    from matchday.simulate.extra_time import estimate_extra_time_factor
+
+    pooled = estimate_extra_time_factor(matches[matches["keep"]], group_by="source")
+    rows = []
+    for source, part in matches.groupby("source", sort=False):
+        own = estimate_extra_time_factor(part, group_by=None)
+        seasons = part.loc[part["aet_home_goals"].notna(), "season"]
+        rows.append({"source": source, "matches_aet": own.n_matches, "extra_time_goals": own.extra_time_goals,
+                     "expected_goals": own.expected_goals, "factor": own.factor, "se": own.se,
+                     "seasons": f"{seasons.min()} to {seasons.max()}" if len(seasons) else "",
+                     "also_in_another_source": int(((part["aet_home_goals"].notna())
+                                                    & part["sources"].str.contains("+", regex=False)).sum())})
+    per_source = pd.DataFrame(rows).sort_values("source", key=lambda s: s.map(SOURCE_ORDER.index))
+    shared = matches[matches["sources"].str.contains("+", regex=False)]
+    overlap_rows = []
+    for sources, part in shared.groupby("sources"):
+        aet_keys = set(part.loc[part["aet_home_goals"].notna(), "match_key"])
+        agree = 0
+        for key in aet_keys:
+            records = part[part["match_key"] == key]
+            scores = {tuple(sorted(((r.home_goals, r.aet_home_goals), (r.away_goals, r.aet_away_goals))))
+                      for r in records.itertuples()}
+            agree += len(scores) == 1
+        overlap_rows.append({"sources": sources, "matches": part["match_key"].nunique(), "went_to_extra_time": len(aet_keys),
+                             "same_score_in_both": agree})
+    files = (matches.groupby(["source", "file"]).agg(matches=("date", "size"),
+                                                      aet=("aet_home_goals", lambda s: int(s.notna().sum())),
+                                                      kept=("keep", "sum"))
+             .reset_index())
+    return ExtraTimeReport(pooled=pooled, per_source=per_source, overlap=pd.DataFrame(overlap_rows), files=files)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Coverage: what the store holds against what the data folder holds
+# ---------------------------------------------------------------------------------------------------
+
+
+def missing_from_store(store: Store, found: SourceFiles) -> list[str]:
+    """UEFA source files under the data folder that the store never imported (relative paths)."""
+    imported = {_short(str(path)) for path in store.con.execute("SELECT source_file FROM imports").df()["source_file"]}
+    missing = []
+    for paths in found.files.values():
+        for path in paths:
+            if _short(str(path)) not in imported:
+                missing.append(_short(str(path)))
+    return missing
+
+
+# ---------------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------------
+
+
+def _seasons_text(frame: pd.DataFrame) -> str:
     parts = []
-    for source in sources:
-        if source == "engsoccerdata":
-            ties, rates = data.champs_ties.copy(), champs_rates
-            ties["p_model_a"] = np.nan
-            for fold, name in ((0, "even"), (1, "odd")):
-                test = (ties["start_year"] % 2 == fold).to_numpy()
-                prior = fit_strength_prior(ties[~test], champs_home[~test], champs_away[~test])
-                priors[f"champs.csv {name} seasons (fitted on the others)"] = prior
-                ties.loc[test, "p_model_a"] = predict_ties(
-                    ties[test], rates, prior, et_factor=et_factor, p_first_kicker_wins=p_first_kicker_wins
-                )
-        elif source == "football-txt":
-            ties, rates = data.txt_ties.copy(), era_rates(data.txt_matches)
-            modern = (data.champs_ties["start_year"] >= MODERN_FROM).to_numpy()
-            prior = fit_strength_prior(data.champs_ties[modern], champs_home[modern], champs_away[modern])
-            priors[f"Football.TXT (fitted on champs.csv {MODERN_FROM}-{(MODERN_FROM + 1) % 100:02d} on)"] = prior
-            ties["p_model_a"] = predict_ties(
-                ties, rates, prior, et_factor=et_factor, p_first_kicker_wins=p_first_kicker_wins
-            )
-        else:
-            raise ValueError(f"unknown source {source!r}; expected 'engsoccerdata' or 'football-txt'")
-        ties["p_equal_a"] = predict_ties(
-            ties, rates, StrengthPrior(0.0, 0.0), et_factor=et_factor, p_first_kicker_wins=p_first_kicker_wins
-        )
-        loser_is_b = (ties["loser_venue"] == "away").to_numpy()
-        ties["p_model"] = np.where(loser_is_b, 1.0 - ties["p_model_a"], ties["p_model_a"])
-        ties["p_equal"] = np.where(loser_is_b, 1.0 - ties["p_equal_a"], ties["p_equal_a"])
-        parts.append(ties)
-    return TieHistory(ties=pd.concat(parts, ignore_index=True), priors=priors)
+    for competition, part in frame.groupby("competition", sort=False):
+        seasons = sorted(part["season"].unique())
+        parts.append(f"{competition} {seasons[0]} to {seasons[-1]} ({len(seasons)} seasons, {len(part)} ties)")
+    return "; ".join(parts)
 
 
-def calibration_table(ties: pd.DataFrame, by: tuple[str, ...] = ("source", "margin", "loser_venue")) -> pd.DataFrame:
-    """Per situation: ties, comebacks (first-leg loser went through), observed share and Wilson 95%
-    interval, mean predicted probability of both models and the expected number of comebacks."""
-    decisive = ties[ties["loser_venue"] != ""]
-    grouped = decisive.groupby(list(by), sort=True)
-    table = grouped.agg(
-        ties=("loser_through", "size"),
-        comebacks=("loser_through", "sum"),
-        predicted=("p_model", "mean"),
-        expected=("p_model", "sum"),
-        predicted_equal=("p_equal", "mean"),
-        var=("p_model", lambda p: float(np.sum(p * (1 - p)))),
-    )
-    table["observed"] = table["comebacks"] / table["ties"]
-    table["low"], table["high"] = wilson_interval(table["comebacks"].to_numpy(), table["ties"].to_numpy())
-    # Observed minus expected count over its Poisson-binomial standard deviation.
-    table["z"] = (table["comebacks"] - table["expected"]) / np.sqrt(table["var"].clip(lower=1e-12))
-    columns = ["ties", "comebacks", "observed", "low", "high", "predicted", "expected", "z", "predicted_equal"]
-    return table[columns].reset_index()
-
-
-def reliability_table(ties: pd.DataFrame, column: str = "p_model", bins: tuple[float, ...] = RELIABILITY_BINS) -> pd.DataFrame:
-    """Ties binned by predicted P(first-leg loser goes through): mean prediction vs observed share."""
-    decisive = ties[ties["loser_venue"] != ""]
-    import pandas as pd
-
-    labels = pd.cut(decisive[column], bins=list(bins), include_lowest=True)
-    table = decisive.groupby(labels, observed=True).agg(
-        ties=("loser_through", "size"), comebacks=("loser_through", "sum"), predicted=(column, "mean")
-    )
-    table["observed"] = table["comebacks"] / table["ties"]
-    table["low"], table["high"] = wilson_interval(table["comebacks"].to_numpy(), table["ties"].to_numpy())
-    table.index = table.index.astype(str)
-    table.index.name = "predicted bin"
-    return table.reset_index()
-
-
-def brier_scores(ties: pd.DataFrame) -> pd.DataFrame:
-    """Brier score of P(first-leg loser goes through) per source and overall: the strength model,
-    equal teams, and the base rate (the source's overall share: an in-sample reference)."""
-    import pandas as pd
-
-    decisive = ties[ties["loser_venue"] != ""]
-    rows = []
-    for source, part in [*decisive.groupby("source"), ("all", decisive)]:
-        outcome = part["loser_through"].to_numpy(float)
-        base = outcome.mean()
-        model = float(np.mean((part["p_model"] - outcome) ** 2))
-        equal = float(np.mean((part["p_equal"] - outcome) ** 2))
-        reference = float(np.mean((base - outcome) ** 2))
-        rows.append(
-            {
-                "source": source,
-                "ties": len(part),
-                "base_rate": base,
-                "brier_model": model,
-                "brier_equal_teams": equal,
-                "brier_base_rate": reference,
-                "skill_model": 1 - model / reference,
-                "skill_equal_teams": 1 - equal / reference,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def anchor_checks(ties: pd.DataFrame) -> pd.DataFrame:
-    """The documented anchors, as far as the data reach: home 0-3 and home 3+ first-leg defeats."""
-    import pandas as pd
-
-    rows = []
-
-    def add(label: str, mask: pd.Series) -> None:
-        part = ties[mask]
-        p = part["p_model"].to_numpy()
-        low, high = wilson_interval(np.array([part["loser_through"].sum()]), np.array([len(part)]))
-        rows.append(
-            {
-                "situation": label,
-                "ties": len(part),
-                "comebacks": int(part["loser_through"].sum()),
-                "low": float(low[0]),
-                "high": float(high[0]),
-                "expected_model": float(p.sum()),
-                "p_none_model": float(np.prod(1.0 - p)),
-                "expected_equal_teams": float(part["p_equal"].sum()),
-            }
-        )
-
-    champs = ties["source"] == "engsoccerdata"
-    home_loss = ties["loser_venue"] == "home"
-    zero_three = (ties["a1"] == 0) & (ties["b1"] == 3)
-    window = ties["start_year"].between(1979, 2008)
-    add("European Cup/CL 1979-80..2008-09, home 0-3 first-leg losers", champs & home_loss & zero_three & window)
-    add("European Cup/CL 1955-56..2015-16, home 0-3 first-leg losers", champs & home_loss & zero_three)
-    add("European Cup/CL 1955-56..2015-16, home 3+ first-leg losers", champs & home_loss & (ties["margin"] == "3+"))
-    add("European Cup/CL 1955-56..2015-16, away 3+ first-leg losers", champs & ~home_loss & (ties["margin"] == "3+") & (ties["loser_venue"] == "away"))
-    txt = ties["source"] == "football-txt"
-    add("Europa/Conference League 2020-21..2023-24, home 3+ first-leg losers",
-        txt & ties["competition"].isin(["UEL", "UECL"]) & home_loss & (ties["margin"] == "3+"))  # fmt: skip
-    add("UCL/UEL/UECL 2019-20..2023-24, 3+ first-leg losers (home or away)", txt & (ties["margin"] == "3+"))
-    return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Report
-# ---------------------------------------------------------------------------------------------------
-
-
-def extra_time_matches(data: HistoryData | str | Path) -> pd.DataFrame:
-    """Every match of champs.csv and the Football.TXT files (matches frame with ``source``), for
-    :func:`matchday.simulate.extra_time.estimate_extra_time_factor`."""
-    import pandas as pd
-
-    if not isinstance(data, HistoryData):
-        data = load_history(data)
-    return pd.concat([data.champs_matches, data.txt_matches], ignore_index=True)
-
-
-def tie_history_report(
-    shared_data: HistoryData | str | Path,
+def tie_validation_report(
+    validation: TieValidation,
+    extra_time: ExtraTimeReport | None,
     *,
+    store_path: str | Path | None = None,
+    data: str | Path | None = None,
+    missing: list[str] | None = None,
     output: str | Path | None = None,
-    et_factor: float = DEFAULT_ET_FACTOR,
-    p_first_kicker_wins: float = P_FIRST_KICKER_WINS,
-) -> tuple[pd.DataFrame, str]:
-    """Validate the tie model on history; returns (calibration table, markdown report).
-
-    The calibration table's ``attrs`` also hold the other results: ``pooled`` (both sources),
-    ``reliability``, ``brier``, ``anchors``, ``ties`` (every tie with its predictions), ``priors``
-    and ``extra_time`` (the :class:`ExtraTimeEstimate`).
-
-    shared_data: the data root holding ``engsoccerdata/champs.csv`` and
-    ``openfootball/champions-league/`` (or :func:`load_history`'s result). output: where to write the markdown (e.g.
-    ``docs/validation.md``); nothing is written when None.
-    """
-    data = shared_data if isinstance(shared_data, HistoryData) else load_history(shared_data)
-    history = tie_history(data, et_factor=et_factor, p_first_kicker_wins=p_first_kicker_wins)
-    ties = history.ties
-    calibration = calibration_table(ties)
-    pooled = calibration_table(ties, by=("margin", "loser_venue"))
+) -> str:
+    """The Markdown report (``docs/validation.md``): what was read and left out, then the scores."""
+    ties = validation.ties
+    history = validation.history
+    scores = score_table(ties)
     reliability = reliability_table(ties)
-    brier = brier_scores(ties)
-    anchors = anchor_checks(ties)
-    et = estimate_extra_time_factor(extra_time_matches(data))
-    text = _report_text(history, calibration, pooled, reliability, brier, anchors, et, et_factor, p_first_kicker_wins)
-    # The other tables ride along as metadata of the calibration table, for callers and tests.
-    calibration.attrs.update(
-        {"pooled": pooled, "reliability": reliability, "brier": brier, "anchors": anchors, "ties": ties,
-         "priors": history.priors, "extra_time": et}
-    )  # fmt: skip
+    situations = situation_table(ties)
+    by_competition = score_table(ties, by="competition")
+    coverage = (ties.groupby(["competition", "season"]).size().rename("ties").reset_index())
+    excluded = history.excluded.groupby("reason").size().rename("ties or legs").reset_index()
+    fits = validation.fits
+    three = {"hosts_through": 3, "brier_model": 4, "brier_equal_teams": 4, "brier_base_rate": 4,
+             "log_loss_model": 4, "log_loss_equal_teams": 4, "log_loss_base_rate": 4, "brier_skill": 3,
+             "log_loss_skill": 3}
+    lines = [
+        "# Validation: the tie model against history",
+        "",
+        "Generated by `matchday validate-ties` (`matchday.evaluate.ties`); do not edit by hand.",
+        "",
+        "## What is validated",
+        "",
+        "Exactly what `matchday tie` and `matchday bracket` print: the tie model of `simulate/tie_model.py`",
+        "(`predict_two_legged_ties` with `knockout_params`: the season's rules, extra time at "
+        f"{DEFAULT_ET_FACTOR:.2f} times the 90-minute rate, shoot-outs won by the first kicker with probability "
+        f"{P_FIRST_KICKER_WINS:.2f}, first kicker by coin toss) on the score grids of `{validation.model}` fitted by",
+        "`fit_model` on the store (the last three seasons of every stored competition, up to the as-of day).",
+        "Every stored two-legged tie with both legs played is predicted **as of the day after its first leg**",
+        "(the model refitted on that date: it knows the first leg and nothing after it; when the second leg",
+        "followed the next day, as of the first leg's day). The quantity scored is P(first-leg host goes",
+        "through).",
+        "",
+        "References: **equal teams** (the same tie machinery on independent Poisson grids at the competition's",
+        "mean home and away goals in the same training window: deficit, venue and rules, no strength) and the",
+        "**base rate** (the evaluated ties' own share of first-leg hosts through; in-sample, so demanding).",
+        "",
+        "## What was read",
+        "",
+        f"* Store: `{store_path}`." if store_path else "* Store: the default store.",
+        f"* Ties evaluated: {len(ties)} ({_seasons_text(ties)}).",
+        f"* Model fits: {len(fits)} (one per as-of date); training matches per fit: median "
+        f"{int(fits['training_matches'].median()) if len(fits) else 0}, range "
+        f"{int(fits['training_matches'].min()) if len(fits) else 0}-{int(fits['training_matches'].max()) if len(fits) else 0}; "
+        f"fits with league matches: {int((fits['league_matches'] > 0).sum()) if len(fits) else 0}.",
+        f"* Ties listed by two sources and counted once (the store keeps one match per club pair and date): "
+        f"{history.listed_twice}; further duplicates merged by the validation: {history.merged_here}.",
+        "* To rebuild a store holding every UEFA file of `../shared/data` (as this report's should): "
+        "`matchday sync --mirror ../shared/data` (champs.csv whole and every season from 2012-13) and "
+        "`matchday sync UCL --seasons 2011-12 --mirror ../shared/data` (Football.TXT 2011-12), then "
+        "`matchday validate-ties` (about four minutes: one fit per first-leg day).",
+        "",
+        "Source files of the evaluated ties' legs (every file that listed a leg):",
+        "",
+        markdown_table(history.files.rename(columns={"legs": "legs listed"})),
+        "",
+        "## What was left out, and why",
+        "",
+    ]
+    if len(excluded):
+        lines += [markdown_table(excluded), ""]
+    lines += [
+        "* Single-match ties (finals; the 2019-20 quarter- and semi-finals in Lisbon) and group or league",
+        "  phase matches: not two-legged ties.",
+    ]
+    if len(validation.failed):
+        lines.append(f"* {len(validation.failed)} ties whose model could not be fitted: "
+                     + "; ".join(sorted(set(validation.failed["reason"]))))
+    if missing:
+        lines.append(f"* UEFA files in the data folder (`{data}`) the store does not hold, so not evaluated: "
+                     + ", ".join(f"`{m}`" for m in missing) + ". Sync them to include them.")
+    elif data is not None:
+        lines.append(f"* Every UEFA file in the data folder (`{data}`) is in the store.")
+    lines += [
+        "* Not available in any source here: the UEFA Cup / Europa League before 2020-21 and the Cup Winners' Cup.",
+        "",
+        "## Scores: Brier and log loss of P(first-leg host goes through)",
+        "",
+        "Lower is better; skill = 1 - model / base rate. Groups by what the fits rested on: where the store holds",
+        "no league matches in the training window, the model is fitted on the UEFA matches of the window only",
+        "(thin data: most clubs play a handful of matches a season, and the first fits of a competition rest on",
+        "its first few matches); otherwise on the leagues and UEFA matches together.",
+        f"Log loss clips probabilities to [{LOG_LOSS_FLOOR:g}, 1 - {LOG_LOSS_FLOOR:g}].",
+        "",
+        markdown_table(scores, three),
+        "",
+        "By competition:",
+        "",
+        markdown_table(by_competition, three),
+        "",
+        "## Reliability of P(first-leg host goes through)",
+        "",
+        "`observed` with its Wilson 95% interval (`low`, `high`); `band` = the model's 95% band for the number",
+        "through (exact, a sum of the ties' Bernoullis); `inside` = the observed number lies in it.",
+        "",
+        markdown_table(reliability, {"predicted": 3, "observed": 3, "low": 3, "high": 3}),
+        "",
+        "## Comebacks by first-leg margin and where the loser played the first leg",
+        "",
+        "`comebacks` = first-leg losers who went through; `expected` and `band` from the model's probabilities;",
+        "`predicted_equal` = the equal-teams reference. The last row is the drawn first legs (host's view).",
+        "",
+        markdown_table(situations, {"observed": 3, "low": 3, "high": 3, "predicted": 3, "expected": 1,
+                                    "predicted_equal": 3}),
+        "",
+    ]
+    by_period = {label: situation_table(part) for label, part in ties.groupby("period")}
+    for label, table in by_period.items():
+        lines += [f"{label}:", "", markdown_table(table, {"observed": 3, "low": 3, "high": 3, "predicted": 3,
+                                                         "expected": 1, "predicted_equal": 3}), ""]
+    second = second_leg_table(ties)
+    lines += [
+        "## Second legs: observed against expected",
+        "",
+        "The second leg's 90 minutes from the host's side (the side that lost a first leg away hosts it):",
+        "expected goal difference from the model as of the day after the first leg, observed, and their",
+        "difference with its standard error; the same for total goals.",
+        "",
+        markdown_table(second, {"host_expected_gd": 3, "host_observed_gd": 3, "gd_residual": 3, "gd_se": 3,
+                                "goals_residual": 3, "goals_se": 3}),
+        "",
+    ]
+    lines += _findings(ties, scores, situations, reliability, second)
+    if extra_time is not None:
+        lines += _extra_time_text(extra_time)
+    lines += ["", "## Coverage", "", markdown_table(_coverage_wide(coverage)), ""]
+    text = "\n".join(lines) + "\n"
     if output is not None:
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return calibration, text
+    return text
 
 
-def _report_text(
-    history: TieHistory,
-    calibration: pd.DataFrame,
-    pooled: pd.DataFrame,
-    reliability: pd.DataFrame,
-    brier: pd.DataFrame,
-    anchors: pd.DataFrame,
-    et: ExtraTimeEstimate,
-    et_factor: float,
-    p_first_kicker_wins: float,
-) -> str:
-    ties = history.ties
-    count = ties.groupby("source").size()
-    decisive = ties[ties["loser_venue"] != ""].groupby("source").size()
-    prior_text = "; ".join(f"{label}: mean {p.mean:+.2f}, sd {p.sd:.2f}" for label, p in history.priors.items())
-    shares = {"observed": 3, "low": 3, "high": 3, "predicted": 3, "expected": 1, "z": 1, "predicted_equal": 3}
-    liverpool = ties[(ties["team_a"].str.contains("Liverpool")) & (ties["team_b"] == "Atalanta")]
+def _coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Ties evaluated per season (rows) and competition (columns)."""
+    wide = coverage.pivot_table(index="season", columns="competition", values="ties", aggfunc="sum", fill_value=0)
+    return wide.reset_index()
+
+
+def _findings(ties: pd.DataFrame, scores: pd.DataFrame, situations: pd.DataFrame, reliability: pd.DataFrame,
+              second: pd.DataFrame) -> list[str]:
+    """Plain-language reading of the tables (every number taken from them)."""
+    total = scores.set_index("group").loc["all"]
+    outside = situations[~situations["inside"]]
+    residual = second.set_index("group").loc["all"]
+    z = residual["gd_residual"] / residual["gd_se"] if residual["gd_se"] > 0 else 0.0
     lines = [
-        "# Validation: two-legged ties against history",
+        "## Findings",
         "",
-        "Generated by `matchday.evaluate.ties.tie_history_report` (do not edit by hand).",
-        "",
-        "## Question",
-        "",
-        "How often does the side that lost the first leg go through, by first-leg margin and by where it",
-        "lost (at home or away), and does the tie model predict those shares? A model that promises",
-        "miracles (a 0-3 home loser going through one time in ten) or rules them out (zero) fails here.",
-        "",
-        "## Data",
-        "",
-        f"* engsoccerdata `champs.csv`: European Cup / Champions League 1955-56 to 2015-16, qualifiers "
-        f"included: {count.get('engsoccerdata', 0)} two-legged ties ({decisive.get('engsoccerdata', 0)} "
-        "with a first-leg winner); walkovers left out; who went through is the file's record.",
-        f"* openfootball Football.TXT: Champions League 2019-20 to 2023-24, Europa League 2020-21 to 2023-24, "
-        f"Conference League 2021-22 to 2023-24: {count.get('football-txt', 0)} two-legged ties "
-        f"({decisive.get('football-txt', 0)} with a first-leg winner); who went through follows from the "
-        "results by the rules of the season (same rule code as the simulator).",
-        "* Not available here: UEFA Cup / Europa League before 2020-21 and Cup Winners' Cup, so the",
-        "  UEFA Cup anchors below can be discussed but not recomputed.",
-        "",
-        "## Model",
-        "",
-        "* Second leg, extra time and shoot-out enumerated exactly (`simulate.tie_exact.two_legged_probabilities`),",
-        "  with the rules of each season (`rules.knockout.tie_rules`: replays to 1968-69, coin toss 1969-70,",
-        "  away goals incl. extra time 1967-68 to 2020-21, none from 2021-22).",
-        f"* Extra time at `et_factor` = {et_factor:.2f} times the 90-minute scoring rate; shoot-out won by "
-        f"the first kicker with probability {p_first_kicker_wins:.2f}, first kicker by coin toss.",
-        "* Goal rates: Poisson with the competition's home and away goals per match over five seasons",
-        "  around the tie (era goal rate and home advantage).",
-        "* Strength: the sides differ by a log-strength d (A minus B) ~ Normal(mean, sd^2), fitted by marginal",
-        "  likelihood of both legs' 90-minute scores (not of who went through) on other ties: champs.csv ties",
-        "  on the other half of the seasons (odd/even), Football.TXT ties on champs.csv 1999-00 to 2015-16",
-        "  (out of time). Each tie's first leg then updates d (Bayes) and the second leg is predicted from the",
-        f"  posterior. Fitted priors: {prior_text}. A negative mean says the second-leg host is",
-        "  usually the stronger side (UEFA seeding).",
-        "* Reference: equal teams (d = 0), i.e. only the deficit and the venue, no inference about strength.",
-        "",
-        "## Calibration: share of first-leg losers that went through",
-        "",
-        "`observed` with its Wilson 95% interval (`low`, `high`); `predicted` = mean model probability,",
-        "`expected` = predicted number of comebacks, `z` = (comebacks - expected) / sd of a sum of",
-        "Bernoullis; `predicted_equal` = the equal-teams reference.",
-        "",
-        markdown_table(calibration, shares),
-        "",
-        "Both sources together:",
-        "",
-        markdown_table(pooled, shares),
-        "",
-        "## Reliability (strength model)",
-        "",
-        markdown_table(reliability, {"predicted": 3, "observed": 3, "low": 3, "high": 3}),
-        "",
-        "## Brier score of P(first-leg loser goes through)",
-        "",
-        "Lower is better; skill = 1 - Brier / Brier of the base rate (the source's overall share, known",
-        "only after the fact, so a demanding reference).",
-        "",
-        markdown_table(
-            brier,
-            {"base_rate": 3, "brier_model": 4, "brier_equal_teams": 4, "brier_base_rate": 4,
-             "skill_model": 3, "skill_equal_teams": 3},
-        ),
-        "",
-        "## Anchors",
-        "",
-        "`p_none_model` = the model's probability that none of these sides went through.",
-        "",
-        markdown_table(
-            anchors,
-            {"low": 3, "high": 3, "expected_model": 2, "p_none_model": 3, "expected_equal_teams": 2},
-        ),
-        "",
+        f"* Overall: Brier {total['brier_model']:.4f} (equal teams {total['brier_equal_teams']:.4f}, base rate "
+        f"{total['brier_base_rate']:.4f}); log loss {total['log_loss_model']:.4f} (equal teams "
+        f"{total['log_loss_equal_teams']:.4f}, base rate {total['log_loss_base_rate']:.4f}).",
+        f"* Reliability: {int(reliability['inside'].sum())} of {len(reliability)} probability bins hold the observed "
+        "number through inside the model's 95% band.",
+        f"* Situations outside the model's 95% band: {len(outside)} of {len(situations)}"
+        + (": " + "; ".join(f"margin {r.margin}, loser {r.loser_venue}: {r.comebacks} of {r.ties} "
+                              f"(band {r.band}, expected {r.expected:.1f})" for r in outside.itertuples())
+           if len(outside) else "") + ".",
+        f"* Second legs: hosts beat the model's expected goal difference by {residual['gd_residual']:+.3f} goals a "
+        f"match overall (SE {residual['gd_se']:.3f}, z = {z:.1f}; total goals {residual['goals_residual']:+.3f}, SE "
+        f"{residual['goals_se']:.3f}). By period: "
+        + "; ".join(f"{row.group}: {row.gd_residual:+.3f} (SE {row.gd_se:.3f})"
+                    for row in second.itertuples() if row.group != "all")
+        + ". Where the excess is significant, the second-leg host (the side that lost a first leg away) is "
+        "stronger than the fitted model says; with UEFA matches only in the window the fit "
+        "shrinks clubs with a handful of matches towards the average, which understates strength gaps. The "
+        "game state (the side ahead sits back) is not in the model either.",
     ]
-    lines += _anchor_discussion(anchors, liverpool)
-    lines += ["", "## Findings", ""] + _findings(pooled, brier, ties)
-    lines += [
-        "",
-        "## Extra-time scoring rate",
-        "",
-        f"Matches that went to extra time: {et.n_matches}, with {et.extra_time_goals} extra-time goals against "
-        f"{et.expected_goals:.1f} expected at the era's 90-minute rate: `et_factor` = {et.factor:.2f} "
-        f"(robust SE {et.se:.2f}, Poisson SE {et.se_poisson:.2f}; 95% interval "
-        f"{et.interval()[0]:.2f}-{et.interval()[1]:.2f}). The simulator's default is {DEFAULT_ET_FACTOR:.2f}.",
-        "",
-        markdown_table(et.by_group, {"expected_goals": 1, "factor": 2, "se": 2, "se_poisson": 2}),
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _anchor_discussion(anchors: pd.DataFrame, liverpool: pd.DataFrame) -> list[str]:
-    window, zero_three = anchors.iloc[0], anchors.iloc[1]
-    per_tie = zero_three["expected_model"] / max(int(zero_three["ties"]), 1)
-    lines = [
-        f"* Published anchor: from 1979 to 2008, home 0-3 first-leg losers went through 0 of 97 times. The "
-        f"European Cup/CL part of that window here: {int(window['comebacks'])} of {int(window['ties'])}; the "
-        f"model expects {window['expected_model']:.2f} comebacks and gives {window['p_none_model']:.0%} to none "
-        f"at all. Over all {int(zero_three['ties'])} home 0-3 defeats in the European Cup/CL "
-        f"({int(zero_three['comebacks'])} comebacks) the model's mean chance per tie is {per_tie:.2%}; at that "
-        f"rate 97 ties give {97 * per_tie:.2f} expected comebacks and P(0 of 97) = {(1 - per_tie) ** 97:.0%}. "
-        "The model agrees with the record without ruling a comeback out: every such tie keeps a small, "
-        "non-zero chance.",
-        "* Published anchor: in the UEFA Cup / Europa League no side had overturned a 3+ goal home first-leg "
-        "defeat in 132 attempts when Liverpool lost 0-3 at home to Atalanta (11 April 2024). (The issue's text "
-        "says 'away'; the situation is a home first-leg defeat, the loser having to win away by 3+.) UEFA Cup "
-        "history before 2020-21 is not in the shared data; the Europa/Conference League rows 2020-21 to 2023-24 "
-        "are in the table above.",
-    ]
+    liverpool = ties[ties["team_a"].eq("liverpool") & ties["team_b"].eq("atalanta")]
     if len(liverpool):
         row = liverpool.iloc[0]
-        lines.append(
-            f"* Liverpool v Atalanta 0-3 (2023-24 Europa League quarter-final): the model gave Liverpool "
-            f"{row['p_model']:.1%} (equal teams: {row['p_equal']:.1%}); over 132 such ties that is "
-            f"{132 * row['p_model']:.1f} expected comebacks and P(none) = {(1 - row['p_model']) ** 132:.0%}. "
-            "Liverpool won 1-0 in Bergamo and went out 1-3 on aggregate. (The real model, with Liverpool "
-            "the stronger side, gives more; this validation model knows nothing but the first leg.)"
-        )
-    return lines
+        lines.append(f"* Liverpool 0-3 Atalanta (2023-24 Europa League quarter-final), as of {row['as_of'].date()}: "
+                     f"the model gave Liverpool {row['p_model']:.1%} (equal teams {row['p_equal']:.1%}); Liverpool won "
+                     "1-0 in Bergamo and went out 1-3 on aggregate.")
+    long_shots = ties[(ties["margin"] == "3+") & ties["loser_through"]]
+    for row in long_shots.sort_values("p_loser").head(3).itertuples():
+        lines.append(f"* A 3+ goal comeback: {row.season} {row.competition} {row.round}, {row.team_a_name} "
+                     f"{int(row.a1)}-{int(row.b1)} {row.team_b_name}, then {int(row.b2)}-{int(row.a2)}; the model "
+                     f"had given it {row.p_loser:.2%}.")
+    return lines + [""]
 
 
-def _findings(pooled: pd.DataFrame, brier: pd.DataFrame, ties: pd.DataFrame) -> list[str]:
-    """Plain-language reading of the tables (every number taken from them)."""
-    cell = pooled.set_index(["margin", "loser_venue"])
-    total = brier.set_index("source").loc["all"]
-    worst = pooled.loc[pooled["z"].abs().idxmax()]
-    home3, away3 = cell.loc[("3+", "home")], cell.loc[("3+", "away")]
+def _extra_time_text(report: ExtraTimeReport) -> list[str]:
+    et = report.pooled
+    test = et.heterogeneity
+    low, high = et.interval()
     lines = [
-        f"* Long shots: after a 3+ goal home defeat {int(home3['comebacks'])} of {int(home3['ties'])} sides went "
-        f"through (model: {home3['expected']:.1f} expected, mean chance {home3['predicted']:.2%}); after a 3+ "
-        f"goal away defeat {int(away3['comebacks'])} of {int(away3['ties'])} (model: {away3['expected']:.1f}). "
-        "The model neither promises these comebacks nor rules them out, and it tells the two venues apart: "
-        "winning away by three is far rarer than winning at home by three.",
-        f"* Overall: Brier {total['brier_model']:.4f} against {total['brier_base_rate']:.4f} for the base rate "
-        f"(skill {total['skill_model']:.0%}); the equal-teams reference scores {total['brier_equal_teams']:.4f}. "
-        "Inferring strength from the first leg helps most in the tails, where equal teams overstate comebacks "
-        "(compare `predicted_equal`).",
-        f"* Where the model is off most: margin {worst['margin']}, first-leg loser {worst['loser_venue']}: "
-        f"{worst['observed']:.1%} observed against {worst['predicted']:.1%} predicted (z = {worst['z']:.1f}). "
-        "The side at home in the second leg does better than the era's home advantage and the fitted seeding "
-        "prior imply, whichever side it is: second-leg game states (the side ahead sits back) and "
-        "team-specific home advantage are not in this validation model.",
+        "## Extra-time scoring rate",
+        "",
+        "Every match that went to extra time in every source file, each match once (club pair by the team",
+        f"registry, date within {DUPLICATE_DAYS} days; the earliest source keeps it). Goals in extra time",
+        "against goals expected in 30 minutes at the competition's 90-minute rate (five seasons around the",
+        "match).",
+        "",
+        "Files read:",
+        "",
+        markdown_table(report.files),
+        "",
+        f"Pooled (deduplicated): {et.n_matches} matches, {et.extra_time_goals} extra-time goals against "
+        f"{et.expected_goals:.1f} expected: `et_factor` = {et.factor:.3f}, robust SE {et.se:.3f} (Poisson SE "
+        f"{et.se_poisson:.3f}); 95% interval {low:.2f}-{high:.2f}. The simulator's default is "
+        f"{DEFAULT_ET_FACTOR:.2f} (SE {DEFAULT_ET_FACTOR_SE:.3f}).",
+        "",
+        "Each source on all of its own matches (a match two sources list counts in both rows here):",
+        "",
+        markdown_table(report.per_source, {"expected_goals": 1, "factor": 3, "se": 3}),
+        "",
+        "Matches two sources list (how many went to extra time, and whether both give the same score):",
+        "",
+        markdown_table(report.overlap) if len(report.overlap) else "(none)",
+        "",
+        "The deduplicated matches by the source that keeps them, and by era (away goals to 2020-21):",
+        "",
+        markdown_table(et.by_group, {"expected_goals": 1, "factor": 3, "se": 3, "se_poisson": 3}),
+        "",
     ]
-    surprises = ties[(ties["margin"] == "3+") & ties["loser_through"] & (ties["p_model"] < 0.01)]
-    for row in surprises.itertuples():
-        lines.append(
-            f"* The rarest comeback here: {row.season} {row.competition} {row.round}, {row.team_a} "
-            f"{int(row.a1)}-{int(row.b1)} {row.team_b}, then {row.team_b} {int(row.b2)}-{int(row.a2)} "
-            f"{row.team_a} (after 90 minutes); the model had given it {row.p_model:.2%}."
-        )
+    if test is not None:
+        verdict = ("no evidence that the sources disagree beyond chance" if test.p_value >= 0.05 else
+                   "the sources disagree beyond chance: the pooled factor hides a real difference")
+        lines += [
+            f"Do the sources agree? Test of one common factor across {', '.join(test.groups)} (deduplicated, so "
+            f"disjoint): chi^2 = {test.statistic:.2f} on {test.df} df, p = {test.p_value:.2f}, I^2 = "
+            f"{test.i_squared:.0%}, match-level dispersion {test.dispersion:.2f} (1 = Poisson): {verdict}. The",
+            "sources are also eras (champs.csv ends in 2015-16; Football.TXT is mostly 2021-22 on: no away goals, five",
+            "substitutes), so this is one test of both.",
+            "",
+        ]
     return lines
+
+
+def run_validation(
+    store: Store,
+    *,
+    model: str = "dixon-coles",
+    data: str | Path | None = None,
+    output: str | Path | None = None,
+    seasons: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[TieValidation, ExtraTimeReport | None, str]:
+    """``matchday validate-ties``: validate the tie model on the store's ties, estimate the extra-time factor
+    from the UEFA files under ``data`` (when given), write the report to ``output`` (when given)."""
+    validation = validate_tie_model(store, model=model, seasons=seasons, progress=progress)
+    extra, missing = None, None
+    if data is not None:
+        found = uefa_source_files(data)
+        extra = extra_time_report(extra_time_matches(found))
+        missing = missing_from_store(store, found)
+    text = tie_validation_report(validation, extra, store_path=store.path, data=data, missing=missing, output=output)
+    return validation, extra, text
+
+
+__all__ = [
+    "ExtraTimeReport",
+    "StoredHistory",
+    "TieValidation",
+    "brier",
+    "extra_time_matches",
+    "extra_time_report",
+    "log_loss",
+    "poisson_binomial_band",
+    "reliability_table",
+    "run_validation",
+    "score_table",
+    "situation_table",
+    "stored_history",
+    "tie_validation_report",
+    "uefa_source_files",
+    "validate_tie_model",
+    "wilson_interval",
+]

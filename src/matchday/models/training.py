@@ -30,6 +30,15 @@ def training_seasons(as_of: dt.date, seasons_back: int = DEFAULT_SEASONS_BACK) -
     return [f"{y}-{(y + 1) % 100:02d}" for y in range(last - seasons_back + 1, last + 1)]
 
 
+def training_window(as_of: dt.date, seasons_back: int = DEFAULT_SEASONS_BACK) -> list[str]:
+    """The seasons :func:`training_frame` reads: :func:`training_seasons` and the season after them, whose
+    early qualifying rounds can start before July (champs.csv's June matches: a club whose only match so
+    far is one of them must be known to the model); matches after ``as_of`` are dropped anyway."""
+    seasons = training_seasons(as_of, seasons_back)
+    start = season_start_year(seasons[-1]) + 1
+    return [*seasons, f"{start}-{(start + 1) % 100:02d}"]
+
+
 def training_frame(
     store: Store,
     as_of: dt.date,
@@ -39,7 +48,7 @@ def training_frame(
 ) -> pd.DataFrame:
     """Played matches dated on or before ``as_of`` from the given competitions (default: all stored)."""
     comps = competitions or list(COMPETITIONS)
-    frame = store.matches(comps, training_seasons(as_of, seasons_back), played=True, until=as_of)
+    frame = store.matches(comps, training_window(as_of, seasons_back), played=True, until=as_of)
     if frame.empty:
         from matchday.data.errors import MatchdayError
 

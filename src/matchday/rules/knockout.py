@@ -126,6 +126,35 @@ def tie_rules(season: str | int, competition: str = "UCL") -> TieRules:
     return TieRules(away_goals=False, extra_time=False, decider="replay")
 
 
+#: Knockout rounds whose pairings were fixed by the draw of an earlier round, by competition and season
+#: (start years, inclusive; None = open-ended): (competitions, first, last, {round: the round whose draw
+#: fixed it}). Sources: uefa.com draw pages: "The quarter-final, semi-final and final draws all took place
+#: on Friday 15 March" (2018-19 Champions League; the Europa League drew both rounds the same day); before
+#: 2018-19 the semi-finals were drawn after the quarter-finals (e.g. 13 April 2018); the Conference League
+#: drew its quarter- and semi-finals together from its first season (18 March 2022); from 2024-25 the one
+#: draw after the knockout play-offs (21 February 2025) fixes the round of 16, quarter-finals and
+#: semi-finals (:mod:`matchday.rules.uefa_bracket`).
+JOINT_DRAWS: tuple[tuple[tuple[str, ...], int, int | None, dict[str, str]], ...] = (
+    (("UCL", "UEL"), 2018, 2023, {"Semi-final": "Quarter-final"}),
+    (("UECL",), 2021, 2023, {"Semi-final": "Quarter-final"}),
+    (("UCL", "UEL", "UECL"), 2024, None, {"Quarter-final": "Round of 16", "Semi-final": "Round of 16"}),
+)
+
+
+def draw_round(competition: str, season: str | int, round_name: str) -> str:
+    """The knockout round at whose draw the pairings of ``round_name`` were fixed (itself when it was drawn
+    on its own). The final is always the two semi-final winners, so its pairing is fixed with the
+    semi-finals'. Rounds not listed in :data:`JOINT_DRAWS` were drawn after the round before them."""
+    if round_name == "Final":
+        return draw_round(competition, season, "Semi-final")
+    start = int(season) if isinstance(season, int | np.integer) else season_start_year(str(season))
+    code = competition.upper()
+    for codes, first, last, rounds in JOINT_DRAWS:
+        if code in codes and start >= first and (last is None or start <= last) and round_name in rounds:
+            return rounds[round_name]
+    return round_name
+
+
 @dataclass(frozen=True, slots=True)
 class TieDecision:
     """Who goes through (``winner``: 0 = A / home side, 1 = B / away side, -1 = undecided) and how

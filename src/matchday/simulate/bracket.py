@@ -76,9 +76,12 @@ class Round:
 
     pairings: for a later round, ``(i, j)`` pairs of the previous round's ties whose winners meet, the
     winner of tie ``i`` hosting the first leg (or written first in a single match); None pairs them in
-    order (0 v 1, 2 v 3, ...). open_draw: draw the pairings at random in each simulation instead
-    (no country protection). two_legged / neutral: the format (a final: ``two_legged=False,
-    neutral=True``).
+    order (0 v 1, 2 v 3, ...). Entrants are numbered after the previous round's ties. open_draw: draw
+    the pairings at random in each simulation instead (no country protection); with entrants, a seeded
+    draw: each entrant meets one of the previous round's winners, who hosts the first leg.
+    two_legged / neutral: the format (a final: ``two_legged=False, neutral=True``). entrants: clubs that
+    join in this round (they skipped the rounds before, e.g. the group winners of the 2021-22 to
+    2023-24 Europa League, who entered in the round of 16 against the knockout play-off winners).
     """
 
     name: str
@@ -86,6 +89,7 @@ class Round:
     two_legged: bool = True
     neutral: bool = False
     open_draw: bool = False
+    entrants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,15 +128,20 @@ class GridCache:
 
 
 def _pairing_columns(round_: Round, ties_before: int) -> list[int]:
+    """Columns of (previous winners, entrants) in slot order; ``ties_before`` counts the previous round's
+    ties plus this round's entrants."""
     if ties_before % 2:
         raise ValueError(f"round {round_.name!r} follows a round of {ties_before} ties; an even number is needed")
+    if round_.open_draw and round_.entrants and 2 * len(round_.entrants) != ties_before:
+        raise ValueError(f"round {round_.name!r}: a seeded draw needs as many entrants as previous winners "
+                         f"({len(round_.entrants)} entrants, {ties_before - len(round_.entrants)} winners)")
     if round_.pairings is None or round_.open_draw:
         return list(range(ties_before))
     used = [i for pair in round_.pairings for i in pair]
     if sorted(used) != list(range(ties_before)):
         raise ValueError(
             f"round {round_.name!r}: pairings {list(round_.pairings)} must use each of the previous round's "
-            f"ties 0..{ties_before - 1} exactly once"
+            f"ties and entrants 0..{ties_before - 1} exactly once"
         )
     return used
 
@@ -165,10 +174,17 @@ def simulate_bracket(
     teams = [name for tie in ties for name in (tie.home, tie.away)]
     if len(set(teams)) != len(teams):
         raise ValueError("a club appears in two ties of the current round")
+    entrant_index = []
+    for round_ in later_rounds:
+        entrant_index.append(np.arange(len(teams), len(teams) + len(round_.entrants)))
+        teams += list(round_.entrants)
+    if len(set(teams)) != len(teams):
+        raise ValueError("an entrant of a later round already plays in the bracket")
     rounds = [first_round, *later_rounds]
     # Validate the shape of the bracket before simulating anything.
     places = len(ties)
     for round_ in later_rounds:
+        places += len(round_.entrants)
         _pairing_columns(round_, places)
         places //= 2
     if places != 1:
@@ -184,15 +200,23 @@ def simulate_bracket(
     done = 0
     while done < n:  # chunks of simulations bound the memory; the stream of random numbers continues
         size = min(CHUNK_SIMULATIONS, n - done)
-        winners = np.broadcast_to(np.arange(n_teams), (size, n_teams))  # (sims, 2k): tie j = columns 2j, 2j+1
+        winners = np.broadcast_to(np.arange(2 * len(ties)), (size, 2 * len(ties)))  # tie j = columns 2j, 2j+1
         for number, round_ in enumerate(rounds):
             if number == 0:
                 slots = winners
-            elif round_.open_draw:
-                order = np.argsort(rng.random(winners.shape), axis=1)
-                slots = np.take_along_axis(winners, order, axis=1)
             else:
-                slots = winners[:, _pairing_columns(round_, winners.shape[1])]
+                entrants = entrant_index[number - 1]
+                if round_.open_draw and entrants.size:  # seeded: each entrant v a random winner (who hosts)
+                    order = np.argsort(rng.random(winners.shape), axis=1)
+                    drawn = np.take_along_axis(winners, order, axis=1)
+                    slots = np.empty((size, 2 * entrants.size), dtype=winners.dtype)
+                    slots[:, 0::2], slots[:, 1::2] = drawn, entrants
+                elif round_.open_draw:
+                    order = np.argsort(rng.random(winners.shape), axis=1)
+                    slots = np.take_along_axis(winners, order, axis=1)
+                else:
+                    pool = np.concatenate([winners, np.broadcast_to(entrants, (size, entrants.size))], axis=1)
+                    slots = pool[:, _pairing_columns(round_, pool.shape[1])]
             counts[number] += np.bincount(slots.ravel(), minlength=n_teams)
             winners = _play_round(
                 slots,

@@ -39,6 +39,7 @@ from matchday.web.services import (
     MODEL_NAMES,
     TRACK_RECORD_NOTE,
     BusyError,
+    JobTimeoutError,
     Limits,
     NotFoundError,
     Question,
@@ -89,7 +90,8 @@ ERRORS = {400: {"model": ErrorBody, "description": "bad input (the CLI's message
           404: {"model": ErrorBody, "description": "unknown competition season, match, tie or job"},
           422: {"model": ErrorBody, "description": "a parameter of the wrong type or out of range"},
           429: {"model": ErrorBody, "description": "too many heavy questions waiting"},
-          503: {"model": ErrorBody, "description": "the store is being written by sync/update"}}
+          503: {"model": ErrorBody, "description": "the store is being written by sync/update, or a heavy "
+                                                   "question ran past the server's time limit"}}
 HEAVY = {202: {"model": Accepted, "description": "still computing: poll the job, then ask again"}, **ERRORS}
 
 # ------------------------------------------------------------------------------------------------ parameters
@@ -112,7 +114,7 @@ def error_status(exc: Exception) -> int:
         return 404
     if isinstance(exc, BusyError):
         return 429
-    if isinstance(exc, StoreBusyError):
+    if isinstance(exc, StoreBusyError | JobTimeoutError):
         return 503
     if isinstance(exc, UnknownChoiceError) and exc.kind == "competition":
         return 404
@@ -173,8 +175,8 @@ def create_app(
 ) -> FastAPI:
     """The application for the store at ``db`` (default: MATCHDAY_DB or the user data dir), read-only."""
     services = services or Services(StoreSource(db))
-    runner = runner or JobRunner(workers=workers)
     limits: Limits = services.limits
+    runner = runner or JobRunner(workers=workers, max_seconds=limits.max_job_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -361,6 +363,12 @@ def create_app(
         """Exact knockout-tie odds: who goes through and how (CLI ``tie``)."""
         return await cheap(await build("tie_question", team_a, team_b, as_of, model, competition, first_leg, final))
 
+    @app.get(f"{API}/cups/{{competition}}/{{season}}/table", tags=["cups"], response_model=View, responses=ERRORS)
+    async def api_league_phase(competition: Competition, season: Season, as_of: AsOf = None) -> Any:
+        """A UEFA league phase (2024-25 on) after the matches of ``as_of``, ranked by UEFA's criteria, with each
+        club's zone (round of 16, knockout play-offs, eliminated) (CLI ``table UCL 2024-25``)."""
+        return await cheap(await build("league_phase_question", competition, season, as_of))
+
     @app.get(f"{API}/cups/{{competition}}/{{season}}/ties", tags=["cups"], response_model=View, responses=ERRORS)
     async def api_cup(competition: Competition, season: Season, as_of: AsOf = None,
                       model: Model = DEFAULT_MODEL) -> Any:
@@ -477,13 +485,20 @@ def create_app(
                        model: Model = DEFAULT_MODEL, sims: int = _sims(limits.default_sims, limits.max_sims),
                        seed: Seed = 0) -> Any:
         cup = await cheap(await build("cup_question", competition, season, as_of, model))
-        bracket, job = None, None
+        league_phase = None
+        if cup["league_phase"]:
+            league_phase = await cheap(await build("league_phase_question", competition, season, cup["as_of"]))
+        bracket, job, bracket_note = None, None, None
         if cup["current_round"]:
-            bracket, job = await start(
-                await build("bracket_question", competition, season, cup["as_of"], model, sims, seed),
-                PAGE_WAIT_SECONDS)
-        return page(request, "cup.html", {"title": f"{cup['name']} {cup['season']}",
+            try:
+                question = await build("bracket_question", competition, season, cup["as_of"], model, sims, seed)
+            except MatchdayError as exc:  # a bracket the simulator does not start from (said, not an error page)
+                bracket_note = str(exc)
+            else:
+                bracket, job = await start(question, PAGE_WAIT_SECONDS)
+        return page(request, "cup.html", {"title": f"{cup['name']} {cup['season']}", "league_phase": league_phase,
                                           "cup": cup, "bracket": bracket, "bracket_job": job_info(job),
+                                          "bracket_note": bracket_note,
                                           "model": model, "sims": sims, "seed": seed})
 
     @app.get("/cups/{competition}/{season}/tie", response_class=HTMLResponse, include_in_schema=False)

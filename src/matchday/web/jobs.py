@@ -4,8 +4,11 @@
 machine). Submitting a question whose job is already queued or running returns that job (one computation
 per distinct question); a finished job keeps its result for a while so a poll finds it. At most
 ``max_pending`` jobs wait at once; past that :class:`~matchday.web.services.BusyError` (HTTP 429) asks the
-client to come back. The numeric work releases the GIL for most of its time, so the request threads keep
-answering cached pages while a simulation runs (``bench/bench_web.py`` measures it).
+client to come back. A job that runs longer than ``max_seconds`` is stopped the next time it reports progress
+(:class:`~matchday.web.services.JobTimeoutError`, HTTP 503): threads cannot be killed, so the bound holds to
+within one progress step (a chunk of simulations, a plan, a matchday). The numeric work releases the GIL for
+most of its time, so the request threads keep answering cached pages while a simulation runs
+(``bench/bench_web.py`` measures it).
 
 This module knows nothing about football: it runs callables ``work(progress) -> result``.
 """
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matchday.data.errors import MatchdayError
-from matchday.web.services import BusyError
+from matchday.web.services import BusyError, JobTimeoutError
 
 log = logging.getLogger("matchday.web")
 
@@ -68,10 +71,14 @@ class Job:
 class JobRunner:
     """A bounded worker pool with deduplication by question key."""
 
-    def __init__(self, workers: int = 2, max_pending: int = 16, keep_finished: int = 256) -> None:
+    def __init__(self, workers: int = 2, max_pending: int = 16, keep_finished: int = 256,
+                 max_seconds: float | None = None) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1 (got {workers})")
+        if max_seconds is not None and not max_seconds > 0:
+            raise ValueError(f"max_seconds must be positive or None (got {max_seconds})")
         self.workers = workers
+        self.max_seconds = max_seconds
         self.max_pending = max_pending
         self.keep_finished = keep_finished
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="matchday-job")
@@ -100,8 +107,16 @@ class JobRunner:
 
     def _run(self, job: Job, work: Callable[[Callable[[int, int], None]], Any]) -> None:
         job.status, job.started = "running", time.monotonic()
+        limit = self.max_seconds
+
+        def progress(done: int, total: int) -> None:
+            job.progress(done, total)
+            if limit is not None and time.monotonic() - job.started > limit:
+                raise JobTimeoutError(f"this question took longer than the server's limit of {limit:g} s and was "
+                                      "stopped; ask for fewer simulations, or use the command line")
+
         try:
-            job.result = work(job.progress)
+            job.result = work(progress)
             job.status = "done"
         except MatchdayError as exc:
             job.status, job.error, job.user_error = "failed", str(exc), exc
@@ -123,7 +138,8 @@ class JobRunner:
         with self._lock:
             active = list(self._active.values())
         return {"workers": self.workers, "running": sum(j.status == "running" for j in active),
-                "queued": sum(j.status == "queued" for j in active), "max_pending": self.max_pending}
+                "queued": sum(j.status == "queued" for j in active), "max_pending": self.max_pending,
+                "max_seconds": self.max_seconds}
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -7,9 +7,11 @@ seasons, dates and conditions raise :class:`~matchday.data.errors.MatchdayError`
 then answers it with the same public functions the CLI calls, and returns a JSON-ready ``dict`` (a *view*).
 
 This module is the only one in :mod:`matchday.web` that imports the layers below (data, rules, models,
-forecast, simulate, decide, evaluate): when a lower layer changes (the ScoreGrid / model-protocol refactor)
-only this file needs adapting. Calls into the model layer go through :meth:`Services._fitted`,
-:func:`_score_grid` and :func:`_predict_many` only.
+forecast, simulate, decide, evaluate, workflows, inputs): when a lower layer changes only this file needs
+adapting. User input is resolved by :mod:`matchday.inputs` (the command line's resolution, so messages are
+identical); store-backed questions go through :mod:`matchday.workflows` (the CLI's entry points); models are
+used through their contract only (``fit_model`` via :meth:`Services._fitted`, ``predict`` / ``predict_many``
+returning a :class:`~matchday.models.grid.ScoreGrid`, ``ratings``), never through their fitted state.
 
 Caching (the interface later work plugs into)
 ---------------------------------------------
@@ -27,12 +29,9 @@ Heavy questions (kinds in :data:`HEAVY_KINDS`: season simulations, what-if, chan
 brackets, rotation) are bounded by :class:`Limits` and run by :mod:`matchday.web.jobs`, once per distinct
 question; everything else is answered inline.
 
-Helpers that could move to a shared module (they live here to keep the web layer's footprint in one file):
-:func:`matchday_dates`, :func:`market_two_way`, :func:`backtest_summary`, :meth:`Services._tie_probabilities`
-(the CLI's ``tie`` computes the same inline). The CLI's resolution helpers are reused as they are
-(``parse_date``, ``_competition``, ``_season``, ``_require_season``, ``_parse_first_leg``, ``_tie_context``,
-``_fixture_competition`` from :mod:`matchday.cli`) so that messages are identical; they belong in a shared
-resolution module that both import.
+Computations live below: the matchday checkpoints and the chances through a season, the market of a stored
+match, the backtests of the forecasts log and a tie's exact odds are :mod:`matchday.workflows` functions; this
+module turns their frames into JSON views.
 """
 
 from __future__ import annotations
@@ -46,12 +45,13 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from matchday import inputs
 from matchday.data.errors import MatchdayError, UnknownChoiceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,6 +83,10 @@ class StoreBusyError(MatchdayError):
     """The store file is locked by a writing process (sync / update): HTTP 503, try again shortly."""
 
 
+class JobTimeoutError(MatchdayError):
+    """A heavy question ran past the server's time limit (:attr:`Limits.max_job_seconds`): HTTP 503."""
+
+
 # --------------------------------------------------------------------------------------------------- limits
 @dataclass(frozen=True)
 class Limits:
@@ -100,6 +104,7 @@ class Limits:
     max_fixtures: int = 500
     max_weight: float = 100.0
     max_gap: float = 2.0
+    max_job_seconds: float = 300.0  # a heavy question is stopped at its next progress report after this
 
 
 # --------------------------------------------------------------------------------------------------- questions
@@ -285,12 +290,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _as_date(value: str | dt.date | None, name: str = "as_of") -> dt.date | None:
-    from matchday.cli import parse_date
-
     if value is None or isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    return parse_date(text, name) if text else None
+    return inputs.parse_date(text, name) if text else None
 
 
 def _count(value: int, name: str, low: int, high: int) -> int:
@@ -312,61 +315,6 @@ def _model(name: str) -> str:
 
 def _seed(value: int) -> int:
     return _count(value, "seed", 0, 2**32 - 1)
-
-
-def _score_grid(matrix: Any):
-    """The (G+1, G+1) probability array of one fixture's prediction (ScoreMatrix today)."""
-    return matrix.probabilities
-
-
-def _predict_many(fitted: Any, home, away, neutral, competition=None):
-    """Score matrices (n, G+1, G+1) for arrays of fixtures."""
-    if competition is None:
-        return fitted.predict_many(home, away, neutral)
-    return fitted.predict_many(home, away, neutral, competition)
-
-
-def matchday_dates(played: pd.DataFrame, n_teams: int, as_of: dt.date) -> list[tuple[int, dt.date]]:
-    """(matchday, date) checkpoints of a league season up to ``as_of``: matchday k ends on the day the
-    season's k * n_teams/2-th match is played (leagues have no round numbers in the data; postponed
-    matches shift a checkpoint by at most a few days). Matchday 0 is the day before the first match."""
-    import pandas as pd
-
-    per_round = max(1, n_teams // 2)
-    dates = sorted(pd.to_datetime(played["date"]).dt.date)
-    dates = [d for d in dates if d <= as_of]
-    out: list[tuple[int, dt.date]] = []
-    first = min(dates) if dates else None
-    if first is not None:
-        out.append((0, first - dt.timedelta(days=1)))
-    for k in range(1, len(dates) // per_round + 1):
-        day = dates[k * per_round - 1]
-        if out and out[-1][1] == day:
-            out[-1] = (k, day)
-        else:
-            out.append((k, day))
-    if dates and out[-1][1] < as_of and len(dates) % per_round:
-        out.append((round(len(dates) / per_round, 1), as_of))  # part of a matchday since the last full one
-    return out
-
-
-def market_two_way(odds: pd.DataFrame, market: str) -> list[dict[str, Any]]:
-    """Margin-free two-way probabilities (over/under, Asian handicap home/away) per stored book (multiplicative
-    margin removal: two-way books carry little favourite-longshot bias)."""
-    from matchday.forecast.odds import remove_margin
-
-    selections = ("over", "under") if market == "ou" else ("home", "away")
-    rows = odds[(odds["market"] == market) & (odds["bookmaker"] != "Max")]  # best prices of many books: no book
-    out = []
-    for (bookmaker, closing, line), group in rows.groupby(["bookmaker", "closing", "line"], dropna=False):
-        prices = group.set_index("selection")["price"].reindex(list(selections)).to_numpy(dtype=float)
-        if not (prices > 1).all():
-            continue
-        p = remove_margin(prices, "multiplicative").probabilities
-        out.append({"bookmaker": bookmaker, "closing": bool(closing), "line": float(line),
-                    "prices": dict(zip(selections, map(float, prices), strict=True)),
-                    "probabilities": dict(zip(selections, map(float, p), strict=True))})
-    return out
 
 
 # --------------------------------------------------------------------------------------------------- services
@@ -456,28 +404,23 @@ class Services:
 
     # ----------------------------------------------------------------------------------------- resolution
     def _league(self, store: Store, competition: str, season: str | None, as_of: dt.date | None):
-        """(code, season) of a stored league season, with the CLI's messages."""
-        from matchday.cli import _competition, _season
-
-        comp = _competition(competition, "league")
-        season = _season(season, as_of or self.today())
-        self._require(store, comp.code, season)
-        return comp, season
+        """(competition, season) of a stored league season, with the CLI's messages."""
+        return self._stored(store, competition, "league", season, as_of)
 
     def _cup(self, store: Store, competition: str, season: str | None, as_of: dt.date | None):
-        from matchday.cli import _competition, _season
+        """(competition, season) of a stored UEFA competition season, with the CLI's messages."""
+        return self._stored(store, competition, "cup", season, as_of)
 
-        comp = _competition(competition, "cup")
-        season = _season(season, as_of or self.today())
+    def _stored(self, store: Store, competition: str, kind: str, season: str | None, as_of: dt.date | None):
+        comp = inputs.competition(competition, kind)
+        season = inputs.season(season, as_of or self.today())
         self._require(store, comp.code, season)
         return comp, season
 
     @staticmethod
     def _require(store: Store, code: str, season: str) -> None:
-        from matchday.cli import _require_season
-
         try:
-            _require_season(store, code, season)
+            inputs.require_season(store, code, season)
         except MatchdayError as exc:  # unknown season, or nothing of the competition stored
             raise NotFoundError(str(exc)) from None
 
@@ -497,18 +440,15 @@ class Services:
 
     @staticmethod
     def _team(store: Store, name: str) -> str:
-        """A team id from an id or any known name (the registry's clear error otherwise)."""
-        from matchday.decide.calendar import resolve_club
-
-        text = str(name).strip()
-        if not text:
-            raise MatchdayError("a club name is required")
-        return resolve_club(store, text)
+        """A team id from an id the store holds or any known name (the registry's clear error otherwise)."""
+        return inputs.club(name, store)
 
     @staticmethod
-    def _names(store: Store) -> dict[str, str]:
-        teams = store.teams()
-        return dict(zip(teams["team_id"], teams["name"], strict=True))
+    def _names(store: Store, team_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Display names of ``team_ids`` (default every stored team), the id where the store has no name."""
+        from matchday.workflows import team_names
+
+        return team_names(store, store.teams()["team_id"] if team_ids is None else team_ids)
 
     # ----------------------------------------------------------------------------------------- cheap views
     def competitions(self) -> View:
@@ -608,7 +548,6 @@ class Services:
         import numpy as np
 
         from matchday.evaluate.market import market_probabilities
-        from matchday.forecast.markets import expected_goals, outcome_probabilities
         from matchday.simulate.season import split_fixtures
 
         cutoff = dt.date.fromisoformat(p["as_of"])
@@ -623,15 +562,15 @@ class Services:
         if len(remaining):
             home, away = remaining["home"].to_numpy(), remaining["away"].to_numpy()
             neutral = remaining["neutral"].to_numpy(dtype=bool)
-            grids = _predict_many(fitted, home, away, neutral, np.full(len(home), p["competition"], dtype=object))
-            probs = outcome_probabilities(grids)
-            goals = expected_goals(grids)
+            grid = fitted.predict_many(home, away, neutral, np.full(len(home), p["competition"], dtype=object))
+            probs = grid.outcomes()
+            home_goals, away_goals = grid.home_expected_goals, grid.away_expected_goals
             market = market_probabilities(odds, "pre").set_index("match_id") if odds is not None and len(odds) else None
             for k, row in enumerate(remaining.itertuples()):
                 item = {"match_id": row.match_id, "date": row.date, "home": row.home, "away": row.away,
                         "home_club": names.get(row.home, row.home), "away_club": names.get(row.away, row.away),
                         "p_home": probs[k, 0], "p_draw": probs[k, 1], "p_away": probs[k, 2],
-                        "home_expected_goals": goals[k, 0], "away_expected_goals": goals[k, 1], "market": None,
+                        "home_expected_goals": home_goals[k], "away_expected_goals": away_goals[k], "market": None,
                         "score_later": None}
                 if market is not None and row.match_id in market.index:
                     m = market.loc[row.match_id]
@@ -670,52 +609,46 @@ class Services:
                            model=_model(model))
 
     def _compute_match(self, p: dict, progress: Progress | None) -> View:
-        from matchday.evaluate.market import market_probabilities
-        from matchday.forecast.markets import asian_handicap, expected_goals, markets_table, totals
+        from matchday.workflows import stored_market
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
             matches = store.matches([p["competition"]], [p["season"]])
             row = matches[matches["match_id"] == p["match_id"]].iloc[0]
             fitted = self._fitted(store, p["model"], cutoff)
-            odds = store.odds([p["match_id"]])
-            names = self._names(store)
+            stored = stored_market(store, p["match_id"])
+            names = self._names(store, [row["home"], row["away"]])
         neutral = bool(row["neutral"])
-        forecast = fitted.predict(row["home"], row["away"], neutral=neutral, competition=p["competition"])
-        grid = _score_grid(forecast)
-        table = markets_table(grid)
-        xg = expected_goals(grid)
+        grid = fitted.predict(row["home"], row["away"], neutral=neutral, competition=p["competition"])
         notes = []
         date = row["date"].date()
         if cutoff >= date and not _missing(row["home_goals"]):
             notes.append(f"as of {cutoff} the model has already seen this match's result ({date}); "
                          "pick an earlier date for a pre-match forecast")
-        market: dict[str, Any] = {"one_x_two": [], "totals": [], "asian_handicap": []}
-        if len(odds):
-            for kind in ("pre", "closing"):
-                found = market_probabilities(odds, kind)
-                for item in _records(found):
-                    item["kind"] = kind
-                    market["one_x_two"].append(item)
-            for item in market_two_way(odds, "ou"):
-                item["model"] = float(totals(grid, [item["line"]]).over[0])
-                market["totals"].append(item)
-            for item in market_two_way(odds, "ah"):
-                item["model"] = float(asian_handicap(grid, item["line"], "home").effective_probability)
-                market["asian_handicap"].append(item)
+        market: dict[str, Any] = {"one_x_two": _records(stored["one_x_two"]), "totals": [], "asian_handicap": []}
+        for key, (first, second), model_probability in (
+                ("totals", ("over", "under"), lambda line: grid.totals([line]).over[0, 0]),
+                ("asian_handicap", ("home", "away"),
+                 lambda line: grid.asian_handicap(line, "home").effective_probability[0])):
+            for item in _records(stored[key]):
+                market[key].append({
+                    "bookmaker": item["bookmaker"], "closing": item["closing"], "line": item["line"],
+                    "prices": {first: item[f"price_{first}"], second: item[f"price_{second}"]},
+                    "probabilities": {first: item[f"p_{first}"], second: item[f"p_{second}"]},
+                    "model": float(model_probability(item["line"]))})
         score = None if _missing(row["home_goals"]) else f"{int(row['home_goals'])}-{int(row['away_goals'])}"
-        size = min(grid.shape[0], 7)
+        size = min(grid.max_goals + 1, 7)
         return {"competition": p["competition"], "season": p["season"], "match_id": p["match_id"], "date": date,
                 "round": row["round"], "home": row["home"], "away": row["away"],
-                "home_club": names.get(row["home"], row["home"]), "away_club": names.get(row["away"], row["away"]),
+                "home_club": names[row["home"]], "away_club": names[row["away"]],
                 "neutral": neutral, "score": score, "as_of": p["as_of"], "model": p["model"],
-                "expected_goals": [float(xg[0]), float(xg[1])], "markets": _records(table),
-                "score_grid": grid[:size, :size].tolist(), "market": market, "notes": notes}
+                "expected_goals": [float(grid.home_expected_goals[0]), float(grid.away_expected_goals[0])],
+                "markets": _records(grid.markets_table()),
+                "score_grid": grid.probabilities[0, :size, :size].tolist(), "market": market, "notes": notes}
 
     @_memoized_question
     def forecast_question(self, home: str, away: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
                           competition: str | None = None, neutral: bool = False) -> Question:
-        from matchday.cli import _fixture_competition
         from matchday.data.competitions import resolve_competition
 
         cutoff = _as_date(as_of)
@@ -724,7 +657,7 @@ class Services:
             if home_id == away_id:
                 raise MatchdayError(f"home and away are the same club ({home_id})")
             cutoff = cutoff or min(self.today(), self._latest_date(store))
-            comp = resolve_competition(competition).code if competition else _fixture_competition(
+            comp = resolve_competition(competition).code if competition else inputs.fixture_competition(
                 store, home_id, away_id, cutoff)
         return Question.of("forecast", home=home_id, away=away_id, as_of=cutoff, model=_model(model),
                            competition=comp, neutral=bool(neutral))
@@ -737,44 +670,34 @@ class Services:
         return pd.Timestamp(available["last_date"].max()).date() if len(available) else dt.date.today()
 
     def _compute_forecast(self, p: dict, progress: Progress | None) -> View:
-        from matchday.forecast.markets import expected_goals, markets_table, outcome_probabilities
-
+        """The CLI's ``predict`` (without logging: the server's store is read-only)."""
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
             fitted = self._fitted(store, p["model"], cutoff)
-            names = self._names(store)
-        forecast = fitted.predict(p["home"], p["away"], neutral=p["neutral"], competition=p["competition"])
-        grid = _score_grid(forecast)
-        one_x_two = outcome_probabilities(grid)
-        return {"home": p["home"], "away": p["away"], "home_club": names.get(p["home"], p["home"]),
-                "away_club": names.get(p["away"], p["away"]), "as_of": p["as_of"], "model": p["model"],
+            names = self._names(store, [p["home"], p["away"]])
+        grid = fitted.predict(p["home"], p["away"], neutral=p["neutral"], competition=p["competition"])
+        one_x_two = grid.outcomes()[0]
+        return {"home": p["home"], "away": p["away"], "home_club": names[p["home"]],
+                "away_club": names[p["away"]], "as_of": p["as_of"], "model": p["model"],
                 "competition": p["competition"], "neutral": p["neutral"],
                 "p_home": one_x_two[0], "p_draw": one_x_two[1], "p_away": one_x_two[2],
-                "expected_goals": expected_goals(grid).tolist(), "markets": _records(markets_table(grid))}
+                "expected_goals": [float(grid.home_expected_goals[0]), float(grid.away_expected_goals[0])],
+                "markets": _records(grid.markets_table())}
 
     # ----------------------------------------------------------------------------------------- ties
     @_memoized_question
     def tie_question(self, team_a: str, team_b: str, as_of: str | None = None, model: str = DEFAULT_MODEL,
                      competition: str | None = None, first_leg: str | None = None, final: bool = False) -> Question:
-        from matchday.cli import _parse_first_leg, _tie_context
-
+        """The CLI's ``tie`` (exact odds): with a played first leg, its home club is side A."""
         cutoff = _as_date(as_of)
         with self.source.open() as store:
-            a, b = self._team(store, team_a), self._team(store, team_b)
-            if a == b:
-                raise MatchdayError(f"a tie needs two different clubs (got {a} twice)")
-            score = None
-            if first_leg:
-                leg_home, h, g, leg_away = _parse_first_leg(first_leg)
-                if {leg_home, leg_away} != {a, b}:
-                    raise MatchdayError(f"--first-leg names {leg_home} and {leg_away}, not the tie's clubs {a} and {b}")
-                if final:
-                    raise MatchdayError("a final is one match: give either first_leg or final, not both")
-                a, b, score = leg_home, leg_away, [h, g]
+            a, b, score = inputs.tie_sides(team_a, team_b, first_leg, final=bool(final),
+                                           resolve=lambda name: self._team(store, name), option="first_leg",
+                                           final_option="final")
             cutoff = cutoff or min(self.today(), self._latest_date(store))
-            comp = _tie_context(store, a, b, cutoff, competition)
+            comp = inputs.tie_competition(store, a, b, cutoff, competition)
         return Question.of("tie", team_a=a, team_b=b, as_of=cutoff, model=_model(model), competition=comp,
-                           first_leg=score, final=bool(final))
+                           first_leg=list(score) if score else None, final=bool(final))
 
     def _compute_tie(self, p: dict, progress: Progress | None) -> View:
         from matchday.data.seasons import season_of_date
@@ -783,37 +706,50 @@ class Services:
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
             fitted = self._fitted(store, p["model"], cutoff)
-            names = self._names(store)
-        rules = tie_rules(season_of_date(cutoff), p["competition"])
+            names = self._names(store, [p["team_a"], p["team_b"]])
+        rules = tie_rules(season_of_date(cutoff), p["competition"])  # the CLI's rules: the season of the date
         score = tuple(p["first_leg"]) if p["first_leg"] else None
-        result = self._tie_probabilities(fitted, p["team_a"], p["team_b"], p["competition"], rules, score, p["final"],
-                                         names)
-        return {"team_a": p["team_a"], "team_b": p["team_b"], "club_a": names.get(p["team_a"], p["team_a"]),
-                "club_b": names.get(p["team_b"], p["team_b"]), "as_of": p["as_of"], "model": p["model"],
+        odds = _tie_odds(fitted, p["team_a"], p["team_b"], p["competition"], season_of_date(cutoff), score,
+                         p["final"], names)
+        return {"team_a": p["team_a"], "team_b": p["team_b"], "club_a": names[p["team_a"]],
+                "club_b": names[p["team_b"]], "as_of": p["as_of"], "model": p["model"],
                 "competition": p["competition"], "first_leg": p["first_leg"], "final": p["final"],
-                "away_goals_rule": bool(rules.away_goals), **result}
+                "away_goals_rule": bool(rules.away_goals), **odds}
 
-    @staticmethod
-    def _tie_probabilities(fitted, a: str, b: str, competition: str, rules, score, final: bool,
-                           names: dict[str, str]) -> dict[str, Any]:
-        """Exact tie odds, exactly as the CLI's ``tie`` computes them (no Monte Carlo)."""
-        from matchday.simulate.ties import exact_two_legged_tie, single_match_probabilities
+    @_memoized_question
+    def league_phase_question(self, competition: str, season: str, as_of: str | None = None) -> Question:
+        """The CLI's ``table UCL 2024-25``: a UEFA league phase (2024-25 on) ranked by UEFA's criteria."""
+        from matchday.data.seasons import normalize_season
+        from matchday.rules.uefa_format import has_league_phase
 
-        teams = (names.get(a, a), names.get(b, b))
-        if final:
-            matrix = fitted.predict(a, b, neutral=True, competition=competition)
-            p_method = single_match_probabilities(matrix, rules=rules)[0]
-            p_advance = p_method.sum(axis=0)
-        else:
-            leg1 = fitted.predict(a, b, competition=competition)
-            leg2 = fitted.predict(b, a, competition=competition)
-            result = exact_two_legged_tie(leg1, leg2, first_leg_score=score, rules=rules, teams=teams)
-            p_method, p_advance = result.p_method, result.p_advance
-        from matchday.rules.knockout import METHOD_NAMES
+        cutoff = _as_date(as_of)
+        with self.source.open() as store:
+            comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
+            if not has_league_phase(comp.code, season_):
+                raise MatchdayError(f"{comp.code} {season_} has no league phase: the 36-club league phase starts in "
+                                    "2024-25 (earlier seasons had a group stage)")
+            cutoff = cutoff or self._default_as_of(store, comp.code, season_)
+        return Question.of("league_phase", competition=comp.code, season=season_, as_of=cutoff)
 
-        methods = [{"decided_by": str(name), "a": float(p_method[k, 0]), "b": float(p_method[k, 1])}
-                   for k, name in enumerate(METHOD_NAMES) if p_method[k].sum() > 0]
-        return {"p_advance": [float(p_advance[0]), float(p_advance[1])], "methods": methods}
+    def _compute_league_phase(self, p: dict, progress: Progress | None) -> View:
+        from matchday.data.competitions import COMPETITIONS
+        from matchday.rules.uefa_league_phase import league_phase_table
+
+        cutoff = dt.date.fromisoformat(p["as_of"])
+        with self.source.open() as store:
+            frame = store.matches([p["competition"]], [p["season"]])
+        names = (dict(zip(frame["home"], frame["home_name"], strict=False))
+                 | dict(zip(frame["away"], frame["away_name"], strict=False)))
+        names = {k: v for k, v in names.items() if isinstance(v, str)}  # the CLI's names: the alphabetical order
+        table = league_phase_table(frame, p["competition"], p["season"], as_of=cutoff, names=names)
+        table.insert(1, "club", table["team"].map(names).fillna(table["team"]))
+        attrs = table.attrs
+        return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": p["season"],
+                "as_of": p["as_of"], "rows": _records(table), "criteria": list(attrs["criteria"]),
+                "full_criteria": bool(attrs["full_criteria"]), "played": attrs["played"],
+                "fixtures": attrs["fixtures"],
+                "zones": {"round_of_16": "round of 16", "knockout_playoff": "knockout play-offs",
+                          "eliminated": "eliminated"}}
 
     @_memoized_question
     def cup_question(self, competition: str, season: str, as_of: str | None = None,
@@ -830,6 +766,7 @@ class Services:
         """Every knockout tie known on the date: decided rounds, the current round with exact odds from the
         stored first legs, and how later rounds pair up (without the later rounds' clubs, unknown then)."""
         from matchday.rules.knockout import tie_rules
+        from matchday.rules.uefa_format import has_league_phase
         from matchday.simulate.knockout_state import KNOCKOUT_ORDER, bracket_from_store, knockout_ties
 
         cutoff = dt.date.fromisoformat(p["as_of"])
@@ -837,20 +774,22 @@ class Services:
             matches = store.matches([p["competition"]], [p["season"]])
             names = self._names(store)
             ties = knockout_ties(matches, cutoff)
-            if not ties:
-                raise NotFoundError(f"no knockout rounds stored for {p['competition']} {p['season']}")
-            try:
-                first_round, current, later = bracket_from_store(matches, cutoff)
-            except MatchdayError as exc:  # everything decided, or not started
-                first_round, current, later, status = None, [], [], str(exc)
+            if not ties:  # the group stage or league phase is still being played, or no knockout data stored
+                first_round, current, later = None, [], []
+                status = f"no knockout tie is known on {cutoff.isoformat()}"
             else:
-                status = ""
+                try:
+                    first_round, current, later = bracket_from_store(matches, cutoff)
+                except MatchdayError as exc:  # everything decided
+                    first_round, current, later, status = None, [], [], str(exc)
+                else:
+                    status = ""
             fitted = self._fitted(store, p["model"], cutoff) if current else None
         rules = tie_rules(p["season"], p["competition"])
         current_name = first_round.name if first_round else None
         rounds: list[dict[str, Any]] = []
         last_round_with_clubs = (KNOCKOUT_ORDER.index(current_name) if current_name
-                                 else max(KNOCKOUT_ORDER.index(t.round) for t in ties))
+                                 else max((KNOCKOUT_ORDER.index(t.round) for t in ties), default=-1))
         for name in KNOCKOUT_ORDER[: last_round_with_clubs + 1]:
             in_round = [t for t in ties if t.round == name]
             if not in_round:
@@ -867,9 +806,8 @@ class Services:
                                   else _score_text(r)} for r in legs.itertuples()],
                         "p_advance": None, "methods": None}
                 if t.winner is None and name == current_name:
-                    final = name == "Final"
-                    item.update(self._tie_probabilities(fitted, t.home, t.away, p["competition"], rules,
-                                                        t.first_leg, final, names))
+                    item.update(_tie_odds(fitted, t.home, t.away, p["competition"], p["season"], t.first_leg,
+                                          name == "Final", names))
                 items.append(item)
             rounds.append({"name": name, "ties": items, "current": name == current_name})
         later_rounds = [{"name": r.name, "pairings": [list(x) for x in r.pairings] if r.pairings else None,
@@ -878,7 +816,8 @@ class Services:
 
         return {"competition": p["competition"], "name": COMPETITIONS[p["competition"]].name, "season": p["season"],
                 "as_of": p["as_of"], "model": p["model"], "current_round": current_name, "rounds": rounds,
-                "later_rounds": later_rounds, "status": status, "away_goals_rule": bool(rules.away_goals)}
+                "later_rounds": later_rounds, "status": status, "away_goals_rule": bool(rules.away_goals),
+                "league_phase": has_league_phase(p["competition"], p["season"])}
 
     @_memoized_question
     def stored_tie_question(self, competition: str, season: str, home: str, away: str, as_of: str | None = None,
@@ -959,7 +898,7 @@ class Services:
             matches = store.matches([p["competition"]], [p["season"]])
             names = self._names(store)
             fitted = self._fitted(store, p["model"], cutoff)
-        result = simulate_season(matches, fitted.predict_many, p["competition"], p["season"], as_of=cutoff,
+        result = simulate_season(matches, fitted, p["competition"], p["season"], as_of=cutoff,
                                  until=None, conditions=list(conditions), n_sims=p["sims"], seed=p["seed"],
                                  progress=progress)
         return result, names, matches
@@ -1064,36 +1003,24 @@ class Services:
                            sims=sims_, seed=_seed(seed))
 
     def _compute_chances(self, p: dict, progress: Progress | None) -> View:
-        """P(title), P(top places) and P(relegation) of every club at the end of each matchday up to the date:
-        the model refitted on what was known then, the rest of the season simulated (same seed each time)."""
-        from matchday.simulate.season import simulate_season, split_fixtures
+        """P(title), P(top places) and P(relegation) of every club at the end of each matchday up to the date
+        (:func:`matchday.workflows.chances_by_matchday`, the fitted models from this server's cache)."""
+        from matchday.workflows import chances_by_matchday
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
-            matches = store.matches([p["competition"]], [p["season"]])
-            names = self._names(store)
-            teams = sorted(set(matches["home"]) | set(matches["away"]))
-            played, _ = split_fixtures(matches, cutoff)
-            checkpoints = matchday_dates(played, len(teams), cutoff)
-            points, notes = [], []
-            total = len(checkpoints)
-            for k, (matchday, date) in enumerate(checkpoints):
-                try:  # a point the model cannot make (a promoted club with no matches in the store yet) is skipped, and said so
-                    fitted = self._fitted(store, p["model"], date)
-                    result = simulate_season(matches, fitted.predict_many, p["competition"], p["season"], as_of=date,
-                                             n_sims=p["sims"], seed=p["seed"])
-                except MatchdayError as exc:
-                    notes.append(f"matchday {matchday} ({date}) skipped: {exc}")
-                    continue
-                summary = result.summary().set_index("team").reindex(teams)
-                columns = [c for c in summary.columns if c.startswith("p_")]
-                points.append({"matchday": matchday, "date": date,
-                               **{c: summary[c].fillna(0.0).to_numpy().tolist() for c in columns}})
-                if progress:
-                    progress(k + 1, total)
+            frame, skipped = chances_by_matchday(
+                store, p["competition"], p["season"], cutoff, fit=lambda day: self._fitted(store, p["model"], day),
+                n_sims=p["sims"], seed=p["seed"], progress=progress)
+            teams = sorted(set(frame["team"])) if len(frame) else []
+            names = self._names(store, teams)
+        columns = [c for c in frame.columns if c.startswith("p_")]
+        points = [{"matchday": matchday, "date": group["date"].iloc[0],
+                   **{c: group.set_index("team")[c].reindex(teams).tolist() for c in columns}}
+                  for matchday, group in frame.groupby("matchday", sort=True)]
         return {"competition": p["competition"], "season": p["season"], "as_of": p["as_of"], "model": p["model"],
-                "sims": p["sims"], "seed": p["seed"], "teams": teams, "clubs": [names.get(t, t) for t in teams],
-                "points": points, "notes": notes,
+                "sims": p["sims"], "seed": p["seed"], "teams": teams, "clubs": [names[t] for t in teams],
+                "points": points, "notes": skipped,
                 "method": "one point per matchday: matchday k ends on the day the season's k x (clubs/2)-th match "
                           "was played; the model is refitted on the matches known then"}
 
@@ -1102,19 +1029,23 @@ class Services:
                          model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
         from matchday.data.seasons import normalize_season
         from matchday.simulate.knockout_state import bracket_from_store
+        from matchday.workflows import refuse_bracket_before_round_of_16
 
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
             cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-            bracket_from_store(store.matches([comp.code], [season_]), cutoff)  # raises when nothing is left
+            first_round, _, _ = bracket_from_store(store.matches([comp.code], [season_]), cutoff)  # raises when
+            refuse_bracket_before_round_of_16(comp.code, season_, first_round.name, cutoff)  # nothing is left
         return Question.of("bracket", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
                            sims=self._sims(sims), seed=_seed(seed))
 
     def _compute_bracket(self, p: dict, progress: Progress | None) -> View:
+        """The CLI's ``bracket``: the same ties, later rounds, grids, rules and seed."""
         from matchday.rules.knockout import tie_rules
         from matchday.simulate.bracket import simulate_bracket
         from matchday.simulate.knockout_state import bracket_from_store
+        from matchday.simulate.tie_play import KnockoutParams
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         code = p["competition"]
@@ -1124,13 +1055,11 @@ class Services:
             fitted = self._fitted(store, p["model"], cutoff)
             names = self._names(store)
 
-        def matrix_for(home: str, away: str, neutral: bool):
-            return fitted.predict(home, away, neutral=neutral, competition=code)
-
         if progress:
             progress(0, p["sims"])
-        result = simulate_bracket(ties, later, matrix_for, first_round=first_round,
-                                  rules=tie_rules(p["season"], code), n=p["sims"], seed=p["seed"])
+        result = simulate_bracket(ties, later, functools.partial(fitted.predict_many, competition=code),
+                                  first_round=first_round, params=KnockoutParams(rules=tie_rules(p["season"], code)),
+                                  n=p["sims"], seed=p["seed"])
         if progress:
             progress(p["sims"], p["sims"])
         frame = result.table.copy()
@@ -1152,9 +1081,9 @@ class Services:
                           gap: float | None = None, plans: Sequence[str] | None = None, model: str = DEFAULT_MODEL,
                           sims: int | None = None, seed: int = 0) -> Question:
         """The CLI's ``rotate`` (two-tier squad model; no squad file from a request)."""
-        from matchday.decide.calendar import club_calendar
         from matchday.decide.squad import DEFAULT_GAP
         from matchday.decide.strategies import parse_weights, resolve_plans
+        from matchday.workflows import calendar_from_store
 
         weights_text = weights or "title=1,europa=0.5,top4=0.3"
         parsed = parse_weights(weights_text)
@@ -1172,24 +1101,22 @@ class Services:
         with self.source.open() as store:
             club_id = self._team(store, club)
             cutoff = cutoff or min(self.today(), self._latest_date(store))
-            calendar = club_calendar(store, club_id, cutoff)
-            resolve_plans(calendar, plan_list or None)
+            resolve_plans(calendar_from_store(store, club_id, cutoff), plan_list or None)
         return Question.of("rotation", club=club_id, as_of=cutoff, weights=weights_text, gap=float(gap_),
                            plans=plan_list, model=_model(model),
                            sims=self._sims(sims, self.limits.max_rotation_sims), seed=_seed(seed))
 
     def _compute_rotation(self, p: dict, progress: Progress | None) -> View:
-        import numpy as np
-
-        from matchday.decide import analyse_rotation
+        """The CLI's ``rotate --json`` (with its sensitivity analyses), plus the stance-flip curve for the chart."""
+        from matchday.workflows import analyse_rotation
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
             fitted = self._fitted(store, p["model"], cutoff)
             analysis = analyse_rotation(store, p["club"], cutoff, weights=p["weights"], plans=p["plans"] or None,
-                                        squad=None, gap=p["gap"], model=p["model"], fitted=fitted, n_sims=p["sims"],
-                                        seed=p["seed"], progress=progress)
-        analysis.model_name = p["model"]  # fitted exactly as the CLI fits it
+                                        squad=None, gap=p["gap"], fitted=fitted, n_sims=p["sims"], seed=p["seed"],
+                                        progress=progress)
+        analysis.model_name = p["model"]  # fitted by name exactly as the CLI fits it (fit_model), cached here
         analysis.gap_sensitivity()
         analysis.points_sensitivity()
         analysis.weight_sensitivity()
@@ -1202,16 +1129,10 @@ class Services:
                        f"--sims {p['sims']} --seed {p['seed']}" + "".join(f" --plan '{x}'" for x in p["plans"]))
         if analysis.has_stance_flip:
             flip = analysis.stance_flip()
-            europe, league = analysis.outcome(flip.europe), analysis.outcome(flip.league)
-            others = {k: v for k, v in analysis.weights.items() if k != "trophy"}
-            a = europe.objective(others) - league.objective(others)
-            b = europe.indicator("trophy") - league.indicator("trophy")
-            top = max(2.0, 2.5 * (flip.threshold or 0.0), 1.5 * flip.weight)
-            grid = np.linspace(0.0, top, 41)
-            view["stance_curve"] = {
-                "weight": grid.tolist(), "difference": (a.mean() + grid * b.mean()).tolist(),
-                "se": (np.sqrt(np.array([np.var(a + w * b, ddof=1) for w in grid]) / analysis.n_sims)).tolist(),
-                "europe_plan": flip.europe, "league_plan": flip.league, "description": flip.describe()}
+            curve = analysis.stance_flip_curve(points=41)
+            view["stance_curve"] = {"weight": curve["weight"].tolist(), "difference": curve["difference"].tolist(),
+                                    "se": curve["se"].tolist(), "europe_plan": flip.europe, "league_plan": flip.league,
+                                    "description": flip.describe()}
         return view
 
     # ----------------------------------------------------------------------------------------- model page
@@ -1225,30 +1146,54 @@ class Services:
         return Question.of("backtests", run=run, log=logged)
 
     def _compute_backtests(self, p: dict, progress: Progress | None) -> View:
+        """A saved backtest run (:func:`matchday.workflows.backtest_from_store`): RPS per model, league and
+        season beside the markets (:meth:`~matchday.evaluate.backtest.BacktestResult.report`: paired differences
+        with week-clustered standard errors, as the CLI's ``backtest`` computes them) and calibration tables."""
+        from matchday.workflows import backtest_from_store, backtest_runs
+
         with self.source.open() as store:
-            log_frame = store.forecasts()
-            runs = _backtest_runs(log_frame)
+            runs = _records(backtest_runs(store))
+            logged = store.counts()["forecasts"]
             run = p["run"] or (runs[0]["run_id"] if runs else None)
             if p["run"] is not None and p["run"] not in {r["run_id"] for r in runs}:
                 raise NotFoundError(f"no backtest run {p['run']!r} in the forecasts log; runs: "
                                     + (", ".join(r["run_id"] for r in runs) or "(none: run `matchday backtest`)"))
             view: dict[str, Any] = {"runs": runs, "run": run, "summary": [], "calibration": {}, "models": [],
-                                    "other_logged": int(sum(1 for d in log_frame["details"] if _source(d) != "backtest")),
+                                    "other_logged": int(logged - sum(r["forecasts"] for r in runs)),
                                     "track_record_note": TRACK_RECORD_NOTE}
             if run is None:
                 return view
-            rows = log_frame[log_frame["run_id"] == run]
-            codes = sorted(rows["competition"].dropna().unique())
-            matches = store.matches(codes) if codes else None
-        view.update(backtest_summary(rows, matches))
+            result = backtest_from_store(store, run)
+        view.update(_backtest_view(result))
         return view
 
 
 # --------------------------------------------------------------------------------------------------- small helpers
-def _places(places) -> dict[str, int]:
-    from dataclasses import asdict
+def _tie_odds(fitted: Any, a: str, b: str, competition: str, season: str, score: Sequence[int] | None, final: bool,
+              names: dict[str, str]) -> dict[str, Any]:
+    """The tie model's odds (:func:`matchday.simulate.tie_model.forecast_tie`: what the CLI's ``tie`` prints and
+    ``validate-ties`` scores) as a view part: P(each side goes through) and, per way the tie can be decided,
+    P(decided so and this side goes through)."""
+    from matchday.rules.knockout import METHOD_NAMES
+    from matchday.simulate.tie_model import forecast_tie
 
-    return {k: int(v) for k, v in asdict(places).items()}
+    result = forecast_tie(fitted, a, b, season=season, competition=competition,
+                          first_leg=tuple(score) if score else None, final=final,
+                          teams=(names.get(a, a), names.get(b, b)))
+    methods = [{"decided_by": str(name), "a": float(result.p_method[k, 0]), "b": float(result.p_method[k, 1])}
+               for k, name in enumerate(METHOD_NAMES) if result.p_method[k].sum() > 0]
+    return {"p_advance": [float(result.p_advance[0]), float(result.p_advance[1])], "methods": methods}
+
+
+def _places(places) -> dict[str, Any]:
+    """The league's places (:class:`~matchday.rules.leagues.Places`): the counts by name, the European total
+    and what the European counts rest on (``europe_note``, text)."""
+    from dataclasses import fields
+
+    out: dict[str, Any] = {f.name: getattr(places, f.name) for f in fields(places)}
+    out["europe"] = places.europe
+    out["europe_definition"] = places.europe_definition
+    return out
 
 
 def _missing(value: Any) -> bool:
@@ -1279,85 +1224,37 @@ def _check_possible(parsed) -> None:
     """A condition that allows no score on the model's grid (e.g. '11-0') is a user error, not a crash."""
     import numpy as np
 
-    goals = np.arange(11)
+    from matchday.models.grid import DEFAULT_MAX_GOALS
+
+    goals = np.arange(DEFAULT_MAX_GOALS + 1)
     home, away = np.meshgrid(goals, goals, indexing="ij")
     for condition in parsed:
         if not np.asarray(condition.mask(home, away)).any():
-            raise MatchdayError(f"{condition.text!r}: no score up to 10 goals a side satisfies this condition")
+            raise MatchdayError(f"{condition.text!r}: no score up to {DEFAULT_MAX_GOALS} goals a side satisfies "
+                                "this condition")
 
 
-def _source(details: Any) -> str | None:
-    try:
-        return json.loads(details).get("source") if isinstance(details, str) else None
-    except (ValueError, AttributeError):
-        return None
+MARKETS = ("market_pre", "market_close")
 
 
-def _backtest_runs(log_frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Backtest runs in the forecasts log, newest first."""
-    if log_frame.empty:
-        return []
-    mask = [(_source(d) == "backtest") for d in log_frame["details"]]
-    rows = log_frame[mask]
-    if rows.empty:
-        return []
-    out = []
-    for run_id, group in rows.groupby("run_id", sort=False):
-        out.append({"run_id": str(run_id), "created_at": group["created_at"].max(),
-                    "models": sorted(group["model"].unique()), "competitions": sorted(group["competition"].dropna().unique()),
-                    "forecasts": int(len(group))})
-    out.sort(key=lambda r: r["created_at"], reverse=True)
-    return [_clean(r) for r in out]
-
-
-def backtest_summary(rows: pd.DataFrame, matches: pd.DataFrame | None) -> dict[str, Any]:
-    """From one backtest run of the forecasts log: RPS per model, league and season next to the closing and
-    pre-match market on the same matches (paired difference, standard error clustered by ISO week as the
-    backtest does), and each model's calibration table (home, draw and away pooled)."""
-    import numpy as np
-    import pandas as pd
-
-    from matchday.evaluate.backtest import iso_week_labels
-    from matchday.evaluate.metrics import calibration_table, paired_difference, rps
-
-    details = pd.DataFrame([json.loads(d) for d in rows["details"]], index=rows.index)
-    frame = rows[["model", "match_id", "competition", "p_home", "p_draw", "p_away"]].join(details[["season", "outcome"]])
-    frame = frame.dropna(subset=["outcome"])
-    frame["outcome"] = frame["outcome"].astype(int)
-    frame["rps"] = rps(frame[["p_home", "p_draw", "p_away"]].to_numpy(dtype=float), frame["outcome"].to_numpy())
-    dates = None
-    if matches is not None and len(matches):
-        dates = matches.set_index("match_id")["date"]
-    frame["week"] = iso_week_labels(frame["match_id"].map(dates)) if dates is not None else "?"
-    wide = frame.pivot_table(index="match_id", columns="model", values="rps", aggfunc="first")
-    meta = frame.drop_duplicates("match_id").set_index("match_id")[["competition", "season", "week"]]
-    models = [m for m in pd.unique(frame["model"]) if m not in ("market_close", "market_pre", "base_rates")]
+def _backtest_view(result: Any) -> dict[str, Any]:
+    """The model page's part of a :class:`~matchday.evaluate.backtest.BacktestResult`: ``summary`` (one row per
+    model, league and season: n, rps, log_loss, brier, and against each market present ``vs_<market>`` (mean
+    paired RPS difference, negative = better than the market), ``se_<market>`` (clustered by ISO week) and
+    ``<market>_rps`` (the market's mean RPS in that league and season)); ``calibration`` per model
+    (home, draw and away pooled); ``models`` (the run's models and blends, without markets and base rates)."""
+    report = result.report()
+    models = [m for m in result.models if m not in (*MARKETS, "base_rates")]
+    shown = report[report["model"].isin([*models, *MARKETS])]
     summary = []
-    for (comp, season), group in meta.groupby(["competition", "season"], sort=True):
-        sub = wide.loc[group.index]
-        for model in [*models, "market_pre", "market_close"]:
-            if model not in sub:
-                continue
-            values = sub[model].to_numpy(dtype=float)
-            item: dict[str, Any] = {"model": model, "competition": comp, "season": season,
-                                    "n": int(np.isfinite(values).sum()), "rps": float(np.nanmean(values))}
-            for market in ("market_close", "market_pre"):
-                item[f"vs_{market}"], item[f"se_{market}"], item[f"{market}_rps"] = None, None, None
-                if market in sub and model != market:
-                    other = sub[market].to_numpy(dtype=float)
-                    both = np.isfinite(values) & np.isfinite(other)
-                    if both.sum() >= 2:
-                        item[f"vs_{market}"] = float(np.mean(values[both] - other[both]))
-                        item[f"{market}_rps"] = float(np.mean(other[both]))
-                        weeks = group["week"].to_numpy()[both]
-                        if len(set(weeks)) >= 2:
-                            item[f"se_{market}"] = paired_difference(values[both], other[both],
-                                                                     clusters=weeks).standard_error
-            summary.append(item)
-    calibration = {}
-    for model in [*models, "market_close"]:
-        sub = frame[frame["model"] == model]
-        if len(sub):
-            calibration[model] = _records(calibration_table(sub[["p_home", "p_draw", "p_away"]].to_numpy(dtype=float),
-                                                            sub["outcome"].to_numpy(), bins=10))
-    return {"summary": [_clean(s) for s in summary], "calibration": calibration, "models": models}
+    for row in _records(shown):
+        for market in MARKETS:
+            own = report[(report["model"] == market) & (report["competition"] == row["competition"])
+                         & (report["season"] == row["season"])]
+            row[f"{market}_rps"] = float(own["rps"].iloc[0]) if len(own) else None
+            row.setdefault(f"vs_{market}", None)
+            row.setdefault(f"se_{market}", None)
+        summary.append(row)
+    calibration = {model: _records(result.calibration(model)) for model in [*models, "market_close"]
+                   if model in result.models}
+    return {"summary": summary, "calibration": calibration, "models": models}
