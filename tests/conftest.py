@@ -64,7 +64,8 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MATCHDAY_CONFIG", str(base / "config.toml"))
     for name in ("MATCHDAY_MIRROR", "MATCHDAY_FOOTBALL_DATA_URL", "MATCHDAY_OPENFOOTBALL_JSON_URL",
                  "MATCHDAY_FOOTBALL_TXT_URL", "MATCHDAY_ENGSOCCERDATA_URL", "MATCHDAY_ALIASES",
-                 "MATCHDAY_LOCK_WAIT", "MATCHDAY_DEBUG"):
+                 "MATCHDAY_LOCK_WAIT", "MATCHDAY_DEBUG",
+                 "MATCHDAY_MODEL_CACHE", "MATCHDAY_MODEL_CACHE_MB"):  # fitted models: under MATCHDAY_CACHE
         monkeypatch.delenv(name, raising=False)
 
 
@@ -98,3 +99,18 @@ def readme_match_counts(shared: Path) -> dict[tuple[str, str], int]:
         for season, cell in zip(seasons, cells[1:-1], strict=True):
             counts[(season, cells[0])] = int(cell.replace(",", ""))
     return counts
+
+
+@pytest.fixture(scope="session")
+def distributed():
+    """The ``distributed`` module (Dask); skip (locally) or fail (CI=true) when it is not installed (the dev
+    extra installs it). A fixture, not an importable helper: ``from conftest import ...`` is ambiguous next to
+    tests/e2e/conftest.py."""
+    try:
+        import distributed as module
+    except ImportError:
+        message = "dask[distributed] is not installed (pip install -e '.[dev]')"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return module

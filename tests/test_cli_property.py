@@ -50,7 +50,7 @@ ONLY = [c for c in os.environ.get("MATCHDAY_PROPERTY_COMMANDS", "").split(",") i
 LOG = os.environ.get("MATCHDAY_PROPERTY_LOG")  # append "exit code, command line, last stderr line" per example
 
 #: Relative cost of one example of a command (default 1): slow commands get fewer examples.
-COST = {"demo": 12.0, "case-study": 12.0, "backtest": 4.0, "calibrate-seasons": 4.0, "fatigue": 3.0,
+COST = {"demo": 12.0, "case-study": 12.0, "backtest": 4.0, "sweep": 4.0, "calibrate-seasons": 4.0, "fatigue": 3.0,
         "validate-ties": 2.0, "rotate": 2.0, "ratings": 2.0, "predict": 2.0}
 
 
@@ -159,16 +159,28 @@ def _grammar_by_name(workspace: Workspace) -> dict[str, Values]:
     models = Values(st.lists(MODELS.plausible, min_size=1, max_size=2).map(",".join),
                     st.lists(st.one_of(MODELS.plausible, MODELS.broken), min_size=0, max_size=3).map(",".join))
     refit = Values(one_of("weekly", "gap", *(["daily"] if LONG else [])), one_of("bogus", ""))
+    specs = Values(st.just(str(workspace.sweep)), one_of("notes.txt", "empty.csv", "binary.bin", "folder", "missing.toml",
+                                                         "garbage.csv", "/dev/null", ""))
+    leagues = Values(st.lists(COMPETITIONS.plausible, min_size=1, max_size=2).map(",".join),
+                     one_of("", ",", "E0,,XX9", "XX9", "E0;SP1"))
+    params = Values(one_of("dixon-coles.xi=0,0.0019", "xi=0.001", "elo.k=15,20", "shrinkage=3.0"),
+                    one_of("x", "=", "dixon-coles.nope=1", "xi=", "xi=[1,", "elo.k=abc", "a.b.c=1"))
+    schedulers = Values(one_of("serial", "processes:1", *(["processes:2", "processes"] if LONG else [])),
+                        one_of("bogus", "processes:0", "local:0", "processes:x", "", "tcp://example.com:8786"))
+    jobs = Values(one_of("1", *(["2", "-1"] if LONG else [])), one_of("0", "-5", "abc"))
     ask = Values(one_of("top", "title", "table"), one_of("bogus", ""))
     return {
         "as_of": DATES, "until": DATES, "since": DATES, "start": DATES, "date": DATES,
         "season": SEASONS, "seasons": SEASONS,
         "competition": COMPETITIONS, "competitions": COMPETITIONS, "leagues": COMPETITIONS,
+        "leagues_option": leagues,
         "club": CLUBS, "home": CLUBS, "away": CLUBS, "team": CLUBS, "team_a": CLUBS, "team_b": CLUBS, "query": CLUBS,
         "sims": SIMS, "seed": SEEDS, "gap": FLOATS, "lock_wait": FLOATS, "port": PORTS, "workers": COUNTS,
         "model": MODELS, "models": models, "refit": refit, "given": CONDITIONS, "first_leg": FIRST_LEGS,
         "weights": WEIGHTS, "plan": PLANS, "ask": ask, "host": HOSTS, "mirror": mirrors, "source": sources,
-        "cache_dir": folders, "data": folders, "squad": inputs,
+        "cache_dir": folders, "data": folders, "squad": inputs, "spec": specs, "param": params,
+        "scheduler": schedulers, "jobs": jobs, "history": COUNTS,
+        "by": Values(one_of("all", "season", "competition", "competition,season"), one_of("bogus", "")),
     } | {name: OUTPUTS for name in ("heatmap", "chart", "plot", "output", "forecasts_csv")}
 
 
@@ -181,11 +193,18 @@ FAST_GRAMMAR: dict[tuple[str, str], Values] = {
     ("calibrate-seasons", "seasons"): Values(st.just("2023-24"), one_of("2015-16", "x")),
     ("calibrate-seasons", "competitions"): Values(st.just("E0"), one_of("XX9", "UEL")),
     ("fatigue", "leagues"): Values(st.just("E0"), one_of("XX9", "UEL")),
+    ("sweep", "start"): Values(one_of("2024-05-12", "2024-05-19"), one_of("2024-02-30", "x")),
+    ("sweep", "seasons"): Values(st.just("2023-24"), one_of("2015-16", "x")),
+    ("sweep", "leagues"): Values(st.just("E0"), one_of("XX9", "E0,,")),
+    ("sweep", "models"): Values(one_of("dixon-coles", "elo", "poisson"), one_of("nope", "")),
+    ("sweep", "refit"): Values(one_of("weekly", "gap"), one_of("bogus",)),
 }
 #: Options whose default is costly are always given (a value from their grammar) in the fast run.
 ALWAYS = {"sims", "db"}
 FAST_ALWAYS = {("backtest", "start"), ("backtest", "seasons"), ("calibrate-seasons", "seasons"),
-               ("backtest", "competitions"), ("calibrate-seasons", "competitions"), ("fatigue", "leagues")}
+               ("backtest", "competitions"), ("calibrate-seasons", "competitions"), ("fatigue", "leagues"),
+               ("backtest", "jobs"), ("sweep", "jobs"), ("sweep", "start"), ("sweep", "seasons"),
+               ("sweep", "leagues")}
 
 
 def _kind(param) -> str:
@@ -205,8 +224,11 @@ def _kind(param) -> str:
 def _values(command: str, param, grammar: dict[str, Values], mixed: bool) -> st.SearchStrategy[str]:
     if not LONG and (command, param.name) in FAST_GRAMMAR:
         return FAST_GRAMMAR[(command, param.name)].draw(mixed)
-    if param.name in grammar:
-        return grammar[param.name].draw(mixed)
+    name = param.name
+    if param.param_type_name == "option" and f"{name}_option" in grammar:  # e.g. --leagues E0,SP1 (one token)
+        name = f"{name}_option"
+    if name in grammar:
+        return grammar[name].draw(mixed)
     fallback = {"int": COUNTS, "float": FLOATS, "path": OUTPUTS}.get(_kind(param), Values(CLUBS.plausible))
     return fallback.draw(mixed)
 
@@ -276,6 +298,9 @@ class Workspace:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(shared / relative, target)
         self.squad = Path(cli.__file__).parent / "decide" / "examples" / "squad_liverpool_2024_illustrative.csv"
+        self.sweep = root / "sweep.toml"
+        self.sweep.write_text('leagues = ["E0"]\nseasons = "2023-24"\nstart = "2024-05-12"\n'
+                              '[models.dixon-coles]\nxi = [0.0, 0.0019]\n[models.elo]\n', encoding="utf-8")
 
     def prepare(self, folder: Path, argv: list[str]) -> list[str]:
         """One example's working folder (a copy of the store, a read-only copy when the line names one,

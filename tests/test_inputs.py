@@ -119,7 +119,11 @@ def test_the_cli_uses_these_functions():
     assert cli.parse_date is inputs.parse_date
     assert cli._competition is inputs.competition and cli._season is inputs.season
     assert cli._require_season is inputs.require_season and cli._team_id is inputs.club
-    assert cli._parse_first_leg is inputs.parse_first_leg and cli._tie_context is inputs.tie_competition
+    assert cli._tie_context is inputs.tie_competition
+    # the CLI reads the first leg's text with inputs.parse_first_leg and resolves the names with the store
+    # later (provisional clubs included), so it keeps them as typed
+    assert cli._parse_first_leg("Liverpool FC 0-3 Atalanta") == ("Liverpool FC", 0, 3, "Atalanta")
+    assert inputs.parse_first_leg("Liverpool FC 0-3 Atalanta") == ("liverpool", 0, 3, "atalanta")
     assert cli._fixture_competition is inputs.fixture_competition
 
 

@@ -46,8 +46,10 @@ def test_fingerprint_follows_the_data(synced_db, tmp_path):
                           "(SELECT min(match_id) FROM matches WHERE competition = 'E0')")
         store.con.execute("INSERT INTO seasons SELECT competition, season, min(date), max(date), count(*) "
                           "FROM matches GROUP BY ALL ON CONFLICT DO NOTHING")
-        store.con.execute("INSERT INTO imports VALUES ('test', 'x.csv', 'abc', now(), 1, 0)")
-        store.con.execute("INSERT INTO odds VALUES ('0', 'B365', '1x2', 'home', NULL, false, 2.0)")
+        store.con.execute("INSERT INTO imports (source, source_file, sha256, imported_at, matches, added) "
+                          "VALUES ('test', 'x.csv', 'abc', now(), 1, 0)")
+        store.con.execute("INSERT INTO odds (match_id, bookmaker, market, selection, line, closing, price) "
+                          "VALUES ('0', 'B365', '1x2', 'home', NULL, false, 2.0)")
     assert source.fingerprint() != first
 
 

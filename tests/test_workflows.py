@@ -71,7 +71,7 @@ def test_a_final_between_equals_is_a_coin_flip(fitted_poisson):
 
 
 def test_no_bracket_from_the_knockout_play_offs_of_a_league_phase_season():
-    with pytest.raises(workflows.MatchdayError, match="not implemented yet"):
+    with pytest.raises(workflows.MatchdayError, match="not simulated here yet"):
         workflows.refuse_bracket_before_round_of_16("UCL", "2024-25", "Knockout play-off", dt.date(2025, 2, 1))
     workflows.refuse_bracket_before_round_of_16("UCL", "2024-25", "Round of 16", dt.date(2025, 3, 1))
     workflows.refuse_bracket_before_round_of_16("UCL", "2023-24", "Knockout play-off", dt.date(2024, 2, 1))

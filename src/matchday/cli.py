@@ -514,6 +514,8 @@ def fixtures(
 # --------------------------------------------------------------------------- models and forecasts
 ModelOption = Annotated[str, typer.Option("--model", help="dixon-coles, poisson, negative-binomial, "
                                           "bivariate-poisson, shots-dixon-coles or elo.")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Fit the model afresh instead of loading a cached "
+                                             "fit (fits are cached under MATCHDAY_MODEL_CACHE).")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
                                                 "(YYYY-MM-DD; default: today).")]
 
@@ -522,11 +524,22 @@ _as_of_or_today = inputs.as_of_or_today
 _team_id = inputs.club
 
 
-def _fit(store: Store, model: str, as_of: dt.date):
-    from matchday.models.training import fit_model
+def _fit(store: Store, model: str, as_of: dt.date, no_cache: bool = False):
+    """The model as of ``as_of`` through :func:`matchday.workflows.fitted_model`'s cache (one stderr line says
+    whether it was loaded or fitted)."""
+    from matchday.workflows import fit_or_load
 
     with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
-        return fit_model(model, store, as_of)
+        found = fit_or_load(store, model, as_of, cache=False if no_cache else None)
+    matches = f"{found.n_matches:,} matches, " if found.n_matches is not None else ""
+    if found.cached:
+        err_console.print(f"[dim]{model} as of {as_of.isoformat()}: cached fit ({matches}{1000 * found.seconds:.0f} ms "
+                          "to load; --no-cache refits)[/]", highlight=False)
+    else:
+        err_console.print(f"[dim]{model} as of {as_of.isoformat()}: fitted on {matches.rstrip(', ')} in "
+                          f"{found.seconds:.1f} s{'' if no_cache or found.path is None else ', cached'}[/]",
+                          highlight=False)
+    return found.model
 
 
 _fixture_competition = inputs.fixture_competition
@@ -538,6 +551,7 @@ def predict(
     away: Annotated[str, typer.Argument(help="Away club.")],
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
+    no_cache: NoCacheOption = False,
     competition: Annotated[str | None, typer.Option("--competition", help="Competition whose home advantage "
                                                     "applies (default: the pair's tie, else the home league).")] = None,
     neutral: Annotated[bool, typer.Option("--neutral", help="Neutral venue (no home advantage).")] = False,
@@ -555,7 +569,7 @@ def predict(
     cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:  # read-only while fitting: other commands may read meanwhile
         home_id, away_id = resolve_club(store, home), resolve_club(store, away)  # provisional clubs too
-        fitted = _fit(store, model, cutoff)
+        fitted = _fit(store, model, cutoff, no_cache)
         comp = resolve_competition(competition).code if competition else _fixture_competition(store, home_id, away_id, cutoff)
         forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
         p = forecast.outcomes()[0]
@@ -582,6 +596,7 @@ def ratings(
     competition: Annotated[str, typer.Argument(help="League or UEFA competition to list (code or name).")],
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
+    no_cache: NoCacheOption = False,
     top: Annotated[int, typer.Option("--top", help="Show this many clubs.")] = 30,
     db: DbOption = None,
     json_: FormatJson = False,
@@ -595,7 +610,7 @@ def ratings(
     comp = resolve_competition(competition)
     cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:
-        fitted = _fit(store, model, cutoff)
+        fitted = _fit(store, model, cutoff, no_cache)
         season = season_of_date(cutoff)
         members = store.matches([comp.code], [season])
         if members.empty:
@@ -610,6 +625,23 @@ def ratings(
          caption="strength = expected goal difference per match against an average side on neutral ground")
 
 
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Where the work runs: processes[:N] (local processes, the default; N = --jobs), serial, "
+    "local:N (a Dask LocalCluster of N workers) or a Dask scheduler address tcp://host:8786 "
+    "(pip install 'matchday\\[distributed]'; docs/sweeps.md). Results are the same on every one.")]
+JobsOption = Annotated[int, typer.Option("--jobs", help="Local worker processes without --scheduler (-1 = every core).")]
+
+
+def _task_progress(description: str):
+    """A Rich progress bar for executor tasks: (context manager, callback(done, total, label))."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn(f"[bold]{description}" + " {task.fields[label]}"), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True)
+    task = progress.add_task("tasks", total=None, label="")
+    return progress, lambda done, total, label: progress.update(task, completed=done, total=total, label=label)
+
+
 @app.command()
 def backtest(
     competitions: Annotated[list[str], typer.Argument(help="Leagues to evaluate, e.g. E0 SP1.")],
@@ -618,7 +650,8 @@ def backtest(
     refit: Annotated[str, typer.Option("--refit", help="weekly (default), daily or gap.")] = "weekly",
     start: Annotated[str | None, typer.Option("--start", help="Evaluate matches from this date on (YYYY-MM-DD).")] = None,
     blend: Annotated[bool, typer.Option("--blend/--no-blend", help="Add model + pre-match market blends.")] = True,
-    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (-1 = every core).")] = -1,
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = -1,
     plot: Annotated[Path | None, typer.Option("--plot", help="Reliability PNG of the first model.")] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write the forecasts to the store.")] = True,
     db: DbOption = None,
@@ -629,13 +662,13 @@ def backtest(
     league and season, next to the closing and pre-match market on the very same matches."""
     import uuid
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from matchday.data.competitions import resolve_competition
     from matchday.data.errors import UnknownChoiceError
-    from matchday.data.seasons import season_range, season_start_year
+    from matchday.data.seasons import season_range
     from matchday.evaluate.backtest import add_blend, save_backtest, walk_forward_many
+    from matchday.evaluate.executor import executor_for
     from matchday.models import MODELS
+    from matchday.workflows import backtest_input
 
     names = [m.strip() for m in models.split(",") if m.strip()]
     for name in names:
@@ -649,25 +682,16 @@ def backtest(
     codes = [resolve_competition(c).code for c in competitions]
     season_list = season_range(seasons)
     history = 2
-    first = season_start_year(season_list[0]) - history
-    needed = [f"{y}-{(y + 1) % 100:02d}" for y in range(first, season_start_year(season_list[-1]) + 1)]
     with open_store(db, read_only=not save) as store:
-        from matchday.data.competitions import COMPETITIONS
-
-        countries = {COMPETITIONS[c].country for c in codes}
-        train_codes = sorted({c.code for c in COMPETITIONS.values() if c.kind == "league" and c.country in countries})
-        matches = store.matches(train_codes, needed, played=True)
-        if matches.empty:
-            raise MatchdayError(f"no matches stored for {', '.join(codes)} {seasons}; run `matchday sync` first")
-        odds = store.odds(matches["match_id"].tolist(), market="1x2")
-        with Progress(TextColumn("[bold]backtest {task.fields[label]}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err_console, transient=True) as progress:
-            task = progress.add_task("units", total=None, label="")
-            result = walk_forward_many(
-                {name: MODELS[name] for name in names}, matches, competitions=codes, seasons=season_list,
-                start=parse_date(start, "--start"), refit=refit, history_seasons=history, odds=odds, n_jobs=jobs,
-                progress=lambda done, total, label: progress.update(task, completed=done, total=total, label=label),
-            )
+        matches, odds = backtest_input(store, codes, season_list, history)
+        with executor_for(scheduler, jobs) as executor:
+            err_console.print(f"[dim]running on {executor.describe()}[/]", highlight=False)
+            bar, on_progress = _task_progress("backtest")
+            with bar:
+                result = walk_forward_many(
+                    {name: MODELS[name] for name in names}, matches, competitions=codes, seasons=season_list,
+                    start=parse_date(start, "--start"), refit=refit, history_seasons=history, odds=odds,
+                    executor=executor, progress=on_progress)
         if blend and "market_pre" in result.models:
             for name in names:
                 result = add_blend(result, name)
@@ -686,6 +710,80 @@ def backtest(
         if "market_close" in result.models:
             emit(result.compare("market_close", by=()).round(4), as_json=False, as_csv=False,
                  title="paired RPS difference to the closing market (negative = better than the market)")
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path | None, typer.Argument(help="A TOML sweep file (docs/sweeps.md); the options below "
+                                                "override its keys.")] = None,
+    leagues: Annotated[str | None, typer.Option("--leagues", help="Comma-separated leagues, e.g. E0,SP1.")] = None,
+    seasons: Annotated[str | None, typer.Option("--seasons", help="Season or range, e.g. 2021-22:2023-24.")] = None,
+    models: Annotated[str | None, typer.Option("--models", help="Comma-separated model names.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="A parameter grid: [MODEL.]NAME=V1,V2,... "
+                                                    "(e.g. dixon-coles.xi=0,0.0019); repeatable.")] = None,
+    refit: Annotated[str | None, typer.Option("--refit", help="weekly (default), daily or gap.")] = None,
+    history: Annotated[int | None, typer.Option("--history", help="Seasons before the evaluated one that train "
+                                                "it (default 2).")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Evaluate matches from this date on (YYYY-MM-DD).")] = None,
+    by: Annotated[str, typer.Option("--by", help="Summary rows: all (pooled, default), season, competition or "
+                                    "competition,season.")] = "all",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = -1,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Write the forecasts to the store.")] = True,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """Parameter sweep: walk-forward backtests of every league x season x model x setting, on local processes
+    or a Dask cluster; forecasts saved to the store as backtests are, and a summary table."""
+    import uuid
+
+    from matchday.evaluate.backtest import save_backtest
+    from matchday.evaluate.executor import executor_for
+    from matchday.evaluate.sweep import SweepSpec, run_sweep
+    from matchday.workflows import backtest_input
+
+    groups = {"all": (), "season": ("season",), "competition": ("competition",),
+              "competition,season": ("competition", "season"), "season,competition": ("season", "competition")}
+    if by not in groups:
+        raise MatchdayError(f"--by {by!r}: expected {', '.join(groups)}")
+    league_list = [x.strip() for x in leagues.split(",") if x.strip()] if leagues else None
+    model_list = [x.strip() for x in models.split(",") if x.strip()] if models else None
+    options = {"refit": refit, "history_seasons": history, "start": parse_date(start, "--start")}
+    if spec is not None:
+        parsed = SweepSpec.from_toml(spec, leagues=league_list, seasons=seasons, **options)
+        if model_list or param:
+            parsed = parsed.with_grid(model_list, param or [])
+    else:
+        if not league_list or not seasons:
+            raise MatchdayError("give a sweep file, or --leagues and --seasons (and --models, --param)")
+        parsed = SweepSpec.from_options(league_list, seasons, model_list or ["dixon-coles"], param or [],
+                                        **{k: v for k, v in options.items() if v is not None})
+    with open_store(db, read_only=not save) as store:
+        matches, odds = backtest_input(store, parsed.leagues, parsed.seasons, parsed.history_seasons)
+        with executor_for(scheduler, jobs) as executor:
+            err_console.print(f"[dim]sweep: {parsed.describe()} on {executor.describe()}[/]", highlight=False)
+            bar, on_progress = _task_progress("sweep")
+            with bar:
+                result = run_sweep(parsed, matches, odds=odds, executor=executor, progress=on_progress)
+        if save:
+            result.run_id = save_backtest(store, result.backtest, "sweep-" + uuid.uuid4().hex[:12])
+            err_console.print(f"saved as run {result.run_id} in {store.path}")
+    table = result.summary(by=groups[by])
+    if json_ or csv:
+        emit(table, as_json=json_, as_csv=csv)
+        return
+    keep = [c for c in ("rank", "model", *groups[by], "n", "rps", "log_loss", "brier", "vs_market_close",
+                        "se_market_close") if c in table.columns]
+    if table["imputed"].any():
+        keep.append("imputed")
+    shown = table[keep].rename(columns={"model": "forecast", "vs_market_close": "vs close", "se_market_close": "se"})
+    shown["rank"] = shown["rank"].map(lambda r: "" if r != r else f"{r:.0f}")
+    emit(shown.round(4), as_json=False, as_csv=False,
+         title=f"sweep {', '.join(parsed.leagues)} {parsed.seasons[0]}..{parsed.seasons[-1]}: {len(parsed.variants)} "
+               f"variant(s), {result.backtest.wall_seconds:.1f} s",
+         caption=f"best by RPS: {result.best()}; vs_market_close = paired RPS difference (negative = better than "
+                 "the closing market), se clustered by week")
 
 
 # --------------------------------------------------------------------------- simulations
@@ -742,6 +840,7 @@ def simulate(
     season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
+    no_cache: NoCacheOption = False,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
     heatmap: Annotated[Path | None, typer.Option("--heatmap", help="Write a PNG of the position probabilities.")] = None,
@@ -755,7 +854,7 @@ def simulate(
     cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:
         code, season, matches, names = _league_season(store, competition, season, cutoff)
-        result = _run_season(matches, _fit(store, model, cutoff), code, season, cutoff, sims, seed)
+        result = _run_season(matches, _fit(store, model, cutoff, no_cache), code, season, cutoff, sims, seed)
     if heatmap:
         from matchday.simulate.plots import position_heatmap
 
@@ -817,6 +916,7 @@ def whatif(
                                               "instead of the end of the season.")] = None,
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
+    no_cache: NoCacheOption = False,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
     db: DbOption = None,
@@ -847,7 +947,7 @@ def whatif(
             remaining = remaining[remaining["date"] <= str(horizon)]
         conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t),
                                            until=horizon)
-        fitted = _fit(store, model, cutoff)  # one fit serves the baseline and the what-if
+        fitted = _fit(store, model, cutoff, no_cache)  # one fit serves the baseline and the what-if
     base = _run_season(matches, fitted, code, season, cutoff, sims, seed, until=horizon)
     cond = _run_season(matches, fitted, code, season, cutoff, sims, seed, conditions, until=horizon)
     if ask in ("top", "title"):
@@ -893,6 +993,7 @@ def tie(
     final: Annotated[bool, typer.Option("--final", help="A single match at a neutral venue instead of two legs.")] = False,
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
+    no_cache: NoCacheOption = False,
     competition: Annotated[str | None, typer.Option("--competition", help="UCL, UEL or UECL for a tie the store does "
                                                     "not hold (home advantage, rules; default UCL).")] = None,
     show_forecast: Annotated[bool, typer.Option("--show-forecast", help="Also what the model said before each "
@@ -921,12 +1022,8 @@ def tie(
 
     cutoff = _as_of_or_today(as_of)
     given = _parse_first_leg(first_leg) if first_leg else None
-    with open_store(db) as store, err_console.status(f"fitting {model} as of {cutoff.isoformat()} ..."):
-        fitted = None
-        if sims:
-            from matchday.models.training import fit_model
-
-            fitted = fit_model(model, store, cutoff)
+    with open_store(db) as store:
+        fitted = _fit(store, model, cutoff, no_cache)  # the fitted-model cache: cheap when the tie is decided
         answer = tie_from_store(store, team_a, team_b, cutoff, model=model, first_leg=given, final=final,
                                 competition=competition, show_forecast=show_forecast, fitted=fitted)
     a, b = answer.team_a, answer.team_b
@@ -1015,6 +1112,7 @@ def bracket(
     season: Annotated[str | None, typer.Argument(help="Season (default: the one running on --as-of).")] = None,
     as_of: AsOfOption = None,
     model: ModelOption = "dixon-coles",
+    no_cache: NoCacheOption = False,
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
     db: DbOption = None,
@@ -1028,28 +1126,18 @@ def bracket(
     at random in each simulation. Ties are played by the tie model `matchday tie` uses."""
     import functools
 
-    from matchday.rules.uefa_format import has_league_phase
     from matchday.simulate.bracket import simulate_bracket
-    from matchday.simulate.knockout_state import bracket_from_store, pairings_known_as_of
     from matchday.simulate.tie_model import knockout_params
-    from matchday.workflows import team_names
+    from matchday.workflows import bracket_state, team_names
 
     comp = _competition(competition, "cup")
     cutoff = _as_of_or_today(as_of)
     season = _season(season, cutoff)
-    league_phase = has_league_phase(comp.code, season)
     with open_store(db) as store:
         _require_season(store, comp.code, season)
-        matches = store.matches([comp.code], [season])
-        draws = pairings_known_as_of(matches, cutoff)
-        try:
-            first_round, ties, later = bracket_from_store(matches, cutoff, allow_entrants=not league_phase)
-        except MatchdayError as error:
-            if league_phase and "brings in" in str(error):
-                _refuse_bracket_before_round_of_16(comp.code, season, "Knockout play-off", cutoff, draws)
-            raise
-        _refuse_bracket_before_round_of_16(comp.code, season, first_round.name, cutoff, draws)
-        fitted = _fit(store, model, cutoff)
+        first_round, ties, later, draws = bracket_state(store.matches([comp.code], [season]), comp.code, season,
+                                                        cutoff)
+        fitted = _fit(store, model, cutoff, no_cache)
         clubs = [t for tie_ in ties for t in (tie_.home, tie_.away)] + [c for r in later for c in r.entrants]
         names = team_names(store, clubs)
 
@@ -1168,6 +1256,7 @@ def rotate(
                                               help="Also vary the gap, the points situation and the weights.")] = True,
     chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart of the plans and the stance flip.")] = None,
     model: ModelOption = "dixon-coles",
+    no_cache: NoCacheOption = False,
     db: DbOption = None,
     json_: FormatJson = False,
     csv: FormatCsv = False,
@@ -1187,6 +1276,7 @@ def rotate(
         analysis = analyse_rotation(
             store, club, cutoff, weights=weights, plans=plan or None, squad=squad, gap=gap, model=model,
             n_sims=sims, seed=seed, progress=lambda done, total: progress.update(task, completed=done, total=total),
+            cache=False if no_cache else None,
         )
         if sensitivity:
             progress.update(task, description="sensitivity", completed=0)
@@ -1248,13 +1338,14 @@ def case_study(
     sims: Annotated[int, sims_option("Simulated futures per analysis", minimum=2, maximum=MAX_ROTATION_SIMS,
                                      why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
+    no_cache: NoCacheOption = False,
     db: DbOption = None,
 ) -> None:
     """Write the Liverpool April 2024 case study (every figure computed here, from the store)."""
     from matchday.reports.case_study import liverpool_april_2024
 
     with open_store(db) as store, err_console.status("computing the case study ..."):
-        path = liverpool_april_2024(store, output, n_sims=sims, seed=seed)
+        path = liverpool_april_2024(store, output, n_sims=sims, seed=seed, cache=False if no_cache else None)
     console.print(f"wrote {path}")
 
 
@@ -1264,6 +1355,7 @@ def demo(
     sims: Annotated[int, sims_option("Simulations for each step", minimum=2, maximum=MAX_ROTATION_SIMS,
                                      why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
+    no_cache: NoCacheOption = False,
     db: DbOption = None,
 ) -> None:
     """The April 2024 story end to end: sync, fit, table, tie odds, title odds, what-if, rotation advice."""
@@ -1288,21 +1380,21 @@ def demo(
     header("The Premier League table on 14 April 2024 (after Liverpool 0-1 Crystal Palace)")
     table(competition="E0", season="2023-24", as_of="2024-04-14", db=db_path, json_=False, csv=False)
     header("Liverpool v Atalanta before the first leg (10 April)")
-    tie(team_a="Liverpool", team_b="Atalanta", first_leg=None, final=False, as_of="2024-04-10", model="dixon-coles",
+    tie(team_a="Liverpool", team_b="Atalanta", first_leg=None, final=False, as_of="2024-04-10", model="dixon-coles", no_cache=no_cache,
         competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
     header("How likely is a comeback from 0-3? (12 April)")
     tie(team_a="Atalanta", team_b="Liverpool", first_leg="Liverpool 0-3 Atalanta", final=False, as_of="2024-04-12",
-        model="dixon-coles", competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
+        model="dixon-coles", no_cache=no_cache, competition="UEL", sims=0, seed=seed, db=db_path, json_=False, csv=False)
     header("Title odds on 15 April")
-    simulate(competition="E0", season="2023-24", as_of="2024-04-15", model="dixon-coles", sims=sims, seed=seed,
+    simulate(competition="E0", season="2023-24", as_of="2024-04-15", model="dixon-coles", no_cache=no_cache, sims=sims, seed=seed,
              heatmap=None, positions=False, db=db_path, json_=False, csv=False)
     header("Who is top if Liverpool beat Fulham and Arsenal don't win at Wolves?")
     whatif(competition="E0", season="2023-24", given=["Fulham v Liverpool: away win", "Wolves v Arsenal: not away win"],
-           ask="top", until=None, as_of="2024-04-15", model="dixon-coles", sims=sims, seed=seed, db=db_path,
+           ask="top", until=None, as_of="2024-04-15", model="dixon-coles", no_cache=no_cache, sims=sims, seed=seed, db=db_path,
            json_=False, csv=False)
     header("Rest the first team in Bergamo, or throw the lot at it?")
     rotate(club="Liverpool", as_of="2024-04-15", weights="title=1,europa=0.5,top4=0.3", squad=None, plan=None,
-           gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model="dixon-coles", db=db_path,
+           gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model="dixon-coles", no_cache=no_cache, db=db_path,
            json_=False, csv=False)
     console.print(f"[green]demo finished in {time.perf_counter() - started:.1f} s[/]")
 
@@ -1374,7 +1466,7 @@ def main() -> None:
                           soft_wrap=True)
         raise SystemExit(2) from None
     except MatchdayError as exc:
-        err_console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)  # markup escaped
         raise SystemExit(2) from None
     except (KeyboardInterrupt, typer.Abort):
         err_console.print("[red]interrupted[/]", highlight=False)

@@ -19,9 +19,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from matchday.data.errors import MatchdayError
+from matchday.data.errors import MatchdayError, UnknownChoiceError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from matchday.data.competitions import Competition
     from matchday.data.store import Store
 
@@ -90,17 +92,63 @@ def require_season(store: Store, code: str, season_: str) -> None:
 def club(name: str, store: Store | None = None) -> str:
     """The team id of a club named by any known name (the registry; the error names the closest clubs).
 
-    With ``store``, a team id the store holds is accepted as it is (provisional ids of clubs the registry
-    does not know yet included).
+    With ``store``, a team id the store holds is accepted as it is, and clubs the store holds only under a
+    provisional (``unregistered:``) id resolve by the names the sources wrote for them (case, accents,
+    punctuation and legal-form words such as "FC" or "NK" aside). A name matching two provisional clubs is
+    ambiguous (an error naming both), never a guess.
     """
     text = str(name).strip()
     if not text:
         raise MatchdayError("a club name is required")
-    if store is not None and text in set(store.teams()["team_id"]):
-        return text
     from matchday.data.registry import TeamRegistry
 
-    return TeamRegistry.load().require(text)
+    registry = TeamRegistry.load()
+    if store is None:
+        return registry.require(text)
+    teams = store.teams()
+    if text in set(teams["team_id"]):
+        return text
+    found = registry.match(text)
+    if found.team_id is not None:
+        return found.team_id
+    provisional = teams[~teams["registered"].astype(bool)]
+    if found.how != "ambiguous" and not provisional.empty:
+        provisional_club = _provisional_club(store, teams, provisional, text)
+        if provisional_club is not None:
+            return provisional_club
+    try:
+        return registry.require(text)
+    except UnknownChoiceError as error:
+        if provisional.empty or found.how == "ambiguous":
+            raise
+        import difflib
+
+        closer = difflib.get_close_matches(text, list(provisional["name"].astype(str)), n=3, cutoff=0.6)
+        raise UnknownChoiceError("team", text, closer + list(error.choices), closest=True) from None
+
+
+def _provisional_club(store: Store, teams: pd.DataFrame, provisional: pd.DataFrame, text: str) -> str | None:
+    """The one provisional club whose source spellings match ``text`` (exactly after normalising, else with
+    legal-form words dropped); None when none does; an error when two do."""
+    from matchday.data.registry import LEGAL_FORM_WORDS, normalize_name
+
+    spellings = [(str(n), str(t)) for n, t in zip(provisional["name"], provisional["team_id"], strict=True)]
+    unknown = store.unknown_names()
+    spellings += [(str(n), str(t)) for n, t in zip(unknown["name"], unknown["team_id"], strict=True)]
+
+    def short(key: str) -> str:
+        return " ".join(word for word in key.split() if word not in LEGAL_FORM_WORDS)
+
+    wanted = normalize_name(text)
+    for key_of in (lambda key: key, short):
+        ids = {team for spelling, team in spellings if key_of(normalize_name(spelling)) == key_of(wanted)}
+        if len(ids) == 1:
+            return ids.pop()
+        if len(ids) > 1:
+            names = teams.set_index("team_id")["name"]
+            raise UnknownChoiceError(f"team (ambiguous: {len(ids)} unregistered clubs match)", text,
+                                     [f"{names.get(t, t)} ({t})" for t in sorted(ids)])
+    return None
 
 
 def parse_first_leg(text: str, resolve: Callable[[str], str] = club,

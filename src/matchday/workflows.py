@@ -2,8 +2,12 @@
 
 The command line, the report writers (:mod:`matchday.reports`) and a web layer share these, so that the
 layers below never open the store themselves (decide, in particular, takes frames and a fitted model).
-Fitting a model from the store as of a date is :func:`matchday.models.training.fit_model`.
 
+* :func:`fitted_model` - "the model as of a date", fitted once and then loaded from the fitted-model cache
+  (:mod:`matchday.models.cache`) while the store's matches in its training window are unchanged; every
+  command that needs a model gets it here (:func:`fit_or_load` also says whether it was cached);
+* :func:`store_fingerprint` - the fingerprint of the store's matches in a training window;
+* :func:`backtest_input` - the matches and 1X2 odds a walk-forward backtest or sweep of some leagues needs;
 * :func:`calendar_from_store` - a club's remaining matches across competitions (:mod:`matchday.decide.calendar`);
 * :func:`analyse_rotation` - rotation advice for a club as of a date; :func:`compare_dates` at several dates;
 * :func:`fatigue_from_store` - the short-rest effect estimated from the stored league and UEFA matches;
@@ -12,7 +16,7 @@ Fitting a model from the store as of a date is :func:`matchday.models.training.f
   model's odds (:mod:`matchday.simulate.tie_model`, the function ``validate-ties`` scores).
 * :func:`tie_odds` - a knockout tie's exact odds under explicit rules (what-if rules; the tie model itself,
   with each season's rules, extra-time factor and shoot-out model, is ``tie_model.forecast_tie``);
-  :func:`refuse_bracket_before_round_of_16` - the bracket simulator's starting point;
+  :func:`bracket_state` and :func:`refuse_bracket_before_round_of_16` - the bracket simulator's starting point;
 * :func:`matchday_dates` and :func:`chances_by_matchday` - title / places / relegation chances at the end of
   every matchday of a season, the model refitted on what was known then;
 * :func:`stored_market` - the market's view of a stored match (1X2, totals, Asian handicaps, margin removed);
@@ -24,6 +28,7 @@ User input (dates, competitions, seasons, clubs, first-leg text) is resolved by 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,9 +47,112 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.decide.squad import LineupStrength, Squad
     from matchday.decide.strategies import Plan
     from matchday.evaluate.backtest import BacktestResult
+    from matchday.models.cache import CachedFit, ModelCache
     from matchday.models.interface import ScoreModel
     from matchday.simulate.tie_play import KnockoutParams
     from matchday.simulate.ties import TieResult
+
+
+# --------------------------------------------------------------------------------------------- fitted models
+FINGERPRINT_EXCLUDED = ("source", "source_file", "source_line")
+"""Columns of the store's ``matches`` table left out of the data fingerprint: where a row was read from, not
+what it says (a match re-read from a renamed file is the same match)."""
+
+
+def store_fingerprint(store: Store, competitions: Sequence[str], seasons: Sequence[str], until: dt.date) -> str:
+    """Fingerprint of every stored match of ``competitions`` x ``seasons`` dated on or before ``until``: the rows a
+    fit on that window can see (played or not), every column except :data:`FINGERPRINT_EXCLUDED`.
+
+    Computed in the database (row count, XOR and sum of DuckDB's 64-bit hash of each row; ~10 ms for 17,000
+    matches), so that a cached fit is found without reading the training frame. A new result, a corrected
+    score, a changed status, date or team id of any match in the window changes it; matches outside the window
+    do not. The DuckDB version is part of it (its hash function may change between versions: then every fit
+    is made once more).
+    """
+    import duckdb
+
+    columns = [row[0] for row in store.con.execute("DESCRIBE matches").fetchall()
+               if row[0] not in FINGERPRINT_EXCLUDED]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    count, xor, total = store.con.execute(
+        f"""SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) FROM (
+                SELECT hash({quoted}) AS h FROM matches
+                WHERE list_contains(?, competition) AND list_contains(?, season) AND date <= ?)""",
+        [sorted(competitions), sorted(seasons), until]).fetchall()[0]
+    text = f"{duckdb.__version__}|{','.join(columns)}|{count}|{xor}|{total}"
+    return f"{count}:" + hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str, Any] | None = None,
+                competitions: Sequence[str] | None = None, seasons_back: int | None = None,
+                cache: ModelCache | bool | None = None) -> CachedFit:
+    """The model ``model`` (a name of :data:`matchday.models.MODELS`, built with ``params``) fitted on the
+    store's matches up to ``as_of`` (:func:`matchday.models.training.training_frame`: every stored
+    competition of the last three seasons by default), loaded from the fitted-model cache when the same model,
+    configuration, as-of day and training data were fitted before.
+
+    cache: a :class:`~matchday.models.cache.ModelCache`; None = the default one (``MATCHDAY_MODEL_CACHE``);
+    False = no cache (fit, neither read nor write). The key is (name, ``get_params()``, as_of, training
+    competitions and seasons, :func:`store_fingerprint` of that window).
+    """
+    import time
+
+    from matchday.data.competitions import COMPETITIONS
+    from matchday.data.errors import UnknownChoiceError
+    from matchday.models import MODELS
+    from matchday.models.cache import CachedFit, FitKey, ModelCache
+    from matchday.models.training import DEFAULT_SEASONS_BACK, training_frame, training_seasons
+
+    if model not in MODELS:
+        raise UnknownChoiceError("model", model, sorted(MODELS))
+    instance = MODELS[model](**dict(params or {}))
+    back = DEFAULT_SEASONS_BACK if seasons_back is None else seasons_back
+    comps = list(competitions) if competitions else list(COMPETITIONS)
+    store_cache = ModelCache() if cache is None or cache is True else (cache or None)
+    key = None
+    if store_cache is not None:
+        seasons = training_seasons(as_of, back)
+        key = FitKey(model, instance.get_params(deep=False), as_of, tuple(sorted(comps)), tuple(sorted(seasons)),
+                     store_fingerprint(store, comps, seasons, as_of))
+        found = store_cache.load(key)
+        if found is not None:
+            return found
+    started = time.perf_counter()
+    frame = training_frame(store, as_of, competitions=comps, seasons_back=back)
+    fitted = instance.fit(frame, as_of=as_of)
+    seconds = time.perf_counter() - started
+    path = None
+    if store_cache is not None and key is not None:
+        path = store_cache.save(key, fitted, n_matches=len(frame), fit_seconds=seconds)
+    return CachedFit(fitted, key, False, seconds, len(frame), path)
+
+
+def fitted_model(store: Store, model: str = "dixon-coles", as_of: dt.date | None = None, *,
+                 params: Mapping[str, Any] | None = None, competitions: Sequence[str] | None = None,
+                 seasons_back: int | None = None, cache: ModelCache | bool | None = None) -> ScoreModel:
+    """:func:`fit_or_load`'s model: the one function every command uses for "the model as of a date"
+    (``as_of`` None = today)."""
+    return fit_or_load(store, model, as_of or dt.date.today(), params=params, competitions=competitions,
+                       seasons_back=seasons_back, cache=cache).model
+
+
+def backtest_input(store: Store, competitions: Sequence[str], seasons: Sequence[str], history_seasons: int = 2
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(played matches, 1X2 odds) for walk-forward runs of ``competitions`` x ``seasons``: every league of their
+    countries (promoted clubs bring their second-tier form) from ``history_seasons`` seasons before the first
+    one to the last one."""
+    from matchday.data.competitions import COMPETITIONS
+    from matchday.data.seasons import season_start_year
+
+    years = [season_start_year(s) for s in seasons]
+    needed = [f"{y}-{(y + 1) % 100:02d}" for y in range(min(years) - history_seasons, max(years) + 1)]
+    countries = {COMPETITIONS[c].country for c in competitions}
+    train_codes = sorted({c.code for c in COMPETITIONS.values() if c.kind == "league" and c.country in countries})
+    matches = store.matches(train_codes, needed, played=True)
+    if matches.empty:
+        raise MatchdayError(f"no matches stored for {', '.join(competitions)} {', '.join(seasons)}; run "
+                            "`matchday sync` first")
+    return matches, store.odds(matches["match_id"].tolist(), market="1x2")
 
 
 def resolve_club(store: Store, club: str) -> str:
@@ -111,18 +219,18 @@ def analyse_rotation(
     seed: int = 0,
     cup_dates: Mapping[str, Sequence[dt.date]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: ModelCache | bool | None = None,
 ) -> RotationAnalysis:
     """Rotation advice for ``club`` (id or name) as of ``as_of`` (end of that day), from the store.
 
-    model / fitted: the model's name (fitted here on the matches up to ``as_of``), or an already fitted one.
-    Every other argument is :func:`matchday.decide.recommend.analyse_calendar`'s.
+    model / fitted: the model's name (:func:`fitted_model` on the matches up to ``as_of``, through ``cache``),
+    or an already fitted one. Every other argument is :func:`matchday.decide.recommend.analyse_calendar`'s.
     """
     from matchday.decide.recommend import analyse_calendar
-    from matchday.models.training import fit_model
 
     calendar = calendar_from_store(store, club, as_of, cup_dates=cup_dates)
     model_name = model if fitted is None else f"{type(fitted).__name__} (given)"
-    fitted = fitted if fitted is not None else fit_model(model, store, as_of)
+    fitted = fitted if fitted is not None else fitted_model(store, model, as_of, cache=cache)
     involved = set(calendar.league_matches["home"]) | set(calendar.league_matches["away"])
     if calendar.cup is not None:
         involved |= {t for tie in calendar.cup.ties for t in (tie.home, tie.away)}
@@ -209,6 +317,27 @@ def tie_odds(model: ScoreModel, team_a: str, team_b: str, *, competition: str | 
     leg1 = model.predict(team_a, team_b, competition=competition)
     leg2 = model.predict(team_b, team_a, competition=competition)
     return exact_two_legged_tie(leg1, leg2, first_leg_score=first_leg_score, params=params, teams=teams)
+
+
+def bracket_state(matches: pd.DataFrame, code: str, season: str, as_of: dt.date) -> tuple[Any, list, list, dict]:
+    """Where a cup's bracket stands at the end of ``as_of``, as the CLI's ``bracket`` and the web read it:
+    (first round to simulate, its ties, the later rounds, the draws known then
+    (:func:`~matchday.simulate.knockout_state.pairings_known_as_of`)). A bracket that starts before the round
+    of 16 of a league-phase season is refused (:func:`refuse_bracket_before_round_of_16`); a season with
+    nothing left to play is the error :func:`~matchday.simulate.knockout_state.bracket_from_store` raises."""
+    from matchday.rules.uefa_format import has_league_phase
+    from matchday.simulate.knockout_state import bracket_from_store, pairings_known_as_of
+
+    league_phase = has_league_phase(code, season)
+    draws = pairings_known_as_of(matches, as_of)
+    try:
+        first_round, ties, later = bracket_from_store(matches, as_of, allow_entrants=not league_phase)
+    except MatchdayError as error:
+        if league_phase and "brings in" in str(error):
+            refuse_bracket_before_round_of_16(code, season, "Knockout play-off", as_of, draws)
+        raise
+    refuse_bracket_before_round_of_16(code, season, first_round.name, as_of, draws)
+    return first_round, ties, later, draws
 
 
 def refuse_bracket_before_round_of_16(code: str, season: str, current: str, cutoff: dt.date,

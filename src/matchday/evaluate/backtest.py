@@ -3,8 +3,10 @@ match by match next to base rates and the betting market on the very same matche
 
 How a run works
 ---------------
-* **Work units.** One unit per evaluated (competition, season). Units are independent, so they can run
-  in a process pool (``n_jobs``).
+* **Work units and tasks.** One unit per evaluated (competition, season), one task per (unit, model).
+  Tasks are independent, so they run on any :class:`~matchday.evaluate.executor.Executor` (here, local
+  processes with ``n_jobs``, or a Dask cluster) with identical results; a unit's pieces are assembled in
+  unit and model order, whatever order the tasks finished in.
 * **Training data of a unit**: the played matches of the ``train_competitions`` of the evaluated one
   (default: every league of the same country in the frame, e.g. E0 and E1 together so that promoted
   clubs arrive with their Championship form on the same scale) from the evaluated season and the
@@ -23,7 +25,8 @@ How a run works
   probabilities. Models are used through their contract only (:mod:`matchday.models.interface`); a model
   whose parameters include ``warm_start`` is refitted in place with ``warm_start=True`` (its previous
   solution starts the optimiser; the optimum does not depend on it). A model that fails to fit or
-  predict stops the run with its own error. Scoring is vectorised over all matches at the end.
+  predict stops the run with a :class:`~matchday.evaluate.executor.TaskError` naming the unit and the
+  model, with the model's own error type and message. Scoring is vectorised over all matches at the end.
 * **Unknown clubs.** A club with no match in the training data (a promoted club at its first match
   when the second tier is not in the data) cannot be rated by a model that has never seen it. Those
   matches get the block's base rates instead and are flagged ``imputed``; the flag and the count per
@@ -42,11 +45,9 @@ weather, injuries news, fixture congestion), across leagues.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ from matchday.data.competitions import COMPETITIONS
 from matchday.data.errors import DataError
 from matchday.data.frames import played_matches
 from matchday.data.seasons import normalize_season, season_start_year
+from matchday.evaluate.executor import Executor, executor_for
 from matchday.evaluate.market import DEFAULT_METHOD, MARKET_MODELS, market_probabilities
 from matchday.evaluate.metrics import (
     brier,
@@ -254,9 +256,11 @@ def _predict_outcomes(model: ScoreModel, home: np.ndarray, away: np.ndarray, neu
     return probs, known & np.isfinite(probs).all(axis=1)
 
 
-def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.DataFrame, options: _Options
-              ) -> tuple[pd.DataFrame, list[dict]]:
-    """Forecasts of one (competition, season): one row per (test match, model), and one record per fit."""
+def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.DataFrame, options: _Options,
+              base: bool = True) -> tuple[pd.DataFrame, list[dict]]:
+    """Forecasts of one (competition, season) by the given models: one row per (test match, model), and one
+    record per fit. ``base``: also the base rates' rows and records (and the records of skipped blocks); the
+    base rates are computed either way, since they stand in for clubs a model cannot rate."""
     train = frame.iloc[unit.train_rows]
     test = frame.iloc[unit.test_rows]
     train_dates = train["date"].to_numpy(dtype="datetime64[ns]")
@@ -270,7 +274,7 @@ def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.Data
     competition = test["competition"].to_numpy(dtype=object)
     blocks = refit_blocks(test_dates, options.refit)
 
-    names = [BASE_RATES, *factories]
+    names = [BASE_RATES, *factories] if base else list(factories)
     n = len(test)
     probabilities = {name: np.full((n, 3), np.nan) for name in names}
     imputed = {name: np.zeros(n, dtype=bool) for name in names}
@@ -287,13 +291,15 @@ def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.Data
                   "as_of": pd.Timestamp(day_before), "n_train": stop, "n_predict": int(rows.size),
                   "last_train_date": pd.Timestamp(train_dates[stop - 1]) if stop else pd.NaT}
         if stop == 0:  # nothing to learn from: the block is not forecast by anyone
-            fits.append({**record, "model": None, "skipped": True})
+            if base:
+                fits.append({**record, "model": None, "skipped": True})
             continue
         same = train_same[:stop]
         rates = _base_rates(train_outcome[:stop][same] if same.any() else train_outcome[:stop])
-        probabilities[BASE_RATES][rows] = rates
-        fits.append({**record, "model": BASE_RATES, "skipped": False, "fit_seconds": 0.0,
-                     "predict_seconds": 0.0, "imputed": 0, "warm_start": False})
+        if base:
+            probabilities[BASE_RATES][rows] = rates
+            fits.append({**record, "model": BASE_RATES, "skipped": False, "fit_seconds": 0.0,
+                         "predict_seconds": 0.0, "imputed": 0, "warm_start": False})
         training = train.iloc[:stop]
         for name, factory in factories.items():
             model = models.get(name)
@@ -323,60 +329,70 @@ def _run_unit(unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.Data
     return pd.concat(pieces, ignore_index=True), fits
 
 
-_SHARED: dict[str, Any] = {}  # the job a forked worker inherits (factories may be lambdas)
+@dataclass(frozen=True)
+class _Job:
+    """What every task of a run reads (shipped once per worker): the units, the models, the frame."""
+
+    units: list[_Unit]
+    factories: Mapping[str, ModelFactory]
+    frame: pd.DataFrame
+    options: _Options
 
 
-def _run_shared_unit(index: int) -> tuple[int, pd.DataFrame, list[dict], float]:
-    started = time.perf_counter()
-    out, fits = _run_unit(_SHARED["units"][index], _SHARED["factories"], _SHARED["frame"], _SHARED["options"])
-    return index, out, fits, time.perf_counter() - started
+@dataclass(frozen=True)
+class _Task:
+    """One unit of work: a unit's forecasts by some of the models (and its base rates when ``base``)."""
+
+    unit: int
+    models: tuple[str, ...]
+    base: bool
 
 
-def _run_pickled_unit(index: int, unit: _Unit, factories: Mapping[str, ModelFactory], frame: pd.DataFrame,
-                      options: _Options) -> tuple[int, pd.DataFrame, list[dict], float]:
-    started = time.perf_counter()
-    out, fits = _run_unit(unit, factories, frame, options)
-    return index, out, fits, time.perf_counter() - started
+def _run_task(job: _Job, task: _Task) -> tuple[pd.DataFrame, list[dict]]:
+    """The executor's task function (module level: workers import it by name)."""
+    factories = {name: job.factories[name] for name in task.models}
+    return _run_unit(job.units[task.unit], factories, job.frame, job.options, base=task.base)
+
+
+def _tasks(units: list[_Unit], names: Sequence[str]) -> list[_Task]:
+    """One task per (unit, model), the unit's first one also carrying its base rates: the finest split that
+    keeps a model's warm-started refits of one unit together."""
+    tasks = []
+    for index in range(len(units)):
+        if not names:
+            tasks.append(_Task(index, (), True))
+        for position, name in enumerate(names):
+            tasks.append(_Task(index, (name,), position == 0))
+    return tasks
 
 
 def _execute(units: list[_Unit], factories: Mapping[str, ModelFactory], frame: pd.DataFrame, options: _Options,
-             n_jobs: int, progress: Progress | None) -> list[tuple[pd.DataFrame, list[dict], float]]:
-    results: list[Any] = [None] * len(units)
-    total = len(units)
-
-    def report(done: int, index: int) -> None:
-        if progress is not None:
-            progress(done, total, f"{units[index].competition} {units[index].season}")
-
-    if n_jobs <= 1 or total <= 1:
-        for done, unit in enumerate(units, start=1):
-            started = time.perf_counter()
-            out, fits = _run_unit(unit, factories, frame, options)
-            results[done - 1] = (out, fits, time.perf_counter() - started)
-            report(done, done - 1)
-        return results
-    # heaviest units first (most training and test matches), so the pool finishes together
-    order = sorted(range(total), key=lambda i: -(units[i].train_rows.size + 5 * units[i].test_rows.size))
-    methods = multiprocessing.get_all_start_methods()
-    workers = min(n_jobs, total)
-    if "fork" in methods:
-        _SHARED.update(units=units, factories=factories, frame=frame, options=options)
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = [pool.submit(_run_shared_unit, i) for i in order]
-                for done, future in enumerate(as_completed(futures), start=1):
-                    index, out, fits, seconds = future.result()
-                    results[index] = (out, fits, seconds)
-                    report(done, index)
-        finally:
-            _SHARED.clear()
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:  # spawn: factories must be picklable
-        futures = [pool.submit(_run_pickled_unit, i, units[i], factories, frame, options) for i in order]
-        for done, future in enumerate(as_completed(futures), start=1):
-            index, out, fits, seconds = future.result()
-            results[index] = (out, fits, seconds)
-            report(done, index)
+             executor: Executor, progress: Progress | None
+             ) -> list[tuple[pd.DataFrame, list[dict], float]]:
+    """Run every (unit, model) task on ``executor``; per unit, in unit order: (forecast rows, fit records,
+    seconds). Pieces are assembled by task index, so the result does not depend on which task finished
+    first or where it ran."""
+    names = list(factories)
+    tasks = _tasks(units, names)
+    cost = [units[t.unit].train_rows.size + 5 * units[t.unit].test_rows.size for t in tasks]
+    labels = [f"{units[t.unit].competition} {units[t.unit].season}" + (f" {t.models[0]}" if t.models else "")
+              for t in tasks]
+    job = _Job(units, dict(factories), frame, options)
+    outputs = executor.map(_run_task, tasks, shared=job, cost=cost, labels=labels, progress=progress)
+    seconds = executor.seconds or [0.0] * len(tasks)
+    rank = {name: position for position, name in enumerate([BASE_RATES, *names])}
+    per_unit: list[tuple[list[pd.DataFrame], list[dict], float]] = [([], [], 0.0) for _ in units]
+    for task, (out, fits), elapsed in zip(tasks, outputs, seconds, strict=True):
+        pieces, records, total = per_unit[task.unit]
+        pieces.append(out)
+        records.extend(fits)
+        per_unit[task.unit] = (pieces, records, total + elapsed)
+    results = []
+    for pieces, records, total in per_unit:
+        # fit records in the serial order: block by block, base rates (or the skip) first, then each model
+        records = sorted(records, key=lambda r: (r["block"], -1 if r["model"] in (None, BASE_RATES)
+                                                 else rank[r["model"]]))
+        results.append((pd.concat(pieces, ignore_index=True), records, total))
     return results
 
 
@@ -395,7 +411,8 @@ class BacktestResult:
         home/draw/away, ``imputed`` True where the model could not rate a club and base rates stood in.
     fits: one row per (unit, block, model) fit: ``as_of``, ``n_train``, ``last_train_date``,
         ``n_predict``, ``fit_seconds``, ``predict_seconds``, ``imputed``, ``warm_start``, ``skipped``.
-    settings: the run's arguments; unit_seconds: wall time of each (competition, season) unit;
+    settings: the run's arguments; unit_seconds: per (competition, season) unit, its matches, fits and the
+        summed run time of its tasks (one per model, possibly on different workers);
     wall_seconds: the whole run.
     """
 
@@ -524,6 +541,7 @@ def walk_forward_many(
     odds: pd.DataFrame | None = None,
     progress: Progress | None = None,
     n_jobs: int = 1,
+    executor: Executor | None = None,
     train_competitions: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     warm_start: bool = True,
     market_method: str = DEFAULT_METHOD,
@@ -540,8 +558,10 @@ def walk_forward_many(
     history_seasons: how many seasons before the evaluated one the training data reaches back.
     odds: the long odds table; adds ``market_close`` and ``market_pre`` (margin removed by
         ``market_method``).
-    progress: ``progress(done_units, total_units, label)`` after each unit.
-    n_jobs: worker processes for the units (``-1`` = every core; 1 = run here).
+    progress: ``progress(done_tasks, total_tasks, label)`` after each (unit, model) task, here.
+    n_jobs: local worker processes when no ``executor`` is given (``-1`` = every core; 1 = run here).
+    executor: what runs the (unit, model) tasks (:mod:`matchday.evaluate.executor`: serial, local processes
+        or a Dask cluster); the result is the same whichever runs them. The caller closes it.
     train_competitions: competitions whose matches train the models: a list for every unit, or
         ``{evaluated: [training ...]}``; default: the evaluated league plus the other leagues of its
         country present in ``matches``.
@@ -589,9 +609,14 @@ def walk_forward_many(
                         value=f"{', '.join(competitions)} / {', '.join(seasons)}",
                         expected="competitions and seasons present in the match frame")
 
-    jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, int(n_jobs))
     options = _Options(refit=refit, warm_start=warm_start)
-    outputs = _execute(units, factories, frame, options, jobs, progress)
+    if executor is None:
+        with executor_for(None, n_jobs) as local:
+            outputs = _execute(units, factories, frame, options, local, progress)
+            ran_on, jobs = local.describe(), local.workers
+    else:
+        outputs = _execute(units, factories, frame, options, executor, progress)
+        ran_on, jobs = executor.describe(), executor.workers
 
     pieces, fit_rows, unit_rows = [], [], []
     for unit, (out, fits, seconds) in zip(units, outputs, strict=True):
@@ -633,7 +658,7 @@ def walk_forward_many(
     fits = pd.DataFrame(fit_rows)
     settings = {"models": names, "competitions": competitions, "seasons": seasons,
                 "start": None if start_stamp is None else start_stamp.date().isoformat(), "refit": refit,
-                "history_seasons": history_seasons, "n_jobs": jobs, "warm_start": warm_start,
+                "history_seasons": history_seasons, "n_jobs": jobs, "executor": ran_on, "warm_start": warm_start,
                 "market_method": market_method if odds is not None else None,
                 "train_competitions": {u.competition: sorted(set(frame["competition"].iloc[u.train_rows]))
                                        for u in units}}

@@ -482,6 +482,7 @@ def extra_time_matches(data: str | Path | SourceFiles) -> pd.DataFrame:
     import pandas as pd
 
     from matchday.data.domain import matches_frame
+    from matchday.data.errors import DataError
     from matchday.data.registry import TeamRegistry
     from matchday.data.sources.engsoccerdata import read_engsoccerdata_champs
     from matchday.data.sources.footballtxt import read_football_txt
@@ -489,18 +490,25 @@ def extra_time_matches(data: str | Path | SourceFiles) -> pd.DataFrame:
 
     found = data if isinstance(data, SourceFiles) else uefa_source_files(data)
     frames = []
+    left_out: list[dict[str, str]] = []  # files that cannot be read, as `sync --skip-bad-files` leaves them out
+
+    def read(path: Path, reader: Callable[[], list]) -> None:
+        try:
+            frames.append(matches_frame(reader()))
+        except DataError as exc:
+            left_out.append({"file": _short(str(path)), "reason": " ".join(str(exc).split())})
+
     for path in found.files["engsoccerdata"]:
-        frames.append(matches_frame(read_engsoccerdata_champs(path)))
+        read(path, lambda path=path: read_engsoccerdata_champs(path))
     for path in found.files["football-txt"]:
-        frames.append(matches_frame(read_football_txt(path)))
+        read(path, lambda path=path: read_football_txt(path))
     for path in found.files["openfootball-json"]:
         code = {"uefa.cl": "UCL", "uefa.el": "UEL", "uefa.conf": "UECL"}.get(path.stem)
         if code is None:
             continue
-        frames.append(matches_frame(read_openfootball_json(path, competition=code, season=path.parent.name)))
+        read(path, lambda path=path, code=code: read_openfootball_json(path, competition=code,
+                                                                       season=path.parent.name))
     if not frames:
-        from matchday.data.errors import DataError
-
         raise DataError("no UEFA source files found", file=str(found.root),
                         expected="engsoccerdata/champs.csv or openfootball/champions-league/<season>/*.txt")
     matches = pd.concat(frames, ignore_index=True)
@@ -543,6 +551,7 @@ def extra_time_matches(data: str | Path | SourceFiles) -> pd.DataFrame:
     matches["keep"] = ~matches.index.isin(list(taken))
     sources = matches.groupby("match_key")["source"].agg(lambda s: "+".join(sorted(set(s), key=SOURCE_ORDER.index)))
     matches["sources"] = matches["match_key"].map(sources)
+    matches.attrs["left_out"] = left_out
     return matches
 
 
@@ -556,6 +565,7 @@ class ExtraTimeReport:
     per_source: pd.DataFrame
     overlap: pd.DataFrame
     files: pd.DataFrame
+    left_out: tuple[dict[str, str], ...] = ()  # files that could not be read, each with the reason
 
 
 def extra_time_report(matches: pd.DataFrame) -> ExtraTimeReport:
@@ -591,7 +601,8 @@ def extra_time_report(matches: pd.DataFrame) -> ExtraTimeReport:
                                                       aet=("aet_home_goals", lambda s: int(s.notna().sum())),
                                                       kept=("keep", "sum"))
              .reset_index())
-    return ExtraTimeReport(pooled=pooled, per_source=per_source, overlap=pd.DataFrame(overlap_rows), files=files)
+    return ExtraTimeReport(pooled=pooled, per_source=per_source, overlap=pd.DataFrame(overlap_rows), files=files,
+                           left_out=tuple(matches.attrs.get("left_out", ())))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -828,6 +839,8 @@ def _extra_time_text(report: ExtraTimeReport) -> list[str]:
         "",
         markdown_table(report.files),
         "",
+        *(["Files left out (they cannot be read; `sync --skip-bad-files` leaves them out too): "
+           + "; ".join(f"`{f['file']}`: {f['reason']}" for f in report.left_out), ""] if report.left_out else []),
         f"Pooled (deduplicated): {et.n_matches} matches, {et.extra_time_goals} extra-time goals against "
         f"{et.expected_goals:.1f} expected: `et_factor` = {et.factor:.3f}, robust SE {et.se:.3f} (Poisson SE "
         f"{et.se_poisson:.3f}); 95% interval {low:.2f}-{high:.2f}. The simulator's default is "

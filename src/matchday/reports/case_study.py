@@ -18,6 +18,7 @@ from matchday.report import markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from matchday.data.store import Store
+    from matchday.models.cache import ModelCache
 
 CLUB = "liverpool"
 RIVAL = "atalanta"
@@ -54,12 +55,13 @@ def _tie_line(store: Store, fitted, as_of: dt.date, names: dict[str, str]) -> tu
     return situation, p
 
 
-def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_000, seed: int = 0) -> Path:
-    """Compute the case study and write it as Markdown to ``output``; returns the path."""
-    from matchday.models.training import fit_model
+def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_000, seed: int = 0,
+                         cache: ModelCache | bool | None = None) -> Path:
+    """Compute the case study and write it as Markdown to ``output``; returns the path. Models come from
+    :func:`matchday.workflows.fitted_model` (``cache``: its fitted-model cache; False = always fit)."""
     from matchday.rules.table import league_table
     from matchday.simulate.season import simulate_season
-    from matchday.workflows import analyse_rotation
+    from matchday.workflows import analyse_rotation, fitted_model
 
     registry = TeamRegistry.load()
     season = store.matches(["E0"], ["2023-24"])
@@ -78,7 +80,7 @@ def liverpool_april_2024(store: Store, output: str | Path, *, n_sims: int = 20_0
     ]
     summary_rows = []
     for as_of in DATES:
-        fitted = fit_model(MODEL, store, as_of)
+        fitted = fitted_model(store, MODEL, as_of, cache=cache)
         table = league_table(season, "E0", "2023-24", as_of=as_of)
         top = table.head(4)
         sim = simulate_season(season, fitted, "E0", "2023-24", as_of=as_of, n_sims=n_sims, seed=seed)

@@ -22,8 +22,12 @@ Caching (the interface later work plugs into)
   in-process LRU used today. ``Services(views=...)`` takes a read-only layer consulted first: the
   precomputed "running season" views of ``matchday update`` (issue 10) plug in there, keyed by the same
   question text and fingerprint, and the pages do not change.
-* Fitted models are cached the same way (``Services(fits=...)``, key: model, as-of date, fingerprint); the
-  on-disk fitted-model cache of issue 12 replaces the :class:`MemoryCache` there.
+* Fitted models come from :func:`matchday.workflows.fit_or_load`, exactly as the CLI gets them, through the
+  on-disk fitted-model cache the CLI shares (``Services(fits=...)``: a :class:`~matchday.models.cache.ModelCache`,
+  default ``ModelCache()``, i.e. ``MATCHDAY_MODEL_CACHE``; keyed by model, configuration, as-of date and the
+  training window's data fingerprint), behind an in-process LRU of the fitted objects keyed by (model, as-of
+  date, :meth:`StoreSource.fingerprint`). ``fits`` may instead be a plain :class:`ResultCache` (that LRU only,
+  nothing on disk).
 
 Heavy questions (kinds in :data:`HEAVY_KINDS`: season simulations, what-if, chances through the season,
 brackets, rotation) are bounded by :class:`Limits` and run by :mod:`matchday.web.jobs`, once per distinct
@@ -58,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from matchday.data.store import Store
+    from matchday.models.cache import ModelCache
 
 log = logging.getLogger("matchday.web")
 
@@ -197,10 +202,11 @@ class StoreSource:
     no request is reading it; while a writer holds it, requests get :class:`StoreBusyError` (503).
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_wait: float = 2.0) -> None:
         from matchday.data.store import default_db_path
 
         self.path = Path(path) if path is not None else default_db_path()
+        self.lock_wait = lock_wait  # seconds a request waits for a writer before answering 503
         if not self.path.exists():
             raise MatchdayError(f"no matchday store at {self.path}; run `matchday sync` first")
         self._stat: tuple | None = None
@@ -209,10 +215,14 @@ class StoreSource:
 
     @contextmanager
     def open(self) -> Iterator[Store]:
+        from matchday.data.errors import StoreBusyError as LockedStoreError
         from matchday.data.store import Store
 
         try:
-            store = Store(self.path, read_only=True)
+            store = Store(self.path, read_only=True, lock_wait=self.lock_wait)
+        except LockedStoreError:
+            raise StoreBusyError(f"the store {self.path} is being written by another process "
+                                 "(sync or update); try again in a moment") from None
         except MatchdayError:
             raise
         except Exception as exc:  # duckdb.IOException: another process holds the write lock
@@ -344,14 +354,19 @@ class Services:
         *,
         results: ResultCache | None = None,
         views: ResultCache | None = None,
-        fits: ResultCache | None = None,
+        fits: ModelCache | ResultCache | None = None,
         limits: Limits | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.source = source
         self.results = results if results is not None else MemoryCache(512)
         self.views = views  # read-only precomputed layer (``matchday update``), consulted first
-        self.fits = fits if fits is not None else MemoryCache(48)
+        if fits is None:
+            from matchday.models.cache import ModelCache
+
+            fits = ModelCache()
+        self.fits = fits  # on disk (ModelCache), shared with the CLI; or an in-memory ResultCache only
+        self._fit_memory: ResultCache = fits if not hasattr(fits, "load") else MemoryCache(48)
         self.limits = limits or Limits()
         self.today = today
         self._questions = MemoryCache(2048)
@@ -384,20 +399,21 @@ class Services:
         return view
 
     def _fitted(self, store: Store, model: str, as_of: dt.date):
-        """The fitted model (``fit_model``, exactly as the CLI fits it), cached per (model, as-of, data)."""
-        from matchday.models.training import fit_model
+        """The fitted model (``workflows.fit_or_load``, exactly as the CLI gets it): in memory per (model, as-of,
+        data), else from the on-disk cache ``fits``, else fitted (and kept in both)."""
+        from matchday.workflows import fit_or_load
 
         key = f"fit|{model}|{as_of.isoformat()}|{self.fingerprint()}"
-        found = self.fits.get(key)
+        found = self._fit_memory.get(key)
         if found is not None:
             return found
         with self._fit_locks_guard:
             lock = self._fit_locks.setdefault(key, threading.Lock())
         with lock:  # one fit per key even when several questions need it at once
-            found = self.fits.get(key)
+            found = self._fit_memory.get(key)
             if found is None:
-                found = fit_model(model, store, as_of)
-                self.fits.put(key, found)
+                found = fit_or_load(store, model, as_of, cache=self.fits if hasattr(self.fits, "load") else False).model
+                self._fit_memory.put(key, found)
         with self._fit_locks_guard:
             self._fit_locks.pop(key, None)
         return found
@@ -1028,37 +1044,34 @@ class Services:
     def bracket_question(self, competition: str, season: str, as_of: str | None = None,
                          model: str = DEFAULT_MODEL, sims: int | None = None, seed: int = 0) -> Question:
         from matchday.data.seasons import normalize_season
-        from matchday.simulate.knockout_state import bracket_from_store
-        from matchday.workflows import refuse_bracket_before_round_of_16
+        from matchday.workflows import bracket_state
 
         cutoff = _as_date(as_of)
         with self.source.open() as store:
             comp, season_ = self._cup(store, competition, normalize_season(season), cutoff)
             cutoff = cutoff or self._default_as_of(store, comp.code, season_)
-            first_round, _, _ = bracket_from_store(store.matches([comp.code], [season_]), cutoff)  # raises when
-            refuse_bracket_before_round_of_16(comp.code, season_, first_round.name, cutoff)  # nothing is left
+            bracket_state(store.matches([comp.code], [season_]), comp.code, season_, cutoff)  # the CLI's refusals
         return Question.of("bracket", competition=comp.code, season=season_, as_of=cutoff, model=_model(model),
                            sims=self._sims(sims), seed=_seed(seed))
 
     def _compute_bracket(self, p: dict, progress: Progress | None) -> View:
         """The CLI's ``bracket``: the same ties, later rounds, grids, rules and seed."""
-        from matchday.rules.knockout import tie_rules
         from matchday.simulate.bracket import simulate_bracket
-        from matchday.simulate.knockout_state import bracket_from_store
-        from matchday.simulate.tie_play import KnockoutParams
+        from matchday.simulate.tie_model import knockout_params
+        from matchday.workflows import bracket_state
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         code = p["competition"]
         with self.source.open() as store:
             matches = store.matches([code], [p["season"]])
-            first_round, ties, later = bracket_from_store(matches, cutoff)
+            first_round, ties, later, _ = bracket_state(matches, code, p["season"], cutoff)
             fitted = self._fitted(store, p["model"], cutoff)
             names = self._names(store)
 
         if progress:
             progress(0, p["sims"])
         result = simulate_bracket(ties, later, functools.partial(fitted.predict_many, competition=code),
-                                  first_round=first_round, params=KnockoutParams(rules=tie_rules(p["season"], code)),
+                                  first_round=first_round, params=knockout_params(p["season"], code),
                                   n=p["sims"], seed=p["seed"])
         if progress:
             progress(p["sims"], p["sims"])
