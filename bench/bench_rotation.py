@@ -1,7 +1,7 @@
 """Benchmark and case figures: rotation plans for Liverpool in April 2024.
 
     python bench/bench_rotation.py [--db PATH] [--mirror ../shared/data] [--sims 20000] [--seed 0]
-                                   [--weights title=1,europa=0.5,top4=0.3] [--squad FILE] [--estimate]
+                                   [--weights title=1,trophy=0.5,top4=0.3] [--squad FILE] [--estimate]
 
 Uses the store at --db (built from --mirror with ``matchday sync`` when the file does not exist). For each
 as-of date (2024-04-10 before the first leg, 2024-04-12 after the 0-3, 2024-04-15 after losing to Crystal
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--mirror", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     parser.add_argument("--sims", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--weights", default="title=1,europa=0.5,top4=0.3")
+    parser.add_argument("--weights", default="title=1,trophy=0.5,top4=0.3")
     parser.add_argument("--squad", default=None)
     parser.add_argument("--estimate", action="store_true", help="also estimate the short-rest effect")
     args = parser.parse_args()

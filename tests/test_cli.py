@@ -118,7 +118,10 @@ def test_predict_logs_the_forecast(synced_db, tmp_path):
     shutil.copy(synced_db, db)
     code, out = run("predict", "Liverpool", "Atalanta", "--as-of", "2024-04-10", "--db", str(db), "--json")
     assert code == 0, out
-    rows = {(r["market"], r["selection"]): r["probability"] for r in json.loads(out) if r["line"] is None}
+    document = json.loads(out)
+    rows = {(r["market"], r["selection"]): r["probability"] for r in document["rows"] if r["line"] is None}
+    assert document["basis"]["model"] == "dixon-coles" and document["basis"]["as_of"] == "2024-04-10"
+    assert document["competition"] == "UEL"
     one_x_two = [rows[("1X2", s)] for s in ("Home", "Draw", "Away")]
     assert abs(sum(one_x_two) - 1) < 1e-9
     from matchday.data.store import Store
@@ -129,10 +132,34 @@ def test_predict_logs_the_forecast(synced_db, tmp_path):
     assert logged.loc[0, "p_home"] == pytest.approx(one_x_two[0])
 
 
+def assert_basis_matches_the_store(basis: dict, db, as_of: str, *, sims: int, seed: int) -> None:
+    """The basis of a forecast states the model, as-of, simulations, seed and the training window actually
+    used: its match counts per competition are the store's played matches of those seasons up to as-of."""
+    import datetime as dt
+
+    from matchday.data.store import Store
+    from matchday.models.training import training_seasons
+
+    assert basis["model"] == "dixon-coles" and basis["as_of"] == as_of
+    assert basis["sims"] == sims and basis["seed"] == seed
+    training = basis["training"]
+    day = dt.date.fromisoformat(as_of)
+    assert training["default_seasons"] == training_seasons(day)
+    with Store(db, read_only=True) as store:
+        stored = store.matches(None, training["default_seasons"], played=True, until=day)
+    stored = stored[stored["status"] != "awarded"]
+    assert training["seasons"] == sorted(stored["season"].unique())
+    assert {c: v["matches"] for c, v in training["competitions"].items()} == stored["competition"].value_counts().to_dict()
+    assert training["matches"] == len(stored)
+    # the synced store holds 2022-23 and 2023-24 only: shorter than the default three seasons, and said so
+    assert training["short_window"] and training["missing_seasons"] == ["2021-22"]
+    assert any("shorter than the model's default" in w for w in basis["warnings"])
+
+
 def test_ratings_top_attacks(synced_db):
     code, out = run("ratings", "E0", "--as-of", "2024-04-14", "--db", str(synced_db), "--json", "--top", "5")
     assert code == 0, out
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert len(rows) == 5 and rows[0]["rank"] == 1
     assert {"Manchester City", "Arsenal", "Liverpool"} <= {r["club"] for r in rows}
 
@@ -142,14 +169,18 @@ def test_simulate_and_whatif(synced_db, tmp_path):
     code, out = run("simulate", "E0", "2023-24", "--as-of", "2024-04-15", "--sims", "3000", "--seed", "1",
                     "--db", str(synced_db), "--json", "--heatmap", str(png))
     assert code == 0, out
-    rows = json.loads(out)
+    document = json.loads(out)
+    rows = document["rows"]
     assert abs(sum(r["p_title"] for r in rows) - 1) < 1e-9
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_basis_matches_the_store(document["basis"], synced_db, "2024-04-15", sims=3000, seed=1)
+    europe = document["definitions"]["europe"]
+    assert europe["places"] == 7 and "cup winners' berths" in europe["definition"]  # E0 2023-24: 4 + 2 + 1
     code, out = run("whatif", "E0", "--as-of", "2024-04-15", "--given", "Fulham v Liverpool: away win",
                     "--given", "Wolves v Arsenal: not away win", "--ask", "top", "--sims", "2000",
                     "--db", str(synced_db), "--json")
     assert code == 0, out
-    top = {r["club"]: r for r in json.loads(out)}
+    top = {r["club"]: r for r in json.loads(out)["rows"]}
     assert top["Liverpool"]["p_top_if"] == 1.0 and top["Liverpool"]["p_top_baseline"] < 1.0
     code, out = run("whatif", "E0", "--as-of", "2024-04-15", "--given", "Liverpool v Crystal Palace: home win",
                     "--db", str(synced_db))
@@ -170,7 +201,9 @@ def test_tie_after_first_leg(synced_db):
 def test_bracket_europa_league(synced_db):
     code, out = run("bracket", "UEL", "2023-24", "--as-of", "2024-04-12", "--sims", "4000", "--db", str(synced_db), "--json")
     assert code == 0, out
-    rows = json.loads(out)
+    document = json.loads(out)
+    rows = document["rows"]
+    assert document["basis"]["sims"] == 4000 and document["basis"]["seed"] == 0
     assert len(rows) == 8
     assert sum(r["Winner"] for r in rows) == pytest.approx(1)
     assert sum(r["Semi-final"] for r in rows) == pytest.approx(4)
@@ -185,6 +218,8 @@ def test_rotate_json(synced_db, tmp_path):
     plans = {p["plan"]: p for p in result["plans"]}
     assert {"all in league", "all in Europe", "balanced"} <= set(plans)
     assert result["best"] in plans and "Best plan" in result["summary"]
+    assert_basis_matches_the_store(result["basis"], synced_db, "2024-04-15", sims=2000, seed=0)
+    assert result["objectives"]["trophy"] == "win the UEFA Europa League"
     assert chart.read_bytes()[:4] == b"\x89PNG"
     code, out = run("rotate", "Liverpool", "--as-of", "2024-04-15", "--weights", "title=banana", "--db", str(synced_db))
     assert code == 2
@@ -202,12 +237,30 @@ def test_case_study_is_generated(synced_db, tmp_path):
     assert "Atalanta won the final" in text
 
 
-def test_demo_end_to_end(shared_data, tmp_path):
-    code, out = run("demo", "--mirror", str(shared_data), "--sims", "2000", "--db", str(tmp_path / "demo.duckdb"))
+def test_demo_end_to_end_and_it_agrees_with_the_case_study(shared_data, tmp_path):
+    """Old: the demo synced two seasons while the model trains on three, so it printed a 5.4% comeback chance
+    where the case study printed 8.5%. The demo now syncs the model's window (and says nothing is short), and
+    the case study computed on the demo's store prints the same number."""
+    import re
+
+    db = tmp_path / "demo.duckdb"
+    code, out = run("demo", "--mirror", str(shared_data), "--sims", "2000", "--db", str(db))
     assert code == 0, out
     for step in ("Sync", "table on 14 April", "comeback from 0-3", "Title odds", "Who is top", "Rest the first team"):
         assert step in out
     assert "demo finished" in out
+    assert "shorter than the model's default" not in " ".join(out.split())
+    comeback = out[out.index("comeback from 0-3"):]
+    total = next(line for line in comeback.splitlines() if line.startswith("│ total"))
+    demo_liverpool = re.findall(r"(\d+\.\d)%", total)[0]  # columns: Liverpool, Atalanta
+    report = tmp_path / "case.md"
+    code, out = run("case-study", "--sims", "300", "--output", str(report), "--db", str(db))
+    assert code == 0, out
+    text = report.read_text()
+    after = text[text.index("## As of 2024-04-12"):text.index("## As of 2024-04-15")]
+    case_liverpool = re.search(r"after Liverpool 0-3 Atalanta: P\(Liverpool through\) = (\d+\.\d)%", after).group(1)
+    assert demo_liverpool == case_liverpool
+    assert "shorter than the model's default" not in text
 
 
 def test_validate_ties_writes_the_report(synced_db, shared_data, tmp_path):
@@ -269,12 +322,14 @@ def main_run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
 
 
 def assert_one_line_error(code: int, err: str, *needles: str) -> None:
+    """Exit 2 and the error in one line, the last on stderr; lines before it may only be the informational
+    notes commands print as they go (the as-of date chosen, a cached model fit), never a traceback."""
     lines = [line for line in err.splitlines() if line.strip()]
     assert code == 2, err
-    assert "Traceback" not in err and len(lines) == 1, err
-    assert lines[0].startswith("error: ")
+    assert "Traceback" not in err and lines and lines[-1].startswith("error: "), err
+    assert sum(line.startswith("error") for line in lines) == 1, err
     for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
+        assert needle in lines[-1], (needle, lines[-1])
 
 
 @pytest.mark.parametrize("command", [["status"], ["table", "E0", "2023-24"], ["conflicts"],
@@ -512,3 +567,121 @@ def test_what_the_property_test_found(capsys, monkeypatch, synced_db, tmp_path, 
         assert code == 0, err
         return
     assert_one_line_error(code, err, *needles)
+
+
+# --- issue 8 items 7, 8, 10: dates from the store, what every answer rests on, wording ----------------------
+
+def latest_played(db, competitions=None, teams=None) -> str:
+    from matchday.data.store import Store
+
+    with Store(db, read_only=True) as store:
+        frame = store.matches(competitions, None, played=True, teams=teams)
+    return frame["date"].max().date().isoformat()
+
+
+def test_without_as_of_the_latest_stored_day_is_used_and_said(capsys, monkeypatch, synced_db):
+    """Old: today (2026) was used: 'unknown season for E0 2026-27' while the store held 2023-24."""
+    latest = latest_played(synced_db, ["E0"])
+    code, out, err = main_run(capsys, monkeypatch, "simulate", "E0", "--sims", "300", "--db", str(synced_db), "--json")
+    assert code == 0, err
+    assert f"as of {latest}: the latest day with a played E0 match in the store" in err
+    document = json.loads(out)
+    assert document["basis"]["as_of"] == latest and document["season"] == "2023-24"
+    assert document["n_remaining"] == 0  # the season is over on that day: said in the caption
+    code, out, err = main_run(capsys, monkeypatch, "simulate", "E0", "--sims", "300", "--db", str(synced_db))
+    assert "nothing left to play on that date: the table is final" in " ".join(out.split())
+    code, out, err = main_run(capsys, monkeypatch, "ratings", "UEL", "--db", str(synced_db), "--json")
+    assert code == 0, err
+    assert json.loads(out)["basis"]["as_of"] == latest_played(synced_db, ["UEL"])
+    code, out, err = main_run(capsys, monkeypatch, "rotate", "Liverpool", "--sims", "200", "--no-sensitivity",
+                              "--db", str(synced_db))
+    club_latest = latest_played(synced_db, teams=["liverpool"])
+    lines = [line for line in err.splitlines() if line.strip()]  # the as-of line, then the one-line error
+    assert code == 2 and "Traceback" not in err and len(lines) == 2, err
+    assert lines[0].startswith(f"as of {club_latest}: the latest day with a played Liverpool match")
+    assert lines[1].startswith(f"error: Liverpool have no match left to play after {club_latest}")
+
+
+def test_messages_stay_true_on_a_date_beyond_the_store(capsys, monkeypatch, synced_db):
+    code, _, err = main_run(capsys, monkeypatch, "simulate", "E0", "--as-of", "2026-11-30", "--db", str(synced_db))
+    assert_one_line_error(code, err, "no E0 matches of 2026-27 (the season running on 2026-11-30)",
+                          "it holds E0 2022-23 to 2023-24")
+    assert "unknown season" not in err
+    code, _, err = main_run(capsys, monkeypatch, "predict", "Liverpool", "Arsenal", "--as-of", "2026-11-30",
+                            "--db", str(synced_db))
+    first, last = latest_played_range(synced_db)
+    assert_one_line_error(code, err, "2024-25 to 2026-27 (the training window)",
+                          f"holds played matches from {first} to {last}")
+    assert "run `matchday sync` first" not in err
+    code, out, err = main_run(capsys, monkeypatch, "fixtures", "E0", "--db", str(synced_db))
+    assert code == 0 and f"its latest played match is on {latest_played(synced_db, ['E0'])}" in err
+
+
+def latest_played_range(db) -> tuple[str, str]:
+    from matchday.data.store import Store
+
+    with Store(db, read_only=True) as store:
+        dates = store.matches(None, None, played=True)["date"]
+    return dates.min().date().isoformat(), dates.max().date().isoformat()
+
+
+def test_pre_season_table_is_every_club_on_zero(capsys, monkeypatch, synced_db):
+    code, out = run("table", "E0", "2023-24", "--as-of", "2023-07-01", "--db", str(synced_db), "--json")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert len(rows) == 20 and {r["points"] for r in rows} == {0} and {r["played"] for r in rows} == {0}
+    assert [r["club"] for r in rows] == sorted(r["club"] for r in rows)
+    code, out, err = main_run(capsys, monkeypatch, "table", "E0", "2023-24", "--as-of", "2023-07-01",
+                              "--db", str(synced_db))
+    assert code == 0 and "the pre-season table, every club on 0 points" in " ".join(out.split())
+
+
+def test_same_club_twice_and_version(capsys, monkeypatch, synced_db):
+    code, _, err = main_run(capsys, monkeypatch, "predict", "Liverpool", "Liverpool FC", "--as-of", "2024-04-10",
+                            "--db", str(synced_db))
+    assert_one_line_error(code, err, "are the same club (liverpool)")
+    code, _, err = main_run(capsys, monkeypatch, "tie", "Atalanta", "atalanta", "--db", str(synced_db))
+    assert_one_line_error(code, err, "are the same club (atalanta)")
+    from matchday import __version__
+
+    code, out, _ = main_run(capsys, monkeypatch, "--version")
+    assert code == 0 and out.strip() == f"matchday {__version__}"
+
+
+def test_forecast_captions_state_the_basis(capsys, monkeypatch, synced_db):
+    code, out, err = main_run(capsys, monkeypatch, "tie", "Atalanta", "Liverpool", "--first-leg",
+                              "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12", "--db", str(synced_db))
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "Based on dixon-coles as of 2024-04-12, fitted on" in text and "matches of 2022-23 to 2023-24" in text
+    assert "E0 " in text and "UEL " in text
+    assert "shorter than the model's default of 3 seasons (2021-22 to 2023-24)" in text
+    code, out, err = main_run(capsys, monkeypatch, "simulate", "E0", "2023-24", "--as-of", "2024-04-15",
+                              "--sims", "300", "--db", str(synced_db))
+    text = " ".join(out.split())
+    assert "europe = finishing 1st to 7th (7 places: 4 Champions League, 2 Europa League, 1 Conference League)" in text
+    assert "300 simulations, seed 0" in text
+
+
+def test_whatif_prints_percentages_and_fits_100_columns(synced_db):
+    """Run as a user would, in a 100-column terminal: one line per club, no cell wrapped, simulate's numbers."""
+    import subprocess
+    import sys
+
+    args = ["E0", "2023-24", "--as-of", "2024-04-15", "--sims", "2000", "--seed", "3", "--db", str(synced_db)]
+    env = {**os.environ, "COLUMNS": "100"}
+    result = subprocess.run([sys.executable, "-m", "matchday.cli", "whatif", *args, "--given",
+                             "Fulham v Liverpool: away win"], capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    rows = [line for line in lines if line.startswith("│")]
+    assert len(rows) == 20, result.stdout  # one line per club: nothing wrapped
+    header = next(line for line in lines if line.startswith("┃"))
+    assert "title %" in header and "releg. %" in header
+    code, out = run("simulate", *args, "--json")
+    baseline = {r["club"]: r["p_title"] for r in json.loads(out)["rows"]}
+    city = next(line for line in rows if "Manchester City" in line)
+    assert f"{100 * baseline['Manchester City']:.1f}→" in city  # the baseline is simulate's number, as simulate shows it
+    liverpool = next(line for line in rows if "Liverpool" in line)
+    assert f"{100 * baseline['Liverpool']:.1f}→" in liverpool

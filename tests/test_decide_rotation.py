@@ -185,7 +185,7 @@ def test_stance_flip_and_sensitivity(april):
 def test_reports_json_chart_and_store_entry_point(april, synced_db, tmp_path):
     calendar, model = april
     with Store(synced_db, read_only=True) as store:
-        analysis = analyse_rotation(store, "Liverpool", AS_OF, weights="title=1,europa=0.5,top4=0.3",
+        analysis = analyse_rotation(store, "Liverpool", AS_OF, weights="title=1,trophy=0.5,top4=0.3",
                                     squad=example_squad_path(), fitted=model, n_sims=1000, seed=0,
                                     plans=["all in league", "full strength", "rest Bergamo: UEL Quarter-final=second"])
     assert [o.plan.name for o in analysis.outcomes] == ["all in league", "full strength", "rest Bergamo"]

@@ -88,7 +88,9 @@ def test_plan_text_and_resolution():
 
 
 def test_weights():
-    assert parse_weights("title=1,europa=0.5,top4=0.3") == {"title": 1.0, "trophy": 0.5, "top4": 0.3}
+    assert parse_weights("title=1,trophy=0.5,top4=0.3") == {"title": 1.0, "trophy": 0.5, "top4": 0.3}
+    assert parse_weights("title=1,europa=0.5,top4=0.3") == {"title": 1.0, "trophy": 0.5, "top4": 0.3}  # deprecated
+    assert parse_weights("europe=1,top_6=0.5") == {"europe": 1.0, "top6": 0.5}
     assert parse_weights({"UCL": 2, "final": 0.1}) == {"trophy": 2.0, "final": 0.1}
     assert outcome_name("Top 6") == "top6"
     with pytest.raises(UnknownChoiceError):

@@ -139,3 +139,21 @@ def test_condition_errors(e0):
     h, a = np.meshgrid(np.arange(4), np.arange(4), indexing="ij")
     assert np.array_equal(parsed.mask(h, a), a <= h)
     assert np.array_equal(parse_condition("Fulham v Liverpool: 1-3", resolve).mask(h, a), (h == 1) & (a == 3))
+
+
+def test_a_cancelled_match_is_not_to_play_once_its_date_has_passed():
+    """Issue 8 item 10: a cancelled or abandoned match without a result, dated on or before the as-of day, is
+    neither played nor still to play; dated later, it was still to play on that day."""
+    frame = pd.DataFrame({
+        "date": pd.to_datetime(["2022-03-01", "2022-03-10", "2022-03-17", "2022-03-20", "2022-03-24"]),
+        "home": ["a", "b", "c", "a", "b"], "away": ["b", "c", "a", "c", "a"],
+        "home_goals": [1.0, np.nan, np.nan, np.nan, 2.0], "away_goals": [0.0, np.nan, np.nan, np.nan, 2.0],
+        "status": ["played", "cancelled", "abandoned", "scheduled", "played"],
+    })
+    played, remaining = split_fixtures(frame, dt.date(2022, 3, 18))
+    assert list(played["date"].dt.day) == [1]
+    assert list(remaining["date"].dt.day) == [20, 24]  # the two void matches of 10 and 17 March are gone
+    _, before = split_fixtures(frame, dt.date(2022, 3, 5))
+    assert list(before["date"].dt.day) == [10, 17, 20, 24]  # on 5 March nobody knew they would not be played
+    _, no_status = split_fixtures(frame.drop(columns=["status"]), dt.date(2022, 3, 18))
+    assert len(no_status) == 4  # a frame without statuses keeps the old meaning

@@ -56,9 +56,11 @@ def get(client, url: str, **params):
 
 
 def cli_json(*args: str):
+    """The CLI's JSON rows (a forecast's --json is {"basis": ..., "rows": [...]})."""
     code, out = run_cli(*args)
     assert code == 0, out
-    return json.loads(out)
+    data = json.loads(out)
+    return data["rows"] if isinstance(data, dict) and "rows" in data else data
 
 
 # ------------------------------------------------------------------------------------------------ same as CLI

@@ -32,6 +32,14 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from matchday import __version__
+
+        console.print(f"matchday {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
     lock_wait: Annotated[
@@ -39,6 +47,9 @@ def _global_options(
         typer.Option("--lock-wait", min=0, max=86_400, help="Seconds to wait while another matchday process "
                      "holds the store (default: MATCHDAY_LOCK_WAIT, else 60).")
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Football results turned into forecasts and decisions."""
     import os
@@ -151,13 +162,46 @@ def open_store(db: Path | None, *, read_only: bool = True) -> Store:
     return Store(_db_path(db), read_only=read_only, on_wait=_say_waiting)
 
 
-def emit(frame: pd.DataFrame, *, as_json: bool, as_csv: bool, title: str | None = None, caption: str | None = None) -> None:
-    """Print a DataFrame as a Rich table, JSON records or CSV."""
+class Basis:
+    """What a forecast rests on, rendered once for every output: ``text`` (a table caption, a chart footer)
+    and ``data`` (the ``basis`` field of ``--json``). Built by :func:`_basis` from the fit's
+    :class:`~matchday.models.provenance.TrainingProvenance`."""
+
+    def __init__(self, text: str, data: dict) -> None:
+        self.text, self.data = text, data
+
+
+def _basis(provenance, *, sims: int | None = None, seed: int | None = None,
+           competitions: tuple[str, ...] | list[str] = ()) -> Basis:
+    """The one rendering of a forecast's provenance (model, training window per competition, as-of,
+    simulations and seed, and a note when the window is shorter than the model's default)."""
+    return Basis("Based on " + provenance.describe(n_sims=sims, seed=seed, competitions=competitions),
+                 provenance.to_dict(n_sims=sims, seed=seed, competitions=competitions))
+
+
+def emit(frame: pd.DataFrame, *, as_json: bool, as_csv: bool, title: str | None = None, caption: str | None = None,
+         basis: Basis | None = None, meta: dict | None = None) -> None:
+    """Print a DataFrame as a Rich table, JSON or CSV.
+
+    Without ``basis`` and ``meta`` the JSON is the list of records; with them (a forecast) it is an object
+    ``{"basis": ..., <meta>..., "rows": [records]}``, and the table's caption ends with the basis. CSV holds
+    the rows only; the basis then goes to stderr.
+    """
     if as_json:
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
+        records = frame.to_json(orient="records", date_format="iso", indent=2)
+        if basis is None and meta is None:
+            sys.stdout.write(records + "\n")
+            return
+        import json
+
+        document = {**({"basis": basis.data} if basis is not None else {}), **(meta or {}),
+                    "rows": json.loads(records)}
+        sys.stdout.write(json.dumps(document, indent=2, separators=(",", ":"), default=str) + "\n")  # as pandas
         return
     if as_csv:
         sys.stdout.write(frame.to_csv(index=False))
+        if basis is not None:
+            err_console.print(_one_line(basis.text, 4000), highlight=False, soft_wrap=True)
         return
     from rich.table import Table
 
@@ -168,6 +212,8 @@ def emit(frame: pd.DataFrame, *, as_json: bool, as_csv: bool, title: str | None 
     for row in frame.itertuples(index=False):
         table.add_row(*("" if _missing(v) else _fmt(v) for v in row))
     console.print(table)
+    if basis is not None:  # under the table at the terminal's width (a narrow table would squeeze it)
+        console.print(basis.text, highlight=False, style="dim")
 
 
 def _missing(value: object) -> bool:
@@ -375,25 +421,26 @@ def table(
     comp = _competition(competition, "league")
     with open_store(db) as store:
         _require_season(store, comp.code, season)
-        frame = store.matches([comp.code], [season], played=True, until=cutoff)
-        if frame.empty:  # before the first match day: there is no table yet
-            first = store.matches([comp.code], [season], played=True)
-            start = f"; the first was on {first['date'].min().date()}" if not first.empty else ""
-            raise MatchdayError(f"no {comp.code} {season} match had been played by {cutoff}{start}")
+        # every match of the season: its clubs are in the table even before they have played (pre-season)
+        frame = store.matches([comp.code], [season])
     result = league_table(frame, comp.code, season, as_of=cutoff)
     names = dict(zip(frame["home"], frame["home_name"], strict=False)) | dict(zip(frame["away"], frame["away_name"], strict=False))
     result.insert(1, "club", result["team"].map(names).fillna(result["team"]))
     result = result.drop(columns=["team"])
     title = f"{comp.name} {season}" + (f" as of {cutoff.isoformat()}" if cutoff else "")
+    caption = None
+    if not result["played"].any():
+        caption = (f"no {comp.code} {season} match played by {cutoff.isoformat()}: the pre-season table, every club on "
+                   "0 points (listed alphabetically)" if cutoff else f"no {comp.code} {season} match played yet")
     if not (json_ or csv):
         short = {"position": "#", "played": "P", "won": "W", "drawn": "D", "lost": "L", "goals_for": "GF",
                  "goals_against": "GA", "goal_difference": "GD", "points": "Pts", "deduction": "adj"}
         result = result.rename(columns=short)
         if not result["adj"].any():
             result = result.drop(columns=["adj"])
-        if not result["note"].astype(bool).any():
+        if not result["note"].astype(bool).any() or not result["P"].any():  # pre-season: all level, said above
             result = result.drop(columns=["note"])
-    emit(result, as_json=json_, as_csv=csv, title=title)
+    emit(result, as_json=json_, as_csv=csv, title=title, caption=caption)
 
 
 def _league_phase_table(comp, season: str, cutoff: dt.date | None, db: Path | None, *, json_: bool,
@@ -407,7 +454,7 @@ def _league_phase_table(comp, season: str, cutoff: dt.date | None, db: Path | No
     names = dict(zip(frame["home"], frame["home_name"], strict=False)) | dict(zip(frame["away"], frame["away_name"], strict=False))
     names = {k: v for k, v in names.items() if isinstance(v, str)}
     result = league_phase_table(frame, comp.code, season, as_of=cutoff, names=names)
-    criteria = ", ".join(result.attrs["criteria"][1:])
+    criteria = ", ".join(c.replace("_", " ") for c in result.attrs["criteria"][1:])
     caption = (f"level on points: {criteria}"
                + ("" if result.attrs["full_criteria"] else "; then alphabetical order (before the last matchday)")
                + f"; {result.attrs['played']} of {result.attrs['fixtures']} league-phase matches played")
@@ -422,7 +469,7 @@ def _league_phase_table(comp, season: str, cutoff: dt.date | None, db: Path | No
         result = result.rename(columns=short).drop(columns=["oPts", "oGD", "oGF"])
         result["zone"] = result["zone"].map({"round_of_16": "R16", "knockout_playoff": "play-offs",
                                              "eliminated": "out"})
-        if not result["note"].astype(bool).any():
+        if not result["note"].astype(bool).any() or not result["P"].any():  # pre-season: all level, said above
             result = result.drop(columns=["note"])
     emit(result, as_json=json_, as_csv=csv, title=title, caption=caption)
 
@@ -509,6 +556,28 @@ def fixtures(
     frame, _ = _match_listing(played=False, competition=competition, season=season, team=team, since=since,
                               until=until, as_of=as_of, limit=limit, db=db)
     emit(frame, as_json=json_, as_csv=csv, title=f"{len(frame)} fixtures")
+    if frame.empty and as_of is None:
+        _say_why_no_fixtures(competition, season, db)
+
+
+def _say_why_no_fixtures(competition: str | None, season: str | None, db: Path | None) -> None:
+    """One true line on stderr when no fixture is left to play: what the store's latest played match is."""
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import normalize_season
+    from matchday.workflows import latest_played_date
+
+    code = resolve_competition(competition).code if competition else None
+    named = normalize_season(season) if season else None
+    with open_store(db) as store:
+        latest = latest_played_date(store, [code] if code else None, [named] if named else None)
+    what = " ".join(x for x in (code, named) if x) or "any competition"
+    if latest is None:
+        err_console.print(f"no {what} match is in the store; `matchday sync` imports results and fixtures",
+                          highlight=False)
+        return
+    err_console.print(f"no {what} fixture is left to play in the store (its latest played match is on "
+                      f"{latest.isoformat()}); `matchday sync` fetches new fixtures, --as-of D lists those that were "
+                      "still to play on D", highlight=False, soft_wrap=True)
 
 
 # --------------------------------------------------------------------------- models and forecasts
@@ -517,17 +586,40 @@ ModelOption = Annotated[str, typer.Option("--model", help="dixon-coles, poisson,
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Fit the model afresh instead of loading a cached "
                                              "fit (fits are cached under MATCHDAY_MODEL_CACHE).")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
-                                                "(YYYY-MM-DD; default: today).")]
+                                                "(YYYY-MM-DD; default: the latest day with a played match of the "
+                                                "competition asked about in the store).")]
 
 
-_as_of_or_today = inputs.as_of_or_today
+def _as_of(store: Store, as_of: str | None, *, what: str, competitions: list[str] | None = None,
+           seasons: list[str] | None = None, teams: list[str] | None = None) -> dt.date:
+    """``--as-of`` when given; else the latest day with a played match of ``competitions`` / ``seasons`` /
+    ``teams`` in the store (not today: the store may end long before), said in one line on stderr.
+
+    what: the matches in words for that line and for the error when there are none (``"E0"``,
+    ``"Liverpool or Arsenal"``).
+    """
+    cutoff = parse_date(as_of)
+    if cutoff is not None:
+        return cutoff
+    from matchday.workflows import latest_played_date
+
+    latest = latest_played_date(store, competitions, seasons, teams)
+    if latest is None:
+        hint = f"`matchday sync {' '.join(competitions)}`" if competitions else "`matchday sync`"
+        raise MatchdayError(f"no played {what} match in the store at {_one_line(store.path)}, so there is no "
+                            f"latest date to answer as of; run {hint} or give --as-of")
+    err_console.print(f"as of {latest.isoformat()}: the latest day with a played {what} match in the store "
+                      "(--as-of picks another date)", highlight=False, soft_wrap=True)
+    return latest
+
+
 _team_id = inputs.club
 
 
 def _fit(store: Store, model: str, as_of: dt.date, no_cache: bool = False):
-    """The model as of ``as_of`` through :func:`matchday.workflows.fitted_model`'s cache (one stderr line says
-    whether it was loaded or fitted)."""
-    from matchday.workflows import fit_or_load
+    """:func:`matchday.workflows.fit_from_store` with a spinner, through the fitted-model cache (one stderr line
+    says whether it was loaded or fitted): ``(fitted model, provenance)``."""
+    from matchday.workflows import FittedModel, fit_or_load
 
     with err_console.status(f"fitting {model} on matches up to {as_of.isoformat()} ..."):
         found = fit_or_load(store, model, as_of, cache=False if no_cache else None)
@@ -539,7 +631,7 @@ def _fit(store: Store, model: str, as_of: dt.date, no_cache: bool = False):
         err_console.print(f"[dim]{model} as of {as_of.isoformat()}: fitted on {matches.rstrip(', ')} in "
                           f"{found.seconds:.1f} s{'' if no_cache or found.path is None else ', cached'}[/]",
                           highlight=False)
-    return found.model
+    return FittedModel(found.model, found.provenance)
 
 
 _fixture_competition = inputs.fixture_competition
@@ -566,16 +658,21 @@ def predict(
     from matchday.data.errors import StoreBusyError
     from matchday.workflows import resolve_club, team_names
 
-    cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:  # read-only while fitting: other commands may read meanwhile
         home_id, away_id = resolve_club(store, home), resolve_club(store, away)  # provisional clubs too
-        fitted = _fit(store, model, cutoff, no_cache)
-        comp = resolve_competition(competition).code if competition else _fixture_competition(store, home_id, away_id, cutoff)
+        if home_id == away_id:
+            raise MatchdayError(f"{home!r} and {away!r} are the same club ({home_id}): a match needs two different "
+                                "clubs")
+        names = team_names(store, [home_id, away_id])
+        chosen = resolve_competition(competition).code if competition else None
+        cutoff = _as_of(store, as_of, what=chosen or f"{names[home_id]} or {names[away_id]}",
+                        competitions=[chosen] if chosen else None, teams=None if chosen else [home_id, away_id])
+        fitted, provenance = _fit(store, model, cutoff, no_cache)
+        comp = chosen or _fixture_competition(store, home_id, away_id, cutoff)
         forecast = fitted.predict(home_id, away_id, neutral=neutral, competition=comp)
         p = forecast.outcomes()[0]
         xg = (float(forecast.home_expected_goals[0]), float(forecast.away_expected_goals[0]))
         table = forecast.markets_table()
-        names = team_names(store, [home_id, away_id])
     log = pd.DataFrame({"home": [home_id], "away": [away_id], "p_home": [p[0]], "p_draw": [p[1]], "p_away": [p[2]],
                         "competition": [comp], "home_expected_goals": [xg[0]], "away_expected_goals": [xg[1]],
                         "details": [{"neutral": neutral, "command": "predict"}]})
@@ -588,7 +685,10 @@ def predict(
     title = (f"{names[home_id]} v {names[away_id]}" + (" (neutral)" if neutral else "")
              + f" - {model}, as of {cutoff.isoformat()}" + (f", {comp}" if comp else ""))
     caption = f"expected goals {xg[0]:.2f} - {xg[1]:.2f}"
-    emit(table, as_json=json_, as_csv=csv, title=title, caption=caption)
+    emit(table, as_json=json_, as_csv=csv, title=title, caption=caption,
+         basis=_basis(provenance, competitions=[c for c in [comp] if c]),
+         meta={"home": home_id, "away": away_id, "competition": comp, "neutral": neutral,
+               "expected_goals": list(xg)})
 
 
 @app.command()
@@ -608,13 +708,13 @@ def ratings(
     from matchday.workflows import team_names
 
     comp = resolve_competition(competition)
-    cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:
-        fitted = _fit(store, model, cutoff, no_cache)
+        cutoff = _as_of(store, as_of, what=comp.code, competitions=[comp.code])
         season = season_of_date(cutoff)
         members = store.matches([comp.code], [season])
         if members.empty:
-            raise MatchdayError(f"no {comp.code} matches stored for {season}; run `matchday sync {comp.code}`")
+            _require_season(store, comp.code, season, why=f"the season running on {cutoff.isoformat()}")
+        fitted, provenance = _fit(store, model, cutoff)
         teams = set(members["home"]) | set(members["away"])
         table = fitted.ratings()
         table = table[table["team"].isin(teams)].head(top).reset_index(drop=True)
@@ -622,7 +722,8 @@ def ratings(
     table.insert(0, "rank", range(1, len(table) + 1))
     emit(table.drop(columns=["team"]), as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} - {model} ratings as of {cutoff.isoformat()}",
-         caption="strength = expected goal difference per match against an average side on neutral ground")
+         caption="strength = expected goal difference per match against an average side on neutral ground",
+         basis=_basis(provenance, competitions=[comp.code]), meta={"competition": comp.code, "season": season})
 
 
 SchedulerOption = Annotated[str | None, typer.Option(
@@ -794,8 +895,9 @@ def _league_season(store, competition: str, season: str | None, cutoff: dt.date)
     from matchday.workflows import team_names
 
     comp = _competition(competition, "league")
+    named = season
     season = _season(season, cutoff)
-    _require_season(store, comp.code, season)
+    _require_season(store, comp.code, season, why=None if named else f"the season running on {cutoff.isoformat()}")
     matches = store.matches([comp.code], [season])
     return comp.code, season, matches, team_names(store, sorted(set(matches["home"]) | set(matches["away"])))
 
@@ -822,6 +924,36 @@ def _progress_bar(label: str):
             yield lambda done, total: progress.update(task, completed=done, total=total)
 
     return bar()
+
+
+def _question_as_of(store, competition: str, season: str | None, as_of: str | None, *, kind: str) -> dt.date:
+    """The as-of date of a question about one competition (and season, when named): ``--as-of`` or the
+    latest day with a played match of it in the store (:func:`_as_of`)."""
+    from matchday.data.seasons import normalize_season
+
+    code = _competition(competition, kind).code
+    named = normalize_season(season) if season else None
+    return _as_of(store, as_of, what=f"{code} {named}" if named else code, competitions=[code],
+                  seasons=[named] if named else None)
+
+
+def _season_meta(result) -> tuple[str, dict]:
+    """The definition of the ``europe`` column for this league and season: caption text and JSON field."""
+    places = result.rules.places
+    if not places.europe:
+        return "", {"europe": None}
+    text = (f"europe = finishing 1st to {_ordinal(places.europe)} ({places.europe} places: "
+            f"{places.champions_league} Champions League, {places.europa_league} Europa League, "
+            f"{places.conference_league} Conference League): {places.europe_definition}")
+    return text, {"europe": {"places": places.europe, "champions_league": places.champions_league,
+                             "europa_league": places.europa_league,
+                             "conference_league": places.conference_league,
+                             "definition": places.europe_definition}}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _run_season(matches, fitted, code: str, season: str, cutoff: dt.date, sims: int, seed: int,
@@ -851,24 +983,32 @@ def simulate(
 ) -> None:
     """Simulate the rest of a league season: title, places and relegation odds, expected points."""
     heatmap = _chart_path(heatmap, "--heatmap")
-    cutoff = _as_of_or_today(as_of)
     with open_store(db) as store:
+        cutoff = _question_as_of(store, competition, season, as_of, kind="league")
         code, season, matches, names = _league_season(store, competition, season, cutoff)
-        result = _run_season(matches, _fit(store, model, cutoff, no_cache), code, season, cutoff, sims, seed)
+        fitted, provenance = _fit(store, model, cutoff, no_cache)
+        result = _run_season(matches, fitted, code, season, cutoff, sims, seed)
+    basis = _basis(provenance, sims=sims, seed=seed, competitions=[code])
     if heatmap:
         from matchday.simulate.plots import position_heatmap
 
-        position_heatmap(result, heatmap, names)
+        position_heatmap(result, heatmap, names, footnote=basis.text)
         err_console.print(f"wrote {heatmap}")
     frame = result.position_probabilities().reset_index(names="team") if positions else result.summary()
     frame.insert(1, "club", frame["team"].map(names))
     frame = frame.drop(columns=["team"])
     if not (json_ or csv):
         frame = _percent_view(frame) if positions else _summary_view(frame)
+    europe_text, definitions = _season_meta(result)
+    finished = ("; nothing left to play on that date: the table is final, every probability is 0 or 1"
+                if result.n_remaining == 0 else "")
     emit(frame, as_json=json_, as_csv=csv,
          title=f"{result.rules.competition} {result.season}: {result.n_sims:,} simulations as of {cutoff.isoformat()} "
                f"({result.n_remaining} fixtures to play, {model}, seed {seed})",
-         caption="Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)")
+         caption="Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)" + finished
+                 + (f"\n{europe_text}" if europe_text else ""),
+         basis=basis, meta={"competition": code, "season": result.season, "n_remaining": result.n_remaining,
+                            "definitions": definitions})
 
 
 def _pct(values) -> list[str]:
@@ -933,10 +1073,10 @@ def whatif(
     from matchday.simulate.conditions import parse_condition, to_fixture_conditions
     from matchday.simulate.season import split_fixtures
 
-    cutoff = _as_of_or_today(as_of)
     horizon = parse_date(until, "--until")
     parsed = [parse_condition(text, _team_id) for text in given]
     with open_store(db) as store:
+        cutoff = _question_as_of(store, competition, season, as_of, kind="league")
         code, season, matches, names = _league_season(store, competition, season, cutoff)
         if ask == "top" and horizon is None:  # the table just after the last conditioned fixture
             dates = [matches.loc[(matches["home"] == c.home) & (matches["away"] == c.away), "date"] for c in parsed]
@@ -947,7 +1087,7 @@ def whatif(
             remaining = remaining[remaining["date"] <= str(horizon)]
         conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t),
                                            until=horizon)
-        fitted = _fit(store, model, cutoff, no_cache)  # one fit serves the baseline and the what-if
+        fitted, provenance = _fit(store, model, cutoff, no_cache)  # one fit serves the baseline and the what-if
     base = _run_season(matches, fitted, code, season, cutoff, sims, seed, until=horizon)
     cond = _run_season(matches, fitted, code, season, cutoff, sims, seed, conditions, until=horizon)
     if ask in ("top", "title"):
@@ -963,10 +1103,45 @@ def whatif(
         frame.columns = [f"{metric}_{which}" for which, metric in frame.columns]
         frame = frame[sorted(frame.columns, key=lambda x: (keep.index(x.rsplit("_", 1)[0]), x))]
     frame.insert(0, "club", frame.index.map(names))
+    frame = frame.reset_index(drop=True)
     when = f"after {horizon.isoformat()}" if horizon else "at the end of the season"
-    emit(frame.reset_index(drop=True), as_json=json_, as_csv=csv,
+    europe_text, definitions = _season_meta(base)
+    caption = ("baseline→if the conditions hold (one number: unchanged); pp = percentage points; the same seed for both "
+               "runs, so the difference comes from the conditions, not from noise"
+               + (f"\n{europe_text}" if europe_text and ask == "table" else ""))
+    emit(frame if (json_ or csv) else _whatif_view(frame, ask), as_json=json_, as_csv=csv,
          title=f"What if {'; '.join(given)} - {when} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
-         caption="same seed for both runs: the difference comes from the conditions, not from noise")
+         caption=caption, basis=_basis(provenance, sims=sims, seed=seed, competitions=[code]),
+         meta={"competition": code, "season": season, "given": list(given), "ask": ask,
+               "until": horizon.isoformat() if horizon else None, "definitions": definitions})
+
+
+def _whatif_view(frame: pd.DataFrame, ask: str) -> pd.DataFrame:
+    """``whatif`` for people, narrow enough for a 100-column terminal: percentages as ``simulate`` prints them
+    (without the % sign, which the header carries), ``baseline→if`` where the condition changes the number
+    and the number alone where it does not; club names cut at 20 characters."""
+    import pandas as pd
+
+    def bare(values) -> list[str]:
+        return [v.rstrip("%") for v in _pct(values)]
+
+    def pair(a, b) -> list[str]:
+        return [x if x == y else f"{x}→{y}" for x, y in zip(bare(a), bare(b), strict=True)]
+
+    clubs = [c if len(c) <= 20 else c[:19] + "…" for c in frame["club"].astype(str)]
+    view = pd.DataFrame({"club": clubs})
+    if ask in ("top", "title"):
+        label = "top" if "p_top_baseline" in frame.columns else "title"
+        view[f"P({label}) %"] = pair(frame[f"p_{label}_baseline"], frame[f"p_{label}_if"])
+        view["change"] = [f"{100 * v:+.1f} pp" for v in frame["change"]]
+        return view
+    view["xPts"] = [f"{a:.1f}" if f"{a:.1f}" == f"{b:.1f}" else f"{a:.1f}→{b:.1f}"
+                    for a, b in zip(frame["expected_points_baseline"], frame["expected_points_if"], strict=True)]
+    for column in frame.columns:
+        if column.startswith("p_") and column.endswith("_baseline"):
+            metric = column[2:-len("_baseline")]
+            view[f"{metric.replace('relegation', 'releg.')} %"] = pair(frame[column], frame[f"p_{metric}_if"])
+    return view
 
 
 # --------------------------------------------------------------------------- knockout ties
@@ -1018,14 +1193,26 @@ def tie(
     from matchday.rules.knockout import tie_rules
     from matchday.simulate.tie_model import knockout_params, tie_legs
     from matchday.simulate.ties import simulate_single_match_tie, simulate_two_legged_tie
-    from matchday.workflows import tie_from_store
+    from matchday.workflows import resolve_club, team_names, tie_from_store
 
-    cutoff = _as_of_or_today(as_of)
     given = _parse_first_leg(first_leg) if first_leg else None
     with open_store(db) as store:
-        fitted = _fit(store, model, cutoff, no_cache)  # the fitted-model cache: cheap when the tie is decided
+        club_a, club_b = resolve_club(store, team_a), resolve_club(store, team_b)
+        if club_a == club_b:
+            raise MatchdayError(f"{team_a!r} and {team_b!r} are the same club ({club_a}): a tie needs two different "
+                                "clubs")
+        clubs = team_names(store, [club_a, club_b])
+        chosen = _competition(competition, "cup").code if competition else None
+        cutoff = _as_of(store, as_of, what=chosen or f"{clubs[club_a]} or {clubs[club_b]}",
+                        competitions=[chosen] if chosen else None, teams=None if chosen else [club_a, club_b])
+        fitted = provenance = None
+        if sims or no_cache:
+            fitted, provenance = _fit(store, model, cutoff, no_cache)
         answer = tie_from_store(store, team_a, team_b, cutoff, model=model, first_leg=given, final=final,
-                                competition=competition, show_forecast=show_forecast, fitted=fitted)
+                                competition=competition, show_forecast=show_forecast, fitted=fitted,
+                                cache=False if no_cache else None)
+        if answer.forecast is not None and provenance is None:  # an open tie: what its odds rest on
+            fitted, provenance = _fit(store, model, cutoff)  # the fit tie_from_store just cached: a load
     a, b = answer.team_a, answer.team_b
     teams = (answer.names[a], answer.names[b])
     where = f"{answer.competition} {answer.season}" + (f" {answer.round}" if answer.round else "")
@@ -1086,8 +1273,10 @@ def tie(
         caption += f"; Monte Carlo: {sims:,} ties, seed {seed}, SE {mc.se[0]:.4f}"
     frame = frame.fillna(0.0)
     caption = f"as of {cutoff.isoformat()}, " + caption + "".join(f"; {note}" for note in answer.notes)
+    basis = _basis(provenance, sims=sims or None, seed=seed if sims else None, competitions=[answer.competition])
     if json_:
-        sys.stdout.write(json.dumps({"tie": {"team_a": teams[0], "team_b": teams[1], "competition": answer.competition,
+        sys.stdout.write(json.dumps({"basis": basis.data,
+                                     "tie": {"team_a": teams[0], "team_b": teams[1], "competition": answer.competition,
                                               "season": answer.season, "round": answer.round, "as_of": cutoff.isoformat(),
                                               "first_leg": None if answer.first_leg is None else list(answer.first_leg),
                                               "first_leg_from": answer.first_leg_from, "model": model,
@@ -1098,7 +1287,8 @@ def tie(
     if not csv:
         for column in frame.columns[1:]:
             frame[column] = _pct(frame[column])
-    emit(frame, as_json=False, as_csv=csv, title=f"{teams[0]} v {teams[1]}: {answer.situation()}", caption=caption)
+    emit(frame, as_json=False, as_csv=csv, title=f"{teams[0]} v {teams[1]}: {answer.situation()}", caption=caption,
+         basis=basis)
     if not before.empty:
         if not csv:
             for column in teams:
@@ -1131,13 +1321,14 @@ def bracket(
     from matchday.workflows import bracket_state, team_names
 
     comp = _competition(competition, "cup")
-    cutoff = _as_of_or_today(as_of)
-    season = _season(season, cutoff)
     with open_store(db) as store:
-        _require_season(store, comp.code, season)
+        named = season
+        cutoff = _question_as_of(store, competition, season, as_of, kind="cup")
+        season = _season(season, cutoff)
+        _require_season(store, comp.code, season, why=None if named else f"the season running on {cutoff.isoformat()}")
         first_round, ties, later, draws = bracket_state(store.matches([comp.code], [season]), comp.code, season,
                                                         cutoff)
-        fitted = _fit(store, model, cutoff, no_cache)
+        fitted, provenance = _fit(store, model, cutoff, no_cache)
         clubs = [t for tie_ in ties for t in (tie_.home, tie_.away)] + [c for r in later for c in r.entrants]
         names = team_names(store, clubs)
 
@@ -1163,7 +1354,8 @@ def bracket(
     caption = "; ".join(f"{r.name}: {how(r)}" for r in later)
     emit(frame, as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} from the {first_round.name.lower()} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
-         caption=caption)
+         caption=caption, basis=_basis(provenance, sims=sims, seed=seed, competitions=[comp.code]),
+         meta={"competition": comp.code, "season": season, "first_round": first_round.name})
 
 
 _refuse_bracket_before_round_of_16 = workflows.refuse_bracket_before_round_of_16  # shared with the web layer
@@ -1206,7 +1398,8 @@ def validate_ties(
 @app.command("calibrate-seasons")
 def calibrate_seasons(
     competitions: Annotated[list[str] | None, typer.Argument(help="Leagues (default E0 SP1 I1 D1 F1).")] = None,
-    seasons: Annotated[str, typer.Option("--seasons", help="Season range.")] = "2012-13:2023-24",
+    seasons: Annotated[str | None, typer.Option("--seasons", help="Season range (default: every season the store "
+                                                "holds for those leagues).")] = None,
     model: ModelOption = "dixon-coles",
     sims: Annotated[int, sims_option("Simulations per league, season and checkpoint")] = 10_000,
     seed: SeedOption = 0,
@@ -1224,16 +1417,29 @@ def calibrate_seasons(
     codes = [resolve_competition(c).code for c in (competitions or ["E0", "SP1", "I1", "D1", "F1"])]
     with open_store(db) as store, Progress(TextColumn("[bold]season forecasts"), BarColumn(), MofNCompleteColumn(),
                                            TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        if seasons:
+            season_list = season_range(seasons)
+        else:
+            available = store.available()
+            season_list = sorted(available.loc[available["competition"].isin(codes), "season"].unique())
+            if not season_list:
+                raise MatchdayError(f"no {', '.join(codes)} season in the store at {store.path}; run `matchday sync`")
         task = progress.add_task("calibration", total=None)
-        forecasts = season_forecasts(store, codes, season_range(seasons), model=model, n_sims=sims, seed=seed,
+        forecasts = season_forecasts(store, codes, season_list, model=model, n_sims=sims, seed=seed,
                                      progress=lambda done, total: progress.update(task, completed=done, total=total))
+    coverage = forecasts.attrs["coverage"]
+    left = coverage[~coverage["evaluated"]]
     if forecasts.empty:
-        raise MatchdayError("no finished league season in the store for those competitions and seasons")
+        reasons = "; ".join(f"{r.competition} {r.season}: {r.reason}"
+                            for r in left.drop_duplicates(["competition", "season"]).head(5).itertuples())
+        raise MatchdayError(f"nothing to evaluate for {', '.join(codes)} {season_list[0]} to {season_list[-1]}: "
+                            f"{reasons}" + (" ..." if left[["competition", "season"]].drop_duplicates().shape[0] > 5 else ""))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(season_calibration_report(forecasts, model=model, n_sims=sims, seed=seed), encoding="utf-8")
     if forecasts_csv:
         forecasts.to_csv(forecasts_csv, index=False)
-    console.print(f"wrote {output} ({len(forecasts):,} forecasts)")
+    console.print(f"wrote {output} ({len(forecasts):,} forecasts; {int(coverage['evaluated'].sum())} league-season "
+                  f"checkpoints evaluated, {len(left)} left out, each with its reason in the report)")
 
 
 # --------------------------------------------------------------------------- rotation
@@ -1241,8 +1447,10 @@ def calibrate_seasons(
 def rotate(
     club: Annotated[str, typer.Argument(help="The club to advise (any known name).")],
     as_of: AsOfOption = None,
-    weights: Annotated[str, typer.Option("--weights", help="Objective weights, e.g. title=1,europa=0.5,top4=0.3.")] =
-        "title=1,europa=0.5,top4=0.3",
+    weights: Annotated[str, typer.Option("--weights", help="Objective weights: title (win the league), topN (finish "
+                                         "in the top N), europe (a European place in the league), trophy (win the "
+                                         "UEFA competition the club plays), final, semi, points; e.g. "
+                                         "title=1,trophy=0.5,top4=0.3.")] = "title=1,trophy=0.5,top4=0.3",
     squad: Annotated[Path | None, typer.Option("--squad", help="Squad CSV (see docs/squad-file.md); default: "
                                                "the two-tier model.")] = None,
     plan: Annotated[list[str] | None, typer.Option("--plan", help="A plan: a named plan ('all in league', 'all in "
@@ -1263,18 +1471,23 @@ def rotate(
 ) -> None:
     """Which rotation plan gives the best season, by how much, how sure, and what would flip the answer."""
     import json
+    import warnings
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from matchday.workflows import analyse_rotation
+    from matchday.workflows import analyse_rotation, resolve_club, team_names
 
     chart = _chart_path(chart, "--chart")
-    cutoff = _as_of_or_today(as_of)
+    with open_store(db) as store:
+        club_id = resolve_club(store, club)
+        cutoff = _as_of(store, as_of, what=team_names(store, [club_id])[club_id], teams=[club_id])
     with open_store(db) as store, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                           TimeElapsedColumn(), console=err_console, transient=True) as progress:
+                                           TimeElapsedColumn(), console=err_console, transient=True) as progress, \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FutureWarning)
         task = progress.add_task("evaluating plans", total=None)
         analysis = analyse_rotation(
-            store, club, cutoff, weights=weights, plans=plan or None, squad=squad, gap=gap, model=model,
+            store, club_id, cutoff, weights=weights, plans=plan or None, squad=squad, gap=gap, model=model,
             n_sims=sims, seed=seed, progress=lambda done, total: progress.update(task, completed=done, total=total),
             cache=False if no_cache else None,
         )
@@ -1284,6 +1497,9 @@ def rotate(
             analysis.gap_sensitivity()
             analysis.points_sensitivity()
             analysis.weight_sensitivity()
+    for warning in caught:
+        if issubclass(warning.category, FutureWarning):
+            err_console.print(f"[yellow]warning:[/] {_one_line(warning.message)}", highlight=False, soft_wrap=True)
     if chart:
         analysis.plot(chart)
         err_console.print(f"wrote {chart}")
@@ -1293,6 +1509,7 @@ def rotate(
     table = analysis.table
     if csv:
         sys.stdout.write(table.to_csv(index=False))
+        err_console.print(_one_line("Based on " + analysis.basis(), 4000), highlight=False, soft_wrap=True)
         return
     import pandas as pd
 
@@ -1305,7 +1522,10 @@ def rotate(
     view["vs best"] = [f"{d:+.4f} ± {e:.4f}" for d, e in zip(table["vs_best"], table["se_vs_best"], strict=True)]
     emit(view, as_json=False, as_csv=False,
          title=f"{analysis.name(analysis.calendar.club)} as of {cutoff.isoformat()}: plans on {sims:,} common futures",
-         caption=f"objective = {weights}; se = Monte Carlo standard error; vs_best paired on the same futures")
+         caption=f"objective = {analysis.weights_label()} ("
+                 + "; ".join(f"{k}: {analysis.outcome_label(k)}" for k in analysis.weights)
+                 + "); ± = Monte Carlo standard error; vs best: paired on the same futures\nBased on "
+                 + analysis.basis())
     console.print(analysis.summary(), highlight=False)
 
 
@@ -1372,9 +1592,15 @@ def demo(
         step += 1
         console.rule(f"[bold]{step}. {text}")
 
-    header("Sync the 2022-23 and 2023-24 data (leagues, UEFA, odds)")
+    from matchday.models.training import training_seasons
+    from matchday.reports.case_study import DATES
+
+    # what the models train on for the story's dates (the same window as the case study): nothing less
+    seasons = sorted({s for date in DATES for s in training_seasons(date)})
+    header(f"Sync the {seasons[0]} to {seasons[-1]} data (leagues, UEFA, odds: the seasons the models train on "
+           "for April 2024)")
     with open_store(db, read_only=False) as store:
-        report = run_sync(store, None, ["2022-23", "2023-24"], urls=SourceURLs.resolve(mirror=mirror))
+        report = run_sync(store, None, seasons, urls=SourceURLs.resolve(mirror=mirror))
         console.print(f"{report.read} matches read, {report.added} added, {report.odds_added} odds added -> {store.path}")
         db_path = store.path
     header("The Premier League table on 14 April 2024 (after Liverpool 0-1 Crystal Palace)")
@@ -1393,7 +1619,7 @@ def demo(
            ask="top", until=None, as_of="2024-04-15", model="dixon-coles", no_cache=no_cache, sims=sims, seed=seed, db=db_path,
            json_=False, csv=False)
     header("Rest the first team in Bergamo, or throw the lot at it?")
-    rotate(club="Liverpool", as_of="2024-04-15", weights="title=1,europa=0.5,top4=0.3", squad=None, plan=None,
+    rotate(club="Liverpool", as_of="2024-04-15", weights="title=1,trophy=0.5,top4=0.3", squad=None, plan=None,
            gap=None, sims=sims, seed=seed, sensitivity=False, chart=None, model="dixon-coles", no_cache=no_cache, db=db_path,
            json_=False, csv=False)
     console.print(f"[green]demo finished in {time.perf_counter() - started:.1f} s[/]")

@@ -75,9 +75,10 @@ def season(text: str | None, cutoff: dt.date | None) -> str:
     return normalize_season(text) if text else season_of_date(cutoff or dt.date.today())
 
 
-def require_season(store: Store, code: str, season_: str) -> None:
+def require_season(store: Store, code: str, season_: str, *, why: str | None = None) -> None:
     """Raise unless the store holds matches of competition ``code`` in ``season_`` (the error lists the stored
-    seasons, or says which ``sync`` to run when there are none)."""
+    seasons, or says which ``sync`` to run when there are none). ``why``: where the season came from when the
+    user did not name it (``"the season running on 2026-11-30"``), so that the message stays true."""
     available = store.available()
     have = available[available["competition"] == code]["season"].tolist()
     if season_ not in have:
@@ -85,6 +86,9 @@ def require_season(store: Store, code: str, season_: str) -> None:
 
         if not have:
             raise MatchdayError(f"no {code} matches in the store at {store.path}; run `matchday sync {code}`")
+        if why:
+            raise MatchdayError(f"no {code} matches of {season_} ({why}) in the store; it holds {code} {have[0]} to "
+                                f"{have[-1]}: name one of those seasons or give an --as-of inside them")
         raise UnknownChoiceError(f"season for {code}", season_, have)
 
 

@@ -3,10 +3,13 @@
 The command line, the report writers (:mod:`matchday.reports`) and a web layer share these, so that the
 layers below never open the store themselves (decide, in particular, takes frames and a fitted model).
 
-* :func:`fitted_model` - "the model as of a date", fitted once and then loaded from the fitted-model cache
-  (:mod:`matchday.models.cache`) while the store's matches in its training window are unchanged; every
-  command that needs a model gets it here (:func:`fit_or_load` also says whether it was cached);
+* :func:`fit_from_store` - the model as of a date with the
+  :class:`~matchday.models.provenance.TrainingProvenance` of its training window (the one fit path), fitted
+  once and then loaded from the fitted-model cache (:mod:`matchday.models.cache`) while the store's matches
+  in its training window are unchanged; :func:`fit_or_load` also says whether it was cached, and
+  :func:`fitted_model` gives the model alone;
 * :func:`store_fingerprint` - the fingerprint of the store's matches in a training window;
+* :func:`latest_played_date` - the default "as of" of a question: the last day with a played match;
 * :func:`backtest_input` - the matches and 1X2 odds a walk-forward backtest or sweep of some leagues needs;
 * :func:`calendar_from_store` - a club's remaining matches across competitions (:mod:`matchday.decide.calendar`);
 * :func:`analyse_rotation` - rotation advice for a club as of a date; :func:`compare_dates` at several dates;
@@ -32,7 +35,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from matchday import inputs
 from matchday.data.errors import MatchdayError
@@ -49,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.evaluate.backtest import BacktestResult
     from matchday.models.cache import CachedFit, ModelCache
     from matchday.models.interface import ScoreModel
+    from matchday.models.provenance import TrainingProvenance
     from matchday.simulate.tie_play import KnockoutParams
     from matchday.simulate.ties import TieResult
 
@@ -101,6 +105,7 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
     from matchday.data.errors import UnknownChoiceError
     from matchday.models import MODELS
     from matchday.models.cache import CachedFit, FitKey, ModelCache
+    from matchday.models.provenance import TrainingProvenance
     from matchday.models.training import DEFAULT_SEASONS_BACK, training_frame, training_seasons
 
     if model not in MODELS:
@@ -121,10 +126,12 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
     frame = training_frame(store, as_of, competitions=comps, seasons_back=back)
     fitted = instance.fit(frame, as_of=as_of)
     seconds = time.perf_counter() - started
+    provenance = TrainingProvenance.from_frame(model, frame, as_of, training_seasons(as_of, back), params=params,
+                                               left_out=frame.attrs.get("left_out"))
     path = None
     if store_cache is not None and key is not None:
-        path = store_cache.save(key, fitted, n_matches=len(frame), fit_seconds=seconds)
-    return CachedFit(fitted, key, False, seconds, len(frame), path)
+        path = store_cache.save(key, fitted, n_matches=len(frame), fit_seconds=seconds, provenance=provenance)
+    return CachedFit(fitted, key, False, seconds, len(frame), path, provenance=provenance)
 
 
 def fitted_model(store: Store, model: str = "dixon-coles", as_of: dt.date | None = None, *,
@@ -153,6 +160,46 @@ def backtest_input(store: Store, competitions: Sequence[str], seasons: Sequence[
         raise MatchdayError(f"no matches stored for {', '.join(competitions)} {', '.join(seasons)}; run "
                             "`matchday sync` first")
     return matches, store.odds(matches["match_id"].tolist(), market="1x2")
+
+
+class FittedModel(NamedTuple):
+    """A fitted model and what it rests on (unpacks as ``model, provenance = fit_from_store(...)``)."""
+
+    model: ScoreModel
+    provenance: TrainingProvenance
+
+
+def fit_from_store(store: Store, model: str, as_of: dt.date, *, competitions: list[str] | None = None,
+                   params: Mapping[str, Any] | None = None, cache: ModelCache | bool | None = None) -> FittedModel:
+    """The model ``model`` of :data:`matchday.models.MODELS` (constructed with ``params``) fitted on
+    :func:`~matchday.models.training.training_frame` (every stored competition's matches of the model's
+    window, dated on or before ``as_of``, awarded results left out), and the
+    :class:`~matchday.models.provenance.TrainingProvenance` computed from that same frame; through the
+    fitted-model ``cache`` (:func:`fit_or_load`), which keeps the provenance beside the model.
+
+    This is the fit path of the command line, the report writers, the rotation advice and the web layer.
+    """
+    found = fit_or_load(store, model, as_of, params=params, competitions=competitions, cache=cache)
+    return FittedModel(found.model, found.provenance)
+
+
+def model_label(fitted: ScoreModel) -> str:
+    """The registry name of a fitted model's class (``dixon-coles``), for text a user reads."""
+    from matchday.models import MODELS
+
+    return next((name for name, cls in MODELS.items() if type(fitted) is cls), type(fitted).__name__)
+
+
+def latest_played_date(store: Store, competitions: Sequence[str] | None = None, seasons: Sequence[str] | None = None,
+                       teams: Sequence[str] | None = None) -> dt.date | None:
+    """The last day with a played match of those competitions / seasons / clubs in the store (None when
+    there is none): the default "as of" of a question, so that the answer rests on the latest data stored
+    rather than on today's date."""
+    frame = store.matches(list(competitions) if competitions else None, list(seasons) if seasons else None,
+                          played=True, teams=list(teams) if teams else None)
+    if frame.empty:
+        return None
+    return frame["date"].max().date()
 
 
 def resolve_club(store: Store, club: str) -> str:
@@ -214,7 +261,7 @@ def analyse_rotation(
     gap: float | None = None,
     fatigue: FatigueModel | None = None,
     model: str = "dixon-coles",
-    fitted: ScoreModel | None = None,
+    fitted: ScoreModel | FittedModel | None = None,
     n_sims: int = 20_000,
     seed: int = 0,
     cup_dates: Mapping[str, Sequence[dt.date]] | None = None,
@@ -223,20 +270,26 @@ def analyse_rotation(
 ) -> RotationAnalysis:
     """Rotation advice for ``club`` (id or name) as of ``as_of`` (end of that day), from the store.
 
-    model / fitted: the model's name (:func:`fitted_model` on the matches up to ``as_of``, through ``cache``),
-    or an already fitted one. Every other argument is :func:`matchday.decide.recommend.analyse_calendar`'s.
+    model / fitted: the model's name (:func:`fit_from_store` on the matches up to ``as_of``, through ``cache``), or an already fitted one
+    (a :class:`FittedModel` from :func:`fit_from_store` keeps its provenance; a bare model has none).
+    Every other argument is :func:`matchday.decide.recommend.analyse_calendar`'s.
     """
     from matchday.decide.recommend import analyse_calendar
 
     calendar = calendar_from_store(store, club, as_of, cup_dates=cup_dates)
-    model_name = model if fitted is None else f"{type(fitted).__name__} (given)"
-    fitted = fitted if fitted is not None else fitted_model(store, model, as_of, cache=cache)
+    if isinstance(fitted, tuple):  # a FittedModel: the model and its provenance
+        fitted, provenance = fitted
+    elif fitted is None:
+        fitted, provenance = fit_from_store(store, model, as_of, cache=cache)
+    else:
+        provenance = None
+    model_name = provenance.model if provenance is not None else model_label(fitted)
     involved = set(calendar.league_matches["home"]) | set(calendar.league_matches["away"])
     if calendar.cup is not None:
         involved |= {t for tie in calendar.cup.ties for t in (tie.home, tie.away)}
     return analyse_calendar(calendar, fitted, weights=weights, plans=plans, squad=squad, gap=gap, fatigue=fatigue,
                             n_sims=n_sims, seed=seed, model_name=model_name, team_names=team_names(store, involved),
-                            progress=progress)
+                            progress=progress, provenance=provenance)
 
 
 def compare_dates(store: Store, club: str, dates: Iterable[dt.date], **options: Any) -> pd.DataFrame:
@@ -355,7 +408,7 @@ def refuse_bracket_before_round_of_16(code: str, season: str, current: str, cuto
         raise MatchdayError(
             f"{code} {season} on {cutoff.isoformat()}: the round of 16 is not drawn yet (or its draw is not in the data"
             f"{when}), and a bracket from the knockout play-offs, fixed by league-phase position "
-            "(rules/uefa_bracket.py), is not simulated here yet. Ask for a date from the round of 16 on."
+            "is not simulated here yet. Ask for a date from the round of 16 on."
         )
 
 
@@ -707,6 +760,7 @@ def tie_from_store(
     competition: str | None = None,
     show_forecast: bool = False,
     fitted: ScoreModel | None = None,
+    cache: ModelCache | bool | None = None,
 ) -> TieAnswer:
     """A knockout tie on ``as_of`` (end of that day), store first, and the tie model's odds.
 
@@ -718,12 +772,11 @@ def tie_from_store(
     played by ``as_of`` is used as a hypothetical. Without a stored tie the tie is hypothetical
     (``club_a`` at home first; ``competition`` default UCL). ``show_forecast``: also the odds before each
     played leg (the model refitted as of the day before it). ``fitted``: a model already fitted as of
-    ``as_of`` (else ``fit_model(model, store, as_of)``). The odds are
+    ``as_of`` (else :func:`fitted_model`, through the fitted-model ``cache``). The odds are
     :func:`matchday.simulate.tie_model.forecast_tie`, the function the validation scores.
     """
     from matchday.data.competitions import UEFA_CODES, resolve_competition
     from matchday.data.seasons import season_of_date
-    from matchday.models.training import fit_model
     from matchday.simulate.knockout_state import decide_ties, pair_tie, pairings_known_as_of
 
     a, b = resolve_club(store, club_a), resolve_club(store, club_b)
@@ -748,7 +801,7 @@ def tie_from_store(
             a, b = given[0], given[3]
         notes.append(f"no {season} UEFA tie between these clubs is stored: a hypothetical tie")
         score = None if given is None else (given[1], given[2])
-        fitted = fitted or fit_model(model, store, as_of)
+        fitted = fitted or fitted_model(store, model, as_of, cache=cache)
         result = _tie_odds(fitted, a, b, season=season, competition=comp, first_leg=score, final=final, names=names)
         return TieAnswer(a, b, names, comp, season, None, final, (), score, None if score is None else "given",
                          as_of, model, None, TieForecast("now", as_of, score, result), (), tuple(notes))
@@ -765,7 +818,7 @@ def tie_from_store(
         if given is not None:
             a, b = given[0], given[3]
         score = None if given is None else (given[1], given[2])
-        fitted = fitted or fit_model(model, store, as_of)
+        fitted = fitted or fitted_model(store, model, as_of, cache=cache)
         result = _tie_odds(fitted, a, b, season=season, competition=comp, first_leg=score, final=final, names=names)
         return TieAnswer(a, b, names, comp, season, None, final, (), score, None if score is None else "given",
                          as_of, model, None, TieForecast("now", as_of, score, result), (), tuple(notes))
@@ -812,12 +865,12 @@ def tie_from_store(
             day = leg.date - dt.timedelta(days=1)
             known = None if number == 0 else (legs[0].home_goals, legs[0].away_goals)
             label = "before the match" if single else f"before leg {number + 1}"
-            model_then = fit_model(model, store, day)
+            model_then = fitted_model(store, model, day, cache=cache)
             before.append(TieForecast(label, day, known, _tie_odds(model_then, a, b, season=season, competition=comp,
                                                                    first_leg=known, final=single, names=names)))
     forecast = None
     if decided is None:
-        fitted = fitted or fit_model(model, store, as_of)
+        fitted = fitted or fitted_model(store, model, as_of, cache=cache)
         forecast = TieForecast("now", as_of, score, _tie_odds(fitted, a, b, season=season, competition=comp,
                                                               first_leg=score, final=single, names=names))
     return TieAnswer(a, b, names, comp, season, round_name, single, legs, score, source, as_of, model, decided,

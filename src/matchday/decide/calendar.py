@@ -312,7 +312,7 @@ def _stages(all_matches: pd.DataFrame, competition: str, club: str, as_of: dt.da
             first = previous_last + dt.timedelta(days=gap)
             dates = [first, first + dt.timedelta(days=DEFAULT_LEG_GAP_DAYS)] if round_.two_legged else [first]
             notes.append(f"{competition} {round_.name}: no fixtures stored; dates assumed "
-                         + ", ".join(d.isoformat() for d in dates) + " (UEFA's usual gaps; give cup_dates to change)")
+                         + ", ".join(d.isoformat() for d in dates) + " (UEFA's usual gaps between rounds)")
         expected = 2 if round_.two_legged else 1
         if len(dates) != expected:
             raise MatchdayError(f"{competition} {round_.name}: {expected} date(s) needed, got {len(dates)}")

@@ -50,8 +50,9 @@ LAYOFF_MATCHES = 2
 #: and sets the rest to zero: attack -0.030, defence 0. A UEFA match 4-6 days before shows -0.059 (SE 0.043).
 ESTIMATED_ATTACK = -0.030
 ESTIMATED_DEFENCE = 0.0
-DEFAULT_SOURCE = ("short rest: estimate_uefa_fatigue on the top-5 leagues (n = 980, log goal ratio +0.060, SE 0.047; "
-                  "impossible-sign part set to 0); injuries: Dupont et al. 2010 (25.6 vs 4.1 per 1000 match-hours)")
+DEFAULT_SOURCE = ("short rest: estimated from top-5 league matches played 1-3 days after a UEFA match (n = 980, "
+                  "log goal ratio +0.060, SE 0.047; the part with the impossible sign set to 0); injuries: Dupont "
+                  "et al. 2010 (25.6 vs 4.1 per 1000 match-hours)")
 
 @dataclass(frozen=True)
 class FatigueModel:

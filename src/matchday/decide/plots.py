@@ -19,12 +19,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def plot_rotation(table: pd.DataFrame, path: str | os.PathLike[str], *, title: str, weights_label: str,
-                  flip_curve: pd.DataFrame | None = None) -> Path:
+                  flip_curve: pd.DataFrame | None = None, footnote: str | None = None) -> Path:
     """Write the chart to ``path`` (PNG) and return the path.
 
-    table: :attr:`RotationAnalysis.table` (plan, objective, se, se_vs_best); flip_curve:
+    table: :attr:`RotationAnalysis.table` (plan, objective, se, se_vs_best); weights_label: the objective's
+    weights as given (``title=1, trophy=0.5, top4=0.3``), which label the objective axis; flip_curve:
     :meth:`RotationAnalysis.stance_flip_curve` (weight, difference, se; ``attrs`` label, threshold,
-    threshold_se, weight), or None for no right panel.
+    threshold_se, weight, outcome, others), or None for no right panel; footnote: what the numbers rest on
+    (model, training window, as-of, simulations, seed), printed under the panels.
     """
     import matplotlib
 
@@ -32,7 +34,12 @@ def plot_rotation(table: pd.DataFrame, path: str | os.PathLike[str], *, title: s
     import matplotlib.pyplot as plt
 
     has_flip = flip_curve is not None
-    fig, axes = plt.subplots(1, 2 if has_flip else 1, figsize=(12 if has_flip else 7, 4.8), squeeze=False)
+    import textwrap
+
+    width = 12 if has_flip else 7
+    note_lines = textwrap.wrap(footnote, width=int(width * 17)) if footnote else []
+    height = 4.8 + 0.16 * len(note_lines)
+    fig, axes = plt.subplots(1, 2 if has_flip else 1, figsize=(width, height), squeeze=False)
     ax = axes[0, 0]
     y = np.arange(len(table))
     best = table["objective"].idxmax()
@@ -60,11 +67,17 @@ def plot_rotation(table: pd.DataFrame, path: str | os.PathLike[str], *, title: s
             ax.axvline(threshold, color="#c53030", linestyle="--",
                        label=f"stance flip at {threshold:.2f} (SE {flip_curve.attrs['threshold_se']:.3f})")
         ax.axvline(weight, color="gray", linestyle=":", label=f"weight given ({weight:g})")
-        ax.set_xlabel("weight on winning the European trophy (title = 1)")
+        outcome = flip_curve.attrs.get("outcome", "win the UEFA competition")
+        others = flip_curve.attrs.get("others", "as given")
+        ax.set_xlabel(f"weight on 'trophy' ({outcome})\nother weights fixed: {others}")
         ax.set_ylabel("objective difference")
         ax.set_title("Stance flip: all in on Europe vs resting for the league")
         ax.legend(fontsize=8)
-    fig.tight_layout()
+    if note_lines:
+        fig.text(0.01, 0.01, "\n".join(note_lines), fontsize=7, color="#4a5568", va="bottom", ha="left")
+        fig.tight_layout(rect=(0, 0.16 * len(note_lines) / height + 0.01, 1, 1))
+    else:
+        fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
     plt.close(fig)

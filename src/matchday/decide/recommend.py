@@ -3,11 +3,11 @@
 Entry point: :func:`analyse_calendar` (a calendar and a fitted model; the command line and the case study
 go through :func:`matchday.workflows.analyse_rotation`, which reads both from the store)::
 
-    analysis = analyse_calendar(calendar, model, weights="title=1,europa=0.5,top4=0.3", n_sims=20_000, seed=0)
+    analysis = analyse_calendar(calendar, model, weights="title=1,trophy=0.5,top4=0.3", n_sims=20_000, seed=0)
     analysis.table            # one row per plan: P(outcomes), objective, SE, difference from the best (paired SE)
     analysis.best             # name of the best plan
     analysis.stance_flip()    # the weight on the trophy at which going all in on Europe beats resting for the league
-    analysis.summary()        # plain-language paragraph
+    analysis.summary()        # plain-language paragraph; every sentence is derived from analysis.table
     analysis.to_dict()        # JSON-ready
     analysis.plot("rotation.png")
 
@@ -34,10 +34,11 @@ from matchday.decide.calendar import Calendar
 from matchday.decide.fatigue import FatigueModel
 from matchday.decide.season_plan import DEFAULT_SIMS, PlanOutcomes, PlanSimulator
 from matchday.decide.squad import LineupStrength, Squad, lineup_from
-from matchday.decide.strategies import Plan, parse_weights, resolve_plans
+from matchday.decide.strategies import Plan, check_weight_keys, describe_outcome, parse_weights, resolve_plans
 
 if TYPE_CHECKING:  # pragma: no cover
     from matchday.models.interface import ScoreModel
+    from matchday.models.provenance import TrainingProvenance
 
 EUROPE_PLAN = "all in Europe"
 LEAGUE_PLAN = "all in league"
@@ -60,12 +61,15 @@ class Comparison:
 
 @dataclass(frozen=True)
 class StanceFlip:
-    """Where going all in on Europe (``europe``) and resting players for the league (``league``) swap.
+    """Where going all in on Europe (plan ``europe``) and resting players for the league (plan ``league``)
+    swap, as the weight on the trophy varies (the other weights as given).
 
-    threshold: the weight on the trophy at which the two plans are equal (None when the Europe plan never
-    wins more trophies); se: its delta-method standard error; weight: the weight given; europe_wins: which
-    side wins at that weight. league_gain / trophy_gain: objective without the trophy term (league plan
-    minus Europe plan) and P(trophy) (Europe plan minus league plan).
+    The Europe plan minus the league plan is ``trophy_gain * w - league_gain`` at trophy weight ``w``, where
+    league_gain is the league plan's objective without the trophy term minus the Europe plan's, and
+    trophy_gain is P(trophy) of the Europe plan minus the league plan's (both means over the same futures,
+    so both can be read off :attr:`RotationAnalysis.table`). threshold: the weight where the two are equal
+    (``league_gain / trophy_gain``; None when trophy_gain is 0); se: its delta-method standard error;
+    weight: the weight given; europe_wins: the Europe plan scores strictly higher at the weight given.
     """
 
     europe: str
@@ -77,16 +81,32 @@ class StanceFlip:
     league_gain: float
     trophy_gain: float
 
+    @property
+    def europe_above_threshold(self) -> bool:
+        """Whether the Europe plan is the better one at trophy weights above the threshold."""
+        return self.trophy_gain > 0
+
     def describe(self) -> str:
-        if self.threshold is None:
-            return (f"'{self.europe}' never wins the trophy more often than '{self.league}': no weight on Europe "
-                    "makes it better")
-        if self.threshold <= 0:
-            return (f"'{self.europe}' is at least as good for the league as '{self.league}' and better in Europe: "
-                    "it wins at any weight on the trophy")
-        return (f"going all in on Europe ('{self.europe}') beats resting players for the league ('{self.league}') "
-                f"once the trophy is worth more than {self.threshold:.2f} (SE {self.se:.3f}) title-equivalents; "
-                f"at the weight given ({self.weight:g}) {'Europe' if self.europe_wins else 'the league'} comes first")
+        """One sentence, from the two numbers only (see the class docstring); no claim they do not support."""
+        e, lg = f"'{self.europe}'", f"'{self.league}'"
+        if self.trophy_gain == 0:
+            if self.league_gain == 0:
+                return f"{e} and {lg} score the same at every trophy weight"
+            first, second = (lg, e) if self.league_gain > 0 else (e, lg)
+            return (f"both win the trophy equally often, so the trophy weight does not separate them: {first} "
+                    f"comes before {second} at every weight")
+        t = self.threshold
+        assert t is not None
+        where = f"a trophy weight of {t:.2f} (SE {self.se:.3f})"
+        if self.trophy_gain > 0:
+            if t <= 0:
+                return (f"{e} does at least as well without the trophy and wins it more often: it comes first at any "
+                        "trophy weight")
+            return f"{lg} comes first below {where} and {e} above it"
+        if t <= 0:
+            return (f"{lg} does at least as well without the trophy and wins it at least as often: it comes first at "
+                    "any trophy weight")
+        return f"{e} comes first below {where} and {lg} above it"
 
 
 @dataclass
@@ -103,6 +123,7 @@ class RotationAnalysis:
     model_name: str = ""
     team_names: dict[str, str] = field(default_factory=dict)
     sensitivity: dict[str, pd.DataFrame] = field(default_factory=dict)
+    provenance: TrainingProvenance | None = None
 
     # ------------------------------------------------------------------ basics
     @property
@@ -204,12 +225,13 @@ class RotationAnalysis:
         b = e.indicator(outcome) - lg.indicator(outcome)  # what going all in on Europe gains in the trophy
         mean_a, mean_b = float(a.mean()), float(b.mean())
         weight = float(self.weights.get(outcome, 0.0))
-        if mean_b <= 0:
-            return StanceFlip(europe, league, None, None, weight, False, mean_a, mean_b)
+        europe_wins = mean_b * weight - mean_a > 0
+        if mean_b == 0:
+            return StanceFlip(europe, league, None, None, weight, europe_wins, mean_a, mean_b)
         threshold = mean_a / mean_b
         s = self.n_sims
         var = np.var(a - threshold * b, ddof=1) / (s * mean_b**2)
-        return StanceFlip(europe, league, threshold, float(np.sqrt(var)), weight, weight > threshold, mean_a, mean_b)
+        return StanceFlip(europe, league, threshold, float(np.sqrt(var)), weight, europe_wins, mean_a, mean_b)
 
     # ------------------------------------------------------------------ sensitivity
     def weight_sensitivity(self, outcome: str = "trophy", values: Iterable[float] | None = None) -> pd.DataFrame:
@@ -303,45 +325,113 @@ class RotationAnalysis:
 
     # ------------------------------------------------------------------ reporting
     def summary(self) -> str:
-        """A plain-language paragraph: the situation, the best plan and its margin, the stance flip, caveats."""
+        """A plain-language paragraph: the situation, the best plan and its margin, the stance flip, caveats.
+
+        Every sentence is derived from the numbers of :attr:`table` (objectives, probabilities, paired
+        standard errors), so the text cannot contradict the table printed beside it.
+        """
         cal = self.calendar
         table = self.table.set_index("plan")
-        best = self.best
-        lines = []
-        situation = self._situation()
-        lines.append(f"As of {cal.as_of.isoformat()}: {situation}")
-        row = table.loc[best]
-        lines.append(f"Best plan: '{best}' (objective {row['objective']:.3f} +/- {row['se']:.3f}; "
-                     f"P(title) {row['p_title']:.1%}" + (f", P(trophy) {row['p_trophy']:.1%}" if "p_trophy" in row else "")
-                     + ").")
-        others = table.drop(index=best)
-        if len(others):
-            runner = others["objective"].idxmax()
-            comp = self.compare(best, runner)
-            verdict = ("clearly" if comp.z > 3 else "probably" if comp.z > 2 else "not clearly")
-            lines.append(f"It beats the next best, '{runner}', by {comp.difference:.4f} (paired SE {comp.se_paired:.4f}; "
-                         f"independent runs would give SE {comp.se_independent:.4f}): {verdict} better.")
+        lines = [f"As of {cal.as_of.isoformat()}: {self._situation()}"]
+        lines += self._verdict_sentences(table)
         if self.has_stance_flip:
-            flip = self.stance_flip()
-            lines.append("Stance flip: " + flip.describe() + ".")
-        for key, column, text in (("gap", "gap", "second-string gap"), ("points", "gap_to_leader", "gap to the leader"),
-                                  ("fatigue", "fatigue_factor", "fatigue multiple")):
-            if key in self.sensitivity:
-                frame = self.sensitivity[key]
-                point = self.flip_point(frame, column)
-                tried = f"{frame[column].min():g} to {frame[column].max():g}"
-                if point is not None:
-                    lines.append(f"Sensitivity: '{self._stance_plans(None, None)[0]}' and "
-                                 f"'{self._stance_plans(None, None)[1]}' swap places at a {text} of {point:.2f} "
-                                 f"(tried {tried}).")
-                bests = list(dict.fromkeys(frame["best"]))
-                lines.append(f"Best plan across the {text} range {tried}: " + ", ".join(
-                    f"'{b}' at {', '.join(f'{v:g}' for v in frame.loc[frame['best'] == b, column])}" for b in bests) + ".")
+            lines.append("Stance flip: " + self._stance_sentence(table))
+        lines += self._sensitivity_sentences()
+        basis = (self.provenance.headline() if self.provenance is not None else f"model {self.model_name or 'given'}")
         lines.append(f"Assumptions: {self.lineup.source}; fatigue and injuries: {self.fatigue.source}. "
-                     f"{self.n_sims:,} simulated futures, seed {self.seed}, model {self.model_name or 'given'}, "
-                     "the same futures for every plan.")
+                     f"{self.n_sims:,} simulated futures, seed {self.seed}, the same futures for every plan; {basis}.")
         lines.extend(f"Note: {n}" for n in cal.notes)
         return " ".join(lines[:1]) + "\n" + "\n".join(lines[1:])
+
+    def weights_label(self) -> str:
+        """The objective as given, in canonical keys: ``title=1, trophy=0.5, top4=0.3``."""
+        return ", ".join(f"{k}={v:g}" for k, v in self.weights.items())
+
+    def outcome_label(self, outcome: str) -> str:
+        """What an outcome key means for this club (``trophy`` -> "win the Europa League")."""
+        cup = self.calendar.cup.competition if self.calendar.cup is not None else None
+        return describe_outcome(outcome, competition=cup, league=self.calendar.league)
+
+    def _probabilities(self, table: pd.DataFrame, plan: str, outcomes: Sequence[str]) -> str:
+        return ", ".join(f"P({o}) {percent(table.loc[plan, f'p_{o}'])}" for o in outcomes if f"p_{o}" in table.columns)
+
+    def _verdict_sentences(self, table: pd.DataFrame) -> list[str]:
+        """The best plan and how far ahead of the next one it is, from the table's numbers."""
+        best = str(table["objective"].idxmax())
+        shown = [o for o in ("title", "trophy") if f"p_{o}" in table.columns]
+        tied = [str(p) for p in table.index if p != best and table.loc[p, "vs_best"] == 0
+                and table.loc[p, "se_vs_best"] == 0]
+        row = table.loc[best]
+        head = (f"objective {row['objective']:.4f} +/- {row['se']:.4f}; " + self._probabilities(table, best, shown))
+        if tied:
+            names = ", ".join(f"'{p}'" for p in [best, *tied])
+            lines = [f"Best plans at the weights given ({self.weights_label()}): {names}, tied: they give the same "
+                     f"result on every simulated future ({head})."]
+        else:
+            lines = [f"Best plan at the weights given ({self.weights_label()}): '{best}' ({head})."]
+        others = table.drop(index=[best, *tied])
+        if len(others):
+            runner = str(others["objective"].idxmax())
+            comp = self.compare(best, runner)
+            margin = -float(table.loc[runner, "vs_best"])
+            se = float(table.loc[runner, "se_vs_best"])
+            if comp.z > 3:
+                verdict = "clearly better (more than 3 paired SE)"
+            elif comp.z > 2:
+                verdict = "probably better (2 to 3 paired SE)"
+            else:
+                verdict = "not clearly better: the difference is within 2 paired SE, Monte Carlo noise could reverse it"
+            lines.append(f"Next best: '{runner}', {margin:.4f} lower (paired SE {se:.4f}; independent runs would give SE "
+                         f"{comp.se_independent:.4f}): '{best}' is {verdict}.")
+        return lines
+
+    def _stance_sentence(self, table: pd.DataFrame) -> str:
+        """The Europe-first plan against the league-first plan, at the weight given and across trophy weights."""
+        flip = self.stance_flip()
+        e, lg = flip.europe, flip.league
+        obj_e, obj_l = float(table.loc[e, "objective"]), float(table.loc[lg, "objective"])
+        comp = self.compare(e, lg)
+        best = str(table["objective"].idxmax())
+        if comp.difference == 0 and comp.se_paired == 0:
+            now = f"at the weights given '{e}' and '{lg}' score the same ({obj_e:.4f})"
+        elif abs(comp.difference) <= 2 * comp.se_paired:
+            now = (f"at the weights given '{e}' and '{lg}' are within noise of each other ({obj_e:.4f} vs {obj_l:.4f}, "
+                   f"paired SE {comp.se_paired:.4f})")
+        else:
+            first, second = (e, lg) if comp.difference > 0 else (lg, e)
+            now = (f"at the weights given '{first}' scores above '{second}' ({max(obj_e, obj_l):.4f} vs "
+                   f"{min(obj_e, obj_l):.4f}, paired SE {comp.se_paired:.4f})")
+        if best not in (e, lg):
+            now += f", though '{best}' is better than both"
+        others = [k for k in self.weights if k != "trophy"]
+        without = ", ".join(f"{k}={self.weights[k]:g}" for k in others) or "nothing"
+        parts = [f"objective without the trophy ({without}) "
+                 f"{obj_l - flip.weight * float(table.loc[lg, 'p_trophy']):.4f} vs "
+                 f"{obj_e - flip.weight * float(table.loc[e, 'p_trophy']):.4f}"]
+        parts += [f"P({o}) {percent(table.loc[lg, f'p_{o}'])} vs {percent(table.loc[e, f'p_{o}'])}" for o in others
+                  if f"p_{o}" in table.columns]
+        parts.append(f"P({self.outcome_label('trophy')}) {percent(table.loc[lg, 'p_trophy'])} vs "
+                     f"{percent(table.loc[e, 'p_trophy'])}")
+        detail = f"'{lg}' vs '{e}': " + "; ".join(parts)
+        return f"{now}. Across trophy weights, {flip.describe()} ({detail})."
+
+    def _sensitivity_sentences(self) -> list[str]:
+        lines = []
+        for key, column, text in (("gap", "gap", "second-string gap"), ("points", "gap_to_leader", "gap to the leader"),
+                                  ("fatigue", "fatigue_factor", "fatigue multiple")):
+            if key not in self.sensitivity:
+                continue
+            frame = self.sensitivity[key]
+            point = self.flip_point(frame, column)
+            tried = f"{frame[column].min():g} to {frame[column].max():g}"
+            if point is not None:
+                europe, league = self._stance_plans(None, None)
+                lines.append(f"Sensitivity: '{europe}' and '{league}' swap places at a {text} of {point:.2f} "
+                             f"(tried {tried}).")
+            bests = list(dict.fromkeys(frame["best"]))
+            lines.append(f"Best plan across the {text} range {tried}: " + ", ".join(
+                f"'{b}' at {', '.join(f'{v:g}' for v in frame.loc[frame['best'] == b, column])}" for b in bests) + ".")
+        return lines
 
     def _situation(self) -> str:
         cal = self.calendar
@@ -378,7 +468,11 @@ class RotationAnalysis:
         out: dict[str, Any] = {
             "club": self.calendar.club, "as_of": self.calendar.as_of.isoformat(), "league": self.calendar.league,
             "cup": self.calendar.cup.competition if self.calendar.cup else None, "weights": self.weights,
+            "objectives": {k: self.outcome_label(k) for k in self.weights},
             "n_sims": self.n_sims, "seed": self.seed, "model": self.model_name,
+            "basis": (self.provenance.to_dict(n_sims=self.n_sims, seed=self.seed,
+                                              competitions=self._competitions())
+                      if self.provenance is not None else None),
             "lineup": {"source": self.lineup.source, "second_string_gap": self.lineup.gap},
             "fatigue": {"attack": self.fatigue.attack, "defence": self.fatigue.defence,
                         "short_rest_days": self.fatigue.short_rest_days,
@@ -394,7 +488,9 @@ class RotationAnalysis:
         if self.has_stance_flip:
             flip = self.stance_flip()
             out["stance_flip"] = {"europe_plan": flip.europe, "league_plan": flip.league, "threshold": flip.threshold,
-                                  "se": flip.se, "weight": flip.weight, "europe_wins": flip.europe_wins}
+                                  "se": flip.se, "weight": flip.weight, "europe_wins": flip.europe_wins,
+                                  "europe_above_threshold": flip.europe_above_threshold,
+                                  "description": flip.describe()}
         out["sensitivity"] = {k: clean(v) for k, v in self.sensitivity.items()}
         return out
 
@@ -406,22 +502,53 @@ class RotationAnalysis:
         others = {k: v for k, v in self.weights.items() if k != "trophy"}
         a = europe.objective(others) - league.objective(others)
         b = europe.indicator("trophy") - league.indicator("trophy")
-        top = max(2.0, 2.5 * (flip.threshold or 0.0), 1.5 * flip.weight)
+        # the axis follows the weights given: up to twice the largest other weight (the scale of the objective),
+        # and far enough to show the weight given and the threshold
+        scale = max((abs(v) for v in others.values()), default=1.0) or 1.0
+        top = max(2.0 * scale, 2.5 * max(flip.threshold or 0.0, 0.0), 1.5 * flip.weight)
         w = np.linspace(0.0, top, points)
         se = np.sqrt(np.array([np.var(a + x * b, ddof=1) for x in w]) / self.n_sims)
         frame = pd.DataFrame({"weight": w, "difference": a.mean() + w * b.mean(), "se": se})
         frame.attrs.update(label=f"'{flip.europe}' minus '{flip.league}'", threshold=flip.threshold,
-                           threshold_se=flip.se, weight=flip.weight)
+                           threshold_se=flip.se, weight=flip.weight, outcome=self.outcome_label("trophy"),
+                           others=", ".join(f"{k}={v:g}" for k, v in others.items()) or "none")
         return frame
 
+    def _competitions(self) -> list[str]:
+        cal = self.calendar
+        return [cal.league] + ([cal.cup.competition] if cal.cup is not None else [])
+
+    def basis(self) -> str:
+        """What the numbers rest on: model, training window, as-of, simulations and seed (one paragraph)."""
+        if self.provenance is None:
+            return (f"model {self.model_name or 'given'} (training window not known: a fitted model was passed in); "
+                    f"{self.n_sims:,} simulations, seed {self.seed}.")
+        return self.provenance.describe(n_sims=self.n_sims, seed=self.seed, competitions=self._competitions())
+
     def plot(self, path: str | os.PathLike[str]) -> Path:
-        """PNG chart: objective per plan with error bars, and the stance-flip curve (see :mod:`.plots`)."""
+        """PNG chart: objective per plan with error bars, and the stance-flip curve (see :mod:`.plots`); the
+        footer says what the numbers rest on (:meth:`basis`)."""
         from matchday.decide.plots import plot_rotation
 
         cal = self.calendar
         return plot_rotation(self.table, path, title=f"{self.name(cal.club)} as of {cal.as_of.isoformat()}: plans",
-                             weights_label=", ".join(f"{k}={v:g}" for k, v in self.weights.items()),
-                             flip_curve=self.stance_flip_curve() if self.has_stance_flip else None)
+                             weights_label=self.weights_label(),
+                             flip_curve=self.stance_flip_curve() if self.has_stance_flip else None,
+                             footnote=self.basis())
+
+
+def percent(p: float) -> str:
+    """A probability for people, as the command line's tables print it: ``<0.1%`` rather than a misleading
+    ``0.0%``, ``>99.9%`` rather than ``100.0%`` when it is not certain, ``0%`` / ``100%`` when it is."""
+    if p <= 0:
+        return "0%"
+    if p >= 1:
+        return "100%"
+    if p < 0.001:
+        return "<0.1%"
+    if p > 0.999:
+        return ">99.9%"
+    return f"{100 * p:.1f}%"
 
 
 def _ordinal(n: int) -> str:
@@ -448,16 +575,26 @@ def analyse_calendar(
     model_name: str = "",
     team_names: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    provenance: TrainingProvenance | None = None,
 ) -> RotationAnalysis:
     """Rotation advice: evaluate ``plans`` for a ready calendar and a fitted model on common futures.
 
-    weights: objective, e.g. ``"title=1,europa=0.5,top4=0.3"`` (default that). plans: names of the named
+    weights: objective, e.g. ``"title=1,trophy=0.5,top4=0.3"`` (default that; keys in
+    :mod:`matchday.decide.strategies`: a key naming another competition's trophy is an error, a deprecated
+    key warns). provenance: what the fitted model rests on (shown in the summary, JSON and chart). plans: names of the named
     plans, plan texts (``"rest Bergamo: UEL=second"``), :class:`Plan` objects or ``{selector: level}``
     dicts (default: the named plans). squad: a squad CSV path (or Squad / LineupStrength); None = the
     two-tier model with ``gap`` (default 0.30). fatigue: default :class:`FatigueModel()` (estimated
     short-rest effect, Dupont et al. injury rates). progress(done, total): called after each plan.
     :func:`matchday.workflows.analyse_rotation` builds the calendar and fits the model from the store.
     """
+    if not calendar.matches:
+        from matchday.data.errors import MatchdayError
+
+        name = dict(team_names or {}).get(calendar.club, calendar.club)
+        raise MatchdayError(f"{name} have no match left to play after {calendar.as_of.isoformat()} (league or "
+                            "UEFA knockout): nothing to rotate; ask about a date before the end of its season")
+    check_weight_keys(weights, calendar.cup.competition if calendar.cup is not None else None)
     weights_ = parse_weights(weights)
     lineup = lineup_from(squad, gap=gap)
     fatigue = fatigue if fatigue is not None else FatigueModel()
@@ -466,4 +603,4 @@ def analyse_calendar(
     outcomes = simulator.evaluate_many(plan_list, lineup, fatigue, progress=progress)
     return RotationAnalysis(calendar=calendar, weights=weights_, lineup=lineup, fatigue=fatigue, plans=plan_list,
                             outcomes=outcomes, simulator=simulator, model_name=model_name,
-                            team_names=dict(team_names or {}))
+                            team_names=dict(team_names or {}), provenance=provenance)

@@ -158,7 +158,8 @@ class PlanOutcomes:
     position / points: the club's final league position and points; stages: cup stages played (0 = no cup);
     trophy: won the UEFA competition. levels: the level of each calendar match. strengths: per match on
     the longest path (level, rest, overlap, absent, attack, defence, expected injuries, P(win) where the
-    opponent is known). points_offset: points added to the club before ranking (sensitivity runs).
+    opponent is known). places: the league's Champions League places; europe_places: its European places
+    (``europe`` outcome). points_offset: points added to the club before ranking (sensitivity runs).
     """
 
     plan: Plan
@@ -171,6 +172,7 @@ class PlanOutcomes:
     stage_names: list[str]
     places: int
     points_offset: int = 0
+    europe_places: int = 0  # league positions counted as a European place (rules: Places.europe)
 
     @property
     def n_sims(self) -> int:
@@ -185,6 +187,8 @@ class PlanOutcomes:
             return (self.position == 1).astype(float)
         if outcome.startswith("top"):
             return (self.position <= int(outcome[3:])).astype(float)
+        if outcome == "europe":
+            return (self.position <= self.europe_places).astype(float)
         if outcome == "trophy":
             return self.trophy.astype(float)
         if outcome == "points":
@@ -552,7 +556,7 @@ class PlanSimulator:
             out.append(PlanOutcomes(plan=plan, levels=levels, position=position, points=points, stages=stages,
                                     trophy=trophy, strengths=self._strength_table(levels, strengths),
                                     stage_names=self.stage_names, places=self.rules.places.champions_league,
-                                    points_offset=points_offset))
+                                    points_offset=points_offset, europe_places=self.rules.places.europe))
         return out
 
     def _strength_table(self, levels: list[str], strengths: dict[int, PathStrengths]) -> pd.DataFrame:

@@ -22,17 +22,28 @@ Named plans (:func:`named_plans`):
   window before a European match (so the first XI arrives fresh);
 * ``balanced`` - partial rotation in European matches and in the league matches just before them.
 
-Objectives (:func:`parse_weights`): a weighted sum of outcomes, e.g. ``title=1, europa=0.5, top4=0.3``.
-Outcomes: ``title`` (league champion), ``topN`` (finish in the top N), ``trophy`` (win the UEFA competition;
-aliases ``europa``, ``uel``, ``champions``, ``ucl``, ``conference``, ``uecl``, ``cup``), ``final`` / ``semi``
-(reach that round), ``points`` (per expected league point).
+Objectives (:func:`parse_weights`): a weighted sum of outcomes, e.g. ``title=1, trophy=0.5, top4=0.3``.
+Outcome keys, named by what they are:
+
+* ``title``: win the league; ``topN`` (``top4``, ``top6``, ...): finish in the top N of the league;
+* ``europe``: finish in one of the league's European places (the ``europe`` column of ``matchday simulate``:
+  league positions that qualify for a UEFA competition, with the cup winners' berths passed down the table;
+  the definition per league and season is in ``rules/leagues/<code>.toml``);
+* ``trophy``: win the UEFA competition the club is playing in (Champions League, Europa League or Conference
+  League); ``final`` / ``semi``: reach that round of it;
+* ``points``: per expected league point.
+
+``ucl`` / ``champions-league``, ``uel`` / ``europa-league`` and ``uecl`` / ``conference-league`` name the
+trophy of one competition: they are accepted when the club plays that competition and refused otherwise
+(:func:`check_weight_keys`). ``europa`` and ``cup`` are deprecated aliases of ``trophy`` (a
+``FutureWarning`` says what they mean for the club).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +53,15 @@ from matchday.decide.calendar import Calendar, CalendarMatch
 from matchday.decide.squad import normalize_level
 
 SHORT_WINDOW_DAYS = 3
-TROPHY_ALIASES = ("trophy", "europa", "uel", "champions", "ucl", "conference", "uecl", "cup", "europe-trophy")
+#: Keys that name the trophy of one UEFA competition: accepted only for a club playing that competition.
+COMPETITION_TROPHY_KEYS: dict[str, str] = {
+    "ucl": "UCL", "champions-league": "UCL", "championsleague": "UCL", "champions": "UCL",
+    "uel": "UEL", "europa-league": "UEL", "europaleague": "UEL",
+    "uecl": "UECL", "conference-league": "UECL", "conferenceleague": "UECL", "conference": "UECL",
+}
+#: Deprecated keys for ``trophy`` (``europa`` was used for Champions League clubs too).
+DEPRECATED_TROPHY_KEYS = ("europa", "cup")
+TROPHY_ALIASES = ("trophy", "europe-trophy", "uefa-trophy", *COMPETITION_TROPHY_KEYS, *DEPRECATED_TROPHY_KEYS)
 ROUND_ALIASES = {"qf": "quarter-final", "quarter": "quarter-final", "quarterfinal": "quarter-final",
                  "quarter-finals": "quarter-final", "sf": "semi-final", "semi": "semi-final",
                  "semifinal": "semi-final", "semi-finals": "semi-final", "r16": "round of 16",
@@ -208,52 +227,103 @@ def resolve_plans(calendar: Calendar, plans: Iterable[str | Plan | Mapping[str, 
 # ---------------------------------------------------------------------------------------------------
 
 
+def _key(name: str) -> str:
+    return name.strip().lower().replace(" ", "").replace("_", "-")
+
+
 def outcome_name(name: str) -> str:
-    """Canonical outcome name: title, topN, trophy, final, semi, points."""
-    key = name.strip().lower().replace(" ", "").replace("_", "")
-    if key in ("title", "champion", "champions-league-title", "league"):
+    """Canonical outcome name: title, topN, europe, trophy, final, semi, points (see the module docstring)."""
+    key = _key(name)
+    if key in ("title", "champion", "league-title", "league"):
         return "title"
+    if key in ("europe", "european-place", "european-places", "europe-place"):
+        return "europe"
     if key in TROPHY_ALIASES:
         return "trophy"
-    if key in ("final", "reachfinal"):
+    if key in ("final", "reachfinal", "reach-final"):
         return "final"
     if key in ("semi", "semifinal", "semi-final", "sf"):
         return "semi"
     if key in ("points", "pts"):
         return "points"
-    match = re.fullmatch(r"top(\d+)", key)
+    match = re.fullmatch(r"top-?(\d+)", key)
     if match and int(match.group(1)) >= 1:
         return f"top{int(match.group(1))}"
-    raise UnknownChoiceError("outcome", name, ["title", "top4 (any topN)", "trophy (europa, ucl, ...)", "final",
-                                               "semi", "points"])
+    raise UnknownChoiceError("outcome", name, ["title", "top4 (any topN)", "europe (a European place in the league)",
+                                               "trophy (win the UEFA competition)", "final", "semi", "points"])
 
 
-def parse_weights(weights: str | Mapping[str, float] | None) -> dict[str, float]:
-    """``"title=1,europa=0.5,top4=0.3"`` or a mapping -> {canonical outcome: weight}."""
-    if weights is None:
-        return dict(DEFAULT_WEIGHTS)
-    items: Sequence[tuple[str, object]]
+def _weight_items(weights: str | Mapping[str, float]) -> list[tuple[str, object]]:
     if isinstance(weights, str):
-        items = []
+        items: list[tuple[str, object]] = []
         for part in filter(None, (p.strip() for p in weights.split(","))):
             if "=" not in part:
                 raise MatchdayError(f"weights {weights!r}: {part!r} is not 'outcome=number' "
-                                    "(e.g. title=1,europa=0.5,top4=0.3)")
+                                    "(e.g. title=1,trophy=0.5,top4=0.3)")
             name, value = (x.strip() for x in part.split("=", 1))
             items.append((name, value))
-    else:
-        items = list(weights.items())
+        return items
+    return list(weights.items())
+
+
+def check_weight_keys(weights: str | Mapping[str, float] | None, competition: str | None) -> None:
+    """Refuse a key naming another competition's trophy (``uel`` for a Champions League club) and warn
+    (``FutureWarning``) about a deprecated key, saying what it means for a club in ``competition`` (the
+    UEFA competition it plays, None when it plays none)."""
+    import warnings
+
+    from matchday.data.competitions import COMPETITIONS
+
+    if weights is None:
+        return
+    for name, _ in _weight_items(weights):
+        key = _key(str(name))
+        named = COMPETITION_TROPHY_KEYS.get(key)
+        if named is not None and competition is not None and named != competition:
+            raise MatchdayError(
+                f"weight {name!r} names the {COMPETITIONS[named].name} trophy, but the club plays the "
+                f"{COMPETITIONS[competition].name} ({competition}); write 'trophy' for the competition it plays")
+        if key in DEPRECATED_TROPHY_KEYS:
+            meaning = (f"winning the {COMPETITIONS[competition].name}" if competition is not None
+                       else "winning the UEFA competition the club plays (it plays none here)")
+            warnings.warn(f"weight key {name!r} is deprecated: write 'trophy' ({meaning}); 'europe' means "
+                          "finishing in a European place in the league", FutureWarning, stacklevel=2)
+
+
+def parse_weights(weights: str | Mapping[str, float] | None) -> dict[str, float]:
+    """``"title=1,trophy=0.5,top4=0.3"`` or a mapping -> {canonical outcome: weight}."""
+    if weights is None:
+        return dict(DEFAULT_WEIGHTS)
     out: dict[str, float] = {}
-    for name, value in items:
+    for name, value in _weight_items(weights):
         try:
             number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise MatchdayError(f"weight of {name!r} must be a number (got {value!r})") from None
-        canonical = outcome_name(name)
+        canonical = outcome_name(str(name))
         out[canonical] = out.get(canonical, 0.0) + number
     if not out:
-        raise MatchdayError("no weights given: expected e.g. title=1,europa=0.5,top4=0.3")
+        raise MatchdayError("no weights given: expected e.g. title=1,trophy=0.5,top4=0.3")
     return out
+
+
+def describe_outcome(outcome: str, *, competition: str | None = None, league: str | None = None) -> str:
+    """What an outcome key means, in words (``trophy`` -> "win the Europa League" for a UEL club)."""
+    from matchday.data.competitions import COMPETITIONS
+
+    outcome = outcome_name(outcome)
+    cup = COMPETITIONS[competition].name if competition in COMPETITIONS else "the UEFA competition"
+    if outcome == "title":
+        return "win the league" if league is None else f"win the {COMPETITIONS[league].name}"
+    if outcome.startswith("top"):
+        return f"finish in the top {outcome[3:]}"
+    if outcome == "europe":
+        return "finish in a European place in the league"
+    if outcome == "trophy":
+        return f"win the {cup}"
+    if outcome in ("final", "semi"):
+        return f"reach the {'final' if outcome == 'final' else 'semi-final'} of the {cup}"
+    return "expected league points"
 
 
 DEFAULT_WEIGHTS: dict[str, float] = {"title": 1.0, "trophy": 0.5, "top4": 0.3}

@@ -33,6 +33,66 @@ def checkpoint_dates(season: str, checkpoints: Sequence[tuple[int, int]] = DEFAU
     return [dt.date(start if month >= 7 else start + 1, month, day) for month, day in checkpoints]
 
 
+#: Statuses of a stored match that was never played and never will be (data/domain.py).
+NEVER_PLAYED = ("cancelled", "abandoned")
+
+
+def _season_state(matches: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(matches still to play, matches never played) of a stored league season.
+
+    Still to play: no result and not cancelled or abandoned (scheduled, postponed, or a status the source did
+    not state); their presence means the season is not finished. Never played: cancelled or abandoned
+    without a result (the league's rules may award one; the final table applies awarded results).
+    """
+    no_result = matches["home_goals"].isna() | matches["away_goals"].isna()
+    status = matches["status"] if "status" in matches.columns else pd.Series(None, index=matches.index, dtype=object)
+    never = no_result & status.isin(NEVER_PLAYED)
+    return matches[no_result & ~never], matches[never]
+
+
+def season_coverage(store: Store, competitions: Sequence[str], seasons: Sequence[str],
+                    checkpoints: Sequence[tuple[int, int]] = DEFAULT_CHECKPOINTS) -> pd.DataFrame:
+    """What a calibration run evaluates and what it leaves out, and why: one row per (league, season,
+    checkpoint) with ``evaluated`` (bool), ``reason`` (why it is left out, "" when evaluated) and ``note``
+    (what an evaluated season lacks: matches never played)."""
+    rows = []
+    for competition in competitions:
+        for season in seasons:
+            matches = store.matches([competition], [season])
+            dates = checkpoint_dates(season, checkpoints)
+            if matches.empty:
+                rows += [_unit(competition, season, d, "not in the store") for d in dates]
+                continue
+            to_play, never = _season_state(matches)
+            note = ""
+            if len(never):
+                listed = "; ".join(f"{r.home_name} v {r.away_name} {pd.Timestamp(r.date).date()} ({r.status})"
+                                   for r in never.itertuples())
+                note = (f"{len(never)} of {len(matches)} matches never played ({listed}): the final table counts "
+                        "the results the league's rules award for them, else goes without them")
+            if len(to_play):
+                last = pd.Timestamp(to_play["date"].max()).date()
+                reason = (f"not finished in the store: {len(to_play)} of {len(matches)} matches still to play "
+                          f"(the last on {last}), so there is no final table to score against")
+                rows += [_unit(competition, season, d, reason) for d in dates]
+                continue
+            played_dates = pd.to_datetime(matches.loc[matches["home_goals"].notna(), "date"])
+            first, last = played_dates.min().date(), played_dates.max().date()
+            for date in dates:
+                if date < first:
+                    rows.append(_unit(competition, season, date, f"the season had not started (first match {first})"))
+                elif date >= last:
+                    rows.append(_unit(competition, season, date, f"nothing left to play: the season ended on {last}"))
+                else:
+                    rows.append(_unit(competition, season, date, "", note))
+    return pd.DataFrame(rows, columns=["competition", "season", "as_of", "evaluated", "reason", "note"])
+
+
+def _unit(competition: str, season: str, as_of: dt.date, reason: str, note: str = "") -> dict:
+    return {"competition": competition, "season": season, "as_of": as_of, "evaluated": not reason,
+            "reason": reason, "note": note}
+
+
 def season_forecasts(
     store: Store,
     competitions: Sequence[str],
@@ -45,9 +105,15 @@ def season_forecasts(
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """One row per (league, season, checkpoint, club): p_title, p_relegation, the club's position at the
-    checkpoint, and whether it finished first / was relegated."""
+    checkpoint, and whether it finished first / was relegated.
+
+    Which units are evaluated and which are left out (and why) is :func:`season_coverage`, kept in
+    ``attrs["coverage"]``; ``attrs["training"]`` holds the training window of every fit (matches fitted,
+    seasons). A season with a match that was never played (cancelled, abandoned) is evaluated; one with
+    matches still to play is not (no final table).
+    """
     from matchday.models import MODELS
-    from matchday.models.training import training_seasons
+    from matchday.models.training import training_frame
     from matchday.rules.leagues import rules_for
     from matchday.rules.table import league_table
     from matchday.simulate.season import simulate_season
@@ -56,19 +122,27 @@ def season_forecasts(
         from matchday.data.errors import UnknownChoiceError
 
         raise UnknownChoiceError("model", model, sorted(MODELS))
-    units = [(c, s, d) for c in competitions for s in seasons for d in checkpoint_dates(s, checkpoints)]
-    rows = []
-    for done, (competition, season, as_of) in enumerate(units, start=1):
+    coverage = season_coverage(store, competitions, seasons, checkpoints)
+    from matchday.rules.leagues import FormatNotSimulatedError
+
+    for index, unit in coverage[coverage["evaluated"]].iterrows():
+        try:
+            rules_for(unit["competition"], unit["season"]).require_simulable()
+        except FormatNotSimulatedError as exc:  # a split season: the rules say what cannot be simulated
+            reason = str(exc).split(": ", 1)[-1].split(". `matchday table")[0]
+            coverage.loc[index, ["evaluated", "reason"]] = (False, f"the season simulator cannot simulate it: {reason}")
+    units = coverage[coverage["evaluated"]]
+    rows, training = [], []
+    for done, unit in enumerate(units.itertuples(), start=1):
+        competition, season, as_of = unit.competition, unit.season, unit.as_of
         matches = store.matches([competition], [season])
-        if matches.empty or matches["date"].min() > pd.Timestamp(as_of) or matches["home_goals"].isna().any():
-            if progress:
-                progress(done, len(units))
-            continue  # season not stored, not started by then, or not finished (no outcome to score)
         rules = rules_for(competition, season)
         final = league_table(matches, competition, season).set_index("team")
         n = len(final)
-        train = store.matches([competition, *SECOND_TIER.get(competition, [])], training_seasons(as_of),
-                              played=True, until=as_of)
+        train = training_frame(store, as_of, competitions=[competition, *SECOND_TIER.get(competition, [])])
+        training.append({"competition": competition, "season": season, "as_of": as_of, "matches": len(train),
+                         "seasons": ", ".join(sorted(train["season"].unique())),
+                         "awarded_left_out": train.attrs.get("left_out", {}).get("awarded", 0)})
         fitted = MODELS[model]().fit(train, as_of=as_of)
         sim = simulate_season(matches, fitted, competition, season, as_of=as_of, n_sims=n_sims, seed=seed)
         summary = sim.summary().set_index("team")
@@ -84,7 +158,11 @@ def season_forecasts(
             })
         if progress:
             progress(done, len(units))
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["competition", "season", "as_of", "team", "position_now", "p_title",
+                                      "p_relegation", "champion", "relegated"])
+    out.attrs["coverage"] = coverage
+    out.attrs["training"] = pd.DataFrame(training)
+    return out
 
 
 def calibration_scores(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -114,10 +192,15 @@ def calibration_scores(forecasts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def season_calibration_report(forecasts: pd.DataFrame, *, model: str, n_sims: int, seed: int) -> str:
-    """Markdown: how the forecasts were made, Brier scores, reliability tables."""
+def season_calibration_report(forecasts: pd.DataFrame, *, model: str, n_sims: int, seed: int,
+                              coverage: pd.DataFrame | None = None, training: pd.DataFrame | None = None) -> str:
+    """Markdown: how the forecasts were made, exactly what was evaluated and what was left out (and why),
+    Brier scores, reliability tables. coverage / training: default ``forecasts.attrs`` (set by
+    :func:`season_forecasts`)."""
     from matchday.evaluate.metrics import calibration_table
 
+    coverage = coverage if coverage is not None else forecasts.attrs.get("coverage")
+    training = training if training is not None else forecasts.attrs.get("training")
     scores = calibration_scores(forecasts)
     leagues = ", ".join(sorted(forecasts["competition"].unique()))
     seasons = sorted(forecasts["season"].unique())
@@ -126,12 +209,19 @@ def season_calibration_report(forecasts: pd.DataFrame, *, model: str, n_sims: in
         "",
         "Generated by `matchday calibrate-seasons`. For every league season and checkpoint date, the model was",
         "fitted only on matches played up to that date (three seasons of history, the second tier too for the",
-        f"Premier League), the rest of the season was simulated {n_sims:,} times (seed {seed}, model {model}), and",
-        "each club's probability of winning the title and of being relegated was compared with the final table.",
+        "Premier League; results awarded by a league, with no goals played, left out), the rest of the season was",
+        f"simulated {n_sims:,} times (seed {seed}, model {model}), and each club's probability of winning the title",
+        "and of being relegated was compared with the final table.",
         "",
         f"Leagues: {leagues}. Seasons: {seasons[0]} to {seasons[-1]} ({len(seasons)}). "
         f"Forecasts: {len(forecasts):,} club-checkpoints.",
         "",
+    ]
+    if coverage is not None and len(coverage):
+        lines += _coverage_lines(coverage, forecasts)
+    if training is not None and len(training):
+        lines += _training_lines(training)
+    lines += [
         "## Brier scores (lower is better)",
         "",
         "`table_now` gives probability 1 to the current leader (or the clubs currently in the relegation places)",
@@ -149,3 +239,52 @@ def season_calibration_report(forecasts: pd.DataFrame, *, model: str, n_sims: in
         "interval around the mean forecast probability. Bins with few forecasts are noisy.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _coverage_lines(coverage: pd.DataFrame, forecasts: pd.DataFrame) -> list[str]:
+    """What was evaluated (per league: seasons, checkpoints, club-checkpoints) and every unit left out."""
+    evaluated = coverage[coverage["evaluated"]]
+    counts = forecasts.groupby("competition").size()
+    rows = []
+    for competition, group in evaluated.groupby("competition"):
+        rows.append({"league": competition, "seasons": group["season"].nunique(),
+                     "first": group["season"].min(), "last": group["season"].max(),
+                     "checkpoints": len(group), "club-checkpoints": int(counts.get(competition, 0))})
+    total = len(coverage)
+    lines = ["## What was evaluated", "",
+             f"{len(evaluated)} of {total} league-season checkpoints asked for were evaluated "
+             f"({total - len(evaluated)} left out, listed below with the reason).", ""]
+    if rows:
+        lines += [markdown_table(pd.DataFrame(rows)), ""]
+    left = coverage[~coverage["evaluated"]]
+    lines += ["## What was left out, and why", ""]
+    if left.empty:
+        lines += ["Nothing: every league season and checkpoint asked for was evaluated.", ""]
+    else:
+        grouped = (left.assign(checkpoint=pd.to_datetime(left["as_of"]).dt.strftime("%Y-%m-%d"))
+                   .groupby(["competition", "season", "reason"], sort=True)["checkpoint"]
+                   .agg(lambda x: ", ".join(x)).reset_index())
+        lines += [markdown_table(grouped[["competition", "season", "checkpoint", "reason"]]), ""]
+    noted = evaluated[evaluated["note"].astype(bool)].drop_duplicates(["competition", "season"])
+    if len(noted):
+        lines += ["Evaluated seasons with matches that were never played:", ""]
+        lines += [f"- {r.competition} {r.season}: {r.note}." for r in noted.itertuples()]
+        lines += [""]
+    return lines
+
+
+def _training_lines(training: pd.DataFrame) -> list[str]:
+    """The training windows of the fits: matches per fit, and the fits with fewer seasons than three."""
+    short = training[training["seasons"].str.count(",") < 2]
+    lines = ["## Training windows", "",
+             f"{len(training)} fits; matches per fit from {int(training['matches'].min()):,} to "
+             f"{int(training['matches'].max()):,} (median {int(training['matches'].median()):,}); results awarded by "
+             f"a league (no goals played) left out of a fit: {int(training['awarded_left_out'].min())} to "
+             f"{int(training['awarded_left_out'].max())}.", ""]
+    if len(short):
+        grouped = (short.groupby(["competition", "season", "seasons"], sort=True)
+                   .agg(checkpoints=("as_of", "size"), fewest=("matches", "min"), most=("matches", "max"))
+                   .reset_index().rename(columns={"seasons": "seasons of history"}))
+        lines += ["Fits with fewer than three seasons of history (the store holds no earlier season of that league):",
+                  "", markdown_table(grouped), ""]
+    return lines

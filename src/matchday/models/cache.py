@@ -46,10 +46,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from matchday.models.interface import ScoreModel
+    from matchday.models.provenance import TrainingProvenance
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the payload is {model, provenance}
 MAGIC = b"matchday-fitted-model\n"
 SUFFIX = ".fit"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -138,6 +139,7 @@ class CachedFit:
     n_matches: int | None = None
     path: Path | None = None
     header: dict[str, Any] = field(default_factory=dict)
+    provenance: TrainingProvenance | None = None  # the training window the model rests on, kept beside it
 
 
 @lru_cache(maxsize=1)
@@ -197,11 +199,12 @@ class ModelCache:
         if found is None:
             self.misses += 1
             return None
-        header, model = found
+        header, entry = found
         with contextlib.suppress(OSError):
             os.utime(path)  # last use: the LRU order of eviction
         self.hits += 1
-        return CachedFit(model, key, True, time.perf_counter() - started, header.get("n_matches"), path, header)
+        return CachedFit(entry["model"], key, True, time.perf_counter() - started, header.get("n_matches"), path,
+                         header, entry.get("provenance"))
 
     def _decode(self, path: Path, blob: bytes, key: FitKey | None) -> tuple[dict, Any] | None:
         if not blob.startswith(MAGIC):
@@ -231,20 +234,24 @@ class ModelCache:
             log.warning("ignoring the damaged cached fit %s (checksum mismatch: truncated or altered); refitting", path)
             return None
         try:
-            model = pickle.loads(payload)
+            entry = pickle.loads(payload)
         except Exception as exc:  # an incompatible class layout, a missing module
             log.warning("ignoring the cached fit %s (cannot unpickle: %s: %s); refitting", path, type(exc).__name__, exc)
             return None
-        return header, model
+        if not isinstance(entry, dict) or "model" not in entry:
+            log.warning("ignoring the cached fit %s (not a model entry); refitting", path)
+            return None
+        return header, entry
 
     # ------------------------------------------------------------------------------------------ writing
-    def save(self, key: FitKey, model: ScoreModel, *, n_matches: int | None = None, fit_seconds: float | None = None
-             ) -> Path | None:
-        """Write the fit atomically, then evict least recently used entries beyond ``max_bytes``. Returns the
-        entry's path, or None when the cache cannot be written (logged once; the command goes on)."""
+    def save(self, key: FitKey, model: ScoreModel, *, n_matches: int | None = None, fit_seconds: float | None = None,
+             provenance: TrainingProvenance | None = None) -> Path | None:
+        """Write the fit (and the provenance of its training window) atomically, then evict least recently
+        used entries beyond ``max_bytes``. Returns the entry's path, or None when the cache cannot be written
+        (logged once; the command goes on)."""
         import platform
 
-        payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps({"model": model, "provenance": provenance}, protocol=pickle.HIGHEST_PROTOCOL)
         header = {"format": CACHE_FORMAT, "key": key.digest, **key.as_dict(), "n_matches": n_matches,
                   "fit_seconds": fit_seconds, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                   **_versions(), "python": platform.python_version(), "class": f"{type(model).__module__}."

@@ -46,16 +46,29 @@ def training_frame(
     competitions: list[str] | None = None,
     seasons_back: int = DEFAULT_SEASONS_BACK,
 ) -> pd.DataFrame:
-    """Played matches dated on or before ``as_of`` from the given competitions (default: all stored)."""
+    """Played matches dated on or before ``as_of`` from the given competitions (default: all stored), in the
+    seasons of :func:`training_seasons`. Results the league awarded (status ``awarded``: a score nobody
+    played) are left out; ``frame.attrs["left_out"]`` counts them (``{"awarded": n}``)."""
     comps = competitions or list(COMPETITIONS)
+    seasons = training_seasons(as_of, seasons_back)
     frame = store.matches(comps, training_window(as_of, seasons_back), played=True, until=as_of)
+    awarded = frame["status"].eq("awarded") if "status" in frame else None
+    if awarded is not None and awarded.any():
+        frame = frame[~awarded].reset_index(drop=True)
     if frame.empty:
         from matchday.data.errors import MatchdayError
 
+        latest = store.matches(comps, None, played=True)
+        where = f"in the store at {store.path}"
+        if latest.empty:
+            raise MatchdayError(f"no played matches of {', '.join(comps)} {where}; run `matchday sync` first")
+        first, last = (latest["date"].min().date().isoformat(), latest["date"].max().date().isoformat())
         raise MatchdayError(
-            f"no played matches on or before {as_of.isoformat()} in the store at {store.path} "
-            f"(competitions {', '.join(comps)}); run `matchday sync` first"
+            f"no played matches of {seasons[0]} to {seasons[-1]} (the training window) on or before "
+            f"{as_of.isoformat()} {where}, which holds played matches from {first} to {last}; "
+            "pick a date in that range"
         )
+    frame.attrs["left_out"] = {"awarded": int(awarded.sum()) if awarded is not None else 0}
     return frame
 
 

@@ -8,15 +8,22 @@ from pathlib import Path
 from matchday.simulate.season import SeasonSimulation
 
 
-def position_heatmap(result: SeasonSimulation, path: str | Path, names: Mapping[str, str] | None = None) -> Path:
-    """PNG heatmap: clubs (current table order) x finishing positions, cell = probability."""
+def position_heatmap(result: SeasonSimulation, path: str | Path, names: Mapping[str, str] | None = None,
+                     footnote: str | None = None) -> Path:
+    """PNG heatmap: clubs (current table order) x finishing positions, cell = probability; ``footnote``
+    (what the forecast rests on: model, training window, seed) is printed under the chart."""
+    import textwrap
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     probs = result.position_probabilities()
     labels = [(names or {}).get(t, t) for t in probs.index]
     n = len(labels)
-    figure = Figure(figsize=(1.0 + 0.45 * n, 1.0 + 0.38 * n))
+    width = 1.0 + 0.45 * n
+    note_lines = textwrap.wrap(footnote, width=int(width * 17)) if footnote else []
+    height = 1.0 + 0.38 * n + 0.16 * len(note_lines)
+    figure = Figure(figsize=(width, height))
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     image = axes.imshow(probs.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
@@ -32,7 +39,11 @@ def position_heatmap(result: SeasonSimulation, path: str | Path, names: Mapping[
     when = f"as of {result.as_of.isoformat()}" if result.as_of else "before the season"
     axes.set_title(f"{result.competition} {result.season} {when}: P(position) in % ({result.n_sims:,} simulations)")
     figure.colorbar(image, ax=axes, fraction=0.03)
-    figure.tight_layout()
+    if note_lines:
+        figure.text(0.01, 0.01, "\n".join(note_lines), fontsize=7, color="#4a5568", va="bottom", ha="left")
+        figure.tight_layout(rect=(0, 0.16 * len(note_lines) / height + 0.01, 1, 1))
+    else:
+        figure.tight_layout()
     path = Path(path)
     figure.savefig(path, dpi=110)
     return path

@@ -236,14 +236,28 @@ class SeasonSimulation:
         return pd.Series(self.p_position_at_most(1), index=self.teams).sort_values(ascending=False)
 
 
+#: Statuses of a match that will not be played (data/domain.py): dated on or before the as-of day, such a
+#: match is neither played nor still to play.
+VOID_STATUSES = ("cancelled", "abandoned")
+
+
 def split_fixtures(matches: pd.DataFrame, as_of: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(played by the end of ``as_of``, still to play): a match dated after ``as_of`` counts as unplayed."""
+    """(played by the end of ``as_of``, still to play): a match dated after ``as_of`` counts as unplayed.
+
+    A match without a result whose ``status`` (when the frame has one) is cancelled or abandoned and whose
+    date is on or before ``as_of`` is in neither part: by then it was known not to be played. Dated later,
+    it was still to play on ``as_of``.
+    """
     from matchday.data.frames import as_of_day, on_or_before
 
     dates = pd.to_datetime(matches["date"]).to_numpy(dtype="datetime64[ns]")
-    played = (matches["home_goals"].notna() & matches["away_goals"].notna()).to_numpy() & on_or_before(
-        dates, as_of_day(as_of))
-    return matches[played], matches[~played]
+    known = on_or_before(dates, as_of_day(as_of))
+    scored = (matches["home_goals"].notna() & matches["away_goals"].notna()).to_numpy()
+    played = scored & known
+    void = np.zeros(len(matches), dtype=bool)
+    if "status" in matches.columns:
+        void = matches["status"].isin(VOID_STATUSES).to_numpy() & ~scored & known
+    return matches[played], matches[~played & ~void]
 
 
 @dataclass

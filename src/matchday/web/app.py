@@ -395,7 +395,7 @@ def create_app(
     @app.get(f"{API}/rotation/{{club}}", tags=["decisions"], response_model=View, responses=HEAVY)
     async def api_rotation(club: Annotated[str, PathParam(max_length=80)], as_of: AsOf = None,
                            weights: Annotated[str | None, Query(max_length=200, description="e.g. title=1,"
-                                                                "europa=0.5,top4=0.3")] = None,
+                                                                "trophy=0.5,top4=0.3")] = None,
                            gap: Annotated[float | None, Query(ge=0, le=limits.max_gap, description="Second-string "
                                                               "gap (log goals; default 0.30)")] = None,
                            plan: Annotated[list[str] | None, Query(max_length=limits.max_plans)] = None,
@@ -514,7 +514,7 @@ def create_app(
                             model: Model = DEFAULT_MODEL,
                             sims: int = _sims(limits.default_sims, limits.max_rotation_sims), seed: Seed = 0) -> Any:
         context: dict[str, Any] = {"title": "Rotation", "club": club or "", "as_of": as_of or "",
-                                   "weights": weights or "title=1,europa=0.5,top4=0.3",
+                                   "weights": weights or "title=1,trophy=0.5,top4=0.3",
                                    "gap": 0.30 if gap is None else gap, "view": None, "job": None, "sims": sims,
                                    "seed": seed, "model": model}
         if club:

@@ -10,7 +10,7 @@ This module is the only one in :mod:`matchday.web` that imports the layers below
 forecast, simulate, decide, evaluate, workflows, inputs): when a lower layer changes only this file needs
 adapting. User input is resolved by :mod:`matchday.inputs` (the command line's resolution, so messages are
 identical); store-backed questions go through :mod:`matchday.workflows` (the CLI's entry points); models are
-used through their contract only (``fit_model`` via :meth:`Services._fitted`, ``predict`` / ``predict_many``
+used through their contract only (``fit_from_store`` via :meth:`Services._fitted`, ``predict`` / ``predict_many``
 returning a :class:`~matchday.models.grid.ScoreGrid`, ``ratings``), never through their fitted state.
 
 Caching (the interface later work plugs into)
@@ -399,9 +399,14 @@ class Services:
         return view
 
     def _fitted(self, store: Store, model: str, as_of: dt.date):
-        """The fitted model (``workflows.fit_or_load``, exactly as the CLI gets it): in memory per (model, as-of,
-        data), else from the on-disk cache ``fits``, else fitted (and kept in both)."""
-        from matchday.workflows import fit_or_load
+        """The fitted model (exactly as the CLI gets it)."""
+        return self._fitted_with_provenance(store, model, as_of).model
+
+    def _fitted_with_provenance(self, store: Store, model: str, as_of: dt.date):
+        """:func:`matchday.workflows.fit_from_store` (the CLI's fit path): the fitted model and the provenance of
+        its training window, in memory per (model, as-of, data), else from the on-disk cache ``fits``, else
+        fitted (and kept in both)."""
+        from matchday.workflows import fit_from_store
 
         key = f"fit|{model}|{as_of.isoformat()}|{self.fingerprint()}"
         found = self._fit_memory.get(key)
@@ -412,7 +417,8 @@ class Services:
         with lock:  # one fit per key even when several questions need it at once
             found = self._fit_memory.get(key)
             if found is None:
-                found = fit_or_load(store, model, as_of, cache=self.fits if hasattr(self.fits, "load") else False).model
+                found = fit_from_store(store, model, as_of,
+                                       cache=self.fits if hasattr(self.fits, "load") else False)
                 self._fit_memory.put(key, found)
         with self._fit_locks_guard:
             self._fit_locks.pop(key, None)
@@ -1098,7 +1104,7 @@ class Services:
         from matchday.decide.strategies import parse_weights, resolve_plans
         from matchday.workflows import calendar_from_store
 
-        weights_text = weights or "title=1,europa=0.5,top4=0.3"
+        weights_text = weights or "title=1,trophy=0.5,top4=0.3"
         parsed = parse_weights(weights_text)
         for name, value in parsed.items():
             if not math.isfinite(value) or abs(value) > self.limits.max_weight:
@@ -1125,11 +1131,10 @@ class Services:
 
         cutoff = dt.date.fromisoformat(p["as_of"])
         with self.source.open() as store:
-            fitted = self._fitted(store, p["model"], cutoff)
+            fitted = self._fitted_with_provenance(store, p["model"], cutoff)  # the model and its provenance
             analysis = analyse_rotation(store, p["club"], cutoff, weights=p["weights"], plans=p["plans"] or None,
                                         squad=None, gap=p["gap"], fitted=fitted, n_sims=p["sims"], seed=p["seed"],
                                         progress=progress)
-        analysis.model_name = p["model"]  # fitted by name exactly as the CLI fits it (fit_model), cached here
         analysis.gap_sensitivity()
         analysis.points_sensitivity()
         analysis.weight_sensitivity()
