@@ -52,7 +52,7 @@ LOG = os.environ.get("MATCHDAY_PROPERTY_LOG")  # append "exit code, command line
 
 #: Relative cost of one example of a command (default 1): slow commands get fewer examples.
 COST = {"demo": 12.0, "case-study": 12.0, "backtest": 4.0, "sweep": 4.0, "calibrate-seasons": 4.0, "fatigue": 3.0,
-        "validate-ties": 2.0, "rotate": 2.0, "ratings": 2.0, "predict": 2.0}
+        "validate-ties": 4.0, "rotate": 2.0, "ratings": 2.0, "predict": 2.0}
 
 
 def _commands() -> dict[str, object]:
@@ -199,13 +199,15 @@ FAST_GRAMMAR: dict[tuple[str, str], Values] = {
     ("sweep", "leagues"): Values(st.just("E0"), one_of("XX9", "E0,,")),
     ("sweep", "models"): Values(one_of("dixon-coles", "elo", "poisson"), one_of("nope", "")),
     ("sweep", "refit"): Values(one_of("weekly", "gap"), one_of("bogus",)),
+    ("validate-ties", "seasons"): Values(st.just("2023-24"), one_of("2015-16", "2023-25", "x")),
+    ("validate-ties", "model"): Values(one_of("dixon-coles", "poisson", "elo"), one_of("nope", "")),
 }
 #: Options whose default is costly are always given (a value from their grammar) in the fast run.
 ALWAYS = {"sims", "db"}
 FAST_ALWAYS = {("backtest", "start"), ("backtest", "seasons"), ("calibrate-seasons", "seasons"),
                ("backtest", "competitions"), ("calibrate-seasons", "competitions"), ("fatigue", "leagues"),
                ("backtest", "jobs"), ("sweep", "jobs"), ("sweep", "start"), ("sweep", "seasons"),
-               ("sweep", "leagues")}
+               ("sweep", "leagues"), ("validate-ties", "seasons")}
 
 
 def _kind(param) -> str:
