@@ -554,12 +554,16 @@ def test_simulated_conditions_hold_in_every_simulation(synced_db):
     (["tie", "Man City", "Manchester City", "--as-of", "2024-04-10"], ["two different clubs"]),
     (["rotate", "Bayer Leverkusen", "--as-of", "2024-05-19", "--sims", "3", "--no-sensitivity"], []),  # no league match left
     (["table", "G1", "2023/24", "--as-of", "2023-08-11"], []),  # before the first match of a split season
+    (["validate-ties", "--model", "Dixon-Coles", "--seasons", "2023-24", "--output", "v.md"],
+     ["unknown model 'Dixon-Coles'"]),
+    (["sweep", "binary.bin", "--no-save"], ["binary.bin: not a text file", "TOML"]),
 ])
 def test_what_the_property_test_found(capsys, monkeypatch, synced_db, tmp_path, args, needles):
     import shutil
 
     db = tmp_path / "copy.duckdb"
     shutil.copy(synced_db, db)
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)))
     monkeypatch.chdir(tmp_path)
     code, _, err = main_run(capsys, monkeypatch, *args, "--db", str(db))
     if not needles:
