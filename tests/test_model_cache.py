@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from matchday import cli
 from matchday.data.store import Store
 from matchday.models import DixonColes, Poisson
-from matchday.models.cache import MAGIC, FitKey, ModelCache, default_model_cache_dir
+from matchday.models.cache import CACHE_FORMAT, MAGIC, FitKey, ModelCache, default_model_cache_dir
 from matchday.workflows import fit_or_load, fitted_model, store_fingerprint
 
 AS_OF = dt.date(2024, 4, 10)
@@ -141,7 +141,7 @@ def test_damaged_and_foreign_entries_are_ignored_with_a_log_line_and_replaced(tm
         "other version": blob.replace(b'"matchday":"', b'"matchday":"0.0.0-', 1),
         "other code": blob.replace(b'"code":"', b'"code":"x', 1),
         "other key": blob.replace(key.digest.encode(), b"0" * 64, 1),
-        "old format": blob.replace(b'"format":1', b'"format":0', 1),
+        "old format": blob.replace(f'"format":{CACHE_FORMAT}'.encode(), b'"format":0', 1),
     }
     messages = {"truncated": "checksum", "altered": "checksum", "not a fit": "not a matchday fit file",
                 "bad header": "unreadable header", "other version": "made by matchday 0.0.0-",

@@ -106,9 +106,11 @@ def test_table_command_ranks_the_league_phase(store_2024_25):
     assert code == 2 and "cup" in out  # no league phase before 2024-25
 
 
-def test_bracket_before_the_round_of_16_is_a_clear_error(store_2024_25):
-    path, _ = store_2024_25
+def test_bracket_before_the_round_of_16_is_simulated_from_league_positions(store_2425):
+    """Before the round of 16 (in the league phase, or before the play-offs) the bracket is built from the
+    league-phase positions (simulate/uefa_season.py); tests/test_uefa_season.py checks the numbers."""
     for day in ("2024-12-15", "2025-01-30"):
-        code, out = run("bracket", "UCL", "2024-25", "--as-of", day, "--db", str(path), "--sims", "100")
-        # the knockout play-off draw (10 Feb 2025 on the data's evidence) is not known yet: one clear line
-        assert code == 2 and "knockout play-off pairings are not known" in out, out
+        code, out = run("bracket", "UCL", "2024-25", "--as-of", day, "--db", str(store_2425), "--sims", "200",
+                        "--json")
+        assert code == 0, out
+        assert json.loads(out)["known_rounds"] == []

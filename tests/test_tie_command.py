@@ -122,7 +122,7 @@ def test_bracket_plays_the_same_tie_model(synced_db):
     code, out = run("bracket", "UEL", "2023-24", "--as-of", "2024-04-12", "--sims", str(sims), "--db", str(synced_db),
                     "--json")
     assert code == 0, out
-    rows = {r["club"]: r for r in json.loads(out)}
+    rows = {r["club"]: r for r in json.loads(out)["rows"]}
     se = np.sqrt(exact * (1 - exact) / sims)
     assert abs(rows["Liverpool"]["Semi-final"] - exact) < 4 * se
 
@@ -226,14 +226,14 @@ def test_tie_predict_and_bracket_with_a_provisional_club(provisional_db, tmp_pat
     shutil.copy(provisional_db, db)
     code, out = run("predict", "NK Zvezdograd", "Liverpool", "--as-of", "2031-04-10", "--db", str(db), "--json")
     assert code == 0, out
-    assert {r["market"] for r in json.loads(out)} >= {"1X2"}
+    assert {r["market"] for r in json.loads(out)["rows"]} >= {"1X2"}
     code, out = run("predict", "Zvezdograd", "Liverpool", "--as-of", "2031-04-10", "--db", str(db))
     assert code == 2 and "ambiguous" in out
 
     code, out = run("bracket", "UCL", "2030-31", "--as-of", "2031-04-10", "--sims", "2000", "--db",
                     str(provisional_db), "--json")
     assert code == 0, out
-    rows = {r["club"]: r for r in json.loads(out)}
+    rows = {r["club"]: r for r in json.loads(out)["rows"]}
     assert set(rows) == {"NK Zvezdograd", "Real Madrid", "Atalanta", "Liverpool"}
     assert sum(r["Winner"] for r in rows.values()) == pytest.approx(1)
 

@@ -714,7 +714,7 @@ def ratings(
         members = store.matches([comp.code], [season])
         if members.empty:
             _require_season(store, comp.code, season, why=f"the season running on {cutoff.isoformat()}")
-        fitted, provenance = _fit(store, model, cutoff)
+        fitted, provenance = _fit(store, model, cutoff, no_cache)
         teams = set(members["home"]) | set(members["away"])
         table = fitted.ratings()
         table = table[table["team"].isin(teams)].head(top).reset_index(drop=True)
@@ -981,8 +981,13 @@ def simulate(
     json_: FormatJson = False,
     csv: FormatCsv = False,
 ) -> None:
-    """Simulate the rest of a league season: title, places and relegation odds, expected points."""
+    """Simulate the rest of a league season: title, places and relegation odds, expected points. A UEFA
+    competition from 2024-25: the league phase (P(top 8), P(9-24), P(out), points) and the knockout phase."""
     heatmap = _chart_path(heatmap, "--heatmap")
+    if _competition(competition).kind == "cup":
+        _simulate_uefa(_competition(competition), season, as_of, model=model, sims=sims, seed=seed,
+                       heatmap=heatmap, positions=positions, db=db, json_=json_, csv=csv, no_cache=no_cache)
+        return
     with open_store(db) as store:
         cutoff = _question_as_of(store, competition, season, as_of, kind="league")
         code, season, matches, names = _league_season(store, competition, season, cutoff)
@@ -1009,6 +1014,123 @@ def simulate(
                  + (f"\n{europe_text}" if europe_text else ""),
          basis=basis, meta={"competition": code, "season": result.season, "n_remaining": result.n_remaining,
                             "definitions": definitions})
+
+
+def _uefa_simulation(comp, season: str | None, as_of: str | None, *, model: str, sims: int, seed: int,
+                     db: Path | None, no_cache: bool = False, knockout: bool = True):
+    """The league-phase engine on the store (workflows.uefa_season_from_store) with a progress bar: (result,
+    the as-of date used, the provenance of the model's fit). ``as_of`` None: the latest played day."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.rules.uefa_format import has_league_phase
+    from matchday.workflows import uefa_season_from_store
+
+    with open_store(db) as store:
+        named = season
+        cutoff = _question_as_of(store, comp.code, season, as_of, kind="cup")
+        season = _season(season, cutoff)
+        if not has_league_phase(comp.code, season):
+            raise MatchdayError(f"{comp.code} ({comp.name}) {season} has no league phase (group stage before 2024-25); "
+                                f"use `matchday bracket {comp.code} {season}` for its knockout rounds")
+        _require_season(store, comp.code, season, why=None if named else f"the season running on {cutoff.isoformat()}")
+        fitted, provenance = _fit(store, model, cutoff, no_cache)
+        with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True) as progress:
+            task = progress.add_task("sim", total=sims)
+            result = uefa_season_from_store(store, comp.code, season, cutoff, fitted=fitted, n_sims=sims, seed=seed,
+                                            knockout=knockout,
+                                            progress=lambda done, total: progress.update(task, completed=done))
+    return result, cutoff, provenance
+
+
+def _simulate_uefa(comp, season: str | None, as_of: str | None, *, model: str, sims: int, seed: int,
+                   heatmap: Path | None, positions: bool, db: Path | None, json_: bool, csv: bool,
+                   no_cache: bool = False) -> None:
+    """``matchday simulate UCL 2024-25 --as-of D``: the league phase and the knockout phase from D."""
+    import pandas as pd
+
+    result, cutoff, provenance = _uefa_simulation(comp, season, as_of, model=model, sims=sims, seed=seed, db=db,
+                                                  no_cache=no_cache)
+    basis = _basis(provenance, sims=sims, seed=seed, competitions=[comp.code])
+    names = result.names
+    if heatmap:
+        from matchday.simulate.plots import position_heatmap
+
+        position_heatmap(result, heatmap, names)
+        err_console.print(f"wrote {heatmap}")
+    frame = result.position_probabilities().reset_index() if positions else result.summary()
+    frame.insert(1, "club", frame["team"].map(names))
+    frame = frame.drop(columns=["team"])
+    if not (json_ or csv):
+        if positions:
+            frame = _percent_view(frame)
+        else:
+            view = pd.DataFrame({"#": frame["position"], "club": frame["club"], "P": frame["played"],
+                                 "Pts": frame["points"], "xPts": [f"{v:.1f}" for v in frame["expected_points"]],
+                                 "Pts 5-95%": [f"{a:.0f}-{b:.0f}" for a, b in
+                                               zip(frame["points_p05"], frame["points_p95"], strict=True)]})
+            labels = {"p_top8": "top 8", "p_playoff": "9-24", "p_eliminated": "out", "p_round_of_16": "R16",
+                      "p_quarter_final": "QF", "p_semi_final": "SF", "p_final": "final", "p_winner": "win"}
+            for column, label in labels.items():
+                view[label] = _pct(frame[column])
+            frame = view
+    done = "the league phase is over" if not result.n_remaining else f"{result.n_remaining} league-phase matches to play"
+    drawn = [f"knockout pairings as drawn: {', '.join(result.known_rounds)}"] if result.known_rounds else []
+    caption = "; ".join(["Monte Carlo standard error of a probability p: sqrt(p(1-p)/sims)", *drawn, *result.notes])
+    emit(frame, as_json=json_, as_csv=csv,
+         title=f"{comp.name} {result.season}: {result.n_sims:,} simulations as of {cutoff.isoformat()} ({done}, "
+               f"{model}, seed {seed})", caption=caption, basis=basis,
+         meta={"competition": comp.code, "season": result.season, "known_rounds": list(result.known_rounds),
+               "notes": list(result.notes)})
+
+
+def _uefa_bracket(comp, season: str | None, as_of: str | None, *, model: str, sims: int, seed: int, db: Path | None,
+                  json_: bool, csv: bool, no_cache: bool = False) -> None:
+    """``matchday bracket UCL 2024-25 --as-of D``: the knockout phase fixed by league position, from D."""
+    import json
+
+    result, cutoff, provenance = _uefa_simulation(comp, season, as_of, model=model, sims=sims, seed=seed, db=db,
+                                                  no_cache=no_cache)
+    basis = _basis(provenance, sims=sims, seed=seed, competitions=[comp.code])
+    names = result.names
+    clubs = result.knockout_table()
+    clubs.insert(1, "club", clubs["team"].map(names))
+    clubs.insert(2, "position", result.league_summary()["position"].to_numpy())
+    clubs = clubs[clubs["p_knockout_phase"] > 0].drop(columns=["team"])
+    clubs = clubs.sort_values(["p_winner", "p_final", "p_semi_final", "p_quarter_final", "p_round_of_16", "position"],
+                              ascending=[False, False, False, False, False, True]).reset_index(drop=True)
+    ties = result.ties_table()
+    for side in ("home", "away", "winner"):
+        ties[side] = ties[side].map(lambda t: names.get(t, t))
+    if json_:
+        payload = {"basis": basis.data, "competition": comp.code, "season": result.season,
+                   "as_of": cutoff.isoformat(), "model": model,
+                   "sims": result.n_sims, "seed": seed, "known_rounds": list(result.known_rounds),
+                   "notes": result.notes,
+                   "clubs": json.loads(clubs.to_json(orient="records")),
+                   "ties": json.loads(ties.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    if csv:
+        sys.stdout.write(clubs.to_csv(index=False))
+        return
+    view = clubs[["club", "position"]].copy()
+    labels = {"p_knockout_phase": "KO phase", "p_round_of_16": "R16", "p_quarter_final": "QF",
+              "p_semi_final": "SF", "p_final": "final", "p_winner": "win"}
+    for column, label in labels.items():
+        view[label] = _pct(clubs[column])
+    drawn = (f"pairings as drawn: {', '.join(result.known_rounds)}; later draws by seeded lot"
+             if result.known_rounds else "every knockout draw by seeded lot (rules/uefa_bracket.py)")
+    emit(view, as_json=False, as_csv=False,
+         title=f"{comp.name} {result.season} knockout phase as of {cutoff.isoformat()} ({result.n_sims:,} sims, "
+               f"{model}, seed {seed})", caption="; ".join([drawn, *result.notes]), basis=basis)
+    if not ties.empty:
+        ties_view = ties.rename(columns={"home": "first-leg host", "away": "second-leg host", "first_leg": "leg 1"})
+        ties_view["through"] = [w or f"{h} {_pct([p])[0]} / {a} {_pct([q])[0]}" for w, h, a, p, q in zip(
+            ties["winner"], ties["home"], ties["away"], ties["p_home_through"], ties["p_away_through"], strict=True)]
+        emit(ties_view[["round", "first-leg host", "second-leg host", "leg 1", "through"]], as_json=False,
+             as_csv=False, title="the bracket as drawn and played by then",
+             caption="a final lists its two clubs; 'through' is the winner, or the simulated chances")
 
 
 def _pct(values) -> list[str]:
@@ -1316,6 +1438,8 @@ def bracket(
     at random in each simulation. Ties are played by the tie model `matchday tie` uses."""
     import functools
 
+    from matchday.rules.uefa_format import has_league_phase
+    from matchday.rules.uefa_league_phase import is_league_phase_round
     from matchday.simulate.bracket import simulate_bracket
     from matchday.simulate.tie_model import knockout_params
     from matchday.workflows import bracket_state, team_names
@@ -1325,6 +1449,14 @@ def bracket(
         named = season
         cutoff = _question_as_of(store, competition, season, as_of, kind="cup")
         season = _season(season, cutoff)
+        stored_rounds = store.matches([comp.code], [season])["round"].astype(str)
+    if has_league_phase(comp.code, season) and stored_rounds.map(is_league_phase_round).any():
+        # 2024-25 on: the league phase, then the bracket fixed by league-phase position
+        _uefa_bracket(comp, season, cutoff.isoformat(), model=model, sims=sims, seed=seed, db=db, json_=json_,
+                      csv=csv, no_cache=no_cache)
+        return
+    # an older format, or a store that holds only the knockout rounds of a season: the rounds as stored
+    with open_store(db) as store:
         _require_season(store, comp.code, season, why=None if named else f"the season running on {cutoff.isoformat()}")
         first_round, ties, later, draws = bracket_state(store.matches([comp.code], [season]), comp.code, season,
                                                         cutoff)
@@ -1440,6 +1572,265 @@ def calibrate_seasons(
         forecasts.to_csv(forecasts_csv, index=False)
     console.print(f"wrote {output} ({len(forecasts):,} forecasts; {int(coverage['evaluated'].sum())} league-season "
                   f"checkpoints evaluated, {len(left)} left out, each with its reason in the report)")
+
+
+@app.command("calibrate-uefa")
+def calibrate_uefa(
+    competitions: Annotated[list[str] | None, typer.Argument(help="UEFA competitions (default UCL UEL UECL).")] = None,
+    seasons: Annotated[str, typer.Option("--seasons", help="Season or range (league-phase format: 2024-25 on).")] =
+        "2024-25",
+    model: ModelOption = "dixon-coles",
+    sims: Annotated[int, typer.Option("--sims", help="Simulations per competition, season and checkpoint.")] = 10_000,
+    seed: SeedOption = 0,
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/uefa-calibration.md"),
+    forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Back-test league-phase forecasts (P(top 8), P(9-24)) at three checkpoints against the final tables."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import season_range
+    from matchday.evaluate.uefa import league_phase_forecasts, uefa_calibration_report
+
+    codes = [resolve_competition(c).code for c in (competitions or ["UCL", "UEL", "UECL"])]
+    for code in codes:
+        _competition(code, "cup")
+    with open_store(db) as store, Progress(TextColumn("[bold]league-phase forecasts"), BarColumn(),
+                                           MofNCompleteColumn(), TimeElapsedColumn(), console=err_console) as progress:
+        task = progress.add_task("calibration", total=None)
+        forecasts = league_phase_forecasts(store, codes, season_range(seasons), model=model, n_sims=sims, seed=seed,
+                                           progress=lambda done, total: progress.update(task, completed=done,
+                                                                                        total=total))
+    for line in forecasts.attrs.get("skipped", []):
+        err_console.print(f"[yellow]skipped:[/] {line}")
+    if forecasts.empty:
+        raise MatchdayError("no complete league phase in the store for those competitions and seasons "
+                            "(2024-25 on; run `matchday sync UCL UEL UECL`)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(uefa_calibration_report(forecasts, model=model, n_sims=sims, seed=seed), encoding="utf-8")
+    if forecasts_csv:
+        forecasts.to_csv(forecasts_csv, index=False)
+    console.print(f"wrote {output} ({len(forecasts):,} forecasts)")
+
+
+# --------------------------------------------------------------------------- the running season
+NowSims = Annotated[int, typer.Option("--sims", help="Simulated seasons per competition.")]
+
+
+def _now_settings(store: Store, as_of: str | None, model: str, sims: int, seed: int, competitions: list[str] | None):
+    from matchday.data.competitions import resolve_competition
+    from matchday.views import NowSettings, competition_seasons, data_as_of
+
+    cutoff = parse_date(as_of) or data_as_of(store)
+    codes = [resolve_competition(c).code for c in competitions] if competitions else None
+    return NowSettings(as_of=cutoff, model=model, sims=sims, seed=seed), competition_seasons(store, cutoff, codes)
+
+
+def _log_view_forecasts(db: Path | None, views: list, command: str) -> None:
+    """Log the views' fixture forecasts (the track record grades them later); a busy store only warns."""
+    from matchday.data.errors import StoreBusyError
+    from matchday.views import log_view_forecasts
+
+    if not any(v.get("fixtures") for v in views):
+        return
+    try:
+        with open_store(db, read_only=False) as store:
+            log_view_forecasts(store, views, command)
+    except StoreBusyError as exc:
+        err_console.print(f"[yellow]warning:[/] forecasts not logged: {_one_line(exc)}", highlight=False,
+                          soft_wrap=True)
+
+
+def _compute_views(db: Path | None, as_of: str | None, model: str, sims: int, seed: int,
+                   competitions: list[str] | None, *, reuse: bool):
+    """(settings, views, how many came from the store): stored fresh views when ``reuse``, the rest computed
+    with one model fit."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.views import compute_views, data_fingerprint, read_views, view_key
+
+    with open_store(db) as store:
+        settings, units = _now_settings(store, as_of, model, sims, seed, competitions)
+        fingerprint = data_fingerprint(store)
+        keys = {unit: view_key(settings.question(*unit), fingerprint) for unit in units}
+        stored = read_views(store, keys.values()) if reuse else {}
+        todo = [unit for unit in units if keys[unit] not in stored]
+        computed = []
+        if todo:
+            fitted, _ = _fit(store, model, settings.as_of)  # views record their own window
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err_console, transient=True) as progress:
+                task = progress.add_task("projecting", total=len(todo))
+                computed = compute_views(store, settings, todo, fitted=fitted,
+                                         progress=lambda done, total, code: progress.update(
+                                             task, completed=done, description=f"projecting {code}"))
+    by_unit = {(v["competition"], v["season"]): v for v in computed}
+    views = [stored.get(keys[unit]) or by_unit[unit] for unit in units]
+    return settings, views, computed, len(units) - len(todo)
+
+
+def _now_frames(view: dict) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """(standings with the projection, next fixtures) of a view, for people."""
+    import pandas as pd
+
+    projection = view.get("projection")
+    frame = None
+    if projection:
+        data = pd.DataFrame(projection)
+        frame = pd.DataFrame({"club": data["club"], "P": data["played"], "Pts": data["points"],
+                              "xPts": [f"{v:.1f}" for v in data["expected_points"]]})
+        if "position" in data:
+            frame.insert(0, "#", data["position"])
+        labels = {"p_title": "title", "p_promotion": "promotion", "p_europe": "Europe", "p_relegation": "releg.",
+                  "p_top8": "top 8", "p_playoff": "9-24", "p_eliminated": "out", "p_quarter_final": "QF",
+                  "p_winner": "win"}
+        for column in data.columns:
+            if column in labels or (column.startswith("p_top") and column != "p_top8"):
+                frame[labels.get(column, column[2:])] = _pct(data[column])
+    elif view.get("table"):
+        data = pd.DataFrame(view["table"])
+        frame = data[[c for c in ("position", "club", "played", "points") if c in data.columns]]
+    elif view.get("bracket") and view["bracket"].get("clubs"):
+        data = pd.DataFrame(view["bracket"]["clubs"])
+        frame = data[["club"]].copy()
+        for column in data.columns[2:]:
+            frame[column] = _pct(data[column])
+    rows = []
+    for f in view.get("fixtures") or []:
+        market = f.get("market") or {}
+        rows.append({"date": f["date"], "home": f["home_name"], "away": f["away_name"],
+                     "1": _pct([f["p_home"]])[0], "X": _pct([f["p_draw"]])[0], "2": _pct([f["p_away"]])[0],
+                     "market 1": _pct([market["p_home"]])[0] if market else "",
+                     "market X": _pct([market["p_draw"]])[0] if market else "",
+                     "market 2": _pct([market["p_away"]])[0] if market else ""})
+    return frame, pd.DataFrame(rows)
+
+
+@app.command()
+def now(
+    competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
+                                              "(default: the latest stored result).")] = None,
+    model: ModelOption = "dixon-coles",
+    sims: NowSims = 10_000,
+    seed: SeedOption = 0,
+    fresh: Annotated[bool, typer.Option("--recompute", help="Compute even when `matchday update` stored the "
+                                        "views for the same data.")] = False,
+    db: DbOption = None,
+    json_: FormatJson = False,
+) -> None:
+    """Every stored league and UEFA competition as of the latest data: the table, the season projection
+    (title, Europe, relegation, promotion; UEFA: league-phase odds and the knockout phase) and the next
+    round of fixtures with the model's and the market's probabilities."""
+    import json
+
+    settings, views, computed, reused = _compute_views(db, as_of, model, sims, seed, competitions, reuse=not fresh)
+    _log_view_forecasts(db, computed, "now")
+    if json_:
+        payload = {"as_of": settings.as_of.isoformat(), "model": model, "sims": sims, "seed": seed,
+                   "from_store": reused, "competitions": views}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    console.print(f"[bold]matchday now[/]: as of {settings.as_of.isoformat()} ({model}, {sims:,} simulations, seed "
+                  f"{seed}; {reused} of {len(views)} views from `matchday update`)", highlight=False)
+    for view in views:
+        standings, fixtures = _now_frames(view)
+        title = f"{view['name']} {view['season']} as of {view['as_of']}"
+        caption = "; ".join(view.get("notes") or []) or None
+        if standings is not None:
+            emit(standings, as_json=False, as_csv=False, title=title, caption=caption)
+        else:
+            console.print(f"[bold]{title}[/]: {caption or 'nothing to show'}", highlight=False)
+        if not fixtures.empty:
+            emit(fixtures, as_json=False, as_csv=False, title=f"{view['name']}: next fixtures",
+                 caption="model 1X2 beside the pre-match market (margin removed) where odds are stored")
+
+
+@app.command()
+def update(
+    competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
+                                              "(default: the latest stored result).")] = None,
+    model: ModelOption = "dixon-coles",
+    sims: NowSims = 10_000,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+) -> None:
+    """Compute the `matchday now` views of every stored competition and keep them in the store (with the
+    model, data window, as-of date, seed, simulations and a fingerprint of the data), so that `now` and the
+    web pages read them instead of refitting; log their fixture forecasts for the track record."""
+    import time
+
+    from matchday.views import save_views
+
+    started = time.perf_counter()
+    settings, views, computed, _ = _compute_views(db, as_of, model, sims, seed, competitions, reuse=False)
+    with open_store(db, read_only=False) as store:
+        written = save_views(store, views)
+    _log_view_forecasts(db, computed, "update")
+    fixtures = sum(len(v.get("fixtures") or []) for v in views)
+    console.print(f"[green]updated[/] {written} views as of {settings.as_of.isoformat()} ({model}, {sims:,} sims, "
+                  f"seed {seed}; {fixtures} fixture forecasts logged) in {time.perf_counter() - started:.1f} s")
+    for view in views:
+        for note in view.get("notes") or []:
+            if note.startswith("no projection"):
+                err_console.print(f"[yellow]{view['competition']}:[/] {note}", highlight=False)
+
+
+@app.command("track-record")
+def track_record_command(
+    model: Annotated[str | None, typer.Option("--model", help="Only this model's forecasts.")] = None,
+    competition: Annotated[str | None, typer.Option("--competition", help="Only this competition.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only matches from this date (YYYY-MM-DD).")] = None,
+    live_only: Annotated[bool, typer.Option("--live-only", help="Only forecasts logged before the match day "
+                                            "(not those asked about the past with --as-of).")] = False,
+    backtests: Annotated[bool, typer.Option("--backtests", help="Also grade the walk-forward backtests' "
+                                            "forecasts (kept apart by default).")] = False,
+    matches: Annotated[bool, typer.Option("--matches", help="List every graded forecast instead.")] = False,
+    db: DbOption = None,
+    json_: FormatJson = False,
+    csv: FormatCsv = False,
+) -> None:
+    """How good the logged forecasts have been: forecasts made before matches (predict, now, update),
+    graded once the results are stored: RPS, log loss and calibration per competition and model, next to
+    the pre-match market where odds exist."""
+    import json
+
+    from matchday.data.competitions import resolve_competition
+    from matchday.evaluate.track_record import graded_forecasts, track_record, track_record_calibration
+
+    with open_store(db) as store:
+        graded = graded_forecasts(store, include_backtests=backtests, live_only=live_only,
+                                  since=parse_date(since, "--since"))
+    if model:
+        graded = graded[graded["model"] == model]
+    if competition:
+        graded = graded[graded["competition"] == resolve_competition(competition).code]
+    summary = track_record(graded)
+    pending, unlinked = graded.attrs.get("pending", 0), graded.attrs.get("unlinked", 0)
+    caption = (f"{len(graded):,} graded forecasts; {pending:,} waiting for a result; {unlinked:,} about matches not "
+               "in the store" + ("" if backtests else f"; {graded.attrs.get('backtests', 0):,} backtest forecasts "
+                                 "kept apart (--backtests)")
+               + "; rps_vs_market < 0: better than the market on the same matches")
+    if matches:
+        emit(graded, as_json=json_, as_csv=csv, title="graded forecasts", caption=caption)
+        return
+    if json_:
+        payload = {"summary": json.loads(summary.to_json(orient="records", date_format="iso")),
+                   "calibration": json.loads(track_record_calibration(graded).to_json(orient="records")),
+                   "graded": len(graded), "pending": pending, "unlinked": unlinked}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    if graded.empty:
+        console.print("no graded forecast yet: forecasts are logged by `matchday predict`, `now` and `update`, "
+                      f"and graded once their matches' results are synced ({caption})", highlight=False)
+        return
+    emit(summary.round(4) if not csv else summary, as_json=False, as_csv=csv, title="track record", caption=caption)
+    if not csv:
+        emit(track_record_calibration(graded).round(3), as_json=False, as_csv=False,
+             title="calibration of the graded 1X2 probabilities",
+             caption="calibrated: observed frequency inside [ci_low, ci_high] around the mean forecast")
 
 
 # --------------------------------------------------------------------------- rotation

@@ -14,6 +14,8 @@ layers below never open the store themselves (decide, in particular, takes frame
 * :func:`calendar_from_store` - a club's remaining matches across competitions (:mod:`matchday.decide.calendar`);
 * :func:`analyse_rotation` - rotation advice for a club as of a date; :func:`compare_dates` at several dates;
 * :func:`fatigue_from_store` - the short-rest effect estimated from the stored league and UEFA matches;
+* :func:`uefa_season_from_store` - a UEFA competition of the league-phase format (2024-25 on) simulated
+  from a date: league-phase odds, then the knockout phase by position (:mod:`matchday.simulate.uefa_season`);
 * :func:`resolve_club` - a club's id from any name, provisional (unregistered) clubs of the store included;
 * :func:`tie_from_store` - a knockout tie on a date, store first (played legs, finished ties), with the tie
   model's odds (:mod:`matchday.simulate.tie_model`, the function ``validate-ties`` scores).
@@ -55,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.models.provenance import TrainingProvenance
     from matchday.simulate.tie_play import KnockoutParams
     from matchday.simulate.ties import TieResult
+    from matchday.simulate.uefa_season import UefaSimulation
 
 
 # --------------------------------------------------------------------------------------------- fitted models
@@ -285,8 +288,9 @@ def analyse_rotation(
         provenance = None
     model_name = provenance.model if provenance is not None else model_label(fitted)
     involved = set(calendar.league_matches["home"]) | set(calendar.league_matches["away"])
-    if calendar.cup is not None:
-        involved |= {t for tie in calendar.cup.ties for t in (tie.home, tie.away)}
+    cup = calendar.cup
+    if cup is not None:
+        involved |= set(cup.clubs) if hasattr(cup, "clubs") else {t for tie in cup.ties for t in (tie.home, tie.away)}
     return analyse_calendar(calendar, fitted, weights=weights, plans=plans, squad=squad, gap=gap, fatigue=fatigue,
                             n_sims=n_sims, seed=seed, model_name=model_name, team_names=team_names(store, involved),
                             progress=progress, provenance=provenance)
@@ -343,6 +347,55 @@ def fatigue_from_store(store: Store, leagues: Sequence[str] | None = None, seaso
     lo, hi = league["date"].min() - pd.Timedelta(days=30), league["date"].max()
     uefa = store.matches(list(UEFA_CODES), None, played=None, since=lo.date(), until=hi.date())
     return estimate_uefa_fatigue(league, uefa, max_rest_days=max_rest_days or SHORT_REST_DAYS, ridge=ridge)
+
+
+def uefa_season_from_store(
+    store: Store,
+    competition: str,
+    season: str,
+    as_of: dt.date | None,
+    *,
+    model: str = "dixon-coles",
+    fitted: ScoreModel | None = None,
+    n_sims: int = 20_000,
+    seed: int = 0,
+    knockout: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> UefaSimulation:
+    """:func:`matchday.simulate.uefa_season.simulate_uefa_season` on the stored matches of a UEFA
+    competition season of the league-phase format (2024-25 on), as known at the end of ``as_of``.
+
+    model / fitted: the model's name (fitted here on the matches up to ``as_of``) or a fitted model.
+    as_of None: the date of the latest stored result of the competition season.
+    """
+    from matchday.data.competitions import resolve_competition
+    from matchday.data.seasons import normalize_season
+    from matchday.rules.uefa_format import has_league_phase
+    from matchday.simulate.uefa_season import simulate_uefa_season
+
+    code = resolve_competition(competition).code
+    season = normalize_season(season)
+    if not has_league_phase(code, season):
+        raise MatchdayError(f"{code} {season} has no league phase (group-stage format before 2024-25); "
+                            f"use `matchday bracket {code} {season}` for its knockout rounds")
+    matches = store.matches([code], [season])
+    if matches.empty:
+        raise MatchdayError(f"no {code} {season} matches in the store at {store.path}; run `matchday sync {code}`")
+    as_of = as_of or latest_result_date(matches)
+    fitted = fitted if fitted is not None else fitted_model(store, model, as_of)
+    names = team_names(store, sorted(set(matches["home"]) | set(matches["away"])))
+    return simulate_uefa_season(matches, fitted, code, season, as_of=as_of, n_sims=n_sims, seed=seed,
+                                knockout=knockout, names=names, progress=progress)
+
+
+def latest_result_date(matches: pd.DataFrame) -> dt.date:
+    """The date of the latest played match in a match frame: what "as of the latest data" means."""
+    import pandas as pd
+
+    played = matches[matches["home_goals"].notna()]
+    if played.empty:
+        raise MatchdayError("no played match stored yet: give --as-of")
+    return pd.Timestamp(played["date"].max()).date()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -469,10 +522,9 @@ def chances_by_matchday(
     """
     import pandas as pd
 
-    from matchday.models.training import fit_model
     from matchday.simulate.season import simulate_season, split_fixtures
 
-    fit = fit or (lambda day: fit_model(model, store, day))
+    fit = fit or (lambda day: fitted_model(store, model, day))
     matches = store.matches([competition], [season])
     if matches.empty:
         raise MatchdayError(f"no {competition} matches stored for {season}; run `matchday sync {competition}`")

@@ -36,6 +36,7 @@ import pandas as pd
 from matchday.data.competitions import COMPETITIONS
 from matchday.data.domain import MATCH_COLUMNS, Match, is_placeholder, matches_frame
 from matchday.data.errors import DataError, EmptyStoreError, StoreBusyError, StoreError
+from matchday.data.running import RESULT_PRIORITY, SCHEDULE_PRIORITY, link_to_stored
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -114,8 +115,6 @@ _ODDS_COLUMNS = ["match_id", "bookmaker", "market", "selection", "line", "closin
 #: Among matches without a result, a later source may move a match along this order, never back.
 _UNPLAYED_RANK = {"scheduled": 0, "postponed": 1, "abandoned": 2, "cancelled": 3}
 
-# Which stored match a cup match from another source is, when the two dates differ slightly.
-_CUP_DATE_TOLERANCE_DAYS = 3
 
 
 def default_db_path() -> Path:
@@ -160,6 +159,7 @@ class ImportReport:
     odds_added: int = 0
     odds_changed: int = 0  # stored quotes this import priced differently (recorded, not applied)
     placeholders: int = 0  # fixtures between clubs not known yet (N.N.), not stored
+    rescheduled: int = 0  # stored matches whose date or kick-off this import moved (data/running.py)
     unknown_names: list[tuple[str, str | None]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # files looked for that the source does not have
     warnings: list[str] = field(default_factory=list)  # things done differently than asked, and why
@@ -168,7 +168,7 @@ class ImportReport:
     open_odds_changes: int = 0
 
     _COUNTS = ("files", "read", "added", "updated", "unchanged", "conflicts", "odds_added", "odds_changed",
-               "placeholders")
+               "placeholders", "rescheduled")
 
     def merge(self, other: ImportReport) -> None:
         for name in self._COUNTS:
@@ -523,8 +523,8 @@ class Store:
 
     def _existing(self, competition: str, season: str) -> pd.DataFrame:
         return self.con.execute(
-            """SELECT match_id, date, home_id, away_id, home_goals, away_goals, aet_home_goals,
-                      aet_away_goals, pen_home, pen_away, source
+            """SELECT match_id, competition, season, date, home_id, away_id, round, home_goals, away_goals,
+                      aet_home_goals, aet_away_goals, pen_home, pen_away, source
                FROM matches WHERE competition = ? AND season = ?""",
             [competition, season],
         ).df()
@@ -550,7 +550,21 @@ class Store:
             existing = self._existing(competition, season)
             if existing.empty:
                 continue
-            frame.loc[group.index, "stored_id"] = _match_to_existing(group, existing, competition)
+            linked = link_to_stored(group, existing)
+            # A pairing on the same day is one match whatever the sources call its round ("Quarter-finals",
+            # "QF"): link what the rounds kept apart when the stored match has that very day.
+            same_day = existing.assign(day=pd.to_datetime(existing["date"]).dt.normalize()).drop_duplicates(
+                ["home_id", "away_id", "day"]).set_index(["home_id", "away_id", "day"])["match_id"]
+            keys = pd.MultiIndex.from_arrays([group["home_id"], group["away_id"], group["date"].dt.normalize()])
+            by_day = pd.Series(same_day.reindex(keys).to_numpy(), index=group.index)
+            taken = set(linked.dropna())
+            fill = linked.isna() & by_day.notna() & ~by_day.isin(taken)
+            linked[fill] = by_day[fill]
+            # A record of the day a stored match was first stored on (it has since moved) is that match.
+            known_ids = set(existing["match_id"]) - set(linked.dropna())
+            first_day = linked.isna() & group["match_id"].isin(known_ids)
+            linked[first_day] = group.loc[first_day, "match_id"]
+            frame.loc[group.index, "stored_id"] = linked
         new = frame[frame["stored_id"].isna()]
         known = frame[frame["stored_id"].notna()]
         if not new.empty:
@@ -561,8 +575,8 @@ class Store:
             self.con.unregister("incoming_matches")
             report.added = len(new)
         if not known.empty:
-            upd, same, conflicts = self._reconcile(known, batch)
-            report.updated, report.unchanged, report.conflicts = upd, same, conflicts
+            upd, same, conflicts, moved = self._reconcile(known, batch)
+            report.updated, report.unchanged, report.conflicts, report.rescheduled = upd, same, conflicts, moved
         # provenance: which source files list each match
         frame["final_id"] = frame["stored_id"].fillna(frame["match_id"])
         provenance = pd.DataFrame(
@@ -632,14 +646,18 @@ class Store:
             self.con.unregister("incoming_odds")
         return self._count("odds") - before, changed
 
-    def _reconcile(self, known: pd.DataFrame, batch: Batch) -> tuple[int, int, int]:
-        """Compare incoming results with stored ones: fill results of fixtures, move statuses on,
-        record conflicts (90 minutes, extra time, shoot-out)."""
+    def _reconcile(self, known: pd.DataFrame, batch: Batch) -> tuple[int, int, int, int]:
+        """Compare incoming records with the stored matches they are (``data/running.py``'s identity):
+        fill results of fixtures, with the date and kick-off the result was played on; move statuses on;
+        take a later schedule (date, kick-off) of a match still to play from a source at least as trusted
+        for schedules (:data:`~matchday.data.running.SCHEDULE_PRIORITY`); record conflicts (90 minutes,
+        extra time, shoot-out). Returns (updated, unchanged, new conflicts, rescheduled)."""
         stored = self.con.execute(
             """SELECT match_id AS stored_id, home_goals AS old_home, away_goals AS old_away,
                       aet_home_goals AS old_aet_home, aet_away_goals AS old_aet_away,
                       pen_home AS old_pen_home, pen_away AS old_pen_away, source AS old_source,
-                      status AS old_status
+                      status AS old_status, date AS old_date, kickoff AS old_kickoff, round AS old_round,
+                      leg AS old_leg
                FROM matches WHERE list_contains(?, match_id)""",
             [known["stored_id"].tolist()],
         ).df()
@@ -672,12 +690,34 @@ class Store:
              & both["old_status"].ne("awarded"))
             | (~incoming_played & ~stored_played & new_rank.gt(old_rank).fillna(False).astype(bool))
         )
+        # The schedule: a played record's date is the day it was played; for a match still to play the
+        # schedule of the source trusted most for schedules (the fixtures file first) wins.
+        new_day = pd.to_datetime(both["date"]).dt.normalize()
+        old_day = pd.to_datetime(both["old_date"]).dt.normalize()
+        moved_day = new_day.ne(old_day)
+        moved_time = both["kickoff"].notna() & both["kickoff"].astype(str).ne(both["old_kickoff"].astype(str))
+        rank_new = both["source"].map(lambda x: SCHEDULE_PRIORITY.get(x, 99))
+        rank_old = both["old_source"].map(lambda x: SCHEDULE_PRIORITY.get(x, 99))
+        reschedule = ~incoming_played & ~stored_played & (moved_day | moved_time) & (rank_new <= rank_old)
+        # A played match whose stored date is not the day a more trusted result source says it was played
+        # (a fixture stored at its original date, played later) moves to that day.
+        result_new = both["source"].map(lambda x: RESULT_PRIORITY.get(x, 99))
+        result_old = both["old_source"].map(lambda x: RESULT_PRIORITY.get(x, 99))
+        redate = incoming_played & stored_played & ~differs & moved_day & (result_new < result_old)
         for _, row in both[fill].iterrows():
             self.con.execute(
                 """UPDATE matches SET home_goals=?, away_goals=?, aet_home_goals=?, aet_away_goals=?,
-                   pen_home=?, pen_away=?, ht_home_goals=?, ht_away_goals=?, status=? WHERE match_id=?""",
+                   pen_home=?, pen_away=?, ht_home_goals=?, ht_away_goals=?, status=?, date=?,
+                   kickoff=coalesce(?, kickoff), round=coalesce(round, ?), leg=coalesce(leg, ?), source=?
+                   WHERE match_id=?""",
                 [*(_int_or_none(row[c]) for c in _SCORE_COLUMNS), _int_or_none(row["ht_home_goals"]),
-                 _int_or_none(row["ht_away_goals"]), row["status"], row["stored_id"]],
+                 _int_or_none(row["ht_away_goals"]), row["status"], row["date"].date(), _time_or_none(row["kickoff"]),
+                 _text_or_none(row["round"]), _int_or_none(row["leg"]), row["source"], row["stored_id"]],
+            )
+        for _, row in both[reschedule | redate].iterrows():
+            self.con.execute(
+                "UPDATE matches SET date=?, kickoff=coalesce(?, kickoff), source=? WHERE match_id=?",
+                [row["date"].date(), _time_or_none(row["kickoff"]), row["source"], row["stored_id"]],
             )
         for _, row in both[restatus].iterrows():
             self.con.execute("UPDATE matches SET status=? WHERE match_id=?", [row["status"], row["stored_id"]])
@@ -695,8 +735,9 @@ class Store:
                 ],
             )
             conflicts += self._count("conflicts") - before
-        n_fill, n_status, n_conflict = int(fill.sum()), int(restatus.sum()), int(differs.sum())
-        return n_fill + n_status, len(both) - n_fill - n_status - n_conflict, conflicts
+        updated = fill | restatus | reschedule | redate  # disjoint from ``differs``
+        moved = int((reschedule | redate | (fill & moved_day)).sum())
+        return int(updated.sum()), len(both) - int(updated.sum()) - int(differs.sum()), conflicts, moved
 
     def _write_teams(
         self, frame: pd.DataFrame, registry: TeamRegistry, unknown: list[tuple[str, str | None, str]], batch: Batch
@@ -780,7 +821,9 @@ class Store:
         False those without one (whatever became of them). statuses keeps only those statuses
         (:data:`~matchday.data.domain.MATCH_STATUSES`; :data:`~matchday.data.domain.STATUSES_TO_PLAY`
         are the matches still to play). Column ``status`` says what became of each match: a model of
-        goals should leave ``awarded`` results out (their score was not played).
+        goals should leave ``awarded`` results out (their score was not played). Column ``overdue``: a
+        match still to play dated on or before its competition season's latest stored result (postponed,
+        or its result not published yet): still to play, date unknown (``docs/running-season.md``).
         """
         where, params = ["TRUE"], []
         if competitions is not None:
@@ -807,9 +850,14 @@ class Store:
             team_list = list(teams)
             params.extend([team_list, team_list])
         frame = self.con.execute(
-            f"""SELECT m.*, th.name AS home_name, ta.name AS away_name
+            f"""SELECT m.*, th.name AS home_name, ta.name AS away_name,
+                       (m.home_goals IS NULL AND coalesce(m.status, 'scheduled') IN ('scheduled', 'postponed')
+                        AND m.date <= r.last_result) IS TRUE AS overdue
                 FROM matches m LEFT JOIN teams th ON th.team_id = m.home_id
                 LEFT JOIN teams ta ON ta.team_id = m.away_id
+                LEFT JOIN (SELECT competition, season, max(date) AS last_result FROM matches
+                           WHERE home_goals IS NOT NULL GROUP BY ALL) r
+                       ON r.competition = m.competition AND r.season = m.season
                 WHERE {' AND '.join(where)} ORDER BY m.date, m.kickoff NULLS FIRST, m.home_id""",
             params,
         ).df()
@@ -906,26 +954,19 @@ def covering_import(imports: list[tuple[int, tuple[str, ...] | None]], scope: Se
     return None
 
 
-def _match_to_existing(group: pd.DataFrame, existing: pd.DataFrame, competition: str) -> list[str | None]:
-    """For each incoming row, the id of the stored match it is (or None)."""
-    league = COMPETITIONS.get(competition) is not None and COMPETITIONS[competition].kind == "league"
-    by_pair: dict[tuple[str, str], list[tuple[dt.date, str]]] = {}
-    for match_id, date, home, away in zip(existing.match_id, existing.date, existing.home_id, existing.away_id, strict=True):
-        by_pair.setdefault((home, away), []).append((pd.Timestamp(date).date(), match_id))
-    found: list[str | None] = []
-    # In a league, the k-th meeting of a pairing (by date) in the incoming file is the k-th stored one: a
-    # revised date stays the same match, and a pairing that a split repeats (SC0, B1, G1) stays two matches.
-    rank = group.assign(_d=group.date).groupby(["home_id", "away_id"])["_d"].rank(method="first").astype(int) - 1
-    for date, home, away, k in zip(group.date, group.home_id, group.away_id, rank, strict=True):
-        candidates = by_pair.get((home, away), [])
-        if league:
-            ordered = sorted(candidates)
-            found.append(ordered[k][1] if k < len(ordered) else None)
-            continue
-        day = date.date()
-        near = [(abs((d - day).days), mid) for d, mid in candidates if abs((d - day).days) <= _CUP_DATE_TOLERANCE_DAYS]
-        found.append(min(near)[1] if near else None)
-    return found
+def _time_or_none(value: object) -> dt.time | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return pd.Timestamp(str(value)).time()
+    except ValueError:
+        return None
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _int_or_none(value: object) -> int | None:

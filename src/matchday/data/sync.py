@@ -29,6 +29,8 @@ from matchday.data.domain import Match
 from matchday.data.errors import DataError, EmptyStoreError, NothingFoundError, StoreBusyError
 from matchday.data.fetch import MISSING_MAX_AGE, MISSING_MAX_AGE_RUNNING, Fetcher, SourceURLs
 from matchday.data.seasons import season_code, season_of_date, season_start_year
+from matchday.data.sources.footballdata_fixtures import FIXTURES_FILE
+from matchday.data.sources.footballdata_fixtures import SOURCE as FIXTURES_SOURCE
 from matchday.data.store import Batch, ImportReport, Store, check_store_path, covering_import, default_db_path
 
 #: The first season read by default (football-data's current column generation starts here).
@@ -46,6 +48,7 @@ class PlannedFile:
     competition: str | None  # None: the file holds several competitions/seasons
     season: str | None
     required: bool  # False: the source may legitimately not publish it (404 is fine)
+    divisions: tuple[str, ...] | None = None  # a file of several divisions: the ones to keep (None: all)
 
 
 def default_seasons(today: dt.date | None = None) -> list[str]:
@@ -53,8 +56,12 @@ def default_seasons(today: dt.date | None = None) -> list[str]:
     return [f"{y}-{(y + 1) % 100:02d}" for y in range(season_start_year(DEFAULT_FIRST_SEASON), last + 1)]
 
 
-def plan_files(competitions: Iterable[str], seasons: Sequence[str]) -> list[PlannedFile]:
-    """Every file that may hold matches of these competitions and seasons, primary source first."""
+def plan_files(competitions: Iterable[str], seasons: Sequence[str], running: str | None = None) -> list[PlannedFile]:
+    """Every file that may hold matches of these competitions and seasons, primary source first.
+
+    running: the season running today; when it is asked for with a league, football-data's fixtures file
+    (the coming days' matches of every division, with pre-match odds) is read too, for those leagues.
+    """
     planned: list[PlannedFile] = []
     codes = [resolve_competition(c).code for c in competitions]
     for code in codes:
@@ -67,6 +74,9 @@ def plan_files(competitions: Iterable[str], seasons: Sequence[str]) -> list[Plan
             if comp.football_txt:
                 for stem in (comp.football_txt, comp.football_txt + "q"):
                     planned.append(PlannedFile("football-txt", f"{season}/{stem}.txt", code, season, False))
+    leagues = tuple(code for code in codes if code in LEAGUE_CODES)
+    if running is not None and running in seasons and leagues:
+        planned.append(PlannedFile(FIXTURES_SOURCE, FIXTURES_FILE, None, running, False, divisions=leagues))
     if "UCL" in codes and any(season_start_year(s) <= season_start_year(ENGSOCCERDATA_LAST_SEASON) for s in seasons):
         # one file for every season 1955-56 on; read_planned keeps the requested seasons
         planned.append(PlannedFile("engsoccerdata", "champs.csv", None, None, False))
@@ -90,7 +100,16 @@ def _reader(source: str) -> Callable[..., list[Match]]:
         from matchday.data.sources.engsoccerdata import read_engsoccerdata_champs
 
         return read_engsoccerdata_champs
+    if source == FIXTURES_SOURCE:
+        from matchday.data.sources.footballdata_fixtures import read_footballdata_fixtures
+
+        return read_footballdata_fixtures
     raise ValueError(f"no reader for source {source!r}")
+
+
+def url_source(source: str) -> str:
+    """The source whose base URL serves a planned file: the fixtures file sits at football-data's."""
+    return "football-data" if source == FIXTURES_SOURCE else source
 
 
 def read_planned(
@@ -98,7 +117,9 @@ def read_planned(
     today: dt.date | None = None,
 ) -> list[Match]:
     reader = _reader(planned.source)
-    if planned.competition is None:
+    if planned.source == FIXTURES_SOURCE:
+        matches = reader(content, source_file=url, divisions=planned.divisions)
+    elif planned.competition is None:
         matches = reader(content, source_file=url, today=today)
     else:
         matches = reader(content, source_file=url, competition=planned.competition, season=planned.season,
@@ -127,7 +148,7 @@ def _describe_missing(planned: list[PlannedFile], urls: SourceURLs, seasons: Seq
                       competitions: Sequence[str]) -> str:
     sources = sorted({p.source for p in planned})
     examples = ", ".join(f"{p.source} {p.relative}" for p in planned[:4]) + (" ..." if len(planned) > 4 else "")
-    where = "; ".join(f"{s} at {urls.bases[s]}" for s in sources)
+    where = "; ".join(f"{s} at {urls.bases[url_source(s)]}" for s in sources)
     span = seasons[0] if len(seasons) == 1 else f"{seasons[0]} to {seasons[-1]}"
     return (f"nothing found for {' '.join(competitions)} {span}: none of the {len(planned)} files looked for "
             f"exists ({examples}); looked in {where}. Check --mirror (the root holding football-data/ and "
@@ -176,14 +197,14 @@ def sync(
     fetcher = fetcher or Fetcher()
     registry = registry or TeamRegistry.load()
     running = season_of_date(today)
-    planned = plan_files(competitions, seasons)
+    planned = plan_files(competitions, seasons, running)
 
     report = ImportReport()
     batches: list[Batch] = []
     found: list[PlannedFile] = []
     missing: list[PlannedFile] = []
     for done, item in enumerate(planned, start=1):
-        url = urls.url(item.source, item.relative)
+        url = urls.url(url_source(item.source), item.relative)
         is_running = item.season in (None, running)
         scope = tuple(history_filter) if item.competition is None and history_filter else None
         parsed: dict[str, list[Match] | None] = {}

@@ -1,7 +1,12 @@
 """A club's remaining matches across competitions as of a date, with the rest days between them.
 
 The calendar holds (a) the club's remaining league fixtures (dated after ``as_of``), (b) the
-remaining leg(s) of the UEFA knockout tie it is playing, and (c) the later rounds it may reach. Dates of the
+remaining leg(s) of the UEFA knockout tie it is playing, and (c) the later rounds it may reach. From
+2024-25 (the league-phase format, :class:`LeaguePhaseCup`) it holds the club's remaining league-phase
+matches (stage 0) and the knockout path its final position would lead to: the knockout play-offs (stage 1,
+for positions 9-24; skipped by the top 8), the round of 16 (2), quarter-finals (3), semi-finals (4) and the
+final (5), each conditional on getting there; a round whose pairing is known on ``as_of``
+(:func:`matchday.simulate.uefa_season.knockout_knowledge`) names the opponent and the venue. Dates of the
 later rounds come from stored fixtures of those rounds when present (a finished season, or a schedule
 already imported); otherwise from ``cup_dates`` given by the user; otherwise from UEFA's usual gaps
 (:data:`DEFAULT_ROUND_GAP_DAYS` from the previous round's last leg to the next round's first leg,
@@ -102,6 +107,37 @@ class CupState:
     stages: list[CupStage]
 
 
+#: Stage numbers of the league-phase format (2024-25 on) in :class:`LeaguePhaseCup` calendars.
+LEAGUE_PHASE_STAGES: tuple[str, ...] = ("League phase", "Knockout play-off", "Round of 16", "Quarter-final",
+                                        "Semi-final", "Final")
+
+
+@dataclass
+class LeaguePhaseCup:
+    """Where the club stands in a UEFA competition of the league-phase format (2024-25 on) on ``as_of``.
+
+    matches: every stored match of the competition season (all rounds; the simulation reads the league
+    phase and the knockout rounds from it). stages: the stages still to play, numbered as
+    :data:`LEAGUE_PHASE_STAGES` (0 = the club's remaining league-phase matches, 1 = the knockout play-offs,
+    ...). position_now: the club's league-phase position on ``as_of``; phase_complete: the league phase is
+    over (then the position is final and the play-off stage is there only for positions 9-24).
+    """
+
+    competition: str
+    season: str
+    rules: TieRules
+    matches: pd.DataFrame
+    stages: list[CupStage]
+    position_now: int
+    phase_complete: bool
+    kind: str = "league_phase"
+
+    @property
+    def clubs(self) -> list[str]:
+        """Every club of the league phase (team ids)."""
+        return sorted(set(self.matches["home"]) | set(self.matches["away"]))
+
+
 @dataclass
 class Calendar:
     """The club's remaining matches (``matches``, date order) and what the simulation needs to play them.
@@ -109,6 +145,8 @@ class Calendar:
     league_matches: every match of the club's league season (played and scheduled; team ids).
     last_match: date of the club's latest match on or before ``as_of`` (any stored competition).
     notes: caveats found while building the calendar (shown in reports).
+    cup: the club's UEFA knockout situation (:class:`CupState`), or from 2024-25 its league-phase season
+    (:class:`LeaguePhaseCup`), or None.
     """
 
     club: str
@@ -117,7 +155,7 @@ class Calendar:
     season: str
     league_matches: pd.DataFrame
     matches: list[CalendarMatch]
-    cup: CupState | None
+    cup: CupState | LeaguePhaseCup | None
     last_match: dt.date | None
     notes: list[str] = field(default_factory=list)
 
@@ -206,15 +244,22 @@ def _with_rest_days(matches: list[CalendarMatch], last: dt.date | None) -> list[
 
 
 def _cup_state(uefa: pd.DataFrame, club: str, as_of: dt.date, season: str,
-               cup_dates: Mapping[str, Sequence[dt.date]], notes: list[str]) -> CupState | None:
+               cup_dates: Mapping[str, Sequence[dt.date]], notes: list[str]) -> CupState | LeaguePhaseCup | None:
     """The club's UEFA knockout situation, or None (not in Europe, out, or still in a group stage)."""
     from matchday.rules.knockout import tie_rules
+    from matchday.rules.uefa_format import has_league_phase
     from matchday.simulate.knockout_state import KNOCKOUT_ORDER, bracket_from_store
 
     own = uefa[(uefa["home"] == club) | (uefa["away"] == club)]
     if own.empty:
         return None
     for competition in own["competition"].drop_duplicates():
+        if has_league_phase(competition, season):
+            state = _league_phase_cup(uefa[uefa["competition"] == competition], competition, club, as_of, season,
+                                      cup_dates, notes)
+            if state is not None:
+                return state
+            continue
         mine = own[own["competition"] == competition]
         if not mine["round"].isin(KNOCKOUT_ORDER).any():
             if (pd.to_datetime(mine["date"]) > pd.Timestamp(as_of)).any():
@@ -349,3 +394,125 @@ def _round_size(ties: list[Tie], later: list[Round], round_: Round) -> int:
         if r is round_:
             return size
     raise ValueError(f"round {round_.name!r} is not in the bracket")
+
+
+# --- the league-phase format (2024-25 on) ---------------------------------------------------------------------
+
+
+def _default_round_dates(previous_last: dt.date, round_name: str) -> list[dt.date]:
+    gap = DEFAULT_FINAL_GAP_DAYS if round_name == "Final" else DEFAULT_ROUND_GAP_DAYS
+    first = previous_last + dt.timedelta(days=gap)
+    return [first] if round_name == "Final" else [first, first + dt.timedelta(days=DEFAULT_LEG_GAP_DAYS)]
+
+
+def _stored_round_dates(rows: pd.DataFrame, round_name: str) -> list[dt.date] | None:
+    """The first day of each leg of a stored round (the club's own day is unknown until the draw)."""
+    if rows.empty:
+        return None
+    if round_name == "Final":
+        return [pd.Timestamp(rows["date"].min()).date()]
+    if rows["leg"].notna().any():
+        firsts, seconds = rows[rows["leg"] == 1]["date"], rows[rows["leg"] == 2]["date"]
+        if not firsts.empty and not seconds.empty:
+            return [pd.Timestamp(firsts.min()).date(), pd.Timestamp(seconds.min()).date()]
+    days = sorted({pd.Timestamp(d).date() for d in rows["date"]})
+    return [days[0], days[-1]] if len(days) >= 2 else None
+
+
+def _league_phase_cup(matches: pd.DataFrame, competition: str, club: str, as_of: dt.date, season: str,
+                      cup_dates: Mapping[str, Sequence[dt.date]], notes: list[str]) -> LeaguePhaseCup | None:
+    """The club's remaining league-phase matches and the knockout path its position would lead to, or None
+    (not in the league phase, or out of the competition on ``as_of``)."""
+    from matchday.rules.knockout import tie_rules
+    from matchday.rules.uefa_draws import KNOCKOUT_ROUNDS
+    from matchday.simulate.uefa_season import LeaguePhase, knockout_knowledge
+
+    try:
+        phase = LeaguePhase.build(matches, competition, season, as_of)
+    except MatchdayError as exc:
+        notes.append(f"{competition}: {exc}; the club's European matches are left out")
+        return None
+    if club not in phase.teams:
+        return None  # a qualifying-round club that did not reach the league phase
+    table = phase.current_table().set_index("team")
+    position = int(table.at[club, "position"])
+    fmt = phase.fmt
+    cutoff = pd.Timestamp(as_of)
+    stages: list[CupStage] = []
+    rest = phase.remaining
+    own = rest[(rest["home"] == club) | (rest["away"] == club)].sort_values("date")
+    if not own.empty:
+        entries = []
+        for row in own.itertuples():
+            home = row.home == club
+            opponent = row.away if home else row.home
+            date = pd.Timestamp(row.date).date()
+            entries.append(CalendarMatch(
+                key=f"{competition} league phase {date.isoformat()} {'v' if home else 'at'} {opponent}",
+                date=date, competition=competition, kind="cup", opponent=opponent, venue="home" if home else "away",
+                round="League phase", stage=0))
+        stages.append(CupStage(0, "League phase", False, False, None, None, None, tuple(entries)))
+    positions = None
+    if phase.complete:
+        if position > fmt.playoff_places[1]:
+            return None  # eliminated in the league phase
+        positions = {str(t): int(p) for t, p in table["position"].items()}
+    knowledge = knockout_knowledge(phase, positions)
+    known = {t.round: t for t in knowledge.ties if club in (t.home, t.away)}
+    if any(t.winner is not None and t.winner != club for t in known.values()):
+        return None  # knocked out by ``as_of``
+    previous_last = phase.last_date
+    sure = True
+    for number, name in enumerate(KNOCKOUT_ROUNDS, start=1):
+        rows = matches[matches["round"] == name]
+        if phase.complete and name == KNOCKOUT_ROUNDS[0] and position <= fmt.direct_places:
+            continue  # the top eight go straight to the round of 16
+        tie = known.get(name)
+        if tie is not None and tie.winner == club:
+            previous_last = pd.Timestamp(rows["date"].max()).date()
+            continue  # through already
+        final = name == "Final"
+        if tie is not None:  # the pairing is known: the tie's own legs
+            legs = rows[rows["home"].isin([tie.home, tie.away]) & rows["away"].isin([tie.home, tie.away])]
+            dates = sorted(pd.Timestamp(d).date() for d in legs["date"])
+            opponent = tie.away if tie.home == club else tie.home
+            hosts_first = tie.home == club
+        else:
+            dates = None
+            if name in cup_dates:
+                dates = [d if isinstance(d, dt.date) else pd.Timestamp(d).date() for d in cup_dates[name]]
+            dates = dates or _stored_round_dates(rows, name)
+            if dates is None:
+                dates = _default_round_dates(previous_last, name)
+                notes.append(f"{competition} {name}: no fixtures stored; dates assumed "
+                             + ", ".join(d.isoformat() for d in dates) + " (UEFA's usual gaps)")
+            opponent, hosts_first = None, None
+            if name in KNOCKOUT_ROUNDS[:2] and phase.complete:
+                # seeded clubs (9-16 in the play-offs, 1-8 in the round of 16) host the second leg
+                hosts_first = position > (16 if name == KNOCKOUT_ROUNDS[0] else fmt.direct_places)
+        entries = []
+        for leg, date in enumerate(dates, start=1):
+            if pd.Timestamp(date) <= cutoff:
+                continue  # a leg already played
+            if final:
+                venue, key, number_leg = "neutral", f"{competition} Final", None
+            else:
+                venue = None if hosts_first is None else ("home" if hosts_first == (leg == 1) else "away")
+                key, number_leg = f"{competition} {name} leg {leg}", leg
+            entries.append(CalendarMatch(key=key, date=date, competition=competition, kind="cup", opponent=opponent,
+                                         venue=venue, round=name, leg=number_leg, stage=number,
+                                         conditional=not (phase.complete and sure)))
+        if entries:
+            sure = False  # only the first knockout stage still to play is certain (once the phase is over)
+            stages.append(CupStage(number, name, not final, final, opponent, hosts_first,
+                                   tie.first_leg if tie is not None else None, tuple(entries)))
+        previous_last = dates[-1]
+    if not stages:
+        return None
+    if not phase.complete:
+        notes.append(f"{competition}: {phase.n_remaining} league-phase matches left on {as_of}; the knockout path "
+                     f"depends on the final position (1-{fmt.direct_places}: round of 16; "
+                     f"{fmt.playoff_places[0]}-{fmt.playoff_places[1]}: play-offs first; lower: out)")
+    notes.extend(f"{competition}: {note}" for note in knowledge.notes)
+    return LeaguePhaseCup(competition=competition, season=season, rules=tie_rules(season, competition),
+                          matches=matches, stages=stages, position_now=position, phase_complete=phase.complete)

@@ -38,8 +38,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from matchday.decide.calendar import Calendar, CupStage
+from matchday.decide.calendar import LEAGUE_PHASE_STAGES, Calendar, CupStage, LeaguePhaseCup
+from matchday.decide.club_strength import club_grid, club_order, club_scores, club_win_probability
 from matchday.decide.fatigue import FatigueModel
+from matchday.decide.league_phase_plan import PATH_KEYS, SKIP, LeaguePhasePaths, path_key, path_of_key
 from matchday.decide.squad import LineupStrength
 from matchday.decide.strategies import Plan
 from matchday.models.grid import ScoreGrid
@@ -55,44 +57,8 @@ DEFAULT_SIMS = 20_000
 #: Futures simulated at once (fixed, so results depend on the seed only): memory does not grow with n_sims.
 PLAN_CHUNK = 1 << 15
 
-
-# ---------------------------------------------------------------------------------------------------
-# Score grids for adjusted strengths (through the model's own distribution: Dixon-Coles' tau is kept)
-# ---------------------------------------------------------------------------------------------------
-
-
-def club_grid(model: ScoreModel, rate_for: np.ndarray, rate_against: np.ndarray, club_home: np.ndarray,
-              attack: np.ndarray | float = 0.0, defence: np.ndarray | float = 0.0) -> ScoreGrid:
-    """Grid (written home-first) of club matches with strength changes applied.
-
-    rate_for / rate_against: the model's rates of the club's goals and of its opponent's goals
-    (:meth:`ScoreModel.rates`); attack / defence: the club's changes (log scale, negative = weaker), so
-    its rates become ``rate_for * exp(attack)`` and ``rate_against * exp(-defence)``. club_home: the club is
-    written first (at home, or first at a neutral venue).
-    """
-    scored = np.asarray(rate_for, float) * np.exp(attack)
-    allowed = np.asarray(rate_against, float) * np.exp(-np.asarray(defence, float))
-    home = np.asarray(club_home, bool)
-    return model.grid_from_rates(np.where(home, scored, allowed), np.where(home, allowed, scored))
-
-
-def club_win_probability(grid: ScoreGrid, club_home: np.ndarray) -> np.ndarray:
-    """P(the club wins in 90 minutes) from a home-first grid (:meth:`ScoreGrid.outcomes`)."""
-    outcomes = grid.outcomes()
-    return np.where(np.asarray(club_home, bool), outcomes[:, 0], outcomes[:, 2])
-
-
-def club_order(club_home: np.ndarray) -> list[str]:
-    """Sampler cell order per club match: by the club's goal difference, then its goals (a monotone
-    coupling: on the same random number a stronger lineup never gets a worse goal difference)."""
-    return ["home_margin" if home else "away_margin" for home in np.asarray(club_home, bool)]
-
-
-def club_scores(grid: ScoreGrid, club_home: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(club goals, opponent goals) ``(S, k)`` of ``k`` club matches drawn with the random numbers ``bits``."""
-    home_goals, away_goals = ScoreSampler(grid, club_order(club_home)).sample(bits)
-    home = np.asarray(club_home, bool)
-    return np.where(home, home_goals, away_goals), np.where(home, away_goals, home_goals)
+__all__ = ["DEFAULT_SIMS", "PathStrengths", "PlanOutcomes", "PlanSimulator", "club_grid", "club_order", "club_scores",
+           "club_win_probability", "path_strengths"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -114,8 +80,9 @@ class PathStrengths:
 
 
 def path_strengths(calendar: Calendar, levels: Sequence[str], lineup: LineupStrength, fatigue: FatigueModel,
-                   stages_played: int) -> PathStrengths:
-    """Walk the calendar in date order, playing cup matches of stages < ``stages_played`` only.
+                   stages_played: int, skip_stages: frozenset[int] = frozenset()) -> PathStrengths:
+    """Walk the calendar in date order, playing cup matches of stages < ``stages_played`` only (and not
+    those of ``skip_stages``: the knockout play-offs of a club in the league phase's top 8).
 
     Match m at level L (first-choice share s): fatigue overlap = (share of the previous match) x s when the
     rest before m is short; expected absent = injuries of the previous ``layoff_matches`` matches; absent
@@ -127,7 +94,7 @@ def path_strengths(calendar: Calendar, levels: Sequence[str], lineup: LineupStre
     previous_load = lineup.initial_load
     recent: list[float] = []
     for i, match in enumerate(calendar.matches):
-        if match.is_cup and match.stage is not None and match.stage >= stages_played:
+        if match.is_cup and match.stage is not None and (match.stage >= stages_played or match.stage in skip_stages):
             continue
         level = levels[i]
         share = lineup.share[level]
@@ -229,8 +196,8 @@ class _Futures:
     club's columns are filled per plan); league_bits: ``(c, k)`` random numbers of the club's league fixtures;
     uniforms: per cup stage, the ``(len(UNIFORMS), c)`` uniforms of the club's tie; path_opponents: per stage,
     (opponent index, club hosts the first leg) per future, or None when the opponent is known; rank_seed: the
-    lots of the league ranking; reference: the reference ranking per points offset (see
-    :meth:`PlanSimulator._reference_ranking`).
+    lots of the league ranking; lp: the league-phase paths (from 2024-25); reference: the reference ranking
+    per points offset (see :meth:`PlanSimulator._reference_ranking`).
     """
 
     size: int
@@ -240,6 +207,7 @@ class _Futures:
     uniforms: list[np.ndarray]
     path_opponents: list[tuple[np.ndarray, np.ndarray] | None]
     rank_seed: np.random.SeedSequence
+    lp: LeaguePhasePaths | None = None
     reference: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
@@ -282,13 +250,19 @@ class PlanSimulator:
         self.league_rate_for = np.where(self.league_club_home, rate_h, rate_a)
         self.league_rate_against = np.where(self.league_club_home, rate_a, rate_h)
 
-        # knockout path
+        # knockout path (from 2024-25: the league phase, then the knockout path it leads to)
         cup = calendar.cup
         self.stages: list[CupStage] = cup.stages if cup is not None else []
         self.stage_names = [s.round for s in self.stages]
+        #: from 2024-25 the club's cup path is the league phase, then the knockout path it leads to
+        #: (:class:`LeaguePhasePaths`, drawn chunk by chunk like the rest)
+        self._lp_mode = isinstance(cup, LeaguePhaseCup)
+        if self._lp_mode:
+            self.stage_names = list(LEAGUE_PHASE_STAGES)
         self._params = KnockoutParams(rules=cup.rules) if cup is not None else KnockoutParams()
         self._rate_cache: dict[tuple[str, str], tuple[float, float]] = {}
-        self.opponent_names: list[str] = [t for tie in cup.ties for t in (tie.home, tie.away)] if cup else []
+        self.opponent_names: list[str] = ([t for tie in cup.ties for t in (tie.home, tie.away)]
+                                          if cup is not None and not self._lp_mode else [])
         self.n_chunks = -(-self.n_sims // PLAN_CHUNK)
         self._kept: _Futures | None = None
         #: progress(done, total) of every :meth:`evaluate_many` not given its own (sensitivity reruns)
@@ -315,9 +289,11 @@ class PlanSimulator:
             home_goals[:, other], away_goals[:, other] = self._other_sampler.sample(bits[:, other])
         cup_rng = np.random.default_rng(streams[1])  # one stream: each stage gets its own block
         uniforms = [draw_uniforms(cup_rng, size) for _ in self.stages]
+        lp = LeaguePhasePaths(self.calendar, self.model, size, streams[2].spawn(4)) if self._lp_mode else None
         opponents = (self._simulate_rest_of_bracket(np.random.default_rng(streams[2]), size)
-                     if self.calendar.cup is not None else [])
-        futures = _Futures(size, home_goals, away_goals, bits[:, self.club_cols], uniforms, opponents, streams[3])
+                     if self.calendar.cup is not None and not self._lp_mode else [])
+        futures = _Futures(size, home_goals, away_goals, bits[:, self.club_cols], uniforms, opponents, streams[3],
+                           lp)
         if self.n_chunks == 1:
             self._kept = futures
         return futures
@@ -513,8 +489,13 @@ class PlanSimulator:
     def _evaluate_chunk(self, futures: _Futures, strengths: dict[int, PathStrengths], points_offset: int
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(position, points, stages played, trophy) of one plan in the chunk's futures."""
-        stages_played, trophy = self._play_cup(futures, strengths)
-        club_goals, opp_goals = self._league_scores(futures, strengths, stages_played)
+        if futures.lp is not None:
+            path, trophy, _ = futures.lp.play(strengths)
+            stages_played = (path % SKIP).astype(np.int8)
+            club_goals, opp_goals = self._league_scores(futures, strengths, path)
+        else:
+            stages_played, trophy = self._play_cup(futures, strengths)
+            club_goals, opp_goals = self._league_scores(futures, strengths, stages_played)
         ref_club, ref_opp, ref_position, ref_points = self._reference_ranking(futures, points_offset)
         changed = np.flatnonzero(((club_goals != ref_club) | (opp_goals != ref_opp)).any(axis=1))
         position, points = ref_position.copy(), ref_points.copy()
@@ -525,7 +506,15 @@ class PlanSimulator:
 
     # ------------------------------------------------------------------ public
     def strengths(self, plan: Plan, lineup: LineupStrength, fatigue: FatigueModel) -> dict[int, PathStrengths]:
-        """The plan's match strengths on every path (key = cup stages played; 0 when there is no cup)."""
+        """The plan's match strengths on every path (key = cup stages played; 0 when there is no cup; in the
+        league-phase format :func:`~matchday.decide.league_phase_plan.path_key`)."""
+        if self._lp_mode:
+            out = {}
+            for key in PATH_KEYS:
+                played, skipped = path_of_key(key)
+                out[key] = path_strengths(self.calendar, plan.levels(self.calendar, played), lineup, fatigue, played,
+                                          skipped)
+            return out
         variants = range(1, len(self.stages) + 1) if self.stages else [0]
         return {v: path_strengths(self.calendar, plan.levels(self.calendar, v if self.stages else None), lineup,
                                   fatigue, v) for v in variants}
@@ -560,7 +549,7 @@ class PlanSimulator:
         return out
 
     def _strength_table(self, levels: list[str], strengths: dict[int, PathStrengths]) -> pd.DataFrame:
-        longest = strengths[max(strengths)]
+        longest = strengths[int(path_key(6, False))] if self._lp_mode else strengths[max(strengths)]
         cal = self.calendar
         win = np.full(len(cal.matches), np.nan)
         if self.league_positions:
@@ -576,8 +565,9 @@ class PlanSimulator:
                 i = where[m.key]
                 venue = m.venue or "home"
                 rate_for, rate_against = self._cup_rates(stage.opponent, venue)
+                path = longest if self._lp_mode else strengths[number + 1]
                 grid = club_grid(self.model, [rate_for], [rate_against], [venue != "away"],
-                                 strengths[number + 1].attack[i], strengths[number + 1].defence[i])
+                                 path.attack[i], path.defence[i])
                 win[i] = club_win_probability(grid, [venue != "away"])[0]
         return pd.DataFrame({
             "key": cal.keys, "date": [m.date for m in cal.matches], "level": levels, "rest_days": longest.rest,

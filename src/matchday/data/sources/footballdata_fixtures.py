@@ -91,6 +91,9 @@ def read_footballdata_fixtures(
         first_line[key] = line
         if wanted is not None and code not in wanted:
             continue
+        # the file lists matches still to play (a row with a result, from a file that is not a fixtures file,
+        # keeps it as a result)
+        status = fields.pop("status", None) or ("played" if fields.get("home_goals") is not None else "scheduled")
         matches.append(Match(competition=code, season=season_of_date(fields["date"]), source=SOURCE,
-                             source_file=name, source_line=line, **fields))
+                             source_file=name, source_line=line, status=status, **fields))
     return matches
