@@ -1023,8 +1023,11 @@ def _uefa_simulation(comp, season: str | None, as_of: str | None, *, model: str,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from matchday.rules.uefa_format import has_league_phase
+    from matchday.simulate.limits import MAX_LEAGUE_PHASE_SIMS, check_sims
     from matchday.workflows import uefa_season_from_store
 
+    check_sims(sims, maximum=MAX_LEAGUE_PHASE_SIMS, name="--sims", why_maximum=(
+        "the league-phase engine keeps every simulated season, a few KB each; more would need several GB"))
     with open_store(db) as store:
         named = season
         cutoff = _question_as_of(store, comp.code, season, as_of, kind="cup")
@@ -1580,7 +1583,7 @@ def calibrate_uefa(
     seasons: Annotated[str, typer.Option("--seasons", help="Season or range (league-phase format: 2024-25 on).")] =
         "2024-25",
     model: ModelOption = "dixon-coles",
-    sims: Annotated[int, typer.Option("--sims", help="Simulations per competition, season and checkpoint.")] = 10_000,
+    sims: Annotated[int, sims_option("Simulations per competition, season and checkpoint")] = 10_000,
     seed: SeedOption = 0,
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/uefa-calibration.md"),
     forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
@@ -1615,7 +1618,7 @@ def calibrate_uefa(
 
 
 # --------------------------------------------------------------------------- the running season
-NowSims = Annotated[int, typer.Option("--sims", help="Simulated seasons per competition.")]
+NowSims = Annotated[int, sims_option("Simulated seasons per competition")]
 
 
 def _now_settings(store: Store, as_of: str | None, model: str, sims: int, seed: int, competitions: list[str] | None):
