@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -436,6 +437,140 @@ def test_messages_quoting_markup_print_as_written(capsys, monkeypatch, tmp_path)
     code, _, err = main_run(capsys, monkeypatch, "sync", "UEL", "--seasons", "2023-24", "--mirror",
                             str(tmp_path / "m"), "--db", str(tmp_path / "s.duckdb"))
     assert_one_line_error(code, err, "el.txt, line 4", "[awarded] without a score")
+
+
+# --- issue 9 items 4 and 5: simulation counts and seeds; what-if conditions that cannot all hold --------------
+
+SIMULATING = {
+    "simulate": ["simulate", "E0", "2023-24", "--as-of", "2024-04-15"],
+    "whatif": ["whatif", "E0", "--as-of", "2024-04-15", "--given", "Fulham v Liverpool: away win"],
+    "tie": ["tie", "Liverpool", "Atalanta", "--as-of", "2024-04-10"],
+    "bracket": ["bracket", "UEL", "2023-24", "--as-of", "2024-04-12"],
+    "rotate": ["rotate", "Liverpool", "--as-of", "2024-04-15"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(SIMULATING))
+@pytest.mark.parametrize("option", [("--sims", "0"), ("--sims", "-5"), ("--seed", "-1"), ("--sims", "1000000000"),
+                                    ("--seed", "4294967296"), ("--sims", "many")])
+def test_simulation_counts_and_seeds_out_of_range_are_one_line(capsys, monkeypatch, tmp_path, command, option):
+    """Old: tracebacks (ValueError, IndexError after a 0-row simulation) or a 35 GiB allocation. Checked before
+    the store is opened: the --db here does not exist."""
+    if command == "tie" and option == ("--sims", "0"):
+        pytest.skip("tie --sims 0 is valid: the exact answer alone")
+    code, _, err = main_run(capsys, monkeypatch, *SIMULATING[command], *option, "--db", str(tmp_path / "none.duckdb"))
+    assert_one_line_error(code, err, option[0])
+    if option[1] != "many":
+        assert "give a whole number from" in err
+
+
+def test_rotate_needs_two_futures(capsys, monkeypatch, tmp_path):
+    code, _, err = main_run(capsys, monkeypatch, *SIMULATING["rotate"], "--sims", "1", "--db", str(tmp_path / "x"))
+    assert_one_line_error(code, err, "from 2 to 10,000,000", "paired standard errors")
+
+
+def test_usage_errors_are_one_line_too(capsys, monkeypatch):
+    for args, needle in ((["simulate"], "Missing argument"), (["nosuch"], "No such command"),
+                         (["status", "--bogus"], "No such option"), (["--lock-wait", "-1", "status"], "--lock-wait")):
+        code, _, err = main_run(capsys, monkeypatch, *args)
+        assert_one_line_error(code, err, needle)
+        assert "--help" in err
+
+
+def test_tie_sims_zero_is_the_exact_answer_alone(capsys, monkeypatch, synced_db):
+    code, out, err = main_run(capsys, monkeypatch, "tie", "Liverpool", "Atalanta", "--as-of", "2024-04-10", "--sims",
+                              "0", "--db", str(synced_db), "--json")
+    assert code == 0, err
+    assert "(MC)" not in out and json.loads(out)
+
+
+@pytest.mark.parametrize(("given", "needles"), [
+    (["Fulham v Liverpool: 0-2", "Fulham v Liverpool: home win"],
+     ["'Fulham v Liverpool: 0-2' and 'Fulham v Liverpool: home win' contradict each other"]),
+    (["Fulham v Liverpool: 25-0"], ["'Fulham v Liverpool: 25-0' leaves no possible score", "0 to 10 goals a side"]),
+    (["Fulham v Liverpool: Liverpool win by 11"], ["leaves no possible score", "10 meaning 10 or more"]),
+    (["Fulham v Liverpool: not draw", "Fulham v Liverpool: not home win", "Fulham v Liverpool: not away win"],
+     ["contradict each other: no score of that fixture meets them all"]),
+    (["Fulham v Liverpool: home win", "Fulham v Liverpool: away win"], ["contradict each other"]),
+])
+def test_whatif_conditions_that_leave_no_score(capsys, monkeypatch, synced_db, given, needles):
+    """Old: ValueError tracebacks ("leaves no possible score"), naming neither the conflict nor the grid."""
+    args = ["whatif", "E0", "--as-of", "2024-04-15", "--sims", "100", "--db", str(synced_db)]
+    for text in given:
+        args += ["--given", text]
+    code, _, err = main_run(capsys, monkeypatch, *args)
+    assert_one_line_error(code, err, *needles)
+
+
+def test_whatif_conditions_that_can_all_hold(capsys, monkeypatch, synced_db):
+    """Two conditions on one fixture are both applied (away win and 0-2: the 0-2); a club named in two
+    fixtures is fine."""
+    args = ["whatif", "E0", "--as-of", "2024-04-15", "--sims", "200", "--ask", "table", "--db", str(synced_db),
+            "--json", "--given", "Fulham v Liverpool: away win", "--given", "Fulham v Liverpool: 0-2",
+            "--given", "Liverpool v Tottenham: Liverpool win", "--given", "Liverpool v Tottenham: Liverpool win"]
+    code, out, err = main_run(capsys, monkeypatch, *args)
+    assert code == 0, err
+    assert json.loads(out)
+
+
+def test_whatif_condition_after_the_until_date(capsys, monkeypatch, synced_db):
+    """Old: int(NaN) ValueError traceback while writing "already played"."""
+    code, _, err = main_run(capsys, monkeypatch, "whatif", "E0", "--as-of", "2024-04-15", "--until", "2024-04-21",
+                            "--given", "Aston Villa v Liverpool: home win", "--sims", "100", "--db", str(synced_db))
+    assert_one_line_error(code, err, "after the date the question stops at (2024-04-21)")
+
+
+def test_simulated_conditions_hold_in_every_simulation(synced_db):
+    from matchday.data.registry import TeamRegistry
+    from matchday.models.training import fit_model
+    from matchday.simulate.conditions import parse_condition, to_fixture_conditions
+    from matchday.simulate.season import simulate_season, split_fixtures
+
+    as_of = dt.date(2024, 4, 15)
+    with cli.open_store(Path(synced_db)) as store:
+        season = store.matches(["E0"], ["2023-24"])
+        model = fit_model("dixon-coles", store, as_of)
+    parsed = [parse_condition(t, TeamRegistry.load().require) for t in
+              ("Fulham v Liverpool: Liverpool win", "Fulham v Liverpool: 0-2")]
+    conditions = to_fixture_conditions(parsed, season, split_fixtures(season, as_of)[1], as_of, str)
+    sim = simulate_season(season, model, "E0", "2023-24", as_of=as_of, conditions=conditions, n_sims=300, seed=0,
+                          record=[("fulham", "liverpool")])
+    home, away = sim.recorded[("fulham", "liverpool")]
+    assert (home == 0).all() and (away == 2).all()
+
+
+# --- found by the CLI property test (tests/test_cli_property.py): each was an `internal error` (exit 1) --------
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (["ratings", "E0", "--as-of", "2024-04-15", "--model", "shots-dixon-coles", "--top", "3"], []),
+    (["backtest", "E0", "--refit", "bogus", "--no-save"], ["unknown --refit 'bogus'", "weekly"]),
+    (["simulate", "E0", "2023-24", "--as-of", "2024-04-15", "--sims", "10", "--heatmap", "out.csv"],
+     ["a chart cannot be written as .csv", ".png"]),
+    (["simulate", "E0", "2023-24", "--as-of", "2024-04-15", "--sims", "10", "--heatmap", "missing/out.png"],
+     ["the folder missing does not exist"]),
+    (["rotate", "Liverpool", "--as-of", "2024-04-15", "--sims", "10", "--chart", "."], ["is a folder"]),
+    (["calibrate-seasons", "E0", "--seasons", "2023-24", "--model", "", "--sims", "3"], ["unknown model ''"]),
+    (["calibrate-seasons", "E0", "--seasons", "2024-25", "--sims", "3"], ["nothing to evaluate"]),  # no bar left
+    (["fatigue", "E0", "--max-rest-days", "1"], ["1-1 days after a UEFA match", "cannot be estimated"]),
+    (["tie", "Man City", "Manchester City", "--as-of", "2024-04-10"], ["two different clubs"]),
+    (["rotate", "Bayer Leverkusen", "--as-of", "2024-05-19", "--sims", "3", "--no-sensitivity"], []),  # no league match left
+    (["table", "G1", "2023/24", "--as-of", "2023-08-11"], []),  # before the first match of a split season
+    (["validate-ties", "--model", "Dixon-Coles", "--seasons", "2023-24", "--output", "v.md"],
+     ["unknown model 'Dixon-Coles'"]),
+    (["sweep", "binary.bin", "--no-save"], ["binary.bin: not a text file", "TOML"]),
+])
+def test_what_the_property_test_found(capsys, monkeypatch, synced_db, tmp_path, args, needles):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(synced_db, db)
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)))
+    monkeypatch.chdir(tmp_path)
+    code, _, err = main_run(capsys, monkeypatch, *args, "--db", str(db))
+    if not needles:
+        assert code == 0, err
+        return
+    assert_one_line_error(code, err, *needles)
 
 
 # --- issue 8 items 7, 8, 10: dates from the store, what every answer rests on, wording ----------------------

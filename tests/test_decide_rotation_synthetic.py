@@ -101,7 +101,8 @@ def test_league_path_agrees_with_the_season_simulator(setting):
     calendar, model = setting
     analysis = analyse_calendar(calendar, model, plans=["full strength"], gap=0.0, fatigue=FatigueModel.none(),
                                 n_sims=N, seed=3)
-    season = simulate_season(calendar.league_matches, model, "E0", "2023-24", as_of=AS_OF, n_sims=N, seed=4)
+    season = simulate_season(calendar.league_matches, model, "E0", "2023-24", as_of=AS_OF, n_sims=N, seed=4,
+                             keep_simulations=True)
     club = season.teams.index("c-00")
     for outcome_value, simulated in ((analysis.outcomes[0].indicator("title"), season.positions[:, club] == 1),
                                      (analysis.outcomes[0].points, season.points[:, club])):
@@ -127,3 +128,39 @@ def test_reproducible_with_a_seed(setting):
     first = analyse_calendar(calendar, model, n_sims=1000, seed=7).table
     pd.testing.assert_frame_equal(first, analyse_calendar(calendar, model, n_sims=1000, seed=7).table)
     assert not first.equals(analyse_calendar(calendar, model, n_sims=1000, seed=8).table)
+
+
+def test_rotation_futures_come_in_seeded_chunks(setting, monkeypatch):
+    """A run of several chunks: its first chunk is the one-chunk run, every plan and every rerun sees the same
+    futures, and memory beyond the kept outcomes does not grow."""
+    from matchday.decide import season_plan
+    from matchday.simulate.limits import SimulationSizeError
+
+    calendar, model = setting
+    monkeypatch.setattr(season_plan, "PLAN_CHUNK", 400)
+    one = analyse_calendar(calendar, model, n_sims=400, seed=5)
+    three = analyse_calendar(calendar, model, n_sims=1000, seed=5)
+    assert three.simulator.n_chunks == 3
+    for a, b in zip(one.outcomes, three.outcomes, strict=True):
+        for name in ("position", "points", "stages", "trophy"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name)[:400])
+    again = three.simulator.evaluate_many(three.plans, three.lineup, three.fatigue)  # drawn again, chunk by chunk
+    for a, b in zip(three.outcomes, again, strict=True):
+        np.testing.assert_array_equal(a.position, b.position)
+        np.testing.assert_array_equal(a.trophy, b.trophy)
+    with pytest.raises(SimulationSizeError, match="two futures"):
+        analyse_calendar(calendar, model, n_sims=1, seed=5)
+    # memory: only the kept outcomes (6 bytes per future and plan, copied once when the chunks are joined) grow
+    import tracemalloc
+
+    def peak(n: int) -> int:
+        simulator = season_plan.PlanSimulator(calendar, model, n_sims=n, seed=5)
+        tracemalloc.start()
+        try:
+            simulator.evaluate_many(three.plans, three.lineup, three.fatigue)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    short, long = peak(800), peak(8000)
+    assert (long - short) / (7200 * len(three.plans)) < 32, (short, long)

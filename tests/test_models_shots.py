@@ -78,3 +78,14 @@ def test_matches_without_shot_data_use_their_goals():
     np.testing.assert_allclose(no_shots.attack_, Poisson().fit(frame).attack_, atol=1e-6)
     with pytest.raises(ValueError, match="shots_weight"):
         ShotsDixonColes(shots_weight=1.5).fit(frame)
+
+
+def test_a_competition_without_shot_data_sorted_last():
+    """Old: IndexError when the competitions sorted after every competition with shots (the UEFA ones:
+    UCL, UECL, UEL) had none (``matchday ratings E0 --model shots-dixon-coles`` on a store with UEFA matches)."""
+    rng = np.random.default_rng(3)
+    attack, defence = rng.normal(0, 0.3, 8), rng.normal(0, 0.3, 8)
+    league = _with_shots(rng, simulate_league(rng, attack, defence, seasons=1, competition="E0"), attack, defence)
+    cup = simulate_league(rng, attack, defence, seasons=1, competition="UEL").iloc[:20]
+    model = ShotsDixonColes(shots_weight=0.5).fit(pd.concat([league, cup], ignore_index=True))
+    assert np.isfinite(model.attack_.to_numpy()).all() and model.shots_share_ < 1

@@ -46,12 +46,12 @@ def test_probabilities_sum_to_one(e0):
 
 def test_seeded_reproducibility(e0):
     season, model = e0
-    a = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=7)
-    b = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=7, chunk_size=300)
-    c = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=8)
+    a = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=7, keep_simulations=True)
+    b = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=7, keep_simulations=True, chunk_size=300)
+    c = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=8, keep_simulations=True)
     # chunking does not change the simulated scores (lots for clubs level on everything may differ)
     assert np.array_equal(a.points, b.points) and np.array_equal(a.goal_difference, b.goal_difference)
-    again = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=7)
+    again = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=2000, seed=7, keep_simulations=True)
     assert np.array_equal(a.positions, again.positions)
     assert not np.array_equal(a.positions, c.positions)
 
@@ -65,7 +65,7 @@ def test_fixing_every_remaining_match_reproduces_the_final_table(e0):
         for r in remaining.itertuples()
     ]
     sim = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, conditions=conditions,
-                          n_sims=500, seed=1)
+                          n_sims=500, seed=1, keep_simulations=True)
     final = league_table(season, "E0", "2023-24")
     expected = final.set_index("team")["position"]
     for column, team in enumerate(sim.teams):
@@ -76,13 +76,13 @@ def test_fixing_every_remaining_match_reproduces_the_final_table(e0):
 def test_conditioned_run_equals_filtered_baseline(e0):
     season, model = e0
     fixture = ("fulham", "liverpool")
-    base = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=30000, seed=11,
+    base = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, n_sims=30000, seed=11, keep_simulations=True,
                            record=[fixture])
     hg, ag = base.recorded[fixture]
     kept = ag > hg
     condition = FixtureCondition(*fixture, lambda h, a: a > h, "Fulham v Liverpool: away win")
     cond = simulate_season(season, model, "E0", "2023-24", as_of=AS_OF, conditions=[condition],
-                           n_sims=30000, seed=12)
+                           n_sims=30000, seed=12, keep_simulations=True)
     liverpool = base.teams.index("liverpool")
     p_filtered = (base.positions[kept, liverpool] == 1).mean()
     p_cond = (cond.positions[:, liverpool] == 1).mean()
@@ -101,7 +101,7 @@ def test_real_2023_24_checks(e0):
     contenders = summary[summary["p_title"] > 0].index
     assert set(contenders) == {"manchester-city", "arsenal", "liverpool"}
     # after the last match day the simulation has nothing left to draw and equals the real table
-    end = simulate_season(season, model, "E0", "2023-24", as_of=dt.date(2024, 5, 19), n_sims=10, seed=0)
+    end = simulate_season(season, model, "E0", "2023-24", as_of=dt.date(2024, 5, 19), n_sims=10, seed=0, keep_simulations=True)
     assert end.n_remaining == 0
     assert (end.positions[:, end.teams.index("manchester-city")] == 1).all()
 

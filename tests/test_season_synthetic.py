@@ -67,7 +67,7 @@ def test_invariants_and_expected_points(model):
                           start="2023-08-12", rounds_played=2)
     as_of = as_of_of(season)
     n = 20_000
-    sim = simulate_season(season, model, "E0", "2023-24", as_of=as_of, n_sims=n, seed=1)
+    sim = simulate_season(season, model, "E0", "2023-24", as_of=as_of, n_sims=n, seed=1, keep_simulations=True)
     probs = sim.position_probabilities()
     np.testing.assert_allclose(probs.sum(axis=0), 1.0)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
@@ -88,10 +88,10 @@ def test_invariants_and_expected_points(model):
 
 def test_seeds_chunks_and_shared_random_numbers(model, last_round):
     as_of = as_of_of(last_round)
-    a = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=3000, seed=7,
+    a = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=3000, seed=7, keep_simulations=True,
                         record=[tuple(last_round.iloc[-1][["home", "away"]])])
-    b = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=3000, seed=7, chunk_size=7)
-    c = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=3000, seed=8)
+    b = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=3000, seed=7, keep_simulations=True, chunk_size=7)
+    c = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=3000, seed=8, keep_simulations=True)
     np.testing.assert_array_equal(a.positions, b.positions)
     assert not np.array_equal(a.positions, c.positions)
     # the season engine draws the remaining scores exactly as sample_scores does with the same stream
@@ -109,17 +109,17 @@ def test_conditions_fix_results_and_equal_the_filtered_baseline(model, last_roun
     remaining = full[full["date"] > pd.Timestamp(as_of)]
     fixed = [FixtureCondition(r.home, r.away, lambda h, a, x=int(r.home_goals), y=int(r.away_goals): (h == x) & (a == y),
                               f"{r.home} v {r.away}") for r in remaining.itertuples()]
-    sim = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, conditions=fixed, n_sims=50, seed=0)
+    sim = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, conditions=fixed, n_sims=50, seed=0, keep_simulations=True)
     final = league_table(full, "E0", "2023-24", deductions={}).set_index("team")
     for t, team in enumerate(sim.teams):
         assert (sim.positions[:, t] == final.loc[team, "position"]).all()
     # "the last fixture is a home win": the conditioned run is the baseline given that event
     home, away = remaining.iloc[-1][["home", "away"]]
     n = 30_000
-    base = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=n, seed=11, record=[(home, away)])
+    base = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=n, seed=11, keep_simulations=True, record=[(home, away)])
     hg, ag = base.recorded[(home, away)]
     given = hg > ag
-    cond = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=n, seed=12,
+    cond = simulate_season(last_round, model, "E0", "2023-24", as_of=as_of, n_sims=n, seed=12, keep_simulations=True,
                            conditions=[FixtureCondition(home, away, lambda h, a: h > a, "home win")])
     p_cond = (cond.positions == 1).mean(axis=0)
     p_filtered = (base.positions[given] == 1).mean(axis=0)
@@ -134,6 +134,6 @@ def test_until_simulates_only_fixtures_up_to_a_date(model):
     season = small_season(np.random.default_rng(9), TEAMS, STRENGTH, start="2023-08-12", rounds_played=2)
     as_of = as_of_of(season)
     until = as_of + dt.timedelta(days=7)  # one more round
-    sim = simulate_season(season, model, "E0", "2023-24", as_of=as_of, until=until, n_sims=500, seed=0)
+    sim = simulate_season(season, model, "E0", "2023-24", as_of=as_of, until=until, n_sims=500, seed=0, keep_simulations=True)
     assert sim.n_remaining == 2
     assert sim.points.sum(axis=1).max() <= sim.current["points"].sum() + 2 * 3

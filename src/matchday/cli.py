@@ -12,6 +12,9 @@ from rich.console import Console
 
 from matchday import inputs, workflows
 from matchday.data.errors import MatchdayError
+from matchday.simulate.limits import MAX_ROTATION_SIMS
+
+WHY_ROTATION_MINIMUM = "plans are compared by paired standard errors, which need at least two futures"
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,6 +72,65 @@ MirrorOption = Annotated[
         "http://127.0.0.1:PORT URL (default: MATCHDAY_MIRROR, the config file, then the public sources).",
     ),
 ]
+
+
+
+def _count_check(minimum: int, maximum: int | None, why_minimum: str | None):
+    """Typer callback for ``--sims``: the range :mod:`matchday.simulate.limits` accepts, as a one-line error."""
+
+    def check(value: int) -> int:
+        from matchday.simulate.limits import MAX_SIMS, SimulationSizeError, check_sims
+
+        try:
+            return check_sims(value, minimum=minimum, maximum=maximum or MAX_SIMS, name="",
+                              why_minimum=why_minimum)
+        except SimulationSizeError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return check
+
+
+def sims_option(help: str, *, minimum: int = 1, maximum: int | None = None, why_minimum: str | None = None):
+    """The one ``--sims`` option of every simulating command: a whole number from ``minimum`` to ``maximum``
+    (default :data:`matchday.simulate.limits.MAX_SIMS`), checked before anything is read or fitted."""
+    from matchday.simulate.limits import MAX_SIMS
+
+    top = maximum or MAX_SIMS
+    return typer.Option("--sims", help=f"{help} ({minimum:,} to {top:,}; memory does not grow with it, only time).",
+                        callback=_count_check(minimum, maximum, why_minimum))
+
+
+def _seed_check(value: int) -> int:
+    from matchday.simulate.limits import SimulationSizeError, check_seed
+
+    try:
+        return check_seed(value, name="")
+    except SimulationSizeError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+SimsOption = Annotated[int, sims_option("Number of simulated seasons.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed, 0 to 4,294,967,295 (same seed, same numbers).",
+                                         callback=_seed_check)]
+
+#: File types the charts can be written as (matplotlib's; the suffix of --heatmap / --chart / --plot picks one).
+CHART_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "webp", "tif", "tiff", "eps", "ps")
+
+
+def _chart_path(path: Path | None, option: str) -> Path | None:
+    """A chart file to write, checked before anything is computed: a known image type, not a folder, in a
+    folder that exists."""
+    if path is None:
+        return None
+    if str(path).endswith(("/", "\\")) or path.is_dir():
+        raise MatchdayError(f"{option} {_one_line(path)!s} is a folder; give a file such as chart.png")
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix and suffix not in CHART_FORMATS:
+        raise MatchdayError(f"{option} {_one_line(path)!s}: a chart cannot be written as .{suffix}; end the file name "
+                            f"in {', '.join('.' + f for f in CHART_FORMATS[:3])} (or {', '.join(CHART_FORMATS[3:])})")
+    if not path.parent.is_dir():
+        raise MatchdayError(f"{option} {_one_line(path)!s}: the folder {_one_line(path.parent)!s} does not exist")
+    return path
 
 
 # User-input resolution lives in matchday.inputs (shared with the web layer); the old names stay as aliases.
@@ -744,6 +806,11 @@ def backtest(
         err_console.print(f"[yellow]note:[/] {', '.join(stacked)} use the shipped weights, learned on the top five "
                           "leagues 2014-15..2024-25: on those seasons this backtest is not fully out of sample "
                           "(bench/bench_accuracy.py learns them walk-forward)")
+    from matchday.evaluate.backtest import REFIT_MODES
+
+    if refit not in REFIT_MODES:
+        raise UnknownChoiceError("--refit", refit, list(REFIT_MODES))
+    plot = _chart_path(plot, "--plot")
     codes = [resolve_competition(c).code for c in competitions]
     season_list = season_range(seasons)
     history = 2
@@ -852,8 +919,6 @@ def sweep(
 
 
 # --------------------------------------------------------------------------- simulations
-SimsOption = Annotated[int, typer.Option("--sims", help="Number of simulated seasons.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
 
 
 def _league_season(store, competition: str, season: str | None, cutoff: dt.date):
@@ -866,6 +931,30 @@ def _league_season(store, competition: str, season: str | None, cutoff: dt.date)
     _require_season(store, comp.code, season, why=None if named else f"the season running on {cutoff.isoformat()}")
     matches = store.matches([comp.code], [season])
     return comp.code, season, matches, team_names(store, sorted(set(matches["home"]) | set(matches["away"])))
+
+
+def _progress_bar(label: str):
+    """A Rich progress bar on stderr (elapsed and remaining time) for a long computation; yields the
+    ``progress(done, total)`` callback the simulations take. Transient: the result below replaces it."""
+    import contextlib
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=err_console, transient=True) as progress:
+            task = progress.add_task(label, total=None)
+            yield lambda done, total: progress.update(task, completed=done, total=total)
+
+    return bar()
 
 
 def _question_as_of(store, competition: str, season: str | None, as_of: str | None, *, kind: str) -> dt.date:
@@ -901,16 +990,11 @@ def _ordinal(n: int) -> str:
 def _run_season(matches, fitted, code: str, season: str, cutoff: dt.date, sims: int, seed: int,
                 conditions=(), until: dt.date | None = None):
     """simulate_season with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from matchday.simulate.season import simulate_season
 
-    with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as progress:
-        task = progress.add_task("sim", total=sims)
+    with _progress_bar("simulating") as progress:
         return simulate_season(matches, fitted, code, season, as_of=cutoff, until=until,
-                               conditions=list(conditions), n_sims=sims, seed=seed,
-                               progress=lambda done, total: progress.update(task, completed=done))
+                               conditions=list(conditions), n_sims=sims, seed=seed, progress=progress)
 
 
 @app.command()
@@ -930,6 +1014,7 @@ def simulate(
 ) -> None:
     """Simulate the rest of a league season: title, places and relegation odds, expected points. A UEFA
     competition from 2024-25: the league phase (P(top 8), P(9-24), P(out), points) and the knockout phase."""
+    heatmap = _chart_path(heatmap, "--heatmap")
     if _competition(competition).kind == "cup":
         _simulate_uefa(_competition(competition), season, as_of, model=model, sims=sims, seed=seed,
                        heatmap=heatmap, positions=positions, db=db, json_=json_, csv=csv, no_cache=no_cache)
@@ -969,8 +1054,11 @@ def _uefa_simulation(comp, season: str | None, as_of: str | None, *, model: str,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from matchday.rules.uefa_format import has_league_phase
+    from matchday.simulate.limits import MAX_LEAGUE_PHASE_SIMS, check_sims
     from matchday.workflows import uefa_season_from_store
 
+    check_sims(sims, maximum=MAX_LEAGUE_PHASE_SIMS, name="--sims", why_maximum=(
+        "the league-phase engine keeps every simulated season, a few KB each; more would need several GB"))
     with open_store(db) as store:
         named = season
         cutoff = _question_as_of(store, comp.code, season, as_of, kind="cup")
@@ -1153,7 +1241,8 @@ def whatif(
         _, remaining = split_fixtures(matches, cutoff)
         if horizon is not None:
             remaining = remaining[remaining["date"] <= str(horizon)]
-        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t))
+        conditions = to_fixture_conditions(parsed, matches, remaining, cutoff, lambda t: names.get(t, t),
+                                           until=horizon)
         fitted, provenance = _fit(store, model, cutoff, no_cache)  # one fit serves the baseline and the what-if
     base = _run_season(matches, fitted, code, season, cutoff, sims, seed, until=horizon)
     cond = _run_season(matches, fitted, code, season, cutoff, sims, seed, conditions, until=horizon)
@@ -1240,7 +1329,8 @@ def tie(
                                                     "not hold (home advantage, rules; default UCL).")] = None,
     show_forecast: Annotated[bool, typer.Option("--show-forecast", help="Also what the model said before each "
                                                 "played leg (refitted as of the day before it).")] = False,
-    sims: Annotated[int, typer.Option("--sims", help="Also run this many Monte Carlo ties (0 = exact only).")] = 0,
+    sims: Annotated[int, sims_option("Also run this many Monte Carlo ties (0 = exact only)", minimum=0,
+                                     why_minimum="0 gives the exact answer alone")] = 0,
     seed: SeedOption = 0,
     db: DbOption = None,
     json_: FormatJson = False,
@@ -1330,11 +1420,13 @@ def tie(
         params = knockout_params(answer.season, answer.competition)
         if answer.final:
             grid = fitted.predict(a, b, neutral=True, competition=answer.competition)
-            mc = simulate_single_match_tie(grid, params=params, n=sims, seed=seed, teams=teams)
+            with _progress_bar("simulating ties") as progress:
+                mc = simulate_single_match_tie(grid, params=params, n=sims, seed=seed, teams=teams, progress=progress)
         else:
             leg1, leg2 = tie_legs(fitted, [a], [b], answer.competition)
-            mc = simulate_two_legged_tie(leg1, leg2, first_leg_score=answer.first_leg, params=params, n=sims,
-                                         seed=seed, teams=teams)
+            with _progress_bar("simulating ties") as progress:
+                mc = simulate_two_legged_tie(leg1, leg2, first_leg_score=answer.first_leg, params=params, n=sims,
+                                             seed=seed, teams=teams, progress=progress)
         frame = frame.merge(_tie_frame(mc, teams), on="decided by", how="left", suffixes=("", " (MC)"))
         caption += f"; Monte Carlo: {sims:,} ties, seed {seed}, SE {mc.se[0]:.4f}"
     frame = frame.fillna(0.0)
@@ -1410,9 +1502,9 @@ def bracket(
 
     _fallback_note(fitted, model, [t.home for t in ties], [t.away for t in ties], [comp.code] * len(ties))
     predict = functools.partial(fitted.predict_many, competition=comp.code)
-    with err_console.status(f"simulating {sims:,} brackets ..."):
+    with _progress_bar("simulating brackets") as progress:
         result = simulate_bracket(ties, later, predict, first_round=first_round,
-                                  params=knockout_params(season, comp.code), n=sims, seed=seed)
+                                  params=knockout_params(season, comp.code), n=sims, seed=seed, progress=progress)
     frame = result.table.copy()
     frame.insert(0, "club", frame.index.map(names))
     frame = frame.sort_values(frame.columns[-1], ascending=False).reset_index(drop=True)
@@ -1478,7 +1570,7 @@ def calibrate_seasons(
     seasons: Annotated[str | None, typer.Option("--seasons", help="Season range (default: every season the store "
                                                 "holds for those leagues).")] = None,
     model: ModelOption = "dixon-coles",
-    sims: Annotated[int, typer.Option("--sims", help="Simulations per league, season and checkpoint.")] = 10_000,
+    sims: Annotated[int, sims_option("Simulations per league, season and checkpoint")] = 10_000,
     seed: SeedOption = 0,
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/season-calibration.md"),
     forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
@@ -1493,7 +1585,7 @@ def calibrate_seasons(
 
     codes = [resolve_competition(c).code for c in (competitions or ["E0", "SP1", "I1", "D1", "F1"])]
     with open_store(db) as store, Progress(TextColumn("[bold]season forecasts"), BarColumn(), MofNCompleteColumn(),
-                                           TimeElapsedColumn(), console=err_console) as progress:
+                                           TimeElapsedColumn(), console=err_console, transient=True) as progress:
         if seasons:
             season_list = season_range(seasons)
         else:
@@ -1525,7 +1617,7 @@ def calibrate_uefa(
     seasons: Annotated[str, typer.Option("--seasons", help="Season or range (league-phase format: 2024-25 on).")] =
         "2024-25",
     model: ModelOption = DEFAULT_MODEL,
-    sims: Annotated[int, typer.Option("--sims", help="Simulations per competition, season and checkpoint.")] = 10_000,
+    sims: Annotated[int, sims_option("Simulations per competition, season and checkpoint")] = 10_000,
     seed: SeedOption = 0,
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/uefa-calibration.md"),
     forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
@@ -1560,7 +1652,7 @@ def calibrate_uefa(
 
 
 # --------------------------------------------------------------------------- the running season
-NowSims = Annotated[int, typer.Option("--sims", help="Simulated seasons per competition.")]
+NowSims = Annotated[int, sims_option("Simulated seasons per competition")]
 
 
 def _now_settings(store: Store, as_of: str | None, model: str, sims: int, seed: int, competitions: list[str] | None):
@@ -1785,7 +1877,8 @@ def rotate(
                                                    "Europe', 'balanced', 'full strength') or rules like "
                                                    "'rest Bergamo: UEL=second, fulham=partial'. Repeatable.")] = None,
     gap: Annotated[float | None, typer.Option("--gap", help="Second-string strength gap (log goals; default 0.30).")] = None,
-    sims: Annotated[int, typer.Option("--sims", help="Simulated futures (the same for every plan).")] = 20_000,
+    sims: Annotated[int, sims_option("Simulated futures (the same for every plan)", minimum=2,
+                                     maximum=MAX_ROTATION_SIMS, why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
     sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity",
                                               help="Also vary the gap, the points situation and the weights.")] = True,
@@ -1804,6 +1897,7 @@ def rotate(
 
     from matchday.workflows import analyse_rotation, resolve_club, team_names
 
+    chart = _chart_path(chart, "--chart")
     with open_store(db) as store:
         club_id = resolve_club(store, club)
         cutoff = _as_of(store, as_of, what=team_names(store, [club_id])[club_id], teams=[club_id])
@@ -1818,7 +1912,8 @@ def rotate(
             cache=False if no_cache else None,
         )
         if sensitivity:
-            progress.update(task, description="sensitivity")
+            progress.update(task, description="sensitivity", completed=0)
+            analysis.simulator.progress = lambda done, total: progress.update(task, completed=done, total=total)
             analysis.gap_sensitivity()
             analysis.points_sensitivity()
             analysis.weight_sensitivity()
@@ -1880,7 +1975,8 @@ def fatigue(
 def case_study(
     output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] =
         Path("docs/case-studies/liverpool-april-2024.md"),
-    sims: Annotated[int, typer.Option("--sims", help="Simulated futures per analysis.")] = 20_000,
+    sims: Annotated[int, sims_option("Simulated futures per analysis", minimum=2, maximum=MAX_ROTATION_SIMS,
+                                     why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
     no_cache: NoCacheOption = False,
     db: DbOption = None,
@@ -1896,7 +1992,8 @@ def case_study(
 @app.command()
 def demo(
     mirror: MirrorOption = None,
-    sims: Annotated[int, typer.Option("--sims", help="Simulations for each step.")] = 20_000,
+    sims: Annotated[int, sims_option("Simulations for each step", minimum=2, maximum=MAX_ROTATION_SIMS,
+                                     why_minimum=WHY_ROTATION_MINIMUM)] = 20_000,
     seed: SeedOption = 0,
     no_cache: NoCacheOption = False,
     db: DbOption = None,
@@ -2001,18 +2098,23 @@ def _one_line(text: object, limit: int = 400) -> str:
 def main() -> None:
     """Entry point for every command: a problem prints one line (never a traceback) and sets the exit code.
 
-    2: bad input or a store / file / network problem the user can act on (MatchdayError, a DuckDB or
-    operating-system error); 130: interrupted; 1: a bug in matchday (set MATCHDAY_DEBUG=1 for the
-    traceback). A command may also exit 3 (``sync --skip-bad-files`` left files out).
+    2: bad input (a usage error: unknown option, missing argument, a value out of range, ...; a
+    MatchdayError) or a store / file / network problem the user can act on (a DuckDB or operating-system
+    error); 130: interrupted; 1: a bug in matchday (set MATCHDAY_DEBUG=1 for the traceback). A command may
+    also exit 3 (``sync --skip-bad-files`` left files out).
     """
     import os
 
     try:
-        app()
+        code = app(standalone_mode=False)  # usage errors come back here, printed on one line below
+    except _usage_errors() as exc:  # UsageError, BadParameter, NoSuchOption, ...
+        err_console.print(f"[red]error:[/] {_one_line(exc.format_message())}{_usage_hint(exc)}", highlight=False,
+                          soft_wrap=True)
+        raise SystemExit(2) from None
     except MatchdayError as exc:
         err_console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)  # markup escaped
         raise SystemExit(2) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err_console.print("[red]interrupted[/]", highlight=False)
         raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
@@ -2025,6 +2127,32 @@ def main() -> None:
         err_console.print(f"[red]internal error (a bug in matchday):[/] {type(exc).__name__}: {_one_line(exc)}; "
                           "run with MATCHDAY_DEBUG=1 for the traceback", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
+    if code == 130:  # Ctrl+C inside a command (Click turns it into exit code 130)
+        err_console.print("[red]interrupted[/]", highlight=False)
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The exception classes of command-line usage errors: Typer's own (Typer >= 0.26 vendors Click) and
+    Click's (older Typer)."""
+    import importlib
+
+    kinds = []
+    for module, name in (("typer", "TyperException"), ("click.exceptions", "ClickException")):
+        try:
+            kinds.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(kinds)
+
+
+def _usage_hint(exc: Exception) -> str:
+    """' (see `matchday CMD --help`)' for a usage error raised while reading a command's arguments."""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return ""
+    return " " + _one_line(f"(see `{ctx.command_path} --help`)")
 
 
 def _environment_error(exc: BaseException) -> str | None:

@@ -261,6 +261,13 @@ def fit_rest_effect(league: pd.DataFrame, *, max_rest_days: int = SHORT_REST_DAY
     own_mid = np.concatenate([mid["home"], mid["away"]])
     opp_mid = np.concatenate([mid["away"], mid["home"]])
     e0 = 2 * n_groups + 2 * n_teams
+    if not own_short.any():  # nothing to estimate the effect from: say so instead of returning NaN
+        from matchday.data.errors import MatchdayError
+
+        raise MatchdayError(f"no league match in the data was played 1-{max_rest_days} days after a UEFA match of "
+                            f"one of its clubs ({n} league matches of {', '.join(leagues)}): the short-rest effect "
+                            "cannot be estimated; allow more rest days (the default is "
+                            f"{SHORT_REST_DAYS}) or add seasons with UEFA dates")
     effects = [own_short, opp_short, own_mid, opp_mid]
     active = [k for k, values in enumerate(effects) if values.any()]  # a term nobody has cannot be estimated
     p = e0 + len(active)

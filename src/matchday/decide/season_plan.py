@@ -1,7 +1,7 @@
 """Monte Carlo of a club's whole remaining season under rotation plans, with common random numbers.
 
-One :class:`PlanSimulator` draws the randomness of ``n_sims`` simulated futures once; every plan is then
-played on the *same* futures:
+One :class:`PlanSimulator` draws the randomness of ``n_sims`` simulated futures (chunk by chunk, from the seed,
+so memory does not grow with ``n_sims``); every plan is then played on the *same* futures:
 
 * **League.** The season is set up as the season simulation sets it up
   (:class:`~matchday.simulate.season.LeagueFixtures`). One uint32 random number per (future, remaining
@@ -32,7 +32,7 @@ strengths, ``predict_many`` for everyone else.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +45,7 @@ from matchday.decide.league_phase_plan import PATH_KEYS, SKIP, LeaguePhasePaths,
 from matchday.decide.squad import LineupStrength
 from matchday.decide.strategies import Plan
 from matchday.models.grid import ScoreGrid
+from matchday.simulate.limits import MAX_ROTATION_SIMS, check_sims
 from matchday.simulate.sampling import ScoreSampler, random_bits
 from matchday.simulate.season import LeagueFixtures
 from matchday.simulate.tie_play import KnockoutParams, draw_uniforms, play_single_match, play_two_legged
@@ -53,6 +54,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matchday.models.interface import ScoreModel
 
 DEFAULT_SIMS = 20_000
+#: Futures simulated at once (fixed, so results depend on the seed only): memory does not grow with n_sims.
+PLAN_CHUNK = 1 << 15
+
 __all__ = ["DEFAULT_SIMS", "PathStrengths", "PlanOutcomes", "PlanSimulator", "club_grid", "club_order", "club_scores",
            "club_win_probability", "path_strengths"]
 
@@ -184,20 +188,48 @@ class PlanOutcomes:
 # ---------------------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Futures:
+    """The randomness of one chunk of futures, shared by every plan.
+
+    home_goals / away_goals: ``(c, r)`` scores of the remaining league fixtures (the other clubs' drawn; the
+    club's columns are filled per plan); league_bits: ``(c, k)`` random numbers of the club's league fixtures;
+    uniforms: per cup stage, the ``(len(UNIFORMS), c)`` uniforms of the club's tie; path_opponents: per stage,
+    (opponent index, club hosts the first leg) per future, or None when the opponent is known; rank_seed: the
+    lots of the league ranking; lp: the league-phase paths (from 2024-25); reference: the reference ranking
+    per points offset (see :meth:`PlanSimulator._reference_ranking`).
+    """
+
+    size: int
+    home_goals: np.ndarray
+    away_goals: np.ndarray
+    league_bits: np.ndarray
+    uniforms: list[np.ndarray]
+    path_opponents: list[tuple[np.ndarray, np.ndarray] | None]
+    rank_seed: np.random.SeedSequence
+    lp: LeaguePhasePaths | None = None
+    reference: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
 class PlanSimulator:
     """Common random numbers for ``n_sims`` futures of ``calendar``'s club, and plans evaluated on them.
 
     model: a fitted :class:`~matchday.models.interface.ScoreModel` (its rates and ``grid_from_rates`` give the
     club's adjusted strengths); fitted once, on the matches up to ``as_of``.
     seed: one seed for everything (league numbers, tie uniforms, the rest of the bracket, lots).
+    n_sims: 2 to :data:`~matchday.simulate.limits.MAX_ROTATION_SIMS`. The futures are simulated in chunks
+    of :data:`PLAN_CHUNK` (chunk ``c`` draws from the seed sequence's children ``4c .. 4c + 3``: the league
+    numbers, the club's tie uniforms, the rest of the bracket, the lots), so the memory of a run does not
+    grow with ``n_sims`` beyond the few bytes per future and plan that :class:`PlanOutcomes` keeps; a run of
+    one chunk keeps its futures between calls, longer runs draw each chunk again (from the same seeds, so
+    every plan and every sensitivity run sees the same futures).
     """
 
     def __init__(self, calendar: Calendar, model: ScoreModel, *, n_sims: int = DEFAULT_SIMS, seed: int = 0) -> None:
-        if int(n_sims) != n_sims or n_sims < 2:
-            raise ValueError(f"n_sims must be an integer >= 2 (got {n_sims!r})")
-        self.calendar, self.model, self.n_sims, self.seed = calendar, model, int(n_sims), seed
-        streams = np.random.SeedSequence(seed).spawn(4)
-        self._rank_seed = streams[3]
+        self.n_sims = check_sims(n_sims, minimum=2, maximum=MAX_ROTATION_SIMS, name="n_sims",
+                                 why_minimum="plans are compared by paired standard errors, which need two futures")
+        self.calendar, self.model, self.seed = calendar, model, seed
+        self._entropy = np.random.SeedSequence(seed).entropy
         club, league_code = calendar.club, calendar.league
         self.league = league = LeagueFixtures.build(calendar.league_matches, league_code, calendar.season,
                                                     calendar.as_of)
@@ -208,14 +240,8 @@ class PlanSimulator:
         r = len(remaining)
         self.league_positions = [i for i, m in enumerate(calendar.matches) if not m.is_cup]
         self.club_cols = np.array([column[calendar.matches[i].fixture] for i in self.league_positions], dtype=np.int64)
-        other = np.setdiff1d(np.arange(r), self.club_cols)
-        bits = random_bits(np.random.default_rng(streams[0]), (self.n_sims, r))
-        self.home_goals = np.empty((self.n_sims, r), dtype=np.int8)
-        self.away_goals = np.empty((self.n_sims, r), dtype=np.int8)
-        if other.size:
-            grid = league.predict(model, other)
-            self.home_goals[:, other], self.away_goals[:, other] = ScoreSampler(grid).sample(bits[:, other])
-        self._league_bits = bits[:, self.club_cols]
+        self._other_cols = np.setdiff1d(np.arange(r), self.club_cols)
+        self._other_sampler = ScoreSampler(league.predict(model, self._other_cols)) if self._other_cols.size else None
         club_rows = remaining.iloc[self.club_cols] if r else remaining
         self.league_club_home = (club_rows["home"] == club).to_numpy(dtype=bool)
         rate_h, rate_a = (model.rates(club_rows["home"].to_numpy(), club_rows["away"].to_numpy(),
@@ -226,21 +252,51 @@ class PlanSimulator:
 
         # knockout path (from 2024-25: the league phase, then the knockout path it leads to)
         cup = calendar.cup
-        self._lp: LeaguePhasePaths | None = None
         self.stages: list[CupStage] = cup.stages if cup is not None else []
         self.stage_names = [s.round for s in self.stages]
-        if isinstance(cup, LeaguePhaseCup):
-            self._lp = LeaguePhasePaths(calendar, model, self.n_sims, streams[2].spawn(4))
+        #: from 2024-25 the club's cup path is the league phase, then the knockout path it leads to
+        #: (:class:`LeaguePhasePaths`, drawn chunk by chunk like the rest)
+        self._lp_mode = isinstance(cup, LeaguePhaseCup)
+        if self._lp_mode:
             self.stage_names = list(LEAGUE_PHASE_STAGES)
         self._params = KnockoutParams(rules=cup.rules) if cup is not None else KnockoutParams()
-        cup_rng = np.random.default_rng(streams[1])  # one stream: each stage gets its own block
-        self._uniforms = [draw_uniforms(cup_rng, self.n_sims) for _ in self.stages]
         self._rate_cache: dict[tuple[str, str], tuple[float, float]] = {}
-        self.path_opponents: list[tuple[np.ndarray, np.ndarray] | None] = []
-        self.opponent_names: list[str] = []
-        if cup is not None and self._lp is None:
-            self._simulate_rest_of_bracket(np.random.default_rng(streams[2]))
-        self._reference: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.opponent_names: list[str] = ([t for tie in cup.ties for t in (tie.home, tie.away)]
+                                          if cup is not None and not self._lp_mode else [])
+        self.n_chunks = -(-self.n_sims // PLAN_CHUNK)
+        self._kept: _Futures | None = None
+        #: progress(done, total) of every :meth:`evaluate_many` not given its own (sensitivity reruns)
+        self.progress: Callable[[int, int], None] | None = None
+
+    # ------------------------------------------------------------------ the futures, chunk by chunk
+    def _streams(self, chunk: int) -> list[np.random.SeedSequence]:
+        """Chunk ``chunk``'s four seed sequences: children 4c .. 4c + 3 of the run's seed (chunk 0: the
+        children ``SeedSequence(seed).spawn(4)`` gives)."""
+        return [np.random.SeedSequence(self._entropy, spawn_key=(4 * chunk + j,)) for j in range(4)]
+
+    def _futures(self, chunk: int) -> _Futures:
+        """The randomness of futures ``chunk * PLAN_CHUNK ...`` (kept when the run is one chunk)."""
+        if self._kept is not None:
+            return self._kept
+        size = min(PLAN_CHUNK, self.n_sims - chunk * PLAN_CHUNK)
+        streams = self._streams(chunk)
+        r = self.league.n_remaining
+        bits = random_bits(np.random.default_rng(streams[0]), (size, r))
+        home_goals = np.empty((size, r), dtype=np.int8)
+        away_goals = np.empty((size, r), dtype=np.int8)
+        if self._other_sampler is not None:
+            other = self._other_cols
+            home_goals[:, other], away_goals[:, other] = self._other_sampler.sample(bits[:, other])
+        cup_rng = np.random.default_rng(streams[1])  # one stream: each stage gets its own block
+        uniforms = [draw_uniforms(cup_rng, size) for _ in self.stages]
+        lp = LeaguePhasePaths(self.calendar, self.model, size, streams[2].spawn(4)) if self._lp_mode else None
+        opponents = (self._simulate_rest_of_bracket(np.random.default_rng(streams[2]), size)
+                     if self.calendar.cup is not None and not self._lp_mode else [])
+        futures = _Futures(size, home_goals, away_goals, bits[:, self.club_cols], uniforms, opponents, streams[3],
+                           lp)
+        if self.n_chunks == 1:
+            self._kept = futures
+        return futures
 
     # ------------------------------------------------------------------ the rest of the bracket
     def _grid(self, pairs: list[tuple[str, str]], neutral: bool) -> ScoreGrid:
@@ -265,12 +321,12 @@ class PlanSimulator:
             draws = play_single_match(self._grid(pairs, neutral), uniforms, index=inverse, params=self._params)
         return np.where(draws.winner == 0, home, away)
 
-    def _simulate_rest_of_bracket(self, rng: np.random.Generator) -> None:
-        """Who the club would meet in each later stage, per future (independent of the club's results)."""
+    def _simulate_rest_of_bracket(self, rng: np.random.Generator, s: int) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """Who the club would meet in each later stage, in each of ``s`` futures (independent of the club's
+        results)."""
         cup = self.calendar.cup
-        names = [t for tie in cup.ties for t in (tie.home, tie.away)]
-        self.opponent_names = names
-        s, k = self.n_sims, len(cup.ties)
+        names = self.opponent_names
+        k = len(cup.ties)
         home = np.tile(np.arange(0, 2 * k, 2), s)
         away = home + 1
         first = np.array([tie.first_leg if tie.first_leg is not None else (np.nan, np.nan) for tie in cup.ties], float)
@@ -298,7 +354,7 @@ class PlanSimulator:
             winners = self._play(slots[:, 0::2].ravel(), slots[:, 1::2].ravel(), names, round_.two_legged,
                                  round_.neutral, rng).reshape(s, width // 2)
             path = position // 2
-        self.path_opponents = opponents
+        return opponents
 
     # ------------------------------------------------------------------ club cup matches
     def _cup_rates(self, opponent: str, venue: str) -> tuple[float, float]:
@@ -338,9 +394,9 @@ class PlanSimulator:
             grids.append(self._leg_grid(opponents, club_home, ["home" if h else "away" for h in club_home], delta))
         return grids[0], grids[1]
 
-    def _play_cup(self, strengths: dict[int, PathStrengths]) -> tuple[np.ndarray, np.ndarray]:
-        """(stages played, trophy) per future for one plan's strengths."""
-        s = self.n_sims
+    def _play_cup(self, futures: _Futures, strengths: dict[int, PathStrengths]) -> tuple[np.ndarray, np.ndarray]:
+        """(stages played, trophy) per future of the chunk for one plan's strengths."""
+        s = futures.size
         stages_played = np.zeros(s, dtype=np.int8)
         trophy = np.zeros(s, dtype=bool)
         if not self.stages:
@@ -355,17 +411,17 @@ class PlanSimulator:
             path = strengths[number + 1]
             deltas = {(m.leg or 1): (float(path.attack[positions[m.key]]), float(path.defence[positions[m.key]]))
                       for m in stage.matches}
-            if self.path_opponents[number] is None:
+            if futures.path_opponents[number] is None:
                 opponents = [stage.opponent]
                 hosts = np.array([bool(stage.club_hosts_first_leg)])
                 combo = np.zeros(rows.size, dtype=np.int64)
             else:
-                opp, host = self.path_opponents[number]
+                opp, host = futures.path_opponents[number]
                 unique, combo = np.unique(opp[rows] * 2 + host[rows], return_inverse=True)
                 opponents = [self.opponent_names[c // 2] for c in unique]
                 hosts = (unique % 2).astype(bool)
             first_grid, second_grid = self._stage_grids(stage, opponents, hosts, deltas)
-            uniforms = self._uniforms[number][:, rows]
+            uniforms = futures.uniforms[number][:, rows]
             if stage.two_legged:
                 first_leg = stage.first_leg
                 draws = play_two_legged(
@@ -383,22 +439,22 @@ class PlanSimulator:
         return stages_played, trophy
 
     # ------------------------------------------------------------------ league
-    def _club_league_scores(self, attack: np.ndarray | float = 0.0, defence: np.ndarray | float = 0.0
-                            ) -> tuple[np.ndarray, np.ndarray]:
-        """(club goals, opponent goals) ``(S, k)`` in the club's league fixtures, every future with the same
-        strength changes (per fixture)."""
+    def _club_league_scores(self, futures: _Futures, attack: np.ndarray | float = 0.0,
+                            defence: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """(club goals, opponent goals) ``(c, k)`` in the club's league fixtures, every future of the chunk
+        with the same strength changes (per fixture)."""
         grid = club_grid(self.model, self.league_rate_for, self.league_rate_against, self.league_club_home,
                          attack, defence)
-        return club_scores(grid, self.league_club_home, self._league_bits)
+        return club_scores(grid, self.league_club_home, futures.league_bits)
 
-    def _league_scores(self, strengths: dict[int, PathStrengths], stages_played: np.ndarray
+    def _league_scores(self, futures: _Futures, strengths: dict[int, PathStrengths], stages_played: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
-        """(club goals, opponent goals) ``(S, k)`` in the club's league fixtures, each future on its path."""
+        """(club goals, opponent goals) ``(c, k)`` in the club's league fixtures, each future on its path."""
         index = np.array(self.league_positions, dtype=np.int64)
         variants = sorted(strengths)
         club_goals = opp_goals = None
         for v in variants:
-            c, o = self._club_league_scores(strengths[v].attack[index], strengths[v].defence[index])
+            c, o = self._club_league_scores(futures, strengths[v].attack[index], strengths[v].defence[index])
             if club_goals is None:
                 club_goals, opp_goals = c, o
             else:
@@ -406,33 +462,53 @@ class PlanSimulator:
                 club_goals[rows], opp_goals[rows] = c[rows], o[rows]
         return club_goals, opp_goals
 
-    def _rank(self, club_goals: np.ndarray, opp_goals: np.ndarray, rows: np.ndarray | None,
+    def _rank(self, futures: _Futures, club_goals: np.ndarray, opp_goals: np.ndarray, rows: np.ndarray | None,
               points_offset: int) -> tuple[np.ndarray, np.ndarray]:
-        """(position, points) of the club in the futures ``rows`` (all when None) given its league scores."""
-        hg = self.home_goals if rows is None else self.home_goals[rows]
-        ag = self.away_goals if rows is None else self.away_goals[rows]
+        """(position, points) of the club in the chunk's futures ``rows`` (all when None) given its league
+        scores."""
+        hg = futures.home_goals if rows is None else futures.home_goals[rows]
+        ag = futures.away_goals if rows is None else futures.away_goals[rows]
         hg, ag = hg.copy(), ag.copy()
         home = self.league_club_home
         hg[:, self.club_cols] = np.where(home, club_goals, opp_goals)
         ag[:, self.club_cols] = np.where(home, opp_goals, club_goals)
         offset = np.zeros(len(self.league.teams), dtype=np.int64)
         offset[self.club_index] = points_offset
-        positions, standings = self.league.rank(hg, ag, np.random.default_rng(self._rank_seed), offset)
+        positions, standings = self.league.rank(hg, ag, np.random.default_rng(futures.rank_seed), offset)
         return positions[:, self.club_index].astype(np.int16), standings.points[:, self.club_index].astype(np.int16)
 
-    def _reference_ranking(self, points_offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The reference futures (no rotation, no fatigue: the model's own strengths) and their ranking."""
-        if points_offset not in self._reference:
-            club_goals, opp_goals = self._club_league_scores()
-            position, points = self._rank(club_goals, opp_goals, None, points_offset)
-            self._reference[points_offset] = (club_goals, opp_goals, position, points)
-        return self._reference[points_offset]
+    def _reference_ranking(self, futures: _Futures, points_offset: int
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The chunk's reference futures (no rotation, no fatigue: the model's own strengths) and their ranking."""
+        if points_offset not in futures.reference:
+            club_goals, opp_goals = self._club_league_scores(futures)
+            position, points = self._rank(futures, club_goals, opp_goals, None, points_offset)
+            futures.reference[points_offset] = (club_goals, opp_goals, position, points)
+        return futures.reference[points_offset]
+
+    def _evaluate_chunk(self, futures: _Futures, strengths: dict[int, PathStrengths], points_offset: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(position, points, stages played, trophy) of one plan in the chunk's futures."""
+        if futures.lp is not None:
+            path, trophy, _ = futures.lp.play(strengths)
+            stages_played = (path % SKIP).astype(np.int8)
+            club_goals, opp_goals = self._league_scores(futures, strengths, path)
+        else:
+            stages_played, trophy = self._play_cup(futures, strengths)
+            club_goals, opp_goals = self._league_scores(futures, strengths, stages_played)
+        ref_club, ref_opp, ref_position, ref_points = self._reference_ranking(futures, points_offset)
+        changed = np.flatnonzero(((club_goals != ref_club) | (opp_goals != ref_opp)).any(axis=1))
+        position, points = ref_position.copy(), ref_points.copy()
+        if changed.size:
+            position[changed], points[changed] = self._rank(futures, club_goals[changed], opp_goals[changed],
+                                                            changed, points_offset)
+        return position, points, stages_played, trophy
 
     # ------------------------------------------------------------------ public
     def strengths(self, plan: Plan, lineup: LineupStrength, fatigue: FatigueModel) -> dict[int, PathStrengths]:
         """The plan's match strengths on every path (key = cup stages played; 0 when there is no cup; in the
         league-phase format :func:`~matchday.decide.league_phase_plan.path_key`)."""
-        if self._lp is not None:
+        if self._lp_mode:
             out = {}
             for key in PATH_KEYS:
                 played, skipped = path_of_key(key)
@@ -446,37 +522,34 @@ class PlanSimulator:
     def evaluate(self, plan: Plan, lineup: LineupStrength, fatigue: FatigueModel, *, points_offset: int = 0
                  ) -> PlanOutcomes:
         """Play ``plan`` on every simulated future."""
-        levels = plan.levels(self.calendar)
-        strengths = self.strengths(plan, lineup, fatigue)
-        if self._lp is not None:
-            path, trophy, _ = self._lp.play(strengths)
-            stages_played = (path % SKIP).astype(np.int8)
-            club_goals, opp_goals = self._league_scores(strengths, path)
-        else:
-            stages_played, trophy = self._play_cup(strengths)
-            club_goals, opp_goals = self._league_scores(strengths, stages_played)
-        ref_club, ref_opp, ref_position, ref_points = self._reference_ranking(points_offset)
-        changed = np.flatnonzero(((club_goals != ref_club) | (opp_goals != ref_opp)).any(axis=1))
-        position, points = ref_position.copy(), ref_points.copy()
-        if changed.size:
-            position[changed], points[changed] = self._rank(club_goals[changed], opp_goals[changed], changed,
-                                                            points_offset)
-        return PlanOutcomes(plan=plan, levels=levels, position=position, points=points, stages=stages_played,
-                            trophy=trophy, strengths=self._strength_table(levels, strengths), stage_names=self.stage_names,
-                            places=self.rules.places.champions_league, points_offset=points_offset,
-                            europe_places=self.rules.places.europe)
+        return self.evaluate_many([plan], lineup, fatigue, points_offset=points_offset)[0]
 
     def evaluate_many(self, plans: Sequence[Plan], lineup: LineupStrength, fatigue: FatigueModel, *,
                       points_offset: int = 0, progress: Callable[[int, int], None] | None = None) -> list[PlanOutcomes]:
+        """Play every plan on every simulated future, chunk by chunk (each chunk's futures drawn once for all
+        plans). progress(done, total): futures x plans played so far."""
+        progress = progress or self.progress
+        prepared = [(plan, plan.levels(self.calendar), self.strengths(plan, lineup, fatigue)) for plan in plans]
+        parts: list[list[tuple[np.ndarray, ...]]] = [[] for _ in prepared]
+        total, done = self.n_sims * len(prepared), 0
+        for chunk in range(self.n_chunks):
+            futures = self._futures(chunk)
+            for k, (_, _, strengths) in enumerate(prepared):
+                parts[k].append(self._evaluate_chunk(futures, strengths, points_offset))
+                done += futures.size
+                if progress:
+                    progress(done, total)
         out = []
-        for k, plan in enumerate(plans):
-            out.append(self.evaluate(plan, lineup, fatigue, points_offset=points_offset))
-            if progress:
-                progress(k + 1, len(plans))
+        for (plan, levels, strengths), chunks in zip(prepared, parts, strict=True):
+            position, points, stages, trophy = (np.concatenate([c[i] for c in chunks]) for i in range(4))
+            out.append(PlanOutcomes(plan=plan, levels=levels, position=position, points=points, stages=stages,
+                                    trophy=trophy, strengths=self._strength_table(levels, strengths),
+                                    stage_names=self.stage_names, places=self.rules.places.champions_league,
+                                    points_offset=points_offset, europe_places=self.rules.places.europe))
         return out
 
     def _strength_table(self, levels: list[str], strengths: dict[int, PathStrengths]) -> pd.DataFrame:
-        longest = strengths[int(path_key(6, False))] if self._lp is not None else strengths[max(strengths)]
+        longest = strengths[int(path_key(6, False))] if self._lp_mode else strengths[max(strengths)]
         cal = self.calendar
         win = np.full(len(cal.matches), np.nan)
         if self.league_positions:
@@ -492,7 +565,7 @@ class PlanSimulator:
                 i = where[m.key]
                 venue = m.venue or "home"
                 rate_for, rate_against = self._cup_rates(stage.opponent, venue)
-                path = longest if self._lp is not None else strengths[number + 1]
+                path = longest if self._lp_mode else strengths[number + 1]
                 grid = club_grid(self.model, [rate_for], [rate_against], [venue != "away"],
                                  path.attack[i], path.defence[i])
                 win[i] = club_win_probability(grid, [venue != "away"])[0]

@@ -118,6 +118,10 @@ def season_forecasts(
     from matchday.rules.table import league_table
     from matchday.simulate.season import simulate_season
 
+    if model not in MODELS:
+        from matchday.data.errors import UnknownChoiceError
+
+        raise UnknownChoiceError("model", model, sorted(MODELS))
     coverage = season_coverage(store, competitions, seasons, checkpoints)
     from matchday.rules.leagues import FormatNotSimulatedError
 

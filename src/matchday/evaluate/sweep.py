@@ -238,6 +238,9 @@ class SweepSpec:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise MatchdayError(f"{path}: cannot read the sweep file ({exc.strerror or exc})") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(f"not a text file (byte {exc.start} is not UTF-8); a sweep file is TOML",
+                            file=str(path)) from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -111,8 +111,9 @@ class ShotsDixonColes(GoalModel):
         # least squares does not keep the mean: rescale per competition so that the proxy has exactly the
         # (time-weighted) goals of the matches it stands for; otherwise the blend would bias the goal level
         _, comp = np.unique(np.concatenate([data.competition, data.competition]).astype(str), return_inverse=True)
-        goals_sum = np.bincount(comp[usable], (ww * goals[usable]))
-        proxy_sum = np.bincount(comp[usable], (ww * raw[usable]))
+        n_comp = int(comp.max()) + 1  # every competition, also those without shot data (UEFA: none)
+        goals_sum = np.bincount(comp[usable], (ww * goals[usable]), minlength=n_comp)
+        proxy_sum = np.bincount(comp[usable], (ww * raw[usable]), minlength=n_comp)
         scale = np.where(proxy_sum > 0, goals_sum / np.where(proxy_sum > 0, proxy_sum, 1.0), 1.0)
         total = float(np.dot(ww, raw[usable]))
         self.conversion_ = tuple(float(c) * float(np.dot(ww, goals[usable])) / total for c in coef) if total > 0 \

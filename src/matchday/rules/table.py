@@ -897,11 +897,11 @@ def _staged(home, away, hg, ag, dates, n, rules: TableRules, adjust, frame, rows
     regular = regular_season_matches(home, away, dates, n, fmt.regular_rounds)
     counts = np.bincount(home[regular], minlength=n) + np.bincount(away[regular], minlength=n)
     notes = [""] * n
-    if not fmt.in_data or counts.min() < fmt.regular_rounds or n != rules.n_teams:
+    if not fmt.in_data or not counts.size or counts.min() < fmt.regular_rounds or n != rules.n_teams:
         # The regular season is all there is (in the files, or so far): one table.
         st = rank_league(home, away, hg, ag, n, plain, adjust)
         order = st.order[0].astype(np.int64)
-        done = bool(counts.min() >= fmt.regular_rounds)
+        done = bool(counts.size and counts.min() >= fmt.regular_rounds)
         what = ("regular season only: the play-offs that decide the final table are not in the source files"
                 if not fmt.in_data else "regular season")
         for t in range(n):

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matchday.models.grid import ScoreGrid
+from matchday.simulate.limits import check_sims
 from matchday.simulate.tie_play import (
     DEFAULT_N,
     DEFAULT_SEED,
@@ -154,13 +155,16 @@ def simulate_bracket(
     params: KnockoutParams = KnockoutParams(),  # noqa: B008 (frozen, immutable)
     n: int = DEFAULT_N,
     seed: int | np.random.Generator | None = DEFAULT_SEED,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BracketResult:
     """P(each club reaches each remaining round, and wins), by ``n`` simulated brackets.
 
     ties: the current round's ties (format from ``first_round``, default two-legged, named "Current
     round"). later_rounds: the rounds after it, the last one normally the final. predict(home_ids,
     away_ids, neutral_flags): the model's 90-minute grids of a stack of fixtures. params: rules, extra
-    time and shoot-out model of every tie (a coin toss decides who kicks first).
+    time and shoot-out model of every tie (a coin toss decides who kicks first). n: 1 to
+    :data:`~matchday.simulate.limits.MAX_SIMS`, played in chunks of :data:`CHUNK_SIMULATIONS` (memory does
+    not grow with ``n``); progress(done, n): called after each chunk.
     """
     import pandas as pd
 
@@ -185,8 +189,7 @@ def simulate_bracket(
         places //= 2
     if places != 1:
         raise ValueError(f"the last round ({rounds[-1].name!r}) leaves {places} sides; add rounds up to the final")
-    if int(n) != n or n < 1:
-        raise ValueError(f"n must be a positive integer (got {n!r})")
+    n = check_sims(n, name="n")
 
     rng = make_rng(seed)
     cache = GridCache(predict, teams)
@@ -226,6 +229,8 @@ def simulate_bracket(
             )
         counts[-1] += np.bincount(winners[:, 0], minlength=n_teams)
         done += size
+        if progress:
+            progress(done, n)
     table = pd.DataFrame((counts / n).T, index=pd.Index(teams, name="club"),
                          columns=[r.name for r in rounds] + ["Winner"])  # fmt: skip
     table = table.sort_values(list(table.columns[::-1]), ascending=False)

@@ -18,6 +18,10 @@ doesn't win`` / ``<club> draws or loses``
 =====================================  =======================================================
 
 A fixture that does not exist, or that was already played by the as-of date, is an error that says so.
+Several conditions on one fixture must all hold ("Fulham v Liverpool: Liverpool win" and "Fulham v
+Liverpool: 0-2" is the 0-2); conditions that no score meets together ("0-2" and "home win"), or a score
+beyond the model's grid ("25-0"), are an error that names them (:func:`matchday.simulate.season.apply_conditions`).
+Conditions on different fixtures never conflict: a club may be named in two fixtures on one day.
 """
 
 from __future__ import annotations
@@ -29,8 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from matchday.data.errors import MatchdayError
-from matchday.simulate.season import FixtureCondition
+from matchday.simulate.season import ConditionError, FixtureCondition
 
 _FIXTURE = re.compile(r"^\s*(?P<home>.+?)\s+(?:v|vs\.?|-)\s+(?P<away>.+?)\s*:\s*(?P<outcome>.+?)\s*$", re.I)
 _SCORE = re.compile(r"^(\d{1,2})\s*[-:]\s*(\d{1,2})$")
@@ -49,8 +52,7 @@ _RESULTS: dict[str, Mask] = {
 }
 
 
-class ConditionError(MatchdayError):
-    """A what-if condition that cannot be applied (bad syntax, unknown club or fixture, already played)."""
+__all__ = ["ConditionError", "ParsedCondition", "parse_condition", "to_fixture_conditions"]
 
 
 @dataclass(frozen=True)
@@ -116,20 +118,36 @@ def _not_win(home_side: bool) -> Mask:
 
 
 def to_fixture_conditions(
-    parsed: list[ParsedCondition], season_matches: pd.DataFrame, remaining: pd.DataFrame, as_of, names: Callable[[str], str]
+    parsed: list[ParsedCondition], season_matches: pd.DataFrame, remaining: pd.DataFrame, as_of,
+    names: Callable[[str], str], *, until=None,
 ) -> list[FixtureCondition]:
-    """Check each condition against the season's fixtures and return the simulator's conditions."""
+    """Check each condition against the season's fixtures and return the simulator's conditions.
+
+    remaining: the fixtures the simulation plays (still to play after ``as_of``, up to ``until`` when the
+    question stops at a date)."""
     out = []
     for condition in parsed:
-        in_season = season_matches[(season_matches["home"] == condition.home) & (season_matches["away"] == condition.away)]
+        pair = (season_matches["home"] == condition.home) & (season_matches["away"] == condition.away)
+        in_season = season_matches[pair]
         if in_season.empty:
             reverse = season_matches[(season_matches["home"] == condition.away) & (season_matches["away"] == condition.home)]
             hint = ""
             if not reverse.empty:
                 hint = f"; did you mean {names(condition.away)} v {names(condition.home)} (the home side is named first)?"
             raise ConditionError(f"{condition.text!r}: there is no such fixture this season{hint}")
-        if not ((remaining["home"] == condition.home) & (remaining["away"] == condition.away)).any():
-            row = in_season.iloc[0]
+        to_play = remaining[(remaining["home"] == condition.home) & (remaining["away"] == condition.away)]
+        if len(to_play) > 1:
+            dates = ", ".join(str(pd.Timestamp(d).date()) for d in to_play["date"])
+            raise ConditionError(f"{condition.text!r}: {names(condition.home)} play {names(condition.away)} at home "
+                                 f"{len(to_play)} more times ({dates}); a condition names one match")
+        if to_play.empty:
+            played = in_season[in_season["home_goals"].notna() & in_season["away_goals"].notna()]
+            if played.empty or (until is not None and pd.Timestamp(in_season.iloc[-1]["date"]).date() > until):
+                row = in_season.iloc[-1]
+                raise ConditionError(
+                    f"{condition.text!r}: that match is on {pd.Timestamp(row['date']).date()}, after the date the "
+                    f"question stops at ({until if until is not None else as_of})")
+            row = played.iloc[-1]
             raise ConditionError(
                 f"{condition.text!r}: already played on {pd.Timestamp(row['date']).date()} "
                 f"({names(condition.home)} {int(row['home_goals'])}-{int(row['away_goals'])} {names(condition.away)}), "

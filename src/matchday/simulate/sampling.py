@@ -58,7 +58,7 @@ class ScoreSampler:
         m, rows, cols = probabilities.shape
         self.n_matches, self.n_cols, self.cells = m, cols, rows * cols
         codes = self._order_codes(order, m)
-        flat = probabilities.reshape(m, -1)
+        flat = probabilities.reshape(m, rows * cols)  # also for m = 0 (a club with no league match left)
         self._cell: np.ndarray | None = None
         if np.any(codes != 0):
             self._cell = cell_orders(rows)[codes].astype(np.uint32)  # position in the walk -> cell

@@ -11,8 +11,10 @@ the model's neutral one. How a level tie is settled is one
     exact_two_legged_tie(leg1, leg2, first_leg_score=(0, 3), params=params).p_advance   # no Monte Carlo error
     simulate_two_legged_tie(leg1, leg2, first_leg_score=(0, 3), params=params, n=100_000, seed=0)
 
-Random numbers: every simulated tie consumes one block of uniforms (:data:`~matchday.simulate.tie_play.UNIFORMS`)
-from ``numpy.random.default_rng(seed)``, whatever the options, so a run is reproducible from its seed, and
+Random numbers: every simulated tie consumes one column of uniforms (:data:`~matchday.simulate.tie_play.UNIFORMS`)
+from ``numpy.random.default_rng(seed)``, whatever the options, drawn in blocks of :data:`TIE_BLOCK` ties
+(a fixed size, so a run is reproducible from its seed alone); the ties are played and counted block by
+block, so memory does not grow with ``n`` (only ``keep_draws=True`` keeps every row), and
 :func:`simulate_two_legged_ties` (many ties at once, each given the same uniforms: common random numbers)
 gives each tie exactly the result of :func:`simulate_two_legged_tie` with the same seed. The ties'
 outcomes are then dependent, so joint events across ties must use independent draws (as the bracket
@@ -22,7 +24,8 @@ simulator does). The row-level core is :mod:`matchday.simulate.tie_play`, the ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +34,7 @@ import numpy.typing as npt
 from matchday.models.grid import ScoreGrid
 from matchday.rules.knockout import METHOD_NAMES
 from matchday.simulate import penalties
+from matchday.simulate.limits import check_sims
 from matchday.simulate.tie_exact import single_match_probabilities, two_legged_probabilities
 from matchday.simulate.tie_play import (
     DEFAULT_N,
@@ -47,6 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 _CHUNK_ROWS = 2_000_000  # simulated rows per vectorised block (memory bound)
+#: Simulated ties per block of uniforms (fixed: results depend on the seed only; memory on the block only).
+TIE_BLOCK = 1 << 18
 _DEFAULT = KnockoutParams()
 
 FloatArray = npt.NDArray[np.float64]
@@ -87,24 +93,55 @@ class TieResult:
         return frame
 
 
-def _summarise(draws: TieDraws, teams: tuple[str, str], keep: bool) -> TieResult:
-    n = draws.winner.shape[0]
-    codes = draws.method.astype(np.int64) * 2 + np.maximum(draws.winner, 0)
-    counts = np.bincount(codes, minlength=2 * len(METHOD_NAMES)).reshape(-1, 2)
-    p_method = counts / n
-    if np.any(draws.winner < 0):  # cannot happen with the built-in deciders; kept honest
-        raise RuntimeError("some simulated ties were not decided")
-    agg_a, agg_b = draws.aggregate_a, draws.aggregate_b
-    width = int(max(agg_a.max(), agg_b.max())) + 1
-    aggregate = np.bincount(agg_a * width + agg_b, minlength=width * width).reshape(width, width) / n
-    return TieResult(
-        teams=teams,
-        p_advance=counts.sum(axis=0) / n,  # from integer counts: exact, whatever the summation order
-        p_method=p_method,
-        aggregate=aggregate,
-        n=n,
-        draws=draws if keep else None,
-    )
+class _TieCounts:
+    """Counts of simulated ties, added block by block: (method, winner) and the aggregate score."""
+
+    def __init__(self, keep: bool) -> None:
+        self.counts = np.zeros(2 * len(METHOD_NAMES), dtype=np.int64)
+        self.aggregate = np.zeros((0, 0), dtype=np.int64)
+        self.n = 0
+        self.keep = keep
+        self.parts: list[TieDraws] = []
+
+    def add(self, draws: TieDraws) -> None:
+        if np.any(draws.winner < 0):  # cannot happen with the built-in deciders; kept honest
+            raise RuntimeError("some simulated ties were not decided")
+        codes = draws.method.astype(np.int64) * 2 + draws.winner
+        self.counts += np.bincount(codes, minlength=self.counts.size)
+        agg_a, agg_b = draws.aggregate_a, draws.aggregate_b
+        width = max(int(max(agg_a.max(), agg_b.max())) + 1, self.aggregate.shape[0])
+        if width > self.aggregate.shape[0]:
+            grown = np.zeros((width, width), dtype=np.int64)
+            grown[: self.aggregate.shape[0], : self.aggregate.shape[1]] = self.aggregate
+            self.aggregate = grown
+        self.aggregate += np.bincount(agg_a * width + agg_b, minlength=width * width).reshape(width, width)
+        self.n += draws.winner.shape[0]
+        if self.keep:
+            self.parts.append(draws)
+
+    def result(self, teams: tuple[str, str]) -> TieResult:
+        n = self.n
+        counts = self.counts.reshape(-1, 2)
+        draws = None
+        if self.keep:
+            draws = TieDraws(**{f.name: np.concatenate([getattr(p, f.name) for p in self.parts])
+                                for f in fields(TieDraws)})
+        return TieResult(
+            teams=teams,
+            p_advance=counts.sum(axis=0) / n,  # from integer counts: exact, whatever the summation order
+            p_method=counts / n,
+            aggregate=self.aggregate / n,
+            n=n,
+            draws=draws,
+        )
+
+
+def uniform_blocks(rng: np.random.Generator, n: int) -> Iterator[np.ndarray]:
+    """The uniforms of ``n`` simulated ties, in blocks of at most :data:`TIE_BLOCK` ties (``(len(UNIFORMS),
+    size)`` each, from ``rng`` in order): the same blocks whoever asks, so results depend on the seed only."""
+    n = check_sims(n, name="n")
+    for start in range(0, n, TIE_BLOCK):
+        yield draw_uniforms(rng, min(TIE_BLOCK, n - start))
 
 
 def _kicker_code(first_kicker: int | str | None, teams: tuple[str, str]) -> int:
@@ -154,19 +191,24 @@ def simulate_two_legged_tie(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     teams: tuple[str, str] = ("A", "B"),
     keep_draws: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> TieResult:
     """Monte Carlo of one two-legged tie, from scratch or after a known first leg.
 
     leg1: the first leg's grid (A at home); leg2: the second leg's (B at home). first_leg_score: (A's
     goals, B's goals) of a played first leg. params: rules, extra time and shoot-out model
-    (``params.first_kicker`` may name a team of ``teams``). n, seed: simulations and seed.
+    (``params.first_kicker`` may name a team of ``teams``). n, seed: simulations (1 to
+    :data:`~matchday.simulate.limits.MAX_SIMS`) and seed. progress(done, n): called after each block.
     """
     first_home, first_away = _first_leg(first_leg_score)
-    draws = play_two_legged(
-        _one(leg1, "leg1"), _one(leg2, "leg2"), draw_uniforms(make_rng(seed), n),
-        first_leg_home_goals=first_home, first_leg_away_goals=first_away, params=_named_kicker(params, teams),
-    )
-    return _summarise(draws, teams, keep_draws)
+    table1, table2, named = _one(leg1, "leg1"), _one(leg2, "leg2"), _named_kicker(params, teams)
+    counts = _TieCounts(keep_draws)
+    for uniforms in uniform_blocks(make_rng(seed), n):
+        counts.add(play_two_legged(table1, table2, uniforms, first_leg_home_goals=first_home,
+                                   first_leg_away_goals=first_away, params=named))
+        if progress:
+            progress(counts.n, n)
+    return counts.result(teams)
 
 
 def simulate_single_match_tie(
@@ -177,15 +219,20 @@ def simulate_single_match_tie(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     teams: tuple[str, str] = ("home", "away"),
     keep_draws: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> TieResult:
     """Monte Carlo of a single-match tie (a final): 90 minutes, extra time, penalties.
 
     ``grid`` must describe the venue: for a final at a neutral ground, the model's neutral grid
     (``model.predict(home, away, neutral=True)``). teams[0] is the side written as home.
     """
-    draws = play_single_match(_one(grid, "grid"), draw_uniforms(make_rng(seed), n),
-                              params=_named_kicker(params, teams))
-    return _summarise(draws, teams, keep_draws)
+    table, named = _one(grid, "grid"), _named_kicker(params, teams)
+    counts = _TieCounts(keep_draws)
+    for uniforms in uniform_blocks(make_rng(seed), n):
+        counts.add(play_single_match(table, uniforms, params=named))
+        if progress:
+            progress(counts.n, n)
+    return counts.result(teams)
 
 
 def exact_single_match_tie(grid: ScoreGrid, *, params: KnockoutParams = _DEFAULT,
@@ -253,25 +300,26 @@ def simulate_two_legged_ties(
     first_home, first_away = per_tie(first_leg_home_goals, np.nan), per_tie(first_leg_away_goals, np.nan)
     kicker = per_tie(params.first_kicker, penalties.COIN_TOSS).astype(np.int64)
     tilt = per_tie(params.shootout_tilt, 0.0)
-    uniforms = draw_uniforms(make_rng(seed), n)
     counts = np.zeros((m, len(METHOD_NAMES), 2))
-    per_block = max(1, _CHUNK_ROWS // n)
-    for start in range(0, m, per_block):
-        ties = np.arange(start, min(m, start + per_block))
-        index = np.repeat(np.arange(ties.size), n)
-        draws = play_two_legged(
-            table1.take(ties),
-            table2.take(ties),
-            np.tile(uniforms, (1, ties.size)),
-            index=index,
-            first_leg_home_goals=first_home[ties][index],
-            first_leg_away_goals=first_away[ties][index],
-            params=replace(params, first_kicker=kicker[ties][index], shootout_tilt=tilt[ties][index]),
-        )
-        codes = (index * len(METHOD_NAMES) + draws.method) * 2 + draws.winner
-        counts[ties] = np.bincount(codes, minlength=ties.size * len(METHOD_NAMES) * 2).reshape(
-            ties.size, len(METHOD_NAMES), 2
-        )
+    for uniforms in uniform_blocks(make_rng(seed), n):  # blocks of simulations, then blocks of ties
+        size = uniforms.shape[1]
+        per_block = max(1, _CHUNK_ROWS // size)
+        for start in range(0, m, per_block):
+            ties = np.arange(start, min(m, start + per_block))
+            index = np.repeat(np.arange(ties.size), size)
+            draws = play_two_legged(
+                table1.take(ties),
+                table2.take(ties),
+                np.tile(uniforms, (1, ties.size)),
+                index=index,
+                first_leg_home_goals=first_home[ties][index],
+                first_leg_away_goals=first_away[ties][index],
+                params=replace(params, first_kicker=kicker[ties][index], shootout_tilt=tilt[ties][index]),
+            )
+            codes = (index * len(METHOD_NAMES) + draws.method) * 2 + draws.winner
+            counts[ties] += np.bincount(codes, minlength=ties.size * len(METHOD_NAMES) * 2).reshape(
+                ties.size, len(METHOD_NAMES), 2
+            )
     p_method = counts / n
     p_a = counts[:, :, 0].sum(axis=1) / n
     frame = pd.DataFrame({"p_advance_a": p_a, "p_advance_b": 1.0 - p_a, "se": np.sqrt(p_a * (1 - p_a) / n)})
