@@ -1,0 +1,372 @@
+"""Out-of-sample check of the cross-league scale: every UEFA match forecast as of the day before it.
+
+How a run works (:func:`uefa_walk_forward`)
+------------------------------------------
+* **History.** One frame of every stored played match (all leagues, all UEFA competitions).
+* **Blocks.** The UEFA matches of the evaluated seasons are cut into ISO weeks (Monday to Sunday); before
+  each week every model is fitted as of the day before its first match day on the training window a
+  forecast that day would use (:func:`matchday.models.training.training_seasons`: the season running and the
+  two before it, every competition, matches dated on or before the as-of day), and forecasts the week's
+  UEFA matches. Domestic matches of the week are never seen.
+* **Variants** (:class:`Variant`): a model factory, competitions left out of the fit (the ten divisions of
+  issue 14, to measure what they add), and whether the goal model carries its league-offset prior from the
+  earlier windows (:class:`matchday.models.league_prior.PriorChain`, built from the same history with the
+  same exclusions) or not.
+* **Unrated clubs.** A club with no match in a variant's window cannot be rated; the fixture is left out
+  for that variant and counted; paired comparisons use the fixtures every compared variant rated.
+
+What is reported (:func:`cross_league_report`)
+---------------------------------------------
+* residuals per country, actual minus model, in goal difference and in points, from each club's side of
+  every match between clubs of two countries (a club's country: that of the domestic league it plays in,
+  else the country UEFA lists), with standard errors clustered by club-season;
+* predicted vs observed draw and home-win rates per competition (binomial standard errors);
+* a reliability table of the 1X2 probabilities;
+* RPS per variant and paired differences with standard errors clustered by ISO week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from matchday.data.competitions import COMPETITIONS, UEFA_CODES
+from matchday.evaluate.metrics import calibration_table, outcome_index, paired_difference, rps
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matchday.data.store import Store
+
+NEW_LEAGUES: tuple[str, ...] = ("N1", "P1", "B1", "T1", "G1", "SC0", "D2", "I2", "SP2", "F2")
+"""The ten divisions added by issue 14."""
+
+SELECTION_SEASONS: tuple[str, ...] = ("2019-20", "2020-21", "2021-22")
+"""UEFA seasons on which the model's choices were made (never the reported ones)."""
+
+REPORT_SEASONS: tuple[str, ...] = ("2022-23", "2023-24", "2024-25")
+"""UEFA seasons the check reports on."""
+
+FORECAST_COLUMNS: tuple[str, ...] = (
+    "match_id", "date", "season", "competition", "round", "week", "as_of", "home", "away", "home_country",
+    "away_country", "neutral", "home_goals", "away_goals", "variant", "p_home", "p_draw", "p_away",
+    "xg_home", "xg_away", "offset_sd", "weak_link",
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One model set-up of the check.
+
+    ``factory()`` returns an unfitted model; ``exclude``: competitions left out of its training data;
+    ``carry_prior``: a goal model gets its league-offset prior carried from the earlier windows;
+    ``drift``: the yearly drift of the carried prior (None:
+    :data:`~matchday.models.league_prior.DEFAULT_OFFSET_DRIFT`); ``label``: what the report calls it.
+    """
+
+    label: str
+    factory: Callable[[], Any]
+    exclude: tuple[str, ...] = ()
+    carry_prior: bool = True
+    drift: float | None = None  # random-walk drift of the carried prior (None: the default)
+
+
+@dataclass
+class WalkForward:
+    """Forecasts of a walk-forward run (columns :data:`FORECAST_COLUMNS`), the fits made and what was
+    left out (``skipped``: one row per variant and fixture it could not rate, with the reason)."""
+
+    forecasts: pd.DataFrame
+    fits: pd.DataFrame
+    skipped: pd.DataFrame
+    seconds: float = 0.0
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------------
+
+
+def history_from_store(store: Store) -> pd.DataFrame:
+    """Every stored played match (all competitions and seasons), sorted by date."""
+    frame = store.matches(None, None, played=True)
+    frame = frame.assign(date=pd.to_datetime(frame["date"]))
+    return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def club_countries(history: pd.DataFrame) -> dict[str, str]:
+    """Each club's country: that of its latest domestic league in ``history``, else the country its UEFA
+    matches list (Monaco plays in Ligue 1 and is listed as MCO: FRA)."""
+    domestic = history[~history["competition"].isin(list(UEFA_CODES))]
+    league_country = {code: info.country for code, info in COMPETITIONS.items()}
+    countries: dict[str, str] = {}
+    for side in ("home", "away"):
+        column = f"{side}_country"
+        if column in history.columns:
+            listed = history[[side, column]].dropna()
+            countries.update(zip(listed[side], listed[column].astype(str), strict=True))
+    latest = pd.concat([domestic[["date", "home", "competition"]].rename(columns={"home": "team"}),
+                        domestic[["date", "away", "competition"]].rename(columns={"away": "team"})])
+    latest = latest.sort_values("date", kind="stable").drop_duplicates("team", keep="last")
+    for team, code in zip(latest["team"], latest["competition"], strict=True):
+        if code in league_country:
+            countries[team] = league_country[code]
+    return countries
+
+
+class _Windows:
+    """Training windows cut from one history frame: the frame a fit as of a day learns from."""
+
+    def __init__(self, history: pd.DataFrame, exclude: Sequence[str]) -> None:
+        frame = history[~history["competition"].isin(list(exclude))] if exclude else history
+        self.frame = frame.reset_index(drop=True)
+        self.dates = self.frame["date"].to_numpy(dtype="datetime64[ns]")
+        self.seasons = self.frame["season"].to_numpy(dtype=object)
+
+    def __call__(self, as_of: dt.date, seasons_back: int) -> pd.DataFrame | None:
+        from matchday.models.training import training_seasons
+
+        stop = int(np.searchsorted(self.dates, np.datetime64(as_of + dt.timedelta(days=1), "ns"), side="left"))
+        wanted = set(training_seasons(as_of, seasons_back))
+        rows = np.flatnonzero(np.isin(self.seasons[:stop], list(wanted)))
+        if rows.size == 0:
+            return None
+        return self.frame.iloc[rows]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Walk-forward
+# ---------------------------------------------------------------------------------------------------
+
+
+def uefa_walk_forward(history: pd.DataFrame, seasons: Iterable[str], variants: Sequence[Variant], *,
+                      seasons_back: int = 3, progress: Callable[[int, int, str], None] | None = None
+                      ) -> WalkForward:
+    """Forecast every UEFA match of ``seasons`` in ``history`` as of the day before its ISO week's first
+    match day, with every variant (see the module docstring)."""
+    from matchday.evaluate.backtest import iso_week_labels, refit_blocks
+    from matchday.models.league_prior import DEFAULT_OFFSET_DRIFT, PriorChain
+
+    started = time.perf_counter()
+    seasons = list(seasons)
+    target = history[history["competition"].isin(list(UEFA_CODES)) & history["season"].isin(seasons)]
+    target = target.dropna(subset=["home_goals", "away_goals"]).sort_values("date", kind="stable")
+    target = target.reset_index(drop=True)
+    if target.empty:
+        raise ValueError(f"no played UEFA matches of {', '.join(seasons)} in the history")
+    countries = club_countries(history)
+    dates = target["date"].to_numpy(dtype="datetime64[ns]")
+    blocks = refit_blocks(dates, "weekly")
+    weeks = iso_week_labels(dates)
+    home = target["home"].to_numpy(dtype=object)
+    away = target["away"].to_numpy(dtype=object)
+    neutral = target["neutral"].fillna(False).to_numpy(dtype=bool)
+    competition = target["competition"].to_numpy(dtype=object)
+
+    pieces: list[pd.DataFrame] = []
+    fits: list[dict] = []
+    skipped: list[pd.DataFrame] = []
+    n_blocks = int(blocks.max()) + 1
+    for variant in variants:
+        windows = _Windows(history, variant.exclude)
+        model = variant.factory()
+        is_goal_model = "league_prior" in model.get_params()
+        chain = None
+        if is_goal_model and variant.carry_prior:
+            chain = PriorChain(variant.factory, windows, seasons_back=seasons_back,
+                               drift=DEFAULT_OFFSET_DRIFT if variant.drift is None else variant.drift)
+        if is_goal_model and "warm_start" in model.get_params():  # the optimum does not depend on the start
+            model.set_params(warm_start=True)
+        for block in range(n_blocks):
+            rows = np.flatnonzero(blocks == block)
+            first_day = pd.Timestamp(dates[rows].min()).date()
+            as_of = first_day - dt.timedelta(days=1)
+            frame = windows(as_of, seasons_back)
+            if frame is None or frame.empty:
+                continue
+            tick = time.perf_counter()
+            if chain is not None:
+                model.set_params(league_prior=chain.prior(as_of))
+            model.fit(frame, as_of=as_of)
+            fit_seconds = time.perf_counter() - tick
+            known = np.isin(home[rows], model.teams_) & np.isin(away[rows], model.teams_)
+            if (~known).any():
+                lost = target.iloc[rows[~known]][["match_id", "date", "competition", "home", "away"]]
+                skipped.append(lost.assign(variant=variant.label, reason="a club has no match in the training window"))
+            rows = rows[known]
+            fits.append({"variant": variant.label, "block": block, "as_of": as_of, "n_train": len(frame),
+                         "n_predict": int(rows.size), "fit_seconds": fit_seconds})
+            if rows.size == 0:
+                continue
+            grid = model.predict_many(home[rows], away[rows], neutral[rows], competition[rows])
+            probs = grid.outcomes()
+            probs = probs / probs.sum(axis=1, keepdims=True)
+            if hasattr(model, "league_link"):
+                link = model.league_link(home[rows], away[rows])
+                offset_sd, weak = link["offset_sd"].to_numpy(), link["weak"].to_numpy()
+            else:
+                offset_sd, weak = np.full(rows.size, np.nan), np.zeros(rows.size, dtype=bool)
+            part = target.iloc[rows][["match_id", "date", "season", "competition", "round", "home", "away",
+                                      "home_goals", "away_goals"]].copy()
+            part["neutral"] = neutral[rows]
+            part["week"] = weeks[rows]
+            part["as_of"] = pd.Timestamp(as_of)
+            part["home_country"] = [countries.get(t, "?") for t in home[rows]]
+            part["away_country"] = [countries.get(t, "?") for t in away[rows]]
+            part["variant"] = variant.label
+            part["p_home"], part["p_draw"], part["p_away"] = probs[:, 0], probs[:, 1], probs[:, 2]
+            part["xg_home"] = np.asarray(grid.home_expected_goals, dtype=float)
+            part["xg_away"] = np.asarray(grid.away_expected_goals, dtype=float)
+            part["offset_sd"] = offset_sd
+            part["weak_link"] = weak
+            pieces.append(part)
+            if progress is not None:
+                progress(block + 1, n_blocks, variant.label)
+    forecasts = pd.concat(pieces, ignore_index=True)[list(FORECAST_COLUMNS)] if pieces else \
+        pd.DataFrame(columns=list(FORECAST_COLUMNS))
+    lost = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame(
+        columns=["match_id", "date", "competition", "home", "away", "variant", "reason"])
+    return WalkForward(forecasts, pd.DataFrame(fits), lost, time.perf_counter() - started,
+                       {"seasons": seasons, "seasons_back": seasons_back, "variants": [v.label for v in variants]})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Analyses
+# ---------------------------------------------------------------------------------------------------
+
+
+def _outcomes(forecasts: pd.DataFrame) -> np.ndarray:
+    return outcome_index(forecasts["home_goals"].to_numpy(dtype=float), forecasts["away_goals"].to_numpy(dtype=float))
+
+
+def score(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """``forecasts`` with per-match ``rps``, ``outcome``, expected and actual goal difference and points."""
+    frame = forecasts.copy()
+    probs = frame[["p_home", "p_draw", "p_away"]].to_numpy(dtype=float)
+    y = _outcomes(frame)
+    frame["outcome"] = y
+    frame["rps"] = rps(probs, y)
+    frame["expected_gd"] = frame["xg_home"] - frame["xg_away"]
+    frame["actual_gd"] = frame["home_goals"] - frame["away_goals"]
+    frame["expected_points"] = 3 * frame["p_home"] + frame["p_draw"]
+    frame["expected_points_away"] = 3 * frame["p_away"] + frame["p_draw"]
+    frame["points"] = np.select([y == 0, y == 1], [3, 1], 0)
+    frame["points_away"] = np.select([y == 2, y == 1], [3, 1], 0)
+    return frame
+
+
+def _cluster_se(values: np.ndarray, clusters: np.ndarray) -> float:
+    """Standard error of the mean of ``values`` clustered by ``clusters`` (CR1)."""
+    n = values.size
+    if n < 2:
+        return float("nan")
+    codes, uniques = pd.factorize(clusters)
+    g = len(uniques)
+    if g < 2:
+        return float("nan")
+    sums = np.bincount(codes, values - values.mean(), minlength=g)
+    return float(np.sqrt(g / (g - 1) * np.sum(sums**2) / n**2))
+
+
+def country_residuals(forecasts: pd.DataFrame, variant: str, *, min_rows: int = 1) -> pd.DataFrame:
+    """Actual minus model per country, from each club's side of every match between clubs of two countries.
+
+    Columns: country, matches (club-matches), clubs, gd_residual / gd_se (goal difference per match),
+    points_residual / points_se (points per match), z (gd_residual / gd_se). Standard errors are clustered
+    by club and season (a club's matches of a season share its form). Sorted by matches.
+    """
+    frame = score(forecasts[forecasts["variant"] == variant])
+    frame = frame[frame["home_country"] != frame["away_country"]]
+    sides = pd.concat([
+        pd.DataFrame({"country": frame["home_country"], "club": frame["home"], "season": frame["season"],
+                      "gd": frame["actual_gd"] - frame["expected_gd"],
+                      "points": frame["points"] - frame["expected_points"]}),
+        pd.DataFrame({"country": frame["away_country"], "club": frame["away"], "season": frame["season"],
+                      "gd": -(frame["actual_gd"] - frame["expected_gd"]),
+                      "points": frame["points_away"] - frame["expected_points_away"]}),
+    ], ignore_index=True)
+    rows = []
+    for country, part in sides.groupby("country", sort=False):
+        if len(part) < min_rows:
+            continue
+        cluster = (part["club"] + "|" + part["season"]).to_numpy()
+        gd, pts = part["gd"].to_numpy(dtype=float), part["points"].to_numpy(dtype=float)
+        gd_se, pts_se = _cluster_se(gd, cluster), _cluster_se(pts, cluster)
+        rows.append({"country": country, "matches": len(part), "clubs": part["club"].nunique(),
+                     "gd_residual": gd.mean(), "gd_se": gd_se, "points_residual": pts.mean(), "points_se": pts_se,
+                     "z": gd.mean() / gd_se if gd_se and np.isfinite(gd_se) and gd_se > 0 else np.nan})
+    table = pd.DataFrame(rows, columns=["country", "matches", "clubs", "gd_residual", "gd_se", "points_residual",
+                                        "points_se", "z"])
+    return table.sort_values("matches", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def outcome_rates(forecasts: pd.DataFrame, variant: str, by: str = "competition") -> pd.DataFrame:
+    """Predicted vs observed home-win and draw rates per ``by`` group (binomial standard errors of the
+    observed rates, from the predicted probabilities: sqrt(sum p(1-p)) / n)."""
+    frame = score(forecasts[forecasts["variant"] == variant])
+    rows = []
+    for key, part in frame.groupby(by, sort=True):
+        y = part["outcome"].to_numpy()
+        n = len(part)
+        row = {by: key, "matches": n}
+        for label, column, k in (("home", "p_home", 0), ("draw", "p_draw", 1)):
+            p = part[column].to_numpy(dtype=float)
+            row[f"{label}_predicted"] = p.mean()
+            row[f"{label}_observed"] = float((y == k).mean())
+            row[f"{label}_se"] = float(np.sqrt(np.sum(p * (1 - p))) / n)
+        row["rps"] = part["rps"].mean()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def reliability(forecasts: pd.DataFrame, variant: str, bins: Sequence[float] = (0, .1, .2, .3, .4, .5, .6, .7, .8, .9, 1)
+                ) -> pd.DataFrame:
+    """Reliability of the 1X2 probabilities (every match and outcome one binary event) in fixed bins."""
+    frame = forecasts[forecasts["variant"] == variant]
+    probs = frame[["p_home", "p_draw", "p_away"]].to_numpy(dtype=float)
+    return calibration_table(probs, _outcomes(frame), bins=np.asarray(bins, dtype=float))
+
+
+def common_matches(forecasts: pd.DataFrame, variants: Sequence[str]) -> pd.DataFrame:
+    """Forecasts of ``variants`` restricted to the matches every one of them rated."""
+    frame = forecasts[forecasts["variant"].isin(list(variants))]
+    counts = frame.groupby("match_id")["variant"].nunique()
+    keep = counts.index[counts == len(set(variants))]
+    return frame[frame["match_id"].isin(keep)]
+
+
+def paired(forecasts: pd.DataFrame, a: str, b: str, mask: Callable[[pd.DataFrame], pd.Series] | None = None
+           ) -> dict[str, float]:
+    """Mean RPS of ``a`` and ``b`` on the matches both rated (optionally only rows where ``mask``), and the
+    paired difference a - b with its standard error clustered by ISO week."""
+    frame = score(common_matches(forecasts, [a, b]))
+    if mask is not None:
+        frame = frame[mask(frame)]
+    left = frame[frame["variant"] == a].sort_values("match_id")
+    right = frame[frame["variant"] == b].sort_values("match_id")
+    if len(left) < 2:
+        return {"matches": len(left), "rps_a": np.nan, "rps_b": np.nan, "difference": np.nan, "se": np.nan}
+    diff = paired_difference(left["rps"].to_numpy(), right["rps"].to_numpy(), left["week"].to_numpy())
+    return {"matches": len(left), "rps_a": float(left["rps"].mean()), "rps_b": float(right["rps"].mean()),
+            "difference": diff.mean, "se": diff.standard_error}
+
+
+def summary(forecasts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Mean RPS, log-scale draw rate predicted / observed and matches per variant (and ``by``)."""
+    frame = score(forecasts)
+    keys = ["variant", *by]
+    out = frame.groupby(keys, sort=False).agg(matches=("rps", "size"), rps=("rps", "mean"),
+                                               draw_predicted=("p_draw", "mean"),
+                                               draw_observed=("outcome", lambda y: float((y == 1).mean())),
+                                               weak_link=("weak_link", "mean"))
+    return out.reset_index()
+
+
+def variants_from_names(names: Mapping[str, Callable[[], Any]]) -> list[Variant]:
+    """Plain variants (all competitions, prior carried) from ``{label: factory}``."""
+    return [Variant(label, factory) for label, factory in names.items()]
