@@ -45,8 +45,11 @@ if TYPE_CHECKING:  # pragma: no cover
 NEW_LEAGUES: tuple[str, ...] = ("N1", "P1", "B1", "T1", "G1", "SC0", "D2", "I2", "SP2", "F2")
 """The ten divisions added by issue 14."""
 
-SELECTION_SEASONS: tuple[str, ...] = ("2019-20", "2020-21", "2021-22")
-"""UEFA seasons on which the model's choices were made (never the reported ones)."""
+SELECTION_SEASONS: tuple[str, ...] = ("2013-14", "2014-15", "2015-16", "2016-17", "2017-18", "2018-19", "2019-20",
+                                       "2020-21", "2021-22")
+"""UEFA seasons on which the model's choices were made (never the reported ones): the Champions League of
+2013-14 to 2018-19 (champs.csv, cl.txt; 2012-13 is left out because its training window holds one season of
+leagues) and every UEFA competition of 2019-20 to 2021-22."""
 
 REPORT_SEASONS: tuple[str, ...] = ("2022-23", "2023-24", "2024-25")
 """UEFA seasons the check reports on."""
@@ -150,6 +153,7 @@ def uefa_walk_forward(history: pd.DataFrame, seasons: Iterable[str], variants: S
     """Forecast every UEFA match of ``seasons`` in ``history`` as of the day before its ISO week's first
     match day, with every variant (see the module docstring)."""
     from matchday.evaluate.backtest import iso_week_labels, refit_blocks
+    from matchday.models.elo import elo_starts_from_prior
     from matchday.models.league_prior import DEFAULT_OFFSET_DRIFT, PriorChain
 
     started = time.perf_counter()
@@ -176,10 +180,14 @@ def uefa_walk_forward(history: pd.DataFrame, seasons: Iterable[str], variants: S
         windows = _Windows(history, variant.exclude)
         model = variant.factory()
         is_goal_model = "league_prior" in model.get_params()
-        chain = None
+        drift = DEFAULT_OFFSET_DRIFT if variant.drift is None else variant.drift
+        chain = elo_chain = None
         if is_goal_model and variant.carry_prior:
-            chain = PriorChain(variant.factory, windows, seasons_back=seasons_back,
-                               drift=DEFAULT_OFFSET_DRIFT if variant.drift is None else variant.drift)
+            chain = PriorChain(variant.factory, windows, seasons_back=seasons_back, drift=drift)
+        elif "league_ratings" in model.get_params() and variant.carry_prior:  # Elo: starts from Dixon-Coles' offsets
+            from matchday.models import DixonColes
+
+            elo_chain = PriorChain(DixonColes, windows, seasons_back=seasons_back, drift=drift)
         if is_goal_model and "warm_start" in model.get_params():  # the optimum does not depend on the start
             model.set_params(warm_start=True)
         for block in range(n_blocks):
@@ -192,6 +200,9 @@ def uefa_walk_forward(history: pd.DataFrame, seasons: Iterable[str], variants: S
             tick = time.perf_counter()
             if chain is not None:
                 model.set_params(league_prior=chain.prior(as_of))
+            if elo_chain is not None:
+                model.set_params(league_ratings=elo_starts_from_prior(elo_chain.prior(as_of),
+                                                                     model.get_params()["initial_rating"]))
             model.fit(frame, as_of=as_of)
             fit_seconds = time.perf_counter() - tick
             known = np.isin(home[rows], model.teams_) & np.isin(away[rows], model.teams_)
@@ -370,3 +381,252 @@ def summary(forecasts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
 def variants_from_names(names: Mapping[str, Callable[[], Any]]) -> list[Variant]:
     """Plain variants (all competitions, prior carried) from ``{label: factory}``."""
     return [Variant(label, factory) for label, factory in names.items()]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The check as a command: default variants and the generated document
+# ---------------------------------------------------------------------------------------------------
+
+SHIPPED = "dixon-coles"
+WITHOUT_NEW = "dixon-coles without the ten leagues"
+NO_PRIOR = "dixon-coles, no league prior"
+NO_PRIOR_WITHOUT_NEW = "dixon-coles, no league prior, without the ten leagues"
+ELO = "elo"
+ELO_EQUAL = "elo, equal starts"
+NEW_COUNTRIES: tuple[str, ...] = ("NED", "POR", "BEL", "TUR", "GRE", "SCO")
+"""Countries of the six first divisions among the ten new ones (the other four are second divisions)."""
+
+
+def default_variants(tuning: bool = False) -> list[Variant]:
+    """The shipped model and its comparisons; with ``tuning`` also the prior settings compared on the
+    selection seasons (standard deviation 0.15 / 0.35 of a new league's offset, drift 0.06 / 0.12)."""
+    from matchday.models import DixonColes, Elo
+
+    variants = [
+        Variant(SHIPPED, DixonColes),
+        Variant(WITHOUT_NEW, DixonColes, exclude=NEW_LEAGUES),
+        Variant(NO_PRIOR, lambda: DixonColes(league_prior_sd=None), carry_prior=False),
+        Variant(NO_PRIOR_WITHOUT_NEW, lambda: DixonColes(league_prior_sd=None), exclude=NEW_LEAGUES,
+                carry_prior=False),
+        Variant(ELO, Elo),
+        Variant(ELO_EQUAL, lambda: Elo(hfa_international=250.0), carry_prior=False),
+    ]
+    if tuning:
+        variants += [Variant(f"dixon-coles, new-league sd {sd}", lambda sd=sd: DixonColes(league_prior_sd=sd))
+                     for sd in (0.15, 0.35)]
+        variants += [Variant(f"dixon-coles, drift {drift}", DixonColes, drift=drift) for drift in (0.06, 0.12)]
+        variants += [Variant("dixon-coles, prior not carried", DixonColes, carry_prior=False)]
+    return variants
+
+
+def _fmt(value: float, digits: int = 3, signed: bool = False) -> str:
+    if value is None or not np.isfinite(value):
+        return ""
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def _rps_table(forecasts: pd.DataFrame, variants: Sequence[str], reference: str) -> pd.DataFrame:
+    rows = []
+    for name in variants:
+        if name not in set(forecasts["variant"]):
+            continue
+        own = score(forecasts[forecasts["variant"] == name])
+        row = {"model": name, "matches": len(own), "RPS": own["rps"].mean()}
+        if name != reference:
+            pair = paired(forecasts, name, reference)
+            row.update({"paired matches": pair["matches"], f"minus {reference}": pair["difference"],
+                        "SE": pair["se"]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _residual_markdown(table: pd.DataFrame, min_matches: int = 20) -> str:
+    from matchday.report import markdown_table
+
+    shown = table[table["matches"] >= min_matches].copy()
+    shown["GD residual"] = [f"{r:+.3f} ± {s:.3f}" for r, s in zip(shown["gd_residual"], shown["gd_se"], strict=True)]
+    shown["points residual"] = [f"{r:+.3f} ± {s:.3f}" for r, s in zip(shown["points_residual"], shown["points_se"],
+                                                                       strict=True)]
+    shown["z"] = [f"{z:+.1f}" + (" *" if abs(z) >= 2 else "") for z in shown["z"]]
+    return markdown_table(shown[["country", "matches", "clubs", "GD residual", "points residual", "z"]])
+
+
+def _rates_markdown(table: pd.DataFrame) -> str:
+    from matchday.report import markdown_table
+
+    out = pd.DataFrame({
+        "competition": table["competition"], "matches": table["matches"],
+        "home win predicted": table["home_predicted"].map(_fmt),
+        "home win observed": [f"{o:.3f} ± {s:.3f}" for o, s in zip(table["home_observed"], table["home_se"], strict=True)],
+        "draw predicted": table["draw_predicted"].map(_fmt),
+        "draw observed": [f"{o:.3f} ± {s:.3f}" for o, s in zip(table["draw_observed"], table["draw_se"], strict=True)],
+        "RPS": table["rps"].map(lambda v: _fmt(v, 4)),
+    })
+    return markdown_table(out)
+
+
+def cross_league_report(walk: WalkForward, *, selection: Sequence[str] = SELECTION_SEASONS,
+                        report: Sequence[str] = REPORT_SEASONS, command: str = "matchday check-scale") -> str:
+    """The generated document ``docs/cross-league.md`` from a walk-forward run of :func:`default_variants`."""
+    from matchday.models.league_prior import DEFAULT_OFFSET_DRIFT, DEFAULT_OFFSET_PRIOR_SD, WEAK_LINK_SD
+    from matchday.report import markdown_table
+
+    forecasts = walk.forecasts
+    periods = {"selection": [s for s in walk.settings["seasons"] if s in set(selection)],
+               "report": [s for s in walk.settings["seasons"] if s in set(report)]}
+    frames = {key: forecasts[forecasts["season"].isin(value)] for key, value in periods.items()}
+    variants = list(walk.settings["variants"])
+    main = [v for v in variants if v in (SHIPPED, WITHOUT_NEW, NO_PRIOR, NO_PRIOR_WITHOUT_NEW, ELO, ELO_EQUAL)]
+    tuning = [v for v in variants if v not in main]
+
+    def span(seasons: Sequence[str]) -> str:
+        return f"{seasons[0]} to {seasons[-1]}" if seasons else "(none)"
+
+    lines = [
+        "# The cross-league scale, checked out of sample",
+        "",
+        f"Generated by `{command}` ({walk.seconds / 60:.1f} minutes). Do not edit by hand.",
+        "",
+        "Every UEFA match in the store (Champions League from `champs.csv` and the Football.TXT `cl.txt` files; "
+        "Europa League and Conference League where the data has them) is forecast as of the day before its ISO "
+        "week's first match day, by a model fitted on what a forecast that day would use: every stored league and "
+        "UEFA competition, the season running and the two before it, matches dated on or before that day "
+        "(`matchday.models.training.training_seasons`). Refits are weekly; no match of the week is seen. "
+        "The goal models carry their league-offset prior from the earlier, non-overlapping windows "
+        "(`matchday.models.league_prior.PriorChain`, built from the same data).",
+        "",
+        f"* **Selection seasons** (choices were made on these only): {span(periods['selection'])}, "
+        f"{len(frames['selection']['match_id'].unique()):,} matches forecast.",
+        f"* **Report seasons** (the verdict): {span(periods['report'])}, "
+        f"{len(frames['report']['match_id'].unique()):,} matches forecast.",
+        f"* Shipped settings: a league nobody rated before starts at the reference level with standard deviation "
+        f"{DEFAULT_OFFSET_PRIOR_SD}; carried offsets drift by {DEFAULT_OFFSET_DRIFT} a year; a forecast's link is "
+        f"weak above {WEAK_LINK_SD} (offset standard deviation) or below 16 time-weighted cross-league matches.",
+        "",
+        "Models compared:",
+        "",
+        f"* `{SHIPPED}`: the shipped Dixon-Coles: league strength offsets with the carried prior, all 16 leagues.",
+        f"* `{WITHOUT_NEW}`: the same without N1, P1, B1, T1, G1, SC0, D2, I2, SP2, F2 in the fit (issue 14 item 3).",
+        f"* `{NO_PRIOR}`: the model before issue 8: league offsets by maximum likelihood, nothing carried.",
+        f"* `{NO_PRIOR_WITHOUT_NEW}`: that model without the ten leagues (what "
+        "`tests/test_models_joint.py` saw get worse when they were added).",
+        f"* `{ELO}`: the shipped Elo, each league starting from the carried Dixon-Coles offsets (600 Elo points per "
+        "unit), cross-border home advantage starting at 125.",
+        f"* `{ELO_EQUAL}`: Elo as before: every first division starting at 1500, cross-border home advantage at 250.",
+        "",
+    ]
+    for key, title in (("report", "Report seasons"), ("selection", "Selection seasons")):
+        frame = frames[key]
+        if frame.empty:
+            continue
+        lines += [f"## {title}: {span(periods[key])}", "",
+                  "### Forecast quality (RPS, lower is better; paired differences on the matches both rated, "
+                  "standard errors clustered by ISO week)", "",
+                  markdown_table(_rps_table(frame, main, SHIPPED),
+                                 {"RPS": 4, f"minus {SHIPPED}": 4, "SE": 4}), ""]
+        table = country_residuals(frame, SHIPPED)
+        lines += ["### Residuals per country (actual minus model), shipped model", "",
+                  "Each club's side of every match between clubs of two countries; a club's country is that of the "
+                  "league it plays in (else UEFA's). Goal difference and points per match; standard errors "
+                  "clustered by club and season; `*` marks |z| >= 2. Countries with at least 20 club-matches.", "",
+                  _residual_markdown(table), ""]
+        significant = table[(table["matches"] >= 20) & (table["z"].abs() >= 2)]
+        lines += [f"{len(significant)} of {int((table['matches'] >= 20).sum())} countries have |z| >= 2"
+                  + (f" ({', '.join(significant['country'])}); about {0.05 * (table['matches'] >= 20).sum():.1f} "
+                     "would by chance at 5%." if len(significant) else "."), ""]
+        lines += ["### Home wins and draws per competition, shipped model", "",
+                  "Observed rates with the binomial standard error implied by the forecasts.", "",
+                  _rates_markdown(outcome_rates(frame, SHIPPED)), ""]
+        if key == "report":
+            rel = reliability(frame, SHIPPED)
+            rel_view = pd.DataFrame({
+                "predicted": [f"{lo:.1f}-{hi:.1f}" for lo, hi in zip(rel["lower"], rel["upper"], strict=True)],
+                "events": rel["count"], "mean predicted": rel["mean_predicted"],
+                "observed": rel["observed_frequency"], "95% interval": [
+                    f"{lo:.3f}-{hi:.3f}" for lo, hi in zip(rel["ci_low"], rel["ci_high"], strict=True)],
+            })
+            lines += ["### Reliability of the 1X2 probabilities, shipped model", "",
+                      "Every match and outcome is one event (home win, draw, away win pooled); Wilson intervals.", "",
+                      markdown_table(rel_view, {"mean predicted": 3, "observed": 3}), ""]
+        lines += _new_league_section(frame)
+        lines += _weak_link_section(frame)
+    if tuning and not frames["selection"].empty:
+        lines += ["## Settings compared on the selection seasons", "",
+                  "Paired against the shipped settings on the selection seasons only; the report seasons were "
+                  "not looked at to choose.", "",
+                  markdown_table(_rps_table(frames["selection"], [SHIPPED, *tuning], SHIPPED),
+                                 {"RPS": 5, f"minus {SHIPPED}": 5, "SE": 5}), ""]
+    lines += _left_out_section(walk)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _new_league_section(frame: pd.DataFrame) -> list[str]:
+    from matchday.report import markdown_table
+
+    def involves(f: pd.DataFrame) -> pd.Series:
+        return f["home_country"].isin(NEW_COUNTRIES) | f["away_country"].isin(NEW_COUNTRIES)
+
+    rows = []
+    for label, a, b in ((SHIPPED, SHIPPED, WITHOUT_NEW), (NO_PRIOR, NO_PRIOR, NO_PRIOR_WITHOUT_NEW)):
+        if not {a, b} <= set(frame["variant"]):
+            continue
+        for subset, mask in (("all matches", None), ("a club of NED/POR/BEL/TUR/GRE/SCO", involves)):
+            pair = paired(frame, a, b, mask)
+            rows.append({"model": label, "matches": subset, "n": pair["matches"], "RPS with": pair["rps_a"],
+                         "RPS without": pair["rps_b"], "with minus without": pair["difference"], "SE": pair["se"]})
+    if not rows:
+        return []
+    lines = ["### With and without the ten new leagues in the fit (paired)", "",
+             markdown_table(pd.DataFrame(rows), {"RPS with": 4, "RPS without": 4, "with minus without": 4, "SE": 4}), ""]
+    common = common_matches(frame, [SHIPPED, WITHOUT_NEW])
+    if not common.empty:
+        with_ = country_residuals(common, SHIPPED).set_index("country")
+        without = country_residuals(common, WITHOUT_NEW).set_index("country")
+        keep = [c for c in NEW_COUNTRIES if c in with_.index and c in without.index]
+        table = pd.DataFrame({
+            "country": keep, "club-matches": [int(with_.loc[c, "matches"]) for c in keep],
+            "GD residual with": [f"{with_.loc[c, 'gd_residual']:+.3f} ± {with_.loc[c, 'gd_se']:.3f}" for c in keep],
+            "GD residual without": [f"{without.loc[c, 'gd_residual']:+.3f} ± {without.loc[c, 'gd_se']:.3f}"
+                                    for c in keep],
+            "points residual with": [f"{with_.loc[c, 'points_residual']:+.3f}" for c in keep],
+            "points residual without": [f"{without.loc[c, 'points_residual']:+.3f}" for c in keep],
+        })
+        lines += ["Residuals of the clubs of the six new first divisions' countries, shipped model with and without "
+                  "the ten leagues (same matches):", "", markdown_table(table), ""]
+    return lines
+
+
+def _weak_link_section(frame: pd.DataFrame) -> list[str]:
+    from matchday.report import markdown_table
+
+    own = score(frame[frame["variant"] == SHIPPED])
+    if own.empty:
+        return []
+    rows = []
+    for season, part in own.groupby("season", sort=True):
+        weak = part["weak_link"].astype(bool)
+        rows.append({"season": season, "matches": len(part), "weak links": int(weak.sum()),
+                     "RPS weak": part.loc[weak, "rps"].mean() if weak.any() else np.nan,
+                     "RPS not weak": part.loc[~weak, "rps"].mean(),
+                     "median offset sd": part["offset_sd"].median()})
+    return ["### Forecasts on a weak link, shipped model", "",
+            markdown_table(pd.DataFrame(rows), {"RPS weak": 4, "RPS not weak": 4, "median offset sd": 3}), ""]
+
+
+def _left_out_section(walk: WalkForward) -> list[str]:
+    from matchday.report import markdown_table
+
+    lines = ["## What was left out", ""]
+    if walk.skipped.empty:
+        return [*lines, "Every played UEFA match of the seasons was forecast by every model.", ""]
+    counts = (walk.skipped.groupby(["variant", "reason"]).size().rename("fixtures").reset_index())
+    lines += ["Fixtures a model could not rate (a club without any match in its training window, e.g. a qualifier "
+              "from a country without a stored league in its first UEFA season). Paired comparisons use the fixtures "
+              "both models rated.", "", markdown_table(counts), ""]
+    return lines
+
+
+def run_check(history: pd.DataFrame, seasons: Iterable[str], *, tuning: bool = False,
+              progress: Callable[[int, int, str], None] | None = None) -> WalkForward:
+    """The walk-forward of :func:`default_variants` over the UEFA matches of ``seasons``."""
+    return uefa_walk_forward(history, seasons, default_variants(tuning), progress=progress)

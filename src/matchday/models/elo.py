@@ -414,23 +414,40 @@ class Elo(ModelBase):
         """How well the two clubs' leagues are tied together in the rating history, per fixture.
 
         Elo has no standard deviation: ``offset_sd`` is NaN and ``weak`` means that one of the two leagues
-        has fewer than :data:`~matchday.models.league_prior.WEAK_LINK_MATCHES` time-weighted cross-league
-        matches (``cross_weight``, the smaller of the two; NaN within a league) in the processed history.
+        has fewer than :data:`~matchday.models.league_prior.WEAK_LINK_MATCHES` time-weighted matches against
+        other countries' clubs (against other leagues, for two leagues of one country) in the processed
+        history (``cross_weight``, the smaller of the two; NaN within a league).
         """
         from matchday.models.league_prior import WEAK_LINK_MATCHES
 
         hi, ai = self._team_index(home), self._team_index(away)
         league_h = self._team_competition(hi)
         league_a = self._team_competition(ai)
-        weights = self._cross_weights()
-        cross = np.minimum(map_values(league_h, weights, 0.0), map_values(league_a, weights, 0.0))
+        same_country = map_values(league_h, _country, None, dtype=object) == map_values(league_a, _country, None,
+                                                                                           dtype=object)
+        cross = np.where(same_country,
+                         np.minimum(map_values(league_h, self.cross_league_weights_, 0.0),
+                                    map_values(league_a, self.cross_league_weights_, 0.0)),
+                         np.minimum(map_values(league_h, self.foreign_weights_, 0.0),
+                                    map_values(league_a, self.foreign_weights_, 0.0)))
         same = league_h == league_a
         cross = np.where(same, np.nan, cross)
         return pd.DataFrame({"home_league": league_h, "away_league": league_a, "offset_sd": np.nan,
                              "cross_weight": cross, "weak": ~same & (np.nan_to_num(cross) < WEAK_LINK_MATCHES)})
 
-    def _cross_weights(self) -> dict[str, float]:
-        """Time-weighted matches of each league's clubs against clubs of other leagues (current leagues)."""
+    @property
+    def foreign_weights_(self) -> dict[str, float]:
+        """Like :attr:`cross_league_weights_`, against clubs of leagues of other countries (UEFA links)."""
+        return self._link_weights()[1]
+
+    @property
+    def cross_league_weights_(self) -> dict[str, float]:
+        """Time-weighted matches (decay ``xi`` from the as-of day) of each league's clubs against clubs of other
+        leagues in the processed history (clubs counted in their current league)."""
+        return self._link_weights()[0]
+
+    def _link_weights(self) -> tuple[dict[str, float], dict[str, float]]:
+        self._check_fitted()
         if getattr(self, "_cross_cache", None) is None:
             state = self._state
             home, away = np.concatenate(state.home), np.concatenate(state.away)
@@ -438,11 +455,17 @@ class Elo(ModelBase):
             league = dict(zip(self.teams_, self._team_competition(index), strict=True))
             lh = np.array([league.get(t) for t in home], dtype=object)
             la = np.array([league.get(t) for t in away], dtype=object)
+            country = {name: (_country(name) if name not in UEFA_CODES else f"EUR:{name}")
+                       for name in set(league.values())}
+            ch = np.array([country.get(x) for x in lh], dtype=object)
+            ca = np.array([country.get(x) for x in la], dtype=object)
             weights = decay_weights(np.concatenate(state.date), day_end(self.as_of_), self.xi)
-            cross = lh != la
-            table = (pd.Series(np.r_[weights[cross], weights[cross]], index=np.r_[lh[cross], la[cross]])
-                     .groupby(level=0).sum())
-            self._cross_cache = {str(k): float(v) for k, v in table.items()}
+            tables = []
+            for mask in (lh != la, ch != ca):
+                table = (pd.Series(np.r_[weights[mask], weights[mask]], index=np.r_[lh[mask], la[mask]])
+                         .groupby(level=0).sum())
+                tables.append({str(k): float(v) for k, v in table.items()})
+            self._cross_cache = (tables[0], tables[1])
         return self._cross_cache
 
     def win_expectancy(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> np.ndarray:
@@ -490,3 +513,12 @@ def elo_league_ratings(offsets: Mapping[str, float], initial_rating: float = 150
         return {}
     centre = float(np.mean(list(offsets.values())))
     return {league: initial_rating + points_per_offset * (float(o) - centre) for league, o in offsets.items()}
+
+
+def elo_starts_from_prior(prior: Any, initial_rating: float = 1500.0) -> dict[str, float] | None:
+    """Starting ratings per league from a carried :class:`~matchday.models.league_prior.LeaguePrior`
+    (its means, the reference at 0); None without a prior."""
+    if prior is None:
+        return None
+    offsets = {prior.reference: 0.0, **dict(zip(prior.leagues, prior.mean, strict=True))}
+    return elo_league_ratings(offsets, initial_rating)

@@ -64,6 +64,7 @@ from matchday.models.interface import (
 )
 from matchday.models.league_prior import (
     DEFAULT_OFFSET_PRIOR_SD,
+    WEAK_LINK_MATCHES,
     WEAK_LINK_SD,
     LeaguePrior,
     default_prior,
@@ -655,6 +656,9 @@ class GoalModel(ModelBase):
             solved = np.linalg.lstsq(hess, selector, rcond=None)[0]
             unidentified = np.abs(hess @ solved - selector).max(axis=0) > 1e-6
             solved[:, unidentified] = np.inf
+        # a flat direction can survive the Cholesky factorisation as a huge but finite variance (rounding);
+        # an offset sd above 100 log-goals means "not identified"
+        solved[:, np.abs(selector.T @ solved).max(axis=1) > 1e4] = np.inf
         finite = np.isfinite(solved).all(axis=0)
         cov = np.full((k - 1, k - 1), np.inf)
         cov[np.ix_(finite, finite)] = selector[:, finite].T @ solved[:, finite]
@@ -739,7 +743,10 @@ class GoalModel(ModelBase):
 
         Index ``league`` (a competition code: the clubs' current league, or the UEFA competition of clubs the
         data knows only from UEFA matches). Columns: ``offset`` ((A + D) / 2, log-goal scale, from the
-        reference league), ``sd`` (its posterior standard deviation, from the exact Hessian), ``attack`` /
+        reference league), ``sd`` (its posterior standard deviation, from the exact Hessian of the
+        penalised, time-weighted likelihood at the optimum), ``sd_vs_leagues`` (that of the offset minus the
+        mean offset of the domestic leagues: how firmly the league sits on the common scale, whatever the
+        reference), ``attack`` /
         ``defence`` (league means A and D), ``prior_mean`` / ``prior_sd`` / ``carried`` (the prior used,
         and whether it was carried from an earlier window), ``cross_matches`` / ``cross_weight`` (matches
         and time-weighted matches against clubs of other groups, e.g. promoted clubs' second-tier matches),
@@ -750,7 +757,7 @@ class GoalModel(ModelBase):
         def build() -> pd.DataFrame:
             names = self._group_names
             k = len(names)
-            columns = ["offset", "sd", "attack", "defence", "prior_mean", "prior_sd", "carried", "cross_matches",
+            columns = ["offset", "sd", "sd_vs_leagues", "attack", "defence", "prior_mean", "prior_sd", "carried", "cross_matches",
                        "cross_weight", "foreign_matches", "foreign_weight", "teams", "reference"]
             if k <= 1:
                 return pd.DataFrame(columns=columns, index=pd.Index([], name="league"))
@@ -761,8 +768,12 @@ class GoalModel(ModelBase):
             else:
                 prior_mean, prior_sd, carried = np.zeros(k), np.full(k, np.inf), np.zeros(k, dtype=bool)
             prior_sd[0] = 0.0
+            domestic = np.array([not str(c).startswith("EUR:") for c in self._group_country])
+            contrast = np.eye(k) - (domestic / max(domestic.sum(), 1))[None, :]
+            with np.errstate(invalid="ignore"):
+                vs_leagues = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", contrast, self._offset_cov, contrast), 0, None))
             frame = pd.DataFrame({
-                "offset": self._offsets, "sd": np.sqrt(np.diag(self._offset_cov)),
+                "offset": self._offsets, "sd": np.sqrt(np.diag(self._offset_cov)), "sd_vs_leagues": vs_leagues,
                 "attack": self._anchors[0], "defence": self._anchors[1],
                 "prior_mean": prior_mean, "prior_sd": prior_sd, "carried": carried,
                 "cross_matches": self._cross[0].astype(int), "cross_weight": self._cross[1],
@@ -786,8 +797,10 @@ class GoalModel(ModelBase):
         the two leagues' strength offsets, log-goal scale; 0 within a league; NaN when the fit has no
         league offsets), ``cross_weight`` (the smaller of the two leagues' time-weighted matches against
         other countries' clubs, or against other leagues for two leagues of one country; NaN within a
-        league) and ``weak`` (``offset_sd`` above
-        :data:`~matchday.models.league_prior.WEAK_LINK_SD`).
+        league) and ``weak``: ``offset_sd`` above :data:`~matchday.models.league_prior.WEAK_LINK_SD`, or
+        ``cross_weight`` below :data:`~matchday.models.league_prior.WEAK_LINK_MATCHES` (the training window
+        itself hardly links the two leagues: their relative level is carried from older seasons, and its
+        standard deviation rests on the assumed drift).
         """
         hi = self._team_index(home)
         ai = self._team_index(away)
@@ -808,8 +821,9 @@ class GoalModel(ModelBase):
             sd = np.full(hi.size, np.nan)
             cross = np.full(hi.size, np.nan)
             league_h = league_a = np.full(hi.size, None, dtype=object)
+        weak = (np.nan_to_num(sd, nan=0.0) > WEAK_LINK_SD) | (np.nan_to_num(cross, nan=np.inf) < WEAK_LINK_MATCHES)
         return pd.DataFrame({"home_league": league_h, "away_league": league_a, "offset_sd": sd,
-                             "cross_weight": cross, "weak": np.nan_to_num(sd, nan=0.0) > WEAK_LINK_SD})
+                             "cross_weight": cross, "weak": weak})
 
     # ------------------------------------------------------------------ starting values
     def _initial_theta(self, x: np.ndarray, y: np.ndarray, design: _Design) -> np.ndarray:

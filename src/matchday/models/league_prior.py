@@ -215,7 +215,7 @@ class PriorChain:
     ``factory()`` builds an unfitted goal model (its ``league_prior`` is set here); ``loader(as_of,
     seasons_back)`` returns the training frame of a fit as of a day. Fitted window posteriors are cached
     by their as-of day, so a walk-forward run fits each earlier window once. ``min_matches``: a window with
-    fewer matches ends the chain (the first stored seasons). ``drift``: see :data:`DEFAULT_OFFSET_DRIFT`.
+    fewer matches, or with one competition only, ends the chain (the first stored seasons). ``drift``: see :data:`DEFAULT_OFFSET_DRIFT`.
     """
 
     factory: Callable[[], Any]
@@ -234,7 +234,8 @@ class PriorChain:
             return self._posteriors[as_of]
         frame = self.loader(as_of, self.seasons_back)
         result: LeaguePrior | None = None
-        if frame is not None and len(frame) >= self.min_matches:
+        # a window of one competition (the European Cup before the stored leagues begin) has no offsets
+        if frame is not None and len(frame) >= self.min_matches and frame["competition"].nunique() > 1:
             prior = self.prior(as_of, depth + 1) if depth < self.max_depth else None
             model = self.factory()
             model.set_params(league_prior=prior)

@@ -79,12 +79,10 @@ def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str
         model.set_params(league_prior=league_prior_from_store(name, store, as_of, competitions=competitions,
                                                               params=settings))
     if carry_league_prior and "league_ratings" in model.get_params() and settings.get("league_ratings") is None:
-        from matchday.models.elo import elo_league_ratings
+        from matchday.models.elo import elo_starts_from_prior
 
         prior = league_prior_from_store("dixon-coles", store, as_of, competitions=competitions)
-        if prior is not None:
-            offsets = {prior.reference: 0.0, **dict(zip(prior.leagues, prior.mean, strict=True))}
-            model.set_params(league_ratings=elo_league_ratings(offsets, model.get_params()["initial_rating"]))
+        model.set_params(league_ratings=elo_starts_from_prior(prior, model.get_params()["initial_rating"]))
     return model.fit(frame, as_of=as_of)
 
 
