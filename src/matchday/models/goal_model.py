@@ -50,7 +50,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from matchday.data.competitions import UEFA_CODES
+from matchday.data.competitions import COMPETITIONS, UEFA_CODES
 from matchday.data.errors import DataError
 from matchday.data.frames import ALL_COMPETITIONS, MatchArrays, as_of_day, day_end, played_matches
 from matchday.models.distributions import LikelihoodResult, PoissonScores, ScoreDistribution
@@ -68,6 +68,7 @@ from matchday.models.league_prior import (
     WEAK_LINK_SD,
     LeaguePrior,
     default_prior,
+    precision_of,
 )
 from matchday.models.solver import bounds_arrays, lbfgs, newton, single_threaded_blas
 from matchday.models.weights import DEFAULT_XI, decay_weights
@@ -325,8 +326,6 @@ class _Objective:
 def _group_country(name: str) -> str:
     """Country of a league group: the league's country; the clubs known only from a UEFA competition
     form their own ("EUR:<code>")."""
-    from matchday.data.competitions import COMPETITIONS
-
     info = COMPETITIONS.get(name)
     if info is None or name in UEFA_CODES:
         return f"EUR:{name}"
@@ -544,8 +543,8 @@ class GoalModel(ModelBase):
                     mean, cov, carried = self.league_prior.for_groups(others, str(group_names[0]),
                                                                       float(self.league_prior_sd))
                 else:
-                    mean, cov, carried = default_prior(others, float(self.league_prior_sd))
-                offset_mean, offset_precision = mean, np.linalg.inv(cov)
+                    mean, cov, carried = default_prior(others, float(self.league_prior_sd), str(group_names[0]))
+                offset_mean, offset_precision = mean, precision_of(cov)
                 self._offset_prior = (mean, cov, carried)
             elif n_anchor <= 1:
                 anchor = None
@@ -610,19 +609,22 @@ class GoalModel(ModelBase):
         """(group per team, group names with the reference first): one group per current competition.
 
         The reference (offset 0) is the carried prior's reference when it is among the groups (so a chain of
-        fits keeps one frame), else the domestic league with the most clubs (the first in code order on a
-        tie).
+        fits keeps one frame), else the first division with the most clubs (else any domestic league; the
+        first in code order on a tie).
         Clubs without a match (listed in ``priors`` only) join the reference.
         """
         codes = np.unique(current[current >= 0])
         names = comps_all[codes].astype(object)
         sizes = np.array([(current == c).sum() for c in codes])
         wanted = self.league_prior.reference if self.league_prior is not None else None
+        first = np.array([name not in UEFA_CODES and getattr(COMPETITIONS.get(name), "tier", 1) == 1
+                          for name in names])
         domestic = ~np.isin(names, list(UEFA_CODES))
         if wanted in set(names.tolist()):
             ref = int(np.flatnonzero(names == wanted)[0])
-        else:  # a domestic league: the UEFA-only groups change their membership every season
-            ref = int(np.argmax(np.where(domestic, sizes, -1))) if domestic.any() else int(np.argmax(sizes))
+        else:  # a first division (the UEFA-only pools change their membership every season)
+            rank = np.where(first, sizes + 10_000, np.where(domestic, sizes, -1))
+            ref = int(np.argmax(rank))
         order = np.r_[ref, [j for j in range(len(codes)) if j != ref]].astype(np.intp)
         position = np.empty(len(comps_all), dtype=np.intp)
         position[codes[order]] = np.arange(len(order))
