@@ -66,6 +66,25 @@ def _difference(model) -> tuple[float, float]:
 # ------------------------------------------------------------------------------------------------ the prior object
 
 
+def test_default_prior_centres_leagues_on_their_own_mean_and_frees_lower_divisions():
+    from matchday.models.league_prior import TIER_GAP, default_prior
+
+    mean, cov, carried = default_prior(["E1", "SP1", "N1", "F2"], 0.2, "E0")
+    # the Championship beside the Premier League: no prior; Ligue 2 without Ligue 1: one division lower
+    assert np.isinf(cov[0, 0]) and mean[0] == pytest.approx(-TIER_GAP)
+    assert mean[3] == pytest.approx(-TIER_GAP) and not carried.any()
+    drawn = cov[1:, 1:]
+    np.testing.assert_allclose(drawn, 0.04 * (np.eye(3) + 1.0))
+    # exchangeable: the prior density of offsets (0, o1, o2, o3) depends only on their spread, so it is the
+    # same whichever league is the reference
+    rng = np.random.default_rng(0)
+    values = rng.normal(0, 0.3, 4)
+    precision = np.linalg.inv(drawn)
+    relative = values[1:] - values[0]
+    quadratic = relative @ precision @ relative
+    assert quadratic == pytest.approx(np.sum((values - values.mean()) ** 2) / 0.04)
+
+
 def test_league_prior_changes_reference_and_drifts():
     prior = LeaguePrior.from_arrays(["B", "C"], np.array([0.2, -0.1]), np.array([[0.01, 0.004], [0.004, 0.02]]), "A")
     moved = prior.relative_to("B")
@@ -82,7 +101,8 @@ def test_league_prior_changes_reference_and_drifts():
     assert drifted.covariance_array[0, 1] - prior.covariance_array[0, 1] == pytest.approx(0.005)
     mean, cov, carried = prior.for_groups(["C", "D"], "A", 0.3)
     assert carried.tolist() == [True, False] and mean.tolist() == [-0.1, 0.0]
-    assert cov[1, 1] == pytest.approx(0.09) and cov[0, 1] == 0.0
+    # D is new: the difference of two draws from the population of leagues (sd 0.3 each)
+    assert cov[1, 1] == pytest.approx(2 * 0.09) and cov[0, 1] == 0.0
     assert prior.relative_to("X") is None
     with pytest.raises(ValueError):
         LeaguePrior(("A",), (0.0,), ((1.0,),), "A")
@@ -142,8 +162,8 @@ def test_no_link_keeps_the_prior_instead_of_breaking():
     assert free.league_posterior_ is None
     default = DixonColes().fit(frame)
     difference, sd = _difference(default)
-    assert abs(difference) < 0.02  # the prior mean: the reference level
-    assert sd == pytest.approx(DEFAULT_OFFSET_PRIOR_SD, rel=0.05)
+    assert abs(difference) < 0.02  # the prior mean: the two leagues at one level
+    assert sd == pytest.approx(DEFAULT_OFFSET_PRIOR_SD * np.sqrt(2), rel=0.05)  # two draws from the population
     assert default.league_link(["a-00"], ["b-00"])["weak"].iloc[0]
     assert not default.league_link(["a-00"], ["a-01"])["weak"].iloc[0]  # within a league there is no link to miss
     carried = LeaguePrior(("L2",), (-TRUE_OFFSET,), ((0.05**2,),), "L1")
@@ -158,7 +178,7 @@ def test_links_recover_the_offset_and_shrink_its_uncertainty(model_class):
     many = model_class().fit(_leagues(3, 400))
     d_few, sd_few = _difference(few)
     d_many, sd_many = _difference(many)
-    assert sd_many < sd_few < DEFAULT_OFFSET_PRIOR_SD
+    assert sd_many < sd_few < DEFAULT_OFFSET_PRIOR_SD * np.sqrt(2)
     assert abs(d_many - TRUE_OFFSET) < 3 * sd_many
     assert sd_many < WEAK_LINK_SD and not many.league_link(["a-00"], ["b-00"])["weak"].iloc[0]
     counts = many.league_offsets_
@@ -181,7 +201,9 @@ def test_chain_carries_the_scale_into_a_window_without_links():
     assert prior.sd()["L2"] > earlier.sd()["L2"]  # three years of drift
     model = DixonColes(league_prior=prior).fit(unlinked)
     difference, sd = _difference(model)
-    assert abs(difference - TRUE_OFFSET) < 3 * sd and sd < 0.15
+    # the earlier scale is kept, with an uncertainty between the earlier window's and no information at all
+    assert abs(difference - TRUE_OFFSET) < 3 * sd
+    assert earlier.sd()["L2"] < sd < DEFAULT_OFFSET_PRIOR_SD * np.sqrt(2) / 2
     assert chain.prior(dt.date(2014, 6, 30)) is None  # nothing before the first window
 
 

@@ -399,7 +399,7 @@ NEW_COUNTRIES: tuple[str, ...] = ("NED", "POR", "BEL", "TUR", "GRE", "SCO")
 
 def default_variants(tuning: bool = False) -> list[Variant]:
     """The shipped model and its comparisons; with ``tuning`` also the prior settings compared on the
-    selection seasons (standard deviation 0.15 / 0.35 of a new league's offset, drift 0.06 / 0.12)."""
+    selection seasons (spread 0.21 / 0.40 of the league offsets, drift 0.06 / 0.12, no carried prior)."""
     from matchday.models import DixonColes, Elo
 
     variants = [
@@ -412,8 +412,8 @@ def default_variants(tuning: bool = False) -> list[Variant]:
         Variant(ELO_EQUAL, lambda: Elo(hfa_international=250.0), carry_prior=False),
     ]
     if tuning:
-        variants += [Variant(f"dixon-coles, new-league sd {sd}", lambda sd=sd: DixonColes(league_prior_sd=sd))
-                     for sd in (0.15, 0.35)]
+        variants += [Variant(f"dixon-coles, league spread {sd}", lambda sd=sd: DixonColes(league_prior_sd=sd))
+                     for sd in (0.21, 0.40)]
         variants += [Variant(f"dixon-coles, drift {drift}", DixonColes, drift=drift) for drift in (0.06, 0.12)]
         variants += [Variant("dixon-coles, prior not carried", DixonColes, carry_prior=False)]
     return variants
@@ -499,9 +499,10 @@ def cross_league_report(walk: WalkForward, *, selection: Sequence[str] = SELECTI
         f"{len(frames['selection']['match_id'].unique()):,} matches forecast.",
         f"* **Report seasons** (the verdict): {span(periods['report'])}, "
         f"{len(frames['report']['match_id'].unique()):,} matches forecast.",
-        f"* Shipped settings: a league nobody rated before starts at the reference level with standard deviation "
-        f"{DEFAULT_OFFSET_PRIOR_SD}; carried offsets drift by {DEFAULT_OFFSET_DRIFT} a year; a forecast's link is "
-        f"weak above {WEAK_LINK_SD} (offset standard deviation) or below 16 time-weighted cross-league matches.",
+        f"* Shipped settings: leagues nobody rated before are draws from a population of leagues spread by "
+        f"{DEFAULT_OFFSET_PRIOR_SD} around their common level; carried offsets drift by {DEFAULT_OFFSET_DRIFT} a "
+        f"year; a forecast's link is weak above {WEAK_LINK_SD} (offset standard deviation) or below 16 "
+        "time-weighted cross-league matches.",
         "",
         "Models compared:",
         "",

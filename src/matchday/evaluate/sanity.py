@@ -200,7 +200,7 @@ def goals_bound(best_rate: float, offset_spread: float) -> float:
     A club that scores ``best_rate`` a match against its own league's clubs scores ``best_rate *
     exp(delta)`` against the pool's average side when its league's defence is stronger than the pool's
     average by ``delta``. ``offset_spread`` bounds delta: two standard deviations of the league offsets
-    (:data:`~matchday.models.league_prior.DEFAULT_OFFSET_PRIOR_SD` is their spread, so 2 * 0.25 = 0.5).
+    (:data:`~matchday.models.league_prior.DEFAULT_OFFSET_PRIOR_SD` is their spread, so 2 * 0.30 = 0.6).
     """
     return float(best_rate * np.exp(offset_spread))
 

@@ -660,8 +660,9 @@ class GoalModel(ModelBase):
             solved[:, unidentified] = np.inf
         # a flat direction can survive the Cholesky factorisation as a huge but finite variance (rounding);
         # an offset sd above 100 log-goals means "not identified"
-        solved[:, np.abs(selector.T @ solved).max(axis=1) > 1e4] = np.inf
-        finite = np.isfinite(solved).all(axis=0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            variance = np.einsum("ij,ij->j", selector, np.where(np.isfinite(solved), solved, 0.0))
+        finite = np.isfinite(solved).all(axis=0) & (variance <= 1e4)
         cov = np.full((k - 1, k - 1), np.inf)
         cov[np.ix_(finite, finite)] = selector[:, finite].T @ solved[:, finite]
         cov = np.where(np.isfinite(cov), 0.5 * (cov + cov.T), np.inf)

@@ -22,9 +22,10 @@ fit of the previous, non-overlapping training window (the seasons just before D'
 end of the last of them), whose own prior came the same way from the window before it, back to the first
 stored season. Between the two as-of dates each offset (the reference's too) drifts as a random walk,
 variance :data:`DEFAULT_OFFSET_DRIFT` ``**2`` per year. A window with a missing link therefore keeps the earlier
-scale and reports a wider uncertainty instead of breaking. A league that no earlier window knew starts at
-the reference level with standard deviation :data:`DEFAULT_OFFSET_PRIOR_SD` (the spread of league offsets
-across Europe, see there).
+scale and reports a wider uncertainty instead of breaking. Leagues that no earlier window knew are draws
+from the population of leagues, spread :data:`DEFAULT_OFFSET_PRIOR_SD` around their common level (see
+:func:`default_prior`); a second division beside its first division is tied to it by promotions and has no
+prior.
 
 Windows do not overlap, so no match informs both a prior and the fit that uses it.
 """
@@ -41,17 +42,21 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-DEFAULT_OFFSET_PRIOR_SD: float = 0.25
-"""Prior standard deviation (log-goal scale) of the strength offset of a league no earlier window rated.
+DEFAULT_OFFSET_PRIOR_SD: float = 0.30
+"""Spread (log-goal scale) of the population of league strength offsets: the prior of leagues no earlier
+window rated (:func:`default_prior`: exchangeable draws around their common level, so an offset measured
+from the reference league has standard deviation ``sqrt(2) * 0.30``).
 
-Principle: a league about which nothing is known is a draw from the population of leagues, so its prior
-spread is the spread of league offsets. Measured on the well-linked windows (fits as of 30 June 2019 to
-2025 of the full store, every UEFA competition in the data, the 16 leagues, a nearly flat prior): the
-offsets have a standard deviation of 0.19-0.23 net of their sampling variance (0.23-0.31 raw), and the
-reference league is not the centre of the population (about 0.1 away), so sqrt(0.21^2 + 0.1^2) ~ 0.25.
-The walk-forward check of the UEFA matches of 2013-14 to 2021-22 (1,783 matches, the selection seasons
-of docs/cross-league.md) agrees: RPS 0.19215 with 0.15, 0.19167 with 0.25, 0.19155 with 0.35 (a plateau
-from 0.25 on, paired standard errors ~0.0002); no prior at all: 0.19245.
+Principle: a league about which nothing is known is a draw from the population of leagues. Measured on the
+well-linked windows (fits as of 30 June 2019 to 2025 of the full store, every UEFA competition in the data,
+the 16 leagues, a nearly flat prior), the offsets spread by 0.23-0.31 around their mean (0.19-0.23 after
+subtracting their Hessian variances, which a time-weighted likelihood overstates). Two out-of-sample checks
+bracket the value. The walk-forward of the UEFA matches of 2013-14 to 2021-22 (1,783 matches, the selection
+seasons of docs/cross-league.md, carried prior) gives RPS 0.19302 at 0.15, 0.19212 at 0.21, 0.19164 at 0.30,
+0.19149 at 0.40 and 0.19143 at 0.55 (paired standard errors 0.0001-0.0002; no prior at all: 0.19248).
+The unseen UEFA matches of autumn 2023 forecast from a two-season window without any carried prior
+(tests/test_models_joint.py) give 0.2119 at 0.21, 0.2120 at 0.30, 0.2136 at 0.40 and 0.2162 at 0.55. 0.30
+is the raw spread, within the noise of the best value of both checks.
 """
 
 DEFAULT_OFFSET_DRIFT: float = 0.03
@@ -61,9 +66,9 @@ offset measured from a reference league therefore drifts by ``sqrt(2) * 0.03`` p
 Measured: the offsets of the big five leagues (relative to their mean) in non-overlapping windows three
 years apart (fits as of 30 June 2015 to 2025) change by 0.08 (root mean square), less than their own
 Hessian standard errors would give without any drift (0.14; a time-weighted likelihood overstates them),
-so the drift is not distinguishable from 0 over three years. The walk-forward check (2013-14 to 2021-22)
-is flat between 0.03 and 0.06 (RPS 0.191666 and 0.191677) and worse at 0.12 (0.191774). 0.03 is the
-smallest value tried: league strengths do change over a decade, and a carried prior must not pin them.
+so the drift is not distinguishable from 0 over three years. The walk-forward check (2013-14 to 2021-22,
+spread 0.30) gives RPS 0.191645 at 0.03, 0.191682 at 0.06 and 0.191802 at 0.12. 0.03 is the smallest value
+tried: league strengths do change over a decade, and a carried prior must not pin them.
 """
 
 TIER_GAP: float = 0.42
@@ -71,10 +76,12 @@ TIER_GAP: float = 0.42
 
 Measured in the joint fit as of 2024-04-10 (16 leagues, UEFA matches, carried prior): Premier League over
 Championship 0.50, La Liga over Segunda 0.36, Bundesliga over 2. Bundesliga 0.38, Serie A over Serie B 0.43,
-Ligue 1 over Ligue 2 0.46; mean 0.42 (Elo's ``tier_gap`` of 300 points is 0.5 at 600 points per unit). Without
-it a default prior centred on the reference pulled a Premier League + Championship fit's gap towards 0:
-walk-forward RPS of the Premier League 2023-24 0.19216 against 0.19174 without a league prior; with it,
-see ``docs/cross-league.md`` and the report of issue 8.
+Ligue 1 over Ligue 2 0.46; mean 0.42 (Elo's ``tier_gap`` of 300 points is 0.5 at 600 points per unit). It is
+the default prior mean of a lower division whose first division is not in the fit (a lower division beside
+its first division has no prior: :func:`default_prior`). A default prior centred on the reference for every
+league pulled a Premier League + Championship fit's gap towards 0 (walk-forward RPS of the Premier League
+2023-24: 0.19216 against 0.19174 before issue 8); without a prior between divisions of one country it is
+0.19174 again.
 """
 
 WEAK_LINK_SD: float = 0.15
@@ -196,22 +203,26 @@ def default_prior(groups: Sequence[str], default_sd: float, reference: str | Non
     """(mean, covariance, nothing carried) of the offsets of ``groups`` from ``reference`` for leagues
     nobody rated before.
 
-    A league whose country's first division is also in the fit (a second division: the Championship beside
-    the Premier League) is linked to it every season by the clubs promoted and relegated: its offset gets no
-    prior (infinite variance), as before issue 8. Every other league starts at the reference's level,
-    :data:`TIER_GAP` lower per division below the first (a second division alone in the fit), with standard
-    deviation ``default_sd``, independent of the rest. Groups that are not divisions (UEFA pools, unknown
-    codes) count as first divisions of their own country.
+    The leagues (the reference among them) are exchangeable draws around an unknown common level with
+    standard deviation ``default_sd``: integrating that level out (a flat prior on it), the offsets measured
+    from the reference have covariance ``default_sd**2 * (I + 1 1^T)`` (each one the difference of two draws),
+    so the prior centres the leagues on their own mean, not on the reference, whichever league that is.
+    A division below the first starts :data:`TIER_GAP` lower per division than the reference's tier.
+    A league whose country's first division is also in the fit (a second division beside it) is linked to
+    it every season by the promoted and relegated clubs: its offset gets no prior (infinite variance), as
+    before issue 8. Groups that are not divisions (UEFA pools, unknown codes) count as first divisions of
+    their own country.
     """
     k = len(groups)
     names = [*groups, reference] if reference is not None else list(groups)
     firsts = {_country(name) for name in names if _tier(name) == 1}
     base = _tier(reference) if reference is not None else 1
     mean = np.array([-TIER_GAP * (_tier(name) - base) for name in groups], dtype=float)
-    variance = np.array([np.inf if _tier(name) > 1 and _country(name) in firsts else default_sd**2
-                         for name in groups], dtype=float)
+    free = np.array([_tier(name) > 1 and _country(name) in firsts for name in groups], dtype=bool)
+    drawn = ~free
     cov = np.zeros((k, k))
-    cov[np.arange(k), np.arange(k)] = variance
+    cov[np.ix_(drawn, drawn)] = default_sd**2 * (np.eye(int(drawn.sum())) + 1.0)
+    cov[free, free] = np.inf
     return mean, cov, np.zeros(k, dtype=bool)
 
 
