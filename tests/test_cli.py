@@ -709,3 +709,19 @@ def test_the_default_model_is_combined_and_says_when_it_falls_back(synced_db, tm
     league = runner.invoke(cli.app, ["predict", "Liverpool", "Arsenal", "--as-of", "2024-03-01", "--db", str(db)],
                            catch_exceptions=False)
     assert league.exit_code == 0 and "goal model alone" not in league.stderr
+
+
+def test_cross_league_answers_say_how_the_leagues_are_linked(synced_db):
+    code, out = run("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12",
+                    "--db", str(synced_db), "--json")
+    assert code == 0, out
+    row = json.loads(out)[0]
+    assert (row["home_league"], row["away_league"]) == ("E0", "I1")
+    assert 0 < row["league_link_sd"] < 1 and row["league_link_matches"] > 0 and isinstance(row["weak_link"], bool)
+    code, out = run("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12",
+                    "--db", str(synced_db))
+    assert code == 0 and "E0-I1 link: offset sd" in out
+    code, out = run("ratings", "SP1", "--as-of", "2024-04-14", "--db", str(synced_db), "--json", "--top", "3")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert all(0 < r["league_offset_sd"] < 1 and isinstance(r["weak_link"], bool) for r in rows)

@@ -662,6 +662,51 @@ def _fallback_note(fitted, model: str, home: list[str], away: list[str], competi
 _fixture_competition = inputs.fixture_competition
 
 
+def _league_link(fitted, home: str, away: str) -> tuple[str, dict[str, object]]:
+    """Caption text and JSON fields saying how well the two clubs' leagues are tied together
+    (models/league_prior.py: WEAK_LINK_SD, WEAK_LINK_MATCHES). Empty within a league."""
+    from matchday.models.league_prior import WEAK_LINK_MATCHES, WEAK_LINK_SD
+
+    if not hasattr(fitted, "league_link"):
+        return "", {}
+    row = fitted.league_link([home], [away]).iloc[0]
+    fields: dict[str, object] = {"home_league": row["home_league"], "away_league": row["away_league"],
+                                 "league_link_sd": None if _missing(row["offset_sd"]) else float(row["offset_sd"]),
+                                 "league_link_matches": None if _missing(row["cross_weight"]) else
+                                 round(float(row["cross_weight"]), 1),
+                                 "weak_link": bool(row["weak"])}
+    if row["home_league"] == row["away_league"]:
+        return "", fields
+    pair = f"{row['home_league']}-{row['away_league']} link"
+    weight = 0.0 if _missing(row["cross_weight"]) else float(row["cross_weight"])
+    matches = f"{weight:.0f} time-weighted cross-league matches in the training data"
+    few = weight < WEAK_LINK_MATCHES
+    if _missing(row["offset_sd"]):
+        text = f"{pair}: {matches}"
+        if few:
+            text = (f"WEAK LINK: {text} (fewer than {WEAK_LINK_MATCHES:.0f}); the leagues' relative level rests "
+                    "on their starting ratings")
+        return text, fields
+    text = f"{pair}: offset sd {row['offset_sd']:.2f}, {matches}"
+    if row["offset_sd"] > WEAK_LINK_SD:
+        text = (f"WEAK LINK: {text}; sd above {WEAK_LINK_SD}: the two leagues' relative level is uncertain, "
+                "treat the forecast with caution")
+    elif few:
+        text = (f"WEAK LINK: {text} (fewer than {WEAK_LINK_MATCHES:.0f}); the leagues' relative level is carried "
+                "from earlier seasons")
+    return text, fields
+
+
+def _with_fields(frame: pd.DataFrame, fields: dict[str, object], as_table: bool) -> pd.DataFrame:
+    """``frame`` with one column per field (JSON and CSV output only; the table shows them in its caption)."""
+    if as_table or not fields:
+        return frame
+    frame = frame.copy()
+    for key, value in fields.items():
+        frame[key] = value
+    return frame
+
+
 @app.command()
 def predict(
     home: Annotated[str, typer.Argument(help="Home club (any known name).")],
@@ -710,11 +755,12 @@ def predict(
                           soft_wrap=True)
     title = (f"{names[home_id]} v {names[away_id]}" + (" (neutral)" if neutral else "")
              + f" - {model}, as of {cutoff.isoformat()}" + (f", {comp}" if comp else ""))
-    caption = f"expected goals {xg[0]:.2f} - {xg[1]:.2f}"
-    emit(table, as_json=json_, as_csv=csv, title=title, caption=caption,
+    link, fields = _league_link(fitted, home_id, away_id)
+    caption = f"expected goals {xg[0]:.2f} - {xg[1]:.2f}" + (f"\n{link}" if link else "")
+    emit(_with_fields(table, fields, not csv), as_json=json_, as_csv=csv, title=title, caption=caption,
          basis=_basis(provenance, competitions=[c for c in [comp] if c]),
          meta={"home": home_id, "away": away_id, "competition": comp, "neutral": neutral,
-               "expected_goals": list(xg)})
+               "expected_goals": list(xg), **fields})
 
 
 @app.command()
@@ -746,9 +792,11 @@ def ratings(
         table = table[table["team"].isin(teams)].head(top).reset_index(drop=True)
         table.insert(1, "club", table["team"].map(team_names(store, list(table["team"]))))
     table.insert(0, "rank", range(1, len(table) + 1))
-    emit(table.drop(columns=["team"]), as_json=json_, as_csv=csv,
+    caption = "strength = expected goal difference per match against an average side on neutral ground"
+    note, fields = _league_scale(fitted, comp.code)
+    emit(_with_fields(table.drop(columns=["team"]), fields, not (json_ or csv)), as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} - {model} ratings as of {cutoff.isoformat()}",
-         caption="strength = expected goal difference per match against an average side on neutral ground",
+         caption=caption + (f"\n{note}" if note else ""),
          basis=_basis(provenance, competitions=[comp.code]), meta={"competition": comp.code, "season": season})
 
 
@@ -767,6 +815,35 @@ def _task_progress(description: str):
                         MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True)
     task = progress.add_task("tasks", total=None, label="")
     return progress, lambda done, total, label: progress.update(task, completed=done, total=total, label=label)
+
+
+def _league_scale(fitted, league: str) -> tuple[str, dict[str, object]]:
+    """Caption text and JSON fields: how firmly ``league`` sits on the common scale (its offset's standard
+    deviation against the mean of the leagues; Elo: its cross-league matches)."""
+    from matchday.models.league_prior import WEAK_LINK_MATCHES, WEAK_LINK_SD
+
+    offsets = getattr(fitted, "league_offsets_", None)
+    if offsets is not None and league in offsets.index and "sd_vs_leagues" in offsets.columns:
+        row = offsets.loc[league]
+        sd, foreign = float(row["sd_vs_leagues"]), float(row["foreign_weight"])
+        weak = bool(sd > WEAK_LINK_SD or foreign < WEAK_LINK_MATCHES)
+        text = (f"{league} on the common scale: offset sd {sd:.2f} against the leagues' mean, "
+                f"{foreign:.0f} time-weighted matches against other countries' clubs in the training data")
+        if sd > WEAK_LINK_SD:
+            text = f"WEAK LINK: {text}; sd above {WEAK_LINK_SD}: its level against other leagues is uncertain"
+        elif weak:
+            text = (f"WEAK LINK: {text} (fewer than {WEAK_LINK_MATCHES:.0f}); its level against other leagues is "
+                    "carried from earlier seasons")
+        return text, {"league_offset": float(row["offset"]), "league_offset_sd": sd,
+                      "league_link_matches": round(foreign, 1), "weak_link": weak}
+    if hasattr(fitted, "foreign_weights_"):
+        weight = float(fitted.foreign_weights_.get(league, 0.0))
+        weak = weight < WEAK_LINK_MATCHES
+        text = f"{league}: {weight:.0f} time-weighted matches against other countries' clubs in the rating history"
+        if weak:
+            text = f"WEAK LINK: {text} (fewer than {WEAK_LINK_MATCHES:.0f}); its level rests on its starting ratings"
+        return text, {"league_link_matches": round(weight, 1), "weak_link": weak}
+    return "", {}
 
 
 @app.command()
@@ -1430,6 +1507,9 @@ def tie(
         frame = frame.merge(_tie_frame(mc, teams), on="decided by", how="left", suffixes=("", " (MC)"))
         caption += f"; Monte Carlo: {sims:,} ties, seed {seed}, SE {mc.se[0]:.4f}"
     frame = frame.fillna(0.0)
+    link, fields = _league_link(fitted, a, b)
+    if link:
+        caption += f"\n{link}"
     caption = f"as of {cutoff.isoformat()}, " + caption + "".join(f"; {note}" for note in answer.notes)
     basis = _basis(provenance, sims=sims or None, seed=seed if sims else None, competitions=[answer.competition])
     if json_:
@@ -1438,14 +1518,15 @@ def tie(
                                               "season": answer.season, "round": answer.round, "as_of": cutoff.isoformat(),
                                               "first_leg": None if answer.first_leg is None else list(answer.first_leg),
                                               "first_leg_from": answer.first_leg_from, "model": model,
-                                              "notes": list(answer.notes)},
+                                              "notes": list(answer.notes), **fields},
                                       "odds": frame.to_dict(orient="records"), "legs": legs,
                                       "before": before.to_dict(orient="records")}, indent=2) + "\n")
         return
     if not csv:
         for column in frame.columns[1:]:
             frame[column] = _pct(frame[column])
-    emit(frame, as_json=False, as_csv=csv, title=f"{teams[0]} v {teams[1]}: {answer.situation()}", caption=caption,
+    emit(_with_fields(frame, fields, not csv), as_json=False, as_csv=csv,
+         title=f"{teams[0]} v {teams[1]}: {answer.situation()}", caption=caption,
          basis=basis)
     if not before.empty:
         if not csv:
@@ -1562,6 +1643,72 @@ def validate_ties(
                                               progress=lambda done, total: bar.update(task, completed=done, total=total))
     console.print(f"wrote {output}: {len(validation.ties)} ties scored, {len(validation.fits)} model fits"
                   + (f", extra-time factor {extra.pooled.factor:.3f} (SE {extra.pooled.se:.3f})" if extra else ""))
+
+
+@app.command("check-scale")
+def check_scale(
+    seasons: Annotated[str, typer.Option("--seasons", help="UEFA seasons to forecast, e.g. 2013-14:2024-25.")] =
+        "2013-14:2024-25",
+    tuning: Annotated[bool, typer.Option("--tuning/--no-tuning", help="Also compare the prior settings on the "
+                                         "selection seasons.")] = True,
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/cross-league.md"),
+    forecasts_csv: Annotated[Path | None, typer.Option("--forecasts-csv", help="Also save every forecast as CSV.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Check the cross-league scale out of sample: every UEFA match forecast as of the day before its week
+    (weekly refits), residuals per country, draw and home-win rates, reliability, with and without the ten
+    leagues of issue 14; writes docs/cross-league.md."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.data.seasons import season_range
+    from matchday.evaluate.cross_league import cross_league_report, history_from_store, run_check
+
+    chosen = season_range(seasons)
+    with open_store(db) as store:
+        history = history_from_store(store)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console) as bar:
+        task = bar.add_task("UEFA weeks", total=None)
+        walk = run_check(history, chosen, tuning=tuning,
+                         progress=lambda done, total, label: bar.update(task, completed=done, total=total,
+                                                                         description=label))
+    command = f"matchday check-scale --seasons {seasons}" + ("" if tuning else " --no-tuning")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(cross_league_report(walk, command=command), encoding="utf-8")
+    if forecasts_csv:
+        walk.forecasts.to_csv(forecasts_csv, index=False)
+    console.print(f"wrote {output} ({walk.forecasts['match_id'].nunique():,} UEFA matches, "
+                  f"{len(walk.settings['variants'])} models, {walk.seconds / 60:.1f} minutes)")
+
+
+@app.command("sanity-sweep")
+def sanity_sweep_command(
+    seasons: Annotated[str, typer.Option("--seasons", help="Seasons to sweep, e.g. 2013-14:2024-25.")] = "2013-14:2024-25",
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write.")] = Path("docs/sanity-sweep.md"),
+    db: DbOption = None,
+) -> None:
+    """Ratings and the most lopsided cross-league forecasts of every league and UEFA competition on 1 October,
+    1 February and 1 May of every season, with the invariants the tests assert; writes docs/sanity-sweep.md."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchday.data.seasons import season_range
+    from matchday.evaluate.cross_league import history_from_store
+    from matchday.evaluate.sanity import sanity_sweep, sweep_report
+    from matchday.workflows import team_names
+
+    with open_store(db) as store:
+        history = history_from_store(store)
+        names = team_names(store, sorted(set(history["home"]) | set(history["away"])))
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console) as bar:
+        task = bar.add_task("sweep", total=None)
+        sweep = sanity_sweep(history, season_range(seasons),
+                             progress=lambda done, total, label: bar.update(task, completed=done, total=total,
+                                                                             description=label))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(sweep_report(sweep, history, names, command=f"matchday sanity-sweep --seasons {seasons}"),
+                      encoding="utf-8")
+    console.print(f"wrote {output} ({len(sweep.settings['dates'])} dates, {sweep.seconds / 60:.1f} minutes)")
 
 
 @app.command("calibrate-seasons")

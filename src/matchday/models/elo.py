@@ -8,7 +8,7 @@ Rating updates (http://clubelo.com/System, Lars Schiefler):
   win / draw / loss and ``F = sqrt(|goal difference|)`` for a win, 1 for a draw (ClubElo's goal-difference
   weighting; ``goal_weighting="none"`` gives F = 1);
 * home advantage is estimated per country, adaptively: it starts at ``hfa_initial`` Elo points (100 for
-  leagues, ``hfa_international`` = 250 for cross-border UEFA matches) and after every non-neutral match
+  leagues, ``hfa_international`` = 125 for cross-border UEFA matches) and after every non-neutral match
   moves by ``hfa_rate`` (0.075) times the points the home side won, so in the long run home sides win as
   many points as they lose (ClubElo's "adaptive home field advantage").
 * a club seen for the first time starts at ``initial_rating - tier_gap * (tier - 1)`` while its
@@ -28,7 +28,7 @@ term lets lopsided matches have more goals. Elo therefore also yields a full sco
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -132,13 +132,23 @@ class Elo(ModelBase):
     goal_weighting: ``"sqrt"`` (F = sqrt(goal difference) for a win) or ``"none"``.
     initial_rating / tier_gap: start of clubs in a competition new to the data (second tier 300 lower:
         ClubElo's English level-1 and level-2 averages differ by about 300).
-    hfa_initial / hfa_international / hfa_rate: adaptive home advantage per country (Elo points).
+    hfa_initial / hfa_international / hfa_rate: adaptive home advantage per country (Elo points). The
+        start for cross-border matches, 125, is where the adaptive value settles on the stored UEFA matches
+        (132, 147 and 93 points in the fits as of 2016-05-01, 2019-05-02 and 2024-04-10; it was 250, which
+        a window without cross-border matches, e.g. a store without the 2011-19 Champions League files,
+        kept: 67% for Liverpool at home to Barcelona in May 2019).
     newcomer_after_days: a competition seen for longer than this treats first-time clubs as newcomers
         (rated like the three weakest active clubs) instead of founding members.
     burn_in_days: matches in the first ``burn_in_days`` of the data (ratings still settling) are left out
         of the goal-mapping fit, unless fewer than 200 matches would remain.
     xi: time decay (1/day) of the goal-mapping fit. rho: Dixon-Coles correction in the score matrix.
-    max_goals: G of the score grids. warm_start: a refit at a later as-of date continues the rating pass
+    max_goals: G of the score grids.
+    league_ratings: ``{competition: rating}``, the starting rating of the clubs of a competition new to
+        the data (replaces ``initial_rating - tier_gap * (tier - 1)`` for the competitions it names). Elo
+        puts leagues on one scale only through cross-league matches, which move a league's mean by a few
+        points a season; with equal starting ratings and few links every league would stay level.
+        :func:`matchday.models.training.fit_model` fills it from the goal model's carried league offsets
+        (:func:`elo_league_ratings`). warm_start: a refit at a later as-of date continues the rating pass
     from the previous one instead of starting again (walk-forward backtests).
     """
 
@@ -150,15 +160,17 @@ class Elo(ModelBase):
         initial_rating: float = 1500.0,
         tier_gap: float = 300.0,
         hfa_initial: float = 100.0,
-        hfa_international: float = 250.0,
+        hfa_international: float = 125.0,
         hfa_rate: float = 0.075,
         newcomer_after_days: float = 300.0,
         burn_in_days: float = 365.0,
         xi: float = DEFAULT_XI,
         rho: bool = True,
         max_goals: int = 10,
+        league_ratings: Mapping[str, float] | None = None,
         warm_start: bool = False,
     ) -> None:
+        self.league_ratings = league_ratings
         self.k = k
         self.goal_weighting = goal_weighting
         self.initial_rating = initial_rating
@@ -208,6 +220,7 @@ class Elo(ModelBase):
         self.home_advantage_ = pd.Series(dict(sorted(state.hfa.items())), name="home_advantage", dtype=float)
         self.n_matches_ = state.n_processed
         self.as_of_ = day
+        self._cross_cache = None
         return self
 
     def _run(self, data: MatchArrays, order: np.ndarray, state: _EloState) -> None:
@@ -304,6 +317,8 @@ class Elo(ModelBase):
         """Starting rating of a club first seen in match ``i`` of the current batch."""
         competition, date = history.comp[history.offset + i], history.date[history.offset + i]
         founding = self.initial_rating - self.tier_gap * (_tier(competition) - 1)
+        if self.league_ratings and competition in self.league_ratings:
+            founding = float(self.league_ratings[competition])
         if date - state.comp_first[competition] <= np.timedelta64(int(self.newcomer_after_days * 86400), "s"):
             return founding
         peers = history.recent_teams(competition, i, np.timedelta64(365, "D"))
@@ -395,6 +410,64 @@ class Elo(ModelBase):
         curve = self.goal_curvature_ * d**2
         return base + self.goal_slope_ * d + curve, base - self.goal_slope_ * d + curve
 
+    def league_link(self, home: Any, away: Any) -> pd.DataFrame:
+        """How well the two clubs' leagues are tied together in the rating history, per fixture.
+
+        Elo has no standard deviation: ``offset_sd`` is NaN and ``weak`` means that one of the two leagues
+        has fewer than :data:`~matchday.models.league_prior.WEAK_LINK_MATCHES` time-weighted matches against
+        other countries' clubs (against other leagues, for two leagues of one country) in the processed
+        history (``cross_weight``, the smaller of the two; NaN within a league).
+        """
+        from matchday.models.league_prior import WEAK_LINK_MATCHES
+
+        hi, ai = self._team_index(home), self._team_index(away)
+        league_h = self._team_competition(hi)
+        league_a = self._team_competition(ai)
+        same_country = map_values(league_h, _country, None, dtype=object) == map_values(league_a, _country, None,
+                                                                                           dtype=object)
+        cross = np.where(same_country,
+                         np.minimum(map_values(league_h, self.cross_league_weights_, 0.0),
+                                    map_values(league_a, self.cross_league_weights_, 0.0)),
+                         np.minimum(map_values(league_h, self.foreign_weights_, 0.0),
+                                    map_values(league_a, self.foreign_weights_, 0.0)))
+        same = league_h == league_a
+        cross = np.where(same, np.nan, cross)
+        return pd.DataFrame({"home_league": league_h, "away_league": league_a, "offset_sd": np.nan,
+                             "cross_weight": cross, "weak": ~same & (np.nan_to_num(cross) < WEAK_LINK_MATCHES)})
+
+    @property
+    def foreign_weights_(self) -> dict[str, float]:
+        """Like :attr:`cross_league_weights_`, against clubs of leagues of other countries (UEFA links)."""
+        return self._link_weights()[1]
+
+    @property
+    def cross_league_weights_(self) -> dict[str, float]:
+        """Time-weighted matches (decay ``xi`` from the as-of day) of each league's clubs against clubs of other
+        leagues in the processed history (clubs counted in their current league)."""
+        return self._link_weights()[0]
+
+    def _link_weights(self) -> tuple[dict[str, float], dict[str, float]]:
+        self._check_fitted()
+        if getattr(self, "_cross_cache", None) is None:
+            state = self._state
+            home, away = np.concatenate(state.home), np.concatenate(state.away)
+            index = np.arange(len(self.teams_))
+            league = dict(zip(self.teams_, self._team_competition(index), strict=True))
+            lh = np.array([league.get(t) for t in home], dtype=object)
+            la = np.array([league.get(t) for t in away], dtype=object)
+            country = {name: (_country(name) if name not in UEFA_CODES else f"EUR:{name}")
+                       for name in set(league.values())}
+            ch = np.array([country.get(x) for x in lh], dtype=object)
+            ca = np.array([country.get(x) for x in la], dtype=object)
+            weights = decay_weights(np.concatenate(state.date), day_end(self.as_of_), self.xi)
+            tables = []
+            for mask in (lh != la, ch != ca):
+                table = (pd.Series(np.r_[weights[mask], weights[mask]], index=np.r_[lh[mask], la[mask]])
+                         .groupby(level=0).sum())
+                tables.append({str(k): float(v) for k, v in table.items()})
+            self._cross_cache = (tables[0], tables[1])
+        return self._cross_cache
+
     def win_expectancy(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> np.ndarray:
         """Elo's own expected result E of the home side (win = 1, draw = 1/2)."""
         dr = self.rating_difference(home, away, neutral, competition)
@@ -419,3 +492,33 @@ class Elo(ModelBase):
                               "last_played": last})
         frame = filter_ratings(frame, teams, competition)
         return frame.sort_values("elo", ascending=False, kind="stable").reset_index(drop=True)
+
+
+ELO_POINTS_PER_OFFSET: float = 600.0
+"""Elo points per unit of a goal model's league strength offset (log-goal scale).
+
+A league offset ``o`` moves the log ratio of expected goals of a match by ``2 o``; Elo's goal mapping moves it
+by ``2 * goal_slope_ * dR / 400``. The fitted slope is 0.66 in every joint fit of the leagues and UEFA
+matches (0.656-0.667 as of 2016-05-01, 2019-05-02, 2022-05-01 and 2024-04-10), so ``dR = 400 o / 0.66``,
+about 600 o. Check: the Premier League's offset over the Championship, about 0.5, becomes 300 points,
+ClubElo's gap between the two (and ``tier_gap``).
+"""
+
+
+def elo_league_ratings(offsets: Mapping[str, float], initial_rating: float = 1500.0,
+                       points_per_offset: float = ELO_POINTS_PER_OFFSET) -> dict[str, float]:
+    """Starting ratings per league from goal-model strength offsets (``{league: offset}``, any reference):
+    ``initial_rating`` for the mean offset, ``points_per_offset`` Elo points per unit above or below."""
+    if not offsets:
+        return {}
+    centre = float(np.mean(list(offsets.values())))
+    return {league: initial_rating + points_per_offset * (float(o) - centre) for league, o in offsets.items()}
+
+
+def elo_starts_from_prior(prior: Any, initial_rating: float = 1500.0) -> dict[str, float] | None:
+    """Starting ratings per league from a carried :class:`~matchday.models.league_prior.LeaguePrior`
+    (its means, the reference at 0); None without a prior."""
+    if prior is None:
+        return None
+    offsets = {prior.reference: 0.0, **dict(zip(prior.leagues, prior.mean, strict=True))}
+    return elo_league_ratings(offsets, initial_rating)

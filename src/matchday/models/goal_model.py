@@ -50,7 +50,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from matchday.data.competitions import UEFA_CODES
+from matchday.data.competitions import COMPETITIONS, UEFA_CODES
 from matchday.data.errors import DataError
 from matchday.data.frames import ALL_COMPETITIONS, MatchArrays, as_of_day, day_end, played_matches
 from matchday.models.distributions import LikelihoodResult, PoissonScores, ScoreDistribution
@@ -61,6 +61,14 @@ from matchday.models.interface import (
     filter_ratings,
     map_values,
     sorted_codes,
+)
+from matchday.models.league_prior import (
+    DEFAULT_OFFSET_PRIOR_SD,
+    WEAK_LINK_MATCHES,
+    WEAK_LINK_SD,
+    LeaguePrior,
+    default_prior,
+    precision_of,
 )
 from matchday.models.solver import bounds_arrays, lbfgs, newton, single_threaded_blas
 from matchday.models.weights import DEFAULT_XI, decay_weights
@@ -112,6 +120,9 @@ class _Design:
     prior_defence: np.ndarray
     anchor: np.ndarray | None = None  # per-team competition group (0 = reference) for the prior means
     n_anchor: int = 1
+    # Gaussian prior on the strength offsets o_k = (A_k + D_k) / 2 of the groups 1..K-1 (league_prior.py)
+    offset_mean: np.ndarray | None = None
+    offset_precision: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         t, c = self.n_teams, self.n_comp
@@ -167,6 +178,10 @@ class _Design:
     @property
     def size(self) -> int:
         return self.n_linear + 2 * (self.n_anchor - 1) + self.n_extra
+
+    def strength_offsets(self, theta: np.ndarray) -> np.ndarray:
+        """o_k = (A_k + D_k) / 2 of the groups 1..K-1 (the reference's is 0)."""
+        return 0.5 * (theta[self.anchor_attack] + theta[self.anchor_defence])
 
     def prior_means(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-team prior means of attack and defence: competition mean + the team's own offset."""
@@ -233,6 +248,12 @@ class _Objective:
             if d.n_anchor > 1:
                 grad[d.anchor_attack] += s * np.bincount(d.anchor, da, minlength=d.n_anchor)[1:]
                 grad[d.anchor_defence] += s * np.bincount(d.anchor, dd, minlength=d.n_anchor)[1:]
+                if d.offset_precision is not None:
+                    r = d.strength_offsets(theta) - d.offset_mean
+                    pr = d.offset_precision @ r
+                    value -= 0.5 * float(np.dot(r, pr))
+                    grad[d.anchor_attack] -= 0.5 * pr
+                    grad[d.anchor_defence] -= 0.5 * pr
         return -value, -grad, res, res.loglik
 
     def hessian(self, res: LikelihoodResult) -> np.ndarray:
@@ -294,8 +315,21 @@ class _Objective:
                     hess[cols, offset + teams] = s
                     idx = block.start + np.arange(k)
                     hess[idx, idx] = -s * d.anchor_size[1:]
+                if d.offset_precision is not None:  # d2/dA dA = d2/dA dD = ... = -P / 4
+                    for rows in (d.anchor_attack, d.anchor_defence):
+                        for cols in (d.anchor_attack, d.anchor_defence):
+                            hess[rows, cols] -= 0.25 * d.offset_precision
         return -hess
 
+
+
+def _group_country(name: str) -> str:
+    """Country of a league group: the league's country; the clubs known only from a UEFA competition
+    form their own ("EUR:<code>")."""
+    info = COMPETITIONS.get(name)
+    if info is None or name in UEFA_CODES:
+        return f"EUR:{name}"
+    return str(info.country)
 
 
 @dataclass
@@ -359,6 +393,14 @@ class GoalModel(ModelBase):
         default :data:`DEFAULT_SHRINKAGE`.
     priors: optional ``{team: (attack, defence)}`` prior means (default 0, an average team). A team listed
         here but absent from the data is rated at its prior (e.g. a promoted club before its first match).
+    league_prior: a :class:`~matchday.models.league_prior.LeaguePrior` on the leagues' strength offsets,
+        normally the posterior of the previous training window carried forward
+        (:func:`matchday.models.training.fit_model` builds it); None = every league's offset has the
+        default prior below. Leagues it does not know get the default prior.
+    league_prior_sd: standard deviation of the default prior of a league's strength offset around the
+        reference league (default :data:`~matchday.models.league_prior.DEFAULT_OFFSET_PRIOR_SD`); None =
+        no prior on the offsets (maximum likelihood: a league without cross-league matches is then not
+        tied to the others; the behaviour before issue 8).
     home_advantage: ``"competition"`` (default: one per competition; leagues differ and UEFA away trips
         are longer, so a joint fit across leagues should not force one value; for a one-league fit it is
         the same as ``"single"``) or ``"single"``.
@@ -387,6 +429,8 @@ class GoalModel(ModelBase):
         priors: Mapping[str, tuple[float, float]] | None = None,
         newcomer_prior: tuple[float, float] | None = PROMOTED_PRIOR,
         prior_mean: str = "competition",
+        league_prior: LeaguePrior | None = None,
+        league_prior_sd: float | None = DEFAULT_OFFSET_PRIOR_SD,
         home_advantage: str = "competition",
         warm_start: bool = False,
         solver: str = "newton",
@@ -394,6 +438,8 @@ class GoalModel(ModelBase):
         max_iter: int = 100,
     ) -> None:
         self.distribution = distribution
+        self.league_prior = league_prior
+        self.league_prior_sd = league_prior_sd
         self.xi = xi
         self.max_goals = max_goals
         self.shrinkage = shrinkage
@@ -435,6 +481,10 @@ class GoalModel(ModelBase):
             raise ValueError(f"max_goals must be an integer >= 2 (got {self.max_goals!r})")
         if self.prior_mean not in ("competition", "zero"):
             raise ValueError(f"prior_mean must be 'competition' or 'zero' (got {self.prior_mean!r})")
+        if self.league_prior_sd is not None and not (self.league_prior_sd > 0 and math.isfinite(self.league_prior_sd)):
+            raise ValueError(f"league_prior_sd must be a finite standard deviation > 0 or None (got {self.league_prior_sd})")
+        if self.league_prior is not None and not isinstance(self.league_prior, LeaguePrior):
+            raise ValueError(f"league_prior must be a LeaguePrior or None (got {type(self.league_prior).__name__})")
         if self.solver not in ("newton", "lbfgs"):
             raise ValueError(f"solver must be 'newton' or 'lbfgs' (got {self.solver!r})")
 
@@ -481,25 +531,31 @@ class GoalModel(ModelBase):
             prior_defence[where] = values[:, 1]
         anchor: np.ndarray | None = None
         n_anchor = 1
+        group_names = np.array([], dtype=object)
+        offset_mean = offset_precision = None
+        self._offset_prior = None
         if self.shrinkage > 0 and self.prior_mean == "competition":
-            groups, group_names = sorted_codes(membership.current)
-            if len(group_names) > 1:
-                sizes = np.bincount(groups, minlength=len(group_names))
-                sizes[group_names == -1] = 0
-                ref = int(np.argmax(sizes))  # the largest group is the reference (its mean is fixed at 0)
-                # teams without matches (listed in priors only) join the reference group
-                groups = np.where(membership.current < 0, ref, groups)
-                anchor = np.where(groups == ref, 0, np.where(groups < ref, groups + 1, groups))
-                keep = np.unique(anchor)  # renumber without the emptied group
-                anchor = np.searchsorted(keep, anchor).astype(np.intp)
-                n_anchor = len(keep)
+            anchor, group_names = self._league_groups(membership.current, comps_all)
+            n_anchor = len(group_names)
+            if n_anchor > 1 and self.league_prior_sd is not None:
+                others = [str(g) for g in group_names[1:]]
+                if self.league_prior is not None:
+                    mean, cov, carried = self.league_prior.for_groups(others, str(group_names[0]),
+                                                                      float(self.league_prior_sd))
+                else:
+                    mean, cov, carried = default_prior(others, float(self.league_prior_sd), str(group_names[0]))
+                offset_mean, offset_precision = mean, precision_of(cov)
+                self._offset_prior = (mean, cov, carried)
+            elif n_anchor <= 1:
+                anchor = None
         self._newcomers = teams[membership.newcomer]
         self._last_played = membership.last
 
         dist = self._fit_distribution()
         design = _Design(n_teams=len(teams), n_comp=n_comp, n_extra=len(dist.extra_names), home=home_idx,
                          away=away_idx, comp=np.where(data.neutral, n_comp, adv_idx), weights=weights,
-                         prior_attack=prior_attack, prior_defence=prior_defence, anchor=anchor, n_anchor=n_anchor)
+                         prior_attack=prior_attack, prior_defence=prior_defence, anchor=anchor, n_anchor=n_anchor,
+                         offset_mean=offset_mean, offset_precision=offset_precision)
         prep = dist.prepare(x, y, weights)
         objective = _Objective(dist, design, prep, float(self.shrinkage))
 
@@ -546,7 +602,87 @@ class GoalModel(ModelBase):
                             np.concatenate([weights, weights]), comps_all)
         self._comp_lookup = {str(name): i for i, name in enumerate(comp_names)}
         self._after_fit(data, design)
+        self._league_state(objective, theta, design, group_names, day)
         return self
+
+    def _league_groups(self, current: np.ndarray, comps_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(group per team, group names with the reference first): one group per current competition.
+
+        The reference (offset 0) is the carried prior's reference when it is among the groups (so a chain of
+        fits keeps one frame), else the first division with the most clubs (else any domestic league; the
+        first in code order on a tie).
+        Clubs without a match (listed in ``priors`` only) join the reference.
+        """
+        codes = np.unique(current[current >= 0])
+        names = comps_all[codes].astype(object)
+        sizes = np.array([(current == c).sum() for c in codes])
+        wanted = self.league_prior.reference if self.league_prior is not None else None
+        first = np.array([name not in UEFA_CODES and getattr(COMPETITIONS.get(name), "tier", 1) == 1
+                          for name in names])
+        domestic = ~np.isin(names, list(UEFA_CODES))
+        if wanted in set(names.tolist()):
+            ref = int(np.flatnonzero(names == wanted)[0])
+        else:  # a first division (the UEFA-only pools change their membership every season)
+            rank = np.where(first, sizes + 10_000, np.where(domestic, sizes, -1))
+            ref = int(np.argmax(rank))
+        order = np.r_[ref, [j for j in range(len(codes)) if j != ref]].astype(np.intp)
+        position = np.empty(len(comps_all), dtype=np.intp)
+        position[codes[order]] = np.arange(len(order))
+        anchor = np.where(current >= 0, position[np.clip(current, 0, None)], 0).astype(np.intp)
+        return anchor, names[order]
+
+    def _league_state(self, objective: _Objective, theta: np.ndarray, design: _Design, group_names: np.ndarray,
+                      day: pd.Timestamp) -> None:
+        """League offsets, their covariance (inverse of the exact Hessian of the penalised objective at the
+        optimum, restricted to the offsets) and the cross-league matches behind each."""
+        k = len(group_names)
+        self._group_names = group_names
+        self._team_group = design.anchor if k > 1 else np.zeros(design.n_teams, dtype=np.intp)
+        self._offset_cov = np.zeros((max(k, 1), max(k, 1)))
+        if k <= 1:
+            self.league_posterior_ = None
+            return
+        offsets = design.strength_offsets(theta)
+        selector = np.zeros((design.size, k - 1))
+        rows = np.arange(k - 1)
+        selector[design.anchor_attack.start + rows, rows] = 0.5
+        selector[design.anchor_defence.start + rows, rows] = 0.5
+        _, _, result, _ = objective(theta, True)
+        hess = objective.hessian(result)
+        try:
+            from scipy.linalg import cho_factor, cho_solve
+
+            with single_threaded_blas(design.size):
+                solved = cho_solve(cho_factor(hess), selector)
+        except np.linalg.LinAlgError:  # flat directions (no prior, no link): the offset is not identified
+            solved = np.linalg.lstsq(hess, selector, rcond=None)[0]
+            unidentified = np.abs(hess @ solved - selector).max(axis=0) > 1e-6
+            solved[:, unidentified] = np.inf
+        # a flat direction can survive the Cholesky factorisation as a huge but finite variance (rounding);
+        # an offset sd above 100 log-goals means "not identified"
+        with np.errstate(invalid="ignore", over="ignore"):
+            variance = np.einsum("ij,ij->j", selector, np.where(np.isfinite(solved), solved, 0.0))
+        finite = np.isfinite(solved).all(axis=0) & (variance <= 1e4)
+        cov = np.full((k - 1, k - 1), np.inf)
+        cov[np.ix_(finite, finite)] = selector[:, finite].T @ solved[:, finite]
+        cov = np.where(np.isfinite(cov), 0.5 * (cov + cov.T), np.inf)
+        self._offset_cov[1:, 1:] = cov
+        self._offsets = np.r_[0.0, offsets]
+        self._anchors = (np.r_[0.0, theta[design.anchor_attack]], np.r_[0.0, theta[design.anchor_defence]])
+        gh, ga = design.anchor[design.home], design.anchor[design.away]
+        country = np.array([_group_country(str(name)) for name in group_names], dtype=object)
+        self._group_country = country
+
+        def both_sides(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            w = design.weights[mask]
+            return (np.bincount(gh[mask], minlength=k) + np.bincount(ga[mask], minlength=k),
+                    np.bincount(gh[mask], w, minlength=k) + np.bincount(ga[mask], w, minlength=k))
+
+        self._cross = both_sides(gh != ga)
+        self._foreign = both_sides(country[gh] != country[ga])
+        self.league_posterior_ = (LeaguePrior.from_arrays(group_names[1:], offsets, cov, str(group_names[0]),
+                                                          day.date())
+                                  if np.isfinite(cov).all() else None)
 
     # ------------------------------------------------------------------ fitted state as pandas
     def _cached(self, key: str, build):
@@ -603,6 +739,94 @@ class GoalModel(ModelBase):
         """Dixon-Coles rho (0 for models without the low-score correction)."""
         self._check_fitted()
         return self.extra_.get("rho", 0.0)
+
+    @property
+    def league_offsets_(self) -> pd.DataFrame:
+        """The strength offset of each league (group of clubs centred together), reference first.
+
+        Index ``league`` (a competition code: the clubs' current league, or the UEFA competition of clubs the
+        data knows only from UEFA matches). Columns: ``offset`` ((A + D) / 2, log-goal scale, from the
+        reference league), ``sd`` (its posterior standard deviation, from the exact Hessian of the
+        penalised, time-weighted likelihood at the optimum), ``sd_vs_leagues`` (that of the offset minus the
+        mean offset of the domestic leagues: how firmly the league sits on the common scale, whatever the
+        reference), ``attack`` /
+        ``defence`` (league means A and D), ``prior_mean`` / ``prior_sd`` / ``carried`` (the prior used,
+        and whether it was carried from an earlier window), ``cross_matches`` / ``cross_weight`` (matches
+        and time-weighted matches against clubs of other groups, e.g. promoted clubs' second-tier matches),
+        ``foreign_matches`` / ``foreign_weight`` (the same against clubs of other countries: the UEFA links),
+        ``teams``, ``reference``. Empty when the
+        fit has one group (or ``shrinkage=0`` / ``prior_mean="zero"``: no league means).
+        """
+        def build() -> pd.DataFrame:
+            names = self._group_names
+            k = len(names)
+            columns = ["offset", "sd", "sd_vs_leagues", "attack", "defence", "prior_mean", "prior_sd", "carried", "cross_matches",
+                       "cross_weight", "foreign_matches", "foreign_weight", "teams", "reference"]
+            if k <= 1:
+                return pd.DataFrame(columns=columns, index=pd.Index([], name="league"))
+            if self._offset_prior is not None:
+                mean, cov, carried = self._offset_prior
+                prior_mean, prior_sd = np.r_[0.0, mean], np.r_[0.0, np.sqrt(np.diag(cov))]
+                carried = np.r_[False, carried]
+            else:
+                prior_mean, prior_sd, carried = np.zeros(k), np.full(k, np.inf), np.zeros(k, dtype=bool)
+            prior_sd[0] = 0.0
+            domestic = np.array([not str(c).startswith("EUR:") for c in self._group_country])
+            contrast = np.eye(k) - (domestic / max(domestic.sum(), 1))[None, :]
+            with np.errstate(invalid="ignore"):
+                vs_leagues = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", contrast, self._offset_cov, contrast), 0, None))
+            frame = pd.DataFrame({
+                "offset": self._offsets, "sd": np.sqrt(np.diag(self._offset_cov)), "sd_vs_leagues": vs_leagues,
+                "attack": self._anchors[0], "defence": self._anchors[1],
+                "prior_mean": prior_mean, "prior_sd": prior_sd, "carried": carried,
+                "cross_matches": self._cross[0].astype(int), "cross_weight": self._cross[1],
+                "foreign_matches": self._foreign[0].astype(int), "foreign_weight": self._foreign[1],
+                "teams": np.bincount(self._team_group, minlength=k), "reference": np.arange(k) == 0,
+            }, index=pd.Index(names.astype(str), name="league"))
+            return frame
+        return self._cached("leagues", build)
+
+    @property
+    def team_league_(self) -> pd.Series:
+        """The group (league) each team is centred in: its current domestic league, else its UEFA competition."""
+        return self._cached("team_league", lambda: pd.Series(
+            self._group_names[self._team_group] if len(self._group_names) else np.full(len(self.teams_), None),
+            index=self._team_index_labels(), name="league", dtype=object))
+
+    def league_link(self, home: Any, away: Any) -> pd.DataFrame:
+        """How well the two clubs' leagues are tied to each other, per fixture (vectorised).
+
+        Columns: ``home_league``, ``away_league``, ``offset_sd`` (standard deviation of the difference of
+        the two leagues' strength offsets, log-goal scale; 0 within a league; NaN when the fit has no
+        league offsets), ``cross_weight`` (the smaller of the two leagues' time-weighted matches against
+        other countries' clubs, or against other leagues for two leagues of one country; NaN within a
+        league) and ``weak``: ``offset_sd`` above :data:`~matchday.models.league_prior.WEAK_LINK_SD`, or
+        ``cross_weight`` below :data:`~matchday.models.league_prior.WEAK_LINK_MATCHES` (the training window
+        itself hardly links the two leagues: their relative level is carried from older seasons, and its
+        standard deviation rests on the assumed drift).
+        """
+        hi = self._team_index(home)
+        ai = self._team_index(away)
+        groups = self._team_group
+        gh, ga = groups[hi], groups[ai]
+        names = self._group_names
+        if len(names) > 1:
+            c = self._offset_cov
+            with np.errstate(invalid="ignore"):
+                var = c[gh, gh] + c[ga, ga] - 2.0 * c[gh, ga]
+            sd = np.where(gh == ga, 0.0, np.sqrt(np.clip(var, 0.0, None)))
+            country = self._group_country
+            weight = np.where((country[gh] == country[ga])[:, None], self._cross[1][np.c_[gh, ga]],
+                              self._foreign[1][np.c_[gh, ga]])
+            cross = np.where(gh == ga, np.nan, weight.min(axis=1))
+            league_h, league_a = names[gh].astype(str), names[ga].astype(str)
+        else:
+            sd = np.full(hi.size, np.nan)
+            cross = np.full(hi.size, np.nan)
+            league_h = league_a = np.full(hi.size, None, dtype=object)
+        weak = (np.nan_to_num(sd, nan=0.0) > WEAK_LINK_SD) | (np.nan_to_num(cross, nan=np.inf) < WEAK_LINK_MATCHES)
+        return pd.DataFrame({"home_league": league_h, "away_league": league_a, "offset_sd": sd,
+                             "cross_weight": cross, "weak": weak})
 
     # ------------------------------------------------------------------ starting values
     def _initial_theta(self, x: np.ndarray, y: np.ndarray, design: _Design) -> np.ndarray:

@@ -40,6 +40,7 @@ import numpy as np
 from matchday.data.frames import MatchArrays
 from matchday.models.distributions import DixonColesScores, PoissonScores, ScoreDistribution, fit_score_glm
 from matchday.models.goal_model import DEFAULT_SHRINKAGE, PROMOTED_PRIOR, GoalModel, _Design
+from matchday.models.league_prior import DEFAULT_OFFSET_PRIOR_SD, LeaguePrior
 from matchday.models.weights import DEFAULT_XI
 
 SHOT_COLUMNS = ("home_shots", "away_shots", "home_shots_on_target", "away_shots_on_target")
@@ -69,6 +70,8 @@ class ShotsDixonColes(GoalModel):
         priors: Mapping[str, tuple[float, float]] | None = None,
         newcomer_prior: tuple[float, float] | None = PROMOTED_PRIOR,
         prior_mean: str = "competition",
+        league_prior: LeaguePrior | None = None,
+        league_prior_sd: float | None = DEFAULT_OFFSET_PRIOR_SD,
         home_advantage: str = "competition",
         warm_start: bool = False,
         solver: str = "newton",
@@ -76,7 +79,8 @@ class ShotsDixonColes(GoalModel):
         max_iter: int = 100,
     ) -> None:
         super().__init__(distribution, xi=xi, max_goals=max_goals, shrinkage=shrinkage, priors=priors,
-                         newcomer_prior=newcomer_prior, prior_mean=prior_mean, home_advantage=home_advantage,
+                         newcomer_prior=newcomer_prior, prior_mean=prior_mean, league_prior=league_prior,
+                         league_prior_sd=league_prior_sd, home_advantage=home_advantage,
                          warm_start=warm_start, solver=solver, tol=tol, max_iter=max_iter)
         self.shots_weight = shots_weight
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from matchday.data.store import Store
     from matchday.models.interface import ScoreModel
+    from matchday.models.league_prior import LeaguePrior
 
 DEFAULT_SEASONS_BACK = 3
 
@@ -73,10 +74,17 @@ def training_frame(
 
 
 def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str] | None = None,
-              params: Mapping[str, Any] | None = None) -> ScoreModel:
+              params: Mapping[str, Any] | None = None, carry_league_prior: bool = True) -> ScoreModel:
     """The model ``name`` of :data:`matchday.models.MODELS` (constructed with ``params``) fitted on
     :func:`training_frame`: every stored competition's matches of the last three seasons, dated on or
     before ``as_of`` (after the last match of that day).
+
+    A goal model (a model with a ``league_prior`` parameter) also gets, unless ``params`` sets one or
+    ``carry_league_prior`` is False, the prior on its league strength offsets carried from the earlier,
+    non-overlapping training windows in the store (:func:`league_prior_from_store`), so a window with
+    few cross-league matches keeps the scale of the earlier ones. Elo (``league_ratings``) gets the
+    starting rating of each league from the same offsets (Dixon-Coles', as they stood when the window
+    begins), so that its leagues do not all start level.
 
     This is the entry point for "a model as of a date": the CLI, the report writers and the web layer call
     it; a fitted-model cache can key on (name, params, as_of, the store's content).
@@ -87,9 +95,38 @@ def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str
     if name not in MODELS:
         raise UnknownChoiceError("model", name, sorted(MODELS))
     frame = training_frame(store, as_of, competitions=competitions)
-    model = MODELS[name](**dict(params or {}))
+    settings = dict(params or {})
+    model = MODELS[name](**settings)
+    if carry_league_prior and "league_prior" in model.get_params() and settings.get("league_prior") is None:
+        model.set_params(league_prior=league_prior_from_store(name, store, as_of, competitions=competitions,
+                                                              params=settings))
+    if carry_league_prior and "league_ratings" in model.get_params() and settings.get("league_ratings") is None:
+        from matchday.models.elo import elo_starts_from_prior
+
+        prior = league_prior_from_store("dixon-coles", store, as_of, competitions=competitions)
+        model.set_params(league_ratings=elo_starts_from_prior(prior, model.get_params()["initial_rating"]))
     if getattr(model, "needs_market", False):  # with-market: the closing prices of the training matches
         from matchday.models.combined import attach_closing_market
 
         frame = attach_closing_market(frame, store.odds(frame["match_id"], market="1x2", closing=True))
     return model.fit(frame, as_of=as_of)
+
+
+def league_prior_from_store(name: str, store: Store, as_of: dt.date, *, competitions: list[str] | None = None,
+                            params: Mapping[str, Any] | None = None) -> LeaguePrior | None:
+    """The league-offset prior of a fit of ``name`` as of ``as_of``: the posterior of the previous
+    non-overlapping training window (fitted the same way, with its own carried prior) drifted to ``as_of``
+    (:class:`matchday.models.league_prior.PriorChain`). None when the store has no earlier window."""
+    from matchday.data.errors import MatchdayError
+    from matchday.models import MODELS
+    from matchday.models.league_prior import PriorChain
+
+    settings = {key: value for key, value in dict(params or {}).items() if key != "league_prior"}
+
+    def loader(day: dt.date, seasons_back: int) -> pd.DataFrame | None:
+        try:
+            return training_frame(store, day, competitions=competitions, seasons_back=seasons_back)
+        except MatchdayError:
+            return None
+
+    return PriorChain(lambda: MODELS[name](**settings), loader, seasons_back=DEFAULT_SEASONS_BACK).prior(as_of)
