@@ -91,6 +91,11 @@ def store_fingerprint(store: Store, competitions: Sequence[str], seasons: Sequen
     return f"{count}:" + hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+EARLIER_SEASONS = 80
+"""Seasons back (to the first European Cup season and beyond) whose matches a carried league prior may rest on:
+all of them are in a fit's cache key."""
+
+
 def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str, Any] | None = None,
                 competitions: Sequence[str] | None = None, seasons_back: int | None = None,
                 cache: ModelCache | bool | None = None) -> CachedFit:
@@ -110,7 +115,13 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
     from matchday.models import MODELS
     from matchday.models.cache import CachedFit, FitKey, ModelCache
     from matchday.models.provenance import TrainingProvenance
-    from matchday.models.training import DEFAULT_SEASONS_BACK, training_frame, training_seasons
+    from matchday.models.training import (
+        DEFAULT_SEASONS_BACK,
+        carries_league_prior,
+        prepare_fit,
+        training_frame,
+        training_seasons,
+    )
 
     if model not in MODELS:
         raise UnknownChoiceError("model", model, sorted(MODELS))
@@ -118,16 +129,22 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
     back = DEFAULT_SEASONS_BACK if seasons_back is None else seasons_back
     comps = list(competitions) if competitions else list(COMPETITIONS)
     store_cache = ModelCache() if cache is None or cache is True else (cache or None)
+    settings = dict(params or {})
+    carried = carries_league_prior(instance, settings)
     key = None
     if store_cache is not None:
         seasons = training_seasons(as_of, back)
-        key = FitKey(model, instance.get_params(deep=False), as_of, tuple(sorted(comps)), tuple(sorted(seasons)),
-                     store_fingerprint(store, comps, seasons, as_of))
+        data = store_fingerprint(store, comps, seasons, as_of)
+        if carried:  # the carried league prior rests on every earlier season too
+            data += "|carried prior:" + store_fingerprint(store, comps, training_seasons(as_of, EARLIER_SEASONS),
+                                                          as_of)
+        key = FitKey(model, instance.get_params(deep=False), as_of, tuple(sorted(comps)), tuple(sorted(seasons)), data)
         found = store_cache.load(key)
         if found is not None:
             return found
     started = time.perf_counter()
     frame = training_frame(store, as_of, competitions=comps, seasons_back=back)
+    instance, frame = prepare_fit(instance, model, store, as_of, frame, competitions=comps, settings=settings)
     fitted = instance.fit(frame, as_of=as_of)
     seconds = time.perf_counter() - started
     provenance = TrainingProvenance.from_frame(model, frame, as_of, training_seasons(as_of, back), params=params,

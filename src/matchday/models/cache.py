@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2  # 2: the payload is {model, provenance}
+CACHE_FORMAT = 3  # 2: the payload is {model, provenance}; 3: goal models carry league offsets
 MAGIC = b"matchday-fitted-model\n"
 SUFFIX = ".fit"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024

@@ -63,7 +63,15 @@ from matchday.data.frames import as_of_day, played_matches
 from matchday.models.distributions import poisson_pmf
 from matchday.models.dixon_coles import DixonColes
 from matchday.models.goal_model import DEFAULT_SHRINKAGE, PROMOTED_PRIOR
-from matchday.models.interface import NEWCOMER_DAYS, ModelBase, as_array, filter_ratings, map_values
+from matchday.models.interface import (
+    NEWCOMER_DAYS,
+    ModelBase,
+    NotFittedError,
+    as_array,
+    filter_ratings,
+    map_values,
+)
+from matchday.models.league_prior import LeaguePrior
 from matchday.models.score_driven import (
     CARRY,
     LEVEL_RATE,
@@ -365,6 +373,7 @@ class CombinedModel(ModelBase):
         past_odds_shrinkage: float = PAST_ODDS_SHRINKAGE,
         max_goals: int = 10,
         warm_start: bool = False,
+        league_prior: LeaguePrior | None = None,
     ) -> None:
         self.components = components
         self.weights = weights
@@ -378,6 +387,7 @@ class CombinedModel(ModelBase):
         self.past_odds_shrinkage = past_odds_shrinkage
         self.max_goals = max_goals
         self.warm_start = warm_start
+        self.league_prior = league_prior  # the goal model's carried league-offset prior (fit_model sets it)
 
     # ------------------------------------------------------------------ configuration
     def _resolved_weights(self) -> dict[str, float]:
@@ -403,7 +413,7 @@ class CombinedModel(ModelBase):
             return previous
         if name == "goals":
             return DixonColes(xi=self.xi, shrinkage=self.shrinkage, max_goals=self.max_goals,
-                              warm_start=self.warm_start)
+                              warm_start=self.warm_start, league_prior=self.league_prior)
         if name in STATISTICS:
             return StatisticRatings(name, xi=self.statistics_xi, shrinkage=self.shrinkage, warm_start=self.warm_start)
         if name == "score_driven":
@@ -412,6 +422,31 @@ class CombinedModel(ModelBase):
                                warm_start=self.warm_start)
         return StatisticRatings("implied_goals", xi=self.past_odds_xi, shrinkage=self.past_odds_shrinkage,
                                 warm_start=self.warm_start)
+
+    def league_prior_source(self) -> tuple[str, dict[str, Any]]:
+        """The model and settings whose earlier windows carry this model's league prior: its goal model
+        (the cross-league scale is the goal model's; the other components rate clubs within leagues)."""
+        return "dixon-coles", {"xi": self.xi, "shrinkage": self.shrinkage, "max_goals": self.max_goals}
+
+    @property
+    def league_offsets_(self) -> pd.DataFrame:
+        """The goal model's league strength offsets (see :attr:`GoalModel.league_offsets_`)."""
+        return self._goal_component().league_offsets_
+
+    @property
+    def league_posterior_(self) -> LeaguePrior | None:
+        """The goal model's posterior of the league offsets (what a later window's prior is built from)."""
+        return getattr(self._goal_component(), "league_posterior_", None)
+
+    def league_link(self, home: Any, away: Any) -> pd.DataFrame:
+        """How firmly the two clubs' leagues are tied on the goal model's scale (:meth:`GoalModel.league_link`)."""
+        return self._goal_component().league_link(home, away)
+
+    def _goal_component(self) -> ModelBase:
+        models = getattr(self, "_models", None)
+        if not models or "goals" not in models:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit() first")
+        return models["goals"]
 
     # ------------------------------------------------------------------ fitting
     def fit(self, matches: pd.DataFrame, as_of: Any = None) -> Self:
@@ -632,10 +667,11 @@ class WithMarket(CombinedModel):
         past_odds_shrinkage: float = PAST_ODDS_SHRINKAGE,
         max_goals: int = 10,
         warm_start: bool = False,
+        league_prior: LeaguePrior | None = None,
     ) -> None:
         super().__init__(components=components, weights=weights, xi=xi, shrinkage=shrinkage,
                          statistics_xi=statistics_xi, score_driven_rate=score_driven_rate,
                          score_driven_level_rate=score_driven_level_rate, score_driven_carry=score_driven_carry,
                          past_odds_xi=past_odds_xi, past_odds_shrinkage=past_odds_shrinkage, max_goals=max_goals,
-                         warm_start=warm_start)
+                         warm_start=warm_start, league_prior=league_prior)
 

@@ -9,7 +9,7 @@ after the last match of day D, the same meaning the league table uses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from matchday.data.competitions import COMPETITIONS
@@ -97,19 +97,48 @@ def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str
     frame = training_frame(store, as_of, competitions=competitions)
     settings = dict(params or {})
     model = MODELS[name](**settings)
-    if carry_league_prior and "league_prior" in model.get_params() and settings.get("league_prior") is None:
-        model.set_params(league_prior=league_prior_from_store(name, store, as_of, competitions=competitions,
-                                                              params=settings))
-    if carry_league_prior and "league_ratings" in model.get_params() and settings.get("league_ratings") is None:
+    model, frame = prepare_fit(model, name, store, as_of, frame, competitions=competitions, settings=settings,
+                               carry_league_prior=carry_league_prior)
+    return model.fit(frame, as_of=as_of)
+
+
+def carries_league_prior(model: Any, settings: Mapping[str, Any]) -> bool:
+    """Whether a fit of ``model`` (built with ``settings``) gets what earlier windows say about the leagues:
+    a goal model's carried offset prior, Elo's league starting ratings (unless ``settings`` set them)."""
+    params = model.get_params()
+    return any(key in params and settings.get(key) is None for key in ("league_prior", "league_ratings"))
+
+
+def prepare_fit(model: Any, name: str, store: Store, as_of: dt.date, frame: pd.DataFrame, *,
+                competitions: Sequence[str] | None = None, settings: Mapping[str, Any] | None = None,
+                carry_league_prior: bool = True) -> tuple[Any, pd.DataFrame]:
+    """What a fit of ``model`` (``MODELS[name](**settings)``) as of ``as_of`` needs beyond its training frame,
+    one place for :func:`fit_model` and :func:`matchday.workflows.fit_or_load`:
+
+    * a goal model (a ``league_prior`` parameter) gets the league-offset prior carried from the earlier,
+      non-overlapping windows of the store (:func:`league_prior_from_store`); a model whose cross-league
+      scale is its goal model's (``league_prior_source()``: combined) gets that goal model's;
+    * Elo (``league_ratings``) gets each league's starting rating from Dixon-Coles' carried offsets;
+    * a model that ``needs_market`` (with-market) gets the closing 1X2 prices of the training matches.
+    """
+    settings = dict(settings or {})
+    comps = list(competitions) if competitions else None
+    params = model.get_params()
+    if carry_league_prior and "league_prior" in params and settings.get("league_prior") is None:
+        source, source_params = (model.league_prior_source() if hasattr(model, "league_prior_source")
+                                 else (name, settings))
+        model.set_params(league_prior=league_prior_from_store(source, store, as_of, competitions=comps,
+                                                              params=source_params))
+    if carry_league_prior and "league_ratings" in params and settings.get("league_ratings") is None:
         from matchday.models.elo import elo_starts_from_prior
 
-        prior = league_prior_from_store("dixon-coles", store, as_of, competitions=competitions)
-        model.set_params(league_ratings=elo_starts_from_prior(prior, model.get_params()["initial_rating"]))
+        prior = league_prior_from_store("dixon-coles", store, as_of, competitions=comps)
+        model.set_params(league_ratings=elo_starts_from_prior(prior, params["initial_rating"]))
     if getattr(model, "needs_market", False):  # with-market: the closing prices of the training matches
         from matchday.models.combined import attach_closing_market
 
         frame = attach_closing_market(frame, store.odds(frame["match_id"], market="1x2", closing=True))
-    return model.fit(frame, as_of=as_of)
+    return model, frame
 
 
 def league_prior_from_store(name: str, store: Store, as_of: dt.date, *, competitions: list[str] | None = None,
