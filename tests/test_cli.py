@@ -711,11 +711,11 @@ def test_the_default_model_is_combined_and_says_when_it_falls_back(synced_db, tm
     assert league.exit_code == 0 and "goal model alone" not in league.stderr
 
 
-def test_cross_league_answers_say_how_the_leagues_are_linked(synced_db):
+def test_cross_league_answers_say_how_the_leagues_are_linked(synced_db, tmp_path):
     code, out = run("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12",
                     "--db", str(synced_db), "--json")
     assert code == 0, out
-    row = json.loads(out)[0]
+    row = json.loads(out)["tie"]  # the tie's description carries the link fields
     assert (row["home_league"], row["away_league"]) == ("E0", "I1")
     assert 0 < row["league_link_sd"] < 1 and row["league_link_matches"] > 0 and isinstance(row["weak_link"], bool)
     code, out = run("tie", "Atalanta", "Liverpool", "--first-leg", "Liverpool 0-3 Atalanta", "--as-of", "2024-04-12",
@@ -723,5 +723,12 @@ def test_cross_league_answers_say_how_the_leagues_are_linked(synced_db):
     assert code == 0 and "E0-I1 link: offset sd" in out
     code, out = run("ratings", "SP1", "--as-of", "2024-04-14", "--db", str(synced_db), "--json", "--top", "3")
     assert code == 0, out
-    rows = json.loads(out)
-    assert all(0 < r["league_offset_sd"] < 1 and isinstance(r["weak_link"], bool) for r in rows)
+    rows = json.loads(out)["rows"]
+    assert len(rows) == 3 and all(0 < r["league_offset_sd"] < 1 and isinstance(r["weak_link"], bool) for r in rows)
+    import shutil
+
+    copy = tmp_path / "copy.duckdb"  # predict logs its forecast
+    shutil.copy(synced_db, copy)
+    code, out = run("predict", "Liverpool", "Atalanta", "--as-of", "2024-04-10", "--db", str(copy), "--json")
+    document = json.loads(out)
+    assert code == 0 and (document["home_league"], document["away_league"]) == ("E0", "I1")

@@ -52,7 +52,7 @@ LOG = os.environ.get("MATCHDAY_PROPERTY_LOG")  # append "exit code, command line
 
 #: Relative cost of one example of a command (default 1): slow commands get fewer examples.
 COST = {"demo": 12.0, "case-study": 12.0, "backtest": 4.0, "sweep": 4.0, "calibrate-seasons": 4.0, "fatigue": 3.0,
-        "validate-ties": 4.0, "rotate": 2.0, "ratings": 2.0, "predict": 2.0}
+        "validate-ties": 4.0, "check-scale": 4.0, "sanity-sweep": 2.0, "rotate": 2.0, "ratings": 2.0, "predict": 2.0}
 
 
 def _commands() -> dict[str, object]:
@@ -199,6 +199,9 @@ FAST_GRAMMAR: dict[tuple[str, str], Values] = {
     ("sweep", "leagues"): Values(st.just("E0"), one_of("XX9", "E0,,")),
     ("sweep", "models"): Values(one_of("dixon-coles", "elo", "poisson"), one_of("nope", "")),
     ("sweep", "refit"): Values(one_of("weekly", "gap"), one_of("bogus",)),
+    # one UEFA season of weekly refits (the settings are compared on 2013-14..2021-22 only): not minutes
+    ("check-scale", "seasons"): Values(st.just("2023-24"), one_of("2015-16", "2023-25", "x")),
+    ("sanity-sweep", "seasons"): Values(st.just("2023-24"), one_of("2015-16", "x")),
     ("validate-ties", "seasons"): Values(st.just("2023-24"), one_of("2015-16", "2023-25", "x")),
     ("validate-ties", "model"): Values(one_of("dixon-coles", "poisson", "elo"), one_of("nope", "")),
 }
@@ -207,7 +210,8 @@ ALWAYS = {"sims", "db"}
 FAST_ALWAYS = {("backtest", "start"), ("backtest", "seasons"), ("calibrate-seasons", "seasons"),
                ("backtest", "competitions"), ("calibrate-seasons", "competitions"), ("fatigue", "leagues"),
                ("backtest", "jobs"), ("sweep", "jobs"), ("sweep", "start"), ("sweep", "seasons"),
-               ("sweep", "leagues"), ("validate-ties", "seasons")}
+               ("sweep", "leagues"), ("validate-ties", "seasons"), ("check-scale", "seasons"),
+               ("sanity-sweep", "seasons")}
 
 
 def _kind(param) -> str:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from cutmirror import build_cut_mirror
 from matchday import cli
+from matchday.inputs import DEFAULT_MODEL
 
 COMPETITIONS = ["E0", "UCL"]
 SEASONS = ["2023-24", "2024-25"]
@@ -101,7 +102,7 @@ def test_update_keeps_views_that_now_then_reads(first_store):
         fingerprint = data_fingerprint(store)
         logged = store.forecasts()
     assert len(table) == 2 and table["fresh"].all() and (table["fingerprint"] == fingerprint).all()
-    assert set(table["sims"]) == {1000} and set(table["model"]) == {"dixon-coles"}
+    assert set(table["sims"]) == {1000} and set(table["model"]) == {DEFAULT_MODEL}
     assert (logged["details"].str.contains('"command": "update"')).any()
     code, out = run("now", "--db", str(path), "--sims", "1000", "--json")
     assert code == 0, out
@@ -143,9 +144,9 @@ def test_forecasts_made_on_the_day_are_graded_when_the_results_arrive(first_stor
     assert np.allclose(graded["rps"], rps(graded[["p_home", "p_draw", "p_away"]].to_numpy(), y))
     # Next to the market on the league matches (odds stored), not on the UEFA ones (no odds source).
     summary = track_record(graded).set_index(["competition", "model"])
-    e0 = summary.loc[("E0", "dixon-coles")]
+    e0 = summary.loc[("E0", DEFAULT_MODEL)]
     assert e0["with_odds"] == e0["forecasts"] > 0 and np.isfinite(e0["rps_vs_market"])
-    assert summary.loc[("UCL", "dixon-coles"), "with_odds"] == 0
+    assert summary.loc[("UCL", DEFAULT_MODEL), "with_odds"] == 0
     code, out = run("track-record", "--db", str(path), "--json")
     assert code == 0, out
     payload = json.loads(out)
@@ -177,5 +178,5 @@ def test_track_record_links_predict_forecasts_and_keeps_backtests_apart(store_24
     meeting = meeting[(meeting["home"] == "arsenal") & (meeting["away"] == "liverpool")].iloc[0]
     assert list(graded["match_id"]) == [meeting["match_id"]] and graded.attrs["backtests"] == 1
     assert graded.iloc[0]["date"] == meeting["date"].date()
-    assert set(everything["model"]) == {"dixon-coles", "elo"}
+    assert set(everything["model"]) == {DEFAULT_MODEL, "elo"}
     assert live.empty  # asked about the past: graded, but not a live forecast

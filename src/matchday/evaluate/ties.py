@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matchday.inputs import DEFAULT_MODEL
 from matchday.report import markdown_table
 from matchday.simulate.extra_time import DEFAULT_ET_FACTOR, DEFAULT_ET_FACTOR_SE, ExtraTimeEstimate
 from matchday.simulate.penalties import P_FIRST_KICKER_WINS
@@ -268,7 +269,7 @@ class TieValidation:
 def validate_tie_model(
     store: Store,
     *,
-    model: str = "dixon-coles",
+    model: str = DEFAULT_MODEL,
     seasons: list[str] | None = None,
     history: StoredHistory | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -876,7 +877,7 @@ def _extra_time_text(report: ExtraTimeReport) -> list[str]:
 def run_validation(
     store: Store,
     *,
-    model: str = "dixon-coles",
+    model: str = DEFAULT_MODEL,
     data: str | Path | None = None,
     output: str | Path | None = None,
     seasons: list[str] | None = None,

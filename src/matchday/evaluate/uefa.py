@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from matchday.inputs import DEFAULT_MODEL
 from matchday.report import markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,7 +51,7 @@ def league_phase_forecasts(
     competitions: Sequence[str],
     seasons: Sequence[str],
     *,
-    model: str = "dixon-coles",
+    model: str = DEFAULT_MODEL,
     n_sims: int = 10_000,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
