@@ -314,7 +314,15 @@ def validate_tie_model(
         fits.append({"as_of": as_of, "ties": len(rows), "training_matches": len(frame),
                      "competitions": int(frame["competition"].nunique()),
                      "league_matches": int((~frame["competition"].isin(UEFA)).sum()), "seconds": seconds})
-        for (season, competition), index in ties.loc[rows].groupby(["season", "competition"]).groups.items():
+        rated = set(np.asarray(fitted.teams_).tolist())
+        for row in ties.loc[rows].itertuples():
+            if row.team_a not in rated or row.team_b not in rated:  # e.g. a first leg awarded, nothing else played
+                unrated = row.team_a_name if row.team_a not in rated else row.team_b_name
+                failed.append({"as_of": as_of, "tie": f"{row.team_a_name} v {row.team_b_name}",
+                               "reason": f"a club ({unrated}) has no played match in the training window"})
+        known = ties.loc[rows]
+        known = known[known["team_a"].isin(rated) & known["team_b"].isin(rated)]
+        for (season, competition), index in known.groupby(["season", "competition"]).groups.items():
             part = ties.loc[index]
             params = knockout_params(str(season), str(competition))
             p = predict_two_legged_ties(fitted, part["team_a"].to_numpy(), part["team_b"].to_numpy(), params=params,
@@ -707,11 +715,13 @@ def tie_validation_report(
         "  phase matches: not two-legged ties.",
     ]
     if len(validation.failed):
-        lines.append(f"* {len(validation.failed)} ties whose model could not be fitted: "
-                     + "; ".join(sorted(set(validation.failed["reason"]))))
+        reasons = validation.failed.groupby("reason")["tie"].agg(lambda t: ", ".join(sorted(t)))
+        lines.append(f"* {len(validation.failed)} ties the model could not forecast: "
+                     + "; ".join(f"{reason} ({ties})" for reason, ties in reasons.items()))
     if missing:
         lines.append(f"* UEFA files in the data folder (`{data}`) the store does not hold, so not evaluated: "
-                     + ", ".join(f"`{m}`" for m in missing) + ". Sync them to include them.")
+                     + ", ".join(f"`{m}`" for m in missing) + ". Sync them to include them; a file `matchday sync` refuses "
+                     "(it names the file, line and reason, e.g. an impossible shoot-out score) stays out.")
     elif data is not None:
         lines.append(f"* Every UEFA file in the data folder (`{data}`) is in the store.")
     lines += [

@@ -454,6 +454,30 @@ def _as_index(values: npt.ArrayLike, name: str, n_teams: int) -> np.ndarray:
     return arr
 
 
+def _checked_results(home_idx: npt.ArrayLike, away_idx: npt.ArrayLike, home_goals: npt.ArrayLike,
+                     away_goals: npt.ArrayLike, n_teams: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(home index, away index, home goals (S, M), away goals (S, M)) of a block of results, checked: indices in
+    range, equal lengths, no club playing itself, goals of one shape and never negative. One check for league
+    tables and UEFA league phases."""
+    hi = _as_index(home_idx, "home_idx", n_teams)
+    ai = _as_index(away_idx, "away_idx", n_teams)
+    if hi.size != ai.size:
+        raise DataError("home_idx and away_idx differ in length", column="away_idx", value=ai.size,
+                        expected=str(hi.size))
+    if (hi == ai).any():
+        bad = int(np.flatnonzero(hi == ai)[0])
+        raise DataError("a team cannot play itself", column="away_idx", value=f"match {bad}: {hi[bad]}")
+    hg = _as_goals(home_goals, "home_goals", hi.size)
+    ag = _as_goals(away_goals, "away_goals", hi.size)
+    if hg.shape != ag.shape:
+        raise DataError("home_goals and away_goals differ in shape", column="away_goals", value=ag.shape,
+                        expected=str(hg.shape))
+    if hg.size and (hg.min() < 0 or ag.min() < 0):
+        raise DataError("goals cannot be negative", column="home_goals/away_goals",
+                        value=int(min(hg.min(), ag.min())))
+    return hi, ai, hg, ag
+
+
 def _as_goals(values: npt.ArrayLike, name: str, m: int) -> np.ndarray:
     arr = np.asarray(values)
     if arr.ndim == 1:
@@ -509,22 +533,7 @@ def rank_league(
     n_teams = int(n_teams)
     if n_teams < 1:
         raise DataError("a league needs at least one team", column="n_teams", value=n_teams)
-    hi = _as_index(home_idx, "home_idx", n_teams)
-    ai = _as_index(away_idx, "away_idx", n_teams)
-    if hi.size != ai.size:
-        raise DataError("home_idx and away_idx differ in length", column="away_idx", value=ai.size,
-                        expected=str(hi.size))
-    if (hi == ai).any():
-        bad = int(np.flatnonzero(hi == ai)[0])
-        raise DataError("a team cannot play itself", column="away_idx", value=f"match {bad}: {hi[bad]}")
-    hg = _as_goals(home_goals, "home_goals", hi.size)
-    ag = _as_goals(away_goals, "away_goals", hi.size)
-    if hg.shape != ag.shape:
-        raise DataError("home_goals and away_goals differ in shape", column="away_goals", value=ag.shape,
-                        expected=str(hg.shape))
-    if hg.size and (hg.min() < 0 or ag.min() < 0):
-        raise DataError("goals cannot be negative", column="home_goals/away_goals",
-                        value=int(min(hg.min(), ag.min())))
+    hi, ai, hg, ag = _checked_results(home_idx, away_idx, home_goals, away_goals, n_teams)
     adjust = np.zeros(n_teams, dtype=np.int64) if deductions is None else np.asarray(deductions, np.int64)
     if adjust.shape != (n_teams,):
         raise DataError("deductions must have one entry per team", column="deductions", value=adjust.shape,

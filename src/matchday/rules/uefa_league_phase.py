@@ -60,7 +60,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchday.data.errors import DataError
-from matchday.rules.table import _as_goals, _as_index, _refine, _Schedule, _schedule, _team_totals
+from matchday.rules.table import _as_index, _checked_results, _refine, _Schedule, _schedule, _team_totals
 from matchday.rules.uefa_format import UefaFormat, uefa_format
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -285,22 +285,7 @@ def rank_league_phase(
     n_teams = int(n_teams)
     if n_teams < 2:
         raise DataError("a league phase needs at least two clubs", column="n_teams", value=n_teams)
-    hi = _as_index(home_idx, "home_idx", n_teams)
-    ai = _as_index(away_idx, "away_idx", n_teams)
-    if hi.size != ai.size:
-        raise DataError("home_idx and away_idx differ in length", column="away_idx", value=ai.size,
-                        expected=str(hi.size))
-    if (hi == ai).any():
-        bad = int(np.flatnonzero(hi == ai)[0])
-        raise DataError("a club cannot play itself", column="away_idx", value=f"match {bad}: {hi[bad]}")
-    hg = _as_goals(home_goals, "home_goals", hi.size)
-    ag = _as_goals(away_goals, "away_goals", hi.size)
-    if hg.shape != ag.shape:
-        raise DataError("home_goals and away_goals differ in shape", column="away_goals", value=ag.shape,
-                        expected=str(hg.shape))
-    if hg.size and (hg.min() < 0 or ag.min() < 0):
-        raise DataError("goals cannot be negative", column="home_goals/away_goals",
-                        value=int(min(hg.min(), ag.min())))
+    hi, ai, hg, ag = _checked_results(home_idx, away_idx, home_goals, away_goals, n_teams)
     sched = _schedule(hi, ai, n_teams)
     if sched.played.max(initial=0) > matches_per_team:
         club = int(np.argmax(sched.played))
