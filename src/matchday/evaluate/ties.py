@@ -716,7 +716,8 @@ def tie_validation_report(
     ]
     if len(validation.failed):
         reasons = validation.failed.groupby("reason")["tie"].agg(lambda t: ", ".join(sorted(t)))
-        lines.append(f"* {len(validation.failed)} ties the model could not forecast: "
+        n_failed = len(validation.failed)
+        lines.append(f"* {n_failed} tie{'' if n_failed == 1 else 's'} the model could not forecast: "
                      + "; ".join(f"{reason} ({ties})" for reason, ties in reasons.items()))
     if missing:
         lines.append(f"* UEFA files in the data folder (`{data}`) the store does not hold, so not evaluated: "
