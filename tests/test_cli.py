@@ -558,6 +558,7 @@ def test_simulated_conditions_hold_in_every_simulation(synced_db):
     (["validate-ties", "--model", "Dixon-Coles", "--seasons", "2023-24", "--output", "v.md"],
      ["unknown model 'Dixon-Coles'"]),
     (["sweep", "binary.bin", "--no-save"], ["binary.bin: not a text file", "TOML"]),
+    (["check-scale", "--seasons", "2024-25", "--output", "c.md"], ["no played UEFA match of 2024-25 in the store"]),
 ])
 def test_what_the_property_test_found(capsys, monkeypatch, synced_db, tmp_path, args, needles):
     import shutil

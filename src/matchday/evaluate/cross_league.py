@@ -162,7 +162,10 @@ def uefa_walk_forward(history: pd.DataFrame, seasons: Iterable[str], variants: S
     target = target.dropna(subset=["home_goals", "away_goals"]).sort_values("date", kind="stable")
     target = target.reset_index(drop=True)
     if target.empty:
-        raise ValueError(f"no played UEFA matches of {', '.join(seasons)} in the history")
+        from matchday.data.errors import MatchdayError
+
+        raise MatchdayError(f"no played UEFA match of {', '.join(seasons)} in the store: nothing to check; sync "
+                            "those seasons or pick seasons it holds (`matchday status`)")
     countries = club_countries(history)
     dates = target["date"].to_numpy(dtype="datetime64[ns]")
     blocks = refit_blocks(dates, "weekly")
