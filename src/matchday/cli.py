@@ -510,17 +510,10 @@ def _match_listing(
     columns = ["date", "competition", "season", "round", "leg", "home_name", "away_name", "status"]
     out = frame[columns].rename(columns={"home_name": "home", "away_name": "away"})
     if played:
-        out.insert(len(columns) - 1, "score", [_score(r) for r in frame.itertuples()])
+        from matchday.workflows import score_text
+
+        out.insert(len(columns) - 1, "score", [score_text(r) for r in frame.itertuples()])
     return out.reset_index(drop=True), ""
-
-
-def _score(row) -> str:
-    text = f"{row.home_goals}-{row.away_goals}"
-    if not _missing(row.aet_home_goals):
-        text += f" (aet {row.aet_home_goals}-{row.aet_away_goals})"
-    if not _missing(row.pen_home):
-        text += f" (pens {row.pen_home}-{row.pen_away})"
-    return text
 
 
 ListCompetition = Annotated[str | None, typer.Argument(help="Competition code or name (default all).")]
@@ -1593,15 +1586,9 @@ def bracket(
         for column in frame.columns[1:]:
             frame[column] = _pct(frame[column])
 
-    def how(round_) -> str:
-        if round_.open_draw:
-            reason = draws[round_.name].reason if round_.name in draws else "not stored yet"
-            return f"drawn at random ({reason})"
-        if round_.pairings is None:
-            return "the two remaining sides"
-        return "pairings as drawn" + (f" ({draws[round_.name].reason})" if round_.name in draws else "")
+    from matchday.workflows import later_round_note
 
-    caption = "; ".join(f"{r.name}: {how(r)}" for r in later)
+    caption = "; ".join(f"{r.name}: {later_round_note(r, draws)}" for r in later)
     emit(frame, as_json=json_, as_csv=csv,
          title=f"{comp.name} {season} from the {first_round.name.lower()} (as of {cutoff.isoformat()}, {sims:,} sims, seed {seed})",
          caption=caption, basis=_basis(provenance, sims=sims, seed=seed, competitions=[comp.code]),

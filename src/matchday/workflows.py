@@ -1021,3 +1021,28 @@ def _decided(found: dict, legs: tuple[TieLeg, ...], as_of: dt.date, decide_ties:
     if side < 0:
         raise MatchdayError(f"the stored results of {first.home} v {first.away} do not decide the tie")
     return {"winner": first.home if side == 0 else first.away, "method": method, "aggregate": aggregate}
+
+
+def score_text(row: Any) -> str:
+    """A played match's score as users read it: ``2-1``, ``1-1 (aet 2-1)``, ``1-1 (aet 1-1) (pens 4-3)``
+    (``row``: a match record with home/away goals, a.e.t. goals and shoot-out scores)."""
+    import pandas as pd
+
+    text = f"{int(row.home_goals)}-{int(row.away_goals)}"
+    if not pd.isna(row.aet_home_goals):
+        text += f" (aet {int(row.aet_home_goals)}-{int(row.aet_away_goals)})"
+    if not pd.isna(row.pen_home):
+        text += f" (pens {int(row.pen_home)}-{int(row.pen_away)})"
+    return text
+
+
+def later_round_note(round_: Any, draws: Mapping[str, Any]) -> str:
+    """How a bracket's later round is paired, in words (the caption of `matchday bracket` and the web's):
+    drawn at random (and why), the two remaining sides, or the pairings as drawn."""
+    if round_.open_draw:
+        reason = draws[round_.name].reason if round_.name in draws else "not stored yet"
+        return f"drawn at random ({reason})"
+    if round_.pairings is None:
+        return "the two remaining sides"
+    return "pairings as drawn" + (f" ({draws[round_.name].reason})" if round_.name in draws else "")
+

@@ -1437,14 +1437,6 @@ class Services:
         frame.index.name = "team"
         frame = frame.reset_index()
 
-        def how(round_) -> str:  # the CLI's caption of each later round
-            if round_.open_draw:
-                reason = draws[round_.name].reason if round_.name in draws else "not stored yet"
-                return f"drawn at random ({reason})"
-            if round_.pairings is None:
-                return "the two remaining sides"
-            return "pairings as drawn" + (f" ({draws[round_.name].reason})" if round_.name in draws else "")
-
         return {"competition": code, "season": p["season"], "as_of": p["as_of"], "model": p["model"],
                 "sims": p["sims"], "seed": p["seed"], "format": "knockout", "first_round": first_round.name,
                 "rounds": [c for c in result.table.columns], "rows": _records(frame),
@@ -1452,7 +1444,7 @@ class Services:
                           "away_club": names.get(t.away, t.away),
                           "first_leg": list(t.first_leg) if t.first_leg else None, "winner": t.winner} for t in ties],
                 "later_rounds": [{"name": r.name, "pairings": [list(x) for x in r.pairings] if r.pairings else None,
-                                  "open_draw": r.open_draw, "how": how(r)} for r in later],
+                                  "open_draw": r.open_draw, "how": _later_round_note(r, draws)} for r in later],
                 **_basis(provenance, sims=p["sims"], seed=p["seed"], competitions=[code])}
 
     @_memoized_question
@@ -1644,15 +1636,6 @@ def _ts(date: dt.date):
     return pd.Timestamp(date)
 
 
-def _score_text(row) -> str:
-    text = f"{int(row.home_goals)}-{int(row.away_goals)}"
-    if not _missing(row.aet_home_goals):
-        text += f" (aet {int(row.aet_home_goals)}-{int(row.aet_away_goals)})"
-    if not _missing(row.pen_home):
-        text += f" (pens {int(row.pen_home)}-{int(row.pen_away)})"
-    return text
-
-
 def _check_possible(parsed) -> None:
     """A condition that allows no score on the model's grid (e.g. '11-0') is a user error, not a crash."""
     import numpy as np
@@ -1691,3 +1674,15 @@ def _backtest_view(result: Any) -> dict[str, Any]:
     calibration = {model: _records(result.calibration(model)) for model in [*models, "market_close"]
                    if model in result.models}
     return {"summary": summary, "calibration": calibration, "models": models}
+
+
+def _score_text(row: Any) -> str:
+    from matchday.workflows import score_text  # the CLI's wording, imported where used (workflows is heavy)
+
+    return score_text(row)
+
+
+def _later_round_note(round_: Any, draws: Any) -> str:
+    from matchday.workflows import later_round_note
+
+    return later_round_note(round_, draws)
