@@ -15,6 +15,7 @@ from matchday.evaluate.cross_league import (
     cross_league_report,
     outcome_rates,
     paired,
+    stage_rates,
     uefa_walk_forward,
 )
 from matchday.models import DixonColes
@@ -100,3 +101,29 @@ def test_country_residuals_are_actual_minus_model_from_each_side():
     # points: a home win worth 3 against 3 * 0.5 + 0.3 = 1.8; a draw away worth 1 against 3 * 0.3 + 0.3 = 1.2
     assert table.loc["ENG", "points_residual"] == pytest.approx(((3 - 1.8) + (1 - 1.2)) / 2)
     assert table.loc["ESP", "gd_residual"] == pytest.approx(-(1.5 + 0.1) / 2)
+
+
+def test_stage_rates_split_second_legs_by_the_first_leg_margin():
+    rows = [  # (round, leg, home, away, home goals, away goals)
+        ("Group A", 0, "a", "b", 1, 1), ("Group A", 0, "b", "a", 2, 0), ("Group A", 0, "c", "d", 0, 1),
+        ("Round of 16", 1, "a", "b", 2, 0), ("Round of 16", 2, "b", "a", 1, 0),  # b behind by 2, wins at home
+        ("Round of 16", 1, "c", "d", 1, 1), ("Round of 16", 2, "d", "c", 0, 0),  # level, a draw
+        ("Round of 16", 1, "e", "f", 0, 1), ("Round of 16", 2, "f", "e", 3, 1),  # f ahead by 1, wins
+        ("Final", 0, "a", "d", 2, 1),
+    ]
+    frame = pd.DataFrame(rows, columns=["round", "leg", "home", "away", "home_goals", "away_goals"])
+    frame = frame.assign(variant=SHIPPED, season="2023-24", competition="UCL", p_home=0.5, p_draw=0.3, p_away=0.2,
+                         xg_home=1.5, xg_away=1.0, match_id=[f"m{k}" for k in range(len(frame))], week="w")
+    table = stage_rates(frame, SHIPPED).set_index("stage")
+    main = ["group or league phase", "first legs", "second legs", "single knock-out matches"]
+    assert table.loc[main, "matches"].tolist() == [3, 3, 3, 1]
+    assert table.loc[main, "matches"].sum() == len(frame)
+    parts = [f"second legs, {name}" for name in ("home side behind after leg 1", "level after leg 1",
+                                                 "home side ahead after leg 1")]
+    assert table.loc[parts, "matches"].tolist() == [1, 1, 1]
+    assert table.loc[parts, "home_observed"].tolist() == [1.0, 0.0, 1.0]
+    assert table.loc[parts, "draw_observed"].tolist() == [0.0, 1.0, 0.0]
+    assert table.loc["second legs", "home_observed"] == pytest.approx(2 / 3)
+    assert table.loc["group or league phase", "draw_observed"] == pytest.approx(1 / 3)
+    assert (table["home_predicted"] == 0.5).all()
+    assert table.loc["first legs", "draw_se"] == pytest.approx(np.sqrt(3 * 0.3 * 0.7) / 3)

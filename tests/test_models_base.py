@@ -13,7 +13,7 @@ from matchday.data.errors import DataError, UnknownChoiceError
 from matchday.data.frames import played_matches
 from matchday.models import BivariatePoisson, DixonColes, GoalModel, NegativeBinomial, NotFittedError, Poisson
 from matchday.models.distributions import DixonColesScores, PoissonScores, ScoreDistribution
-from matchday.models.goal_model import _Design, _Objective
+from matchday.models.goal_model import CLOSED_DOORS, CLOSED_DOORS_LABEL, _Design, _Objective
 from matchday.models.weights import decay_weights, half_life_to_xi, xi_to_half_life
 from synthetic import simulate_league, two_leagues
 
@@ -273,3 +273,103 @@ def test_generic_goal_model_accepts_any_distribution():
                                      "strength", "weighted_matches", "last_played"]
     assert ratings["strength"].is_monotonic_decreasing
     assert set(specific.ratings(competition="L2")["team"]) == {f"b-{i:02d}" for i in range(8)}
+
+
+# ------------------------------------------------------------------------------------------------ closed doors
+
+
+def _crowd_and_closed(seed: int, crowd: float, closed: float) -> pd.DataFrame:
+    """A 16-club league over 2017-18 to 2020-21 whose matches in CLOSED_DOORS have home advantage ``closed``
+    and the others ``crowd`` (two simulations of the same clubs, each kept on its side of the period)."""
+    rng = np.random.default_rng(seed)
+    attack, defence = rng.normal(0, 0.2, 16), rng.normal(0, 0.2, 16)
+    frames = [simulate_league(rng, attack, defence, home_advantage=ha, seasons=4, start="2017-08-01")
+              for ha in (crowd, closed)]
+    first, last = (pd.Timestamp(day) for day in CLOSED_DOORS)
+    inside = [(f["date"] >= first) & (f["date"] <= last) for f in frames]
+    return pd.concat([frames[0][~inside[0]], frames[1][inside[1]]]).sort_values("date", kind="stable")
+
+
+def _home_advantage_se(frame: pd.DataFrame) -> float:
+    """Standard error of a log home/away goal ratio estimated from ``frame``'s goals (Poisson counts)."""
+    return float(np.sqrt(1.0 / frame["home_goals"].sum() + 1.0 / frame["away_goals"].sum()))
+
+
+def test_matches_without_crowds_get_their_own_home_advantage():
+    frame = _crowd_and_closed(31, crowd=0.35, closed=0.0)
+    first, last = (pd.Timestamp(day) for day in CLOSED_DOORS)
+    inside = (frame["date"] >= first) & (frame["date"] <= last)
+    model = DixonColes(xi=0.0).fit(frame)
+    plain = DixonColes(xi=0.0, closed_doors=None).fit(frame)
+    crowd_se, closed_se = _home_advantage_se(frame[~inside]), _home_advantage_se(frame[inside])
+    assert model.closed_doors_matches_ == int(inside.sum())
+    assert model.home_advantage_by_competition_["X1"] == pytest.approx(0.35, abs=3.5 * crowd_se)
+    assert model.closed_doors_home_advantage_ == pytest.approx(0.0, abs=3.5 * closed_se)
+    # one home advantage for both regimes lands in between: about the match-weighted mean of the two
+    share = float(inside.mean())
+    mixed = (1 - share) * model.home_advantage_by_competition_["X1"] + share * model.closed_doors_home_advantage_
+    assert plain.home_advantage_by_competition_["X1"] == pytest.approx(mixed, abs=crowd_se)
+    assert plain.home_advantage_by_competition_["X1"] < model.home_advantage_by_competition_["X1"] - crowd_se
+    assert np.isnan(plain.closed_doors_home_advantage_)
+    # forecasts use the crowd value; "closed doors" asks for the other one
+    eta_crowd = model.log_rates("team-00", "team-01", competition="X1")[0]
+    eta_closed = model.log_rates("team-00", "team-01", competition=CLOSED_DOORS_LABEL)[0]
+    eta_neutral = model.log_rates("team-00", "team-01", neutral=True)[0]
+    assert eta_crowd - eta_neutral == pytest.approx(model.home_advantage_by_competition_["X1"])
+    assert eta_closed - eta_neutral == pytest.approx(model.closed_doors_home_advantage_)
+
+
+def test_a_competition_played_only_without_crowds_keeps_its_own_home_advantage():
+    rng = np.random.default_rng(5)
+    league = _crowd_and_closed(6, crowd=0.3, closed=0.05)
+    teams = np.array([f"team-{k:02d}" for k in range(16)], dtype=object)
+    n = 60
+    i, j = rng.integers(0, 8, n), rng.integers(8, 16, n)
+    cup = pd.DataFrame({"date": pd.Timestamp("2020-09-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+                        "competition": "CUP", "season": "sim", "home": teams[i], "away": teams[j],
+                        "home_goals": rng.poisson(1.5, n), "away_goals": rng.poisson(1.1, n), "neutral": False})
+    model = DixonColes(xi=0.0).fit(pd.concat([league, cup]).sort_values("date", kind="stable"))
+    first, last = (pd.Timestamp(day) for day in CLOSED_DOORS)
+    league_inside = int(((league["date"] >= first) & (league["date"] <= last)).sum())
+    assert model.closed_doors_matches_ == league_inside  # the cup's matches stay in its own slot
+    assert np.isfinite(model.home_advantage_by_competition_["CUP"])
+    assert model.converged_
+
+
+@pytest.mark.parametrize("period", [("2021-01-01", "2020-01-01"), ("not a day", "2020-01-01"), ("2020-01-01",)])
+def test_closed_doors_must_be_a_period(period):
+    frame = _crowd_and_closed(2, crowd=0.3, closed=0.0)
+    with pytest.raises(ValueError, match="closed_doors"):
+        DixonColes(closed_doors=period).fit(frame)
+
+
+# ------------------------------------------------------------------------------------------------ second legs
+
+
+def test_second_legs_rho_is_recovered_and_used_only_for_second_legs():
+    """League matches drawn with rho -0.05, 'second legs' between the same clubs with rho +0.25 (fewer draws)."""
+    rng = np.random.default_rng(12)
+    attack, defence = rng.normal(0, 0.2, 20), rng.normal(0, 0.2, 20)
+    dc = DixonColesScores()
+    league = simulate_league(rng, attack, defence, distribution=dc, extra=np.array([-0.05]), seasons=3,
+                             start="2015-08-01")
+    legs = simulate_league(rng, attack, defence, distribution=dc, extra=np.array([0.25]), seasons=3,
+                           start="2015-08-01", competition="CUP").assign(leg=2)
+    frame = pd.concat([league.assign(leg=np.nan), legs]).sort_values("date", kind="stable")
+    model = DixonColes(xi=0.0, second_leg_rho=True).fit(frame)
+    assert model.second_leg_weight_ == pytest.approx(len(legs))
+    assert model.second_leg_rho_ == pytest.approx(0.25, abs=3.5 * model.second_leg_rho_sd_)
+    assert model.rho_ < model.second_leg_rho_ - 2 * model.second_leg_rho_sd_
+    # the standard error follows from the count: about 1 / sqrt(0.5 n) for n second legs
+    assert 0.5 / np.sqrt(len(legs)) < model.second_leg_rho_sd_ < 3.0 / np.sqrt(len(legs))
+    first = model.predict_many(["team-00", "team-03"], ["team-01", "team-04"], competition="CUP")
+    second = model.predict_many(["team-00", "team-03"], ["team-01", "team-04"], competition="CUP",
+                                second_leg=[True, False])
+    np.testing.assert_allclose(second.probabilities.sum(axis=(1, 2)), 1.0)
+    assert second.outcomes()[0, 1] < first.outcomes()[0, 1]  # rho > league rho: fewer draws
+    np.testing.assert_allclose(second.outcomes()[1], first.outcomes()[1])  # only the flagged fixture changes
+    np.testing.assert_allclose(second.home_expected_goals, first.home_expected_goals)  # tau keeps the means
+    off = DixonColes(xi=0.0).fit(frame)  # default: one rho for every match
+    assert np.isnan(off.second_leg_rho_)
+    np.testing.assert_allclose(off.predict_many(["team-00"], ["team-01"], second_leg=True).probabilities,
+                               off.predict_many(["team-00"], ["team-01"]).probabilities)

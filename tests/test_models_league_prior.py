@@ -126,6 +126,7 @@ def test_weak_link_threshold_moves_a_home_win_by_about_ten_points():
 
 @pytest.mark.parametrize("dist_class", [PoissonScores, DixonColesScores])
 def test_offset_prior_gradient_and_hessian_match_finite_differences(dist_class):
+    """With the league-offset prior and a (carried) home-advantage prior on two of the three competitions."""
     frame = _leagues(1, 30, seasons=1)
     teams = np.array(sorted(set(frame.home) | set(frame.away)), dtype=object)
     home = np.searchsorted(teams, frame.home.to_numpy(object))
@@ -137,7 +138,8 @@ def test_offset_prior_gradient_and_hessian_match_finite_differences(dist_class):
     design = _Design(n_teams=len(teams), n_comp=len(comps), n_extra=len(dist.extra_names), home=home, away=away,
                      comp=comp, weights=rng.uniform(0.3, 1.0, len(frame)), prior_attack=np.zeros(len(teams)),
                      prior_defence=np.zeros(len(teams)), anchor=anchor, n_anchor=2,
-                     offset_mean=np.array([-0.2]), offset_precision=np.array([[16.0]]))
+                     offset_mean=np.array([-0.2]), offset_precision=np.array([[16.0]]),
+                     adv_mean=np.linspace(0.1, 0.4, len(comps)), adv_precision=np.r_[0.0, 400.0, 25.0][:len(comps)])
     prep = dist.prepare(frame.home_goals.to_numpy(float), frame.away_goals.to_numpy(float), design.weights)
     objective = _Objective(dist, design, prep, 5.0)
     theta = rng.normal(0, 0.2, design.size)
@@ -217,3 +219,30 @@ def test_elo_starts_leagues_apart_and_flags_thin_links():
     assert link["weak"] and np.isnan(link["offset_sd"])
     linked = Elo().fit(_leagues(6, 200))
     assert not linked.league_link(["a-00"], ["b-00"])["weak"].iloc[0]
+
+
+# ------------------------------------------------------------------------------------------------ carried home advantage
+
+
+def test_uefa_home_advantage_is_carried_with_the_offsets_and_used_only_when_asked():
+    prior = LeaguePrior.from_arrays(["L2"], np.array([0.0]), np.array([[0.04]]), "L1",
+                                    home_advantage=[("UCL", 0.40, 0.02)])
+    mean, precision = prior.home_advantage_prior(["L1", "UCL", "closed doors"])
+    assert mean[1] == 0.40 and precision.tolist() == [0.0, pytest.approx(2500.0), 0.0]
+    drifted = prior.drifted(4.0, 0.03, home_drift=0.05)
+    assert drifted.home_advantage[0][2] == pytest.approx(np.sqrt(0.02**2 + 4 * 0.05**2))
+    assert prior.relative_to("L2").home_advantage == prior.home_advantage  # not an offset: unchanged
+    frame = _leagues(3, 80)  # UCL matches drawn with home advantage 0.25
+    free = DixonColes(xi=0.0, league_prior=prior).fit(frame)
+    tied = DixonColes(xi=0.0, league_prior=prior, carried_home_advantage=True).fit(frame)
+    sd = float(free.home_advantage_sd_["UCL"])
+    assert free.home_advantage_by_competition_["UCL"] == pytest.approx(0.25, abs=3.5 * sd)
+    # precision-weighted mean of the data's estimate and the prior (normal approximation)
+    w = (1 / sd**2) / (1 / sd**2 + 1 / 0.02**2)
+    expected = w * free.home_advantage_by_competition_["UCL"] + (1 - w) * 0.40
+    assert tied.home_advantage_by_competition_["UCL"] == pytest.approx(expected, abs=0.01)
+    # the leagues' home advantages are not carried, and the posterior carries the UEFA one with its sd
+    posterior = dict((c, (m, s)) for c, m, s in tied.league_posterior_.home_advantage)
+    assert set(posterior) == {"UCL"}
+    assert posterior["UCL"][0] == pytest.approx(tied.home_advantage_by_competition_["UCL"])
+    assert posterior["UCL"][1] < min(sd, 0.02)

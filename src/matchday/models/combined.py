@@ -528,6 +528,7 @@ class CombinedModel(ModelBase):
         self.teams_ = teams
         self.distribution_ = goal.distribution_
         self.extra_ = dict(goal.extra_)
+        self.second_leg_rho_ = getattr(goal, "second_leg_rho_", float("nan"))
         self.n_matches_ = len(data)
         self.as_of_ = day
         return self

@@ -82,8 +82,10 @@ def independent_matrix(home_pmf: np.ndarray, away_pmf: np.ndarray) -> np.ndarray
     return home_pmf[:, :, None] * away_pmf[:, None, :]
 
 
-def apply_dixon_coles(matrix: np.ndarray, lam_home: np.ndarray, lam_away: np.ndarray, rho: float) -> np.ndarray:
-    """Multiply the 0/1-goal block of censored Poisson matrices ``(n, G+1, G+1)`` by tau, in place.
+def apply_dixon_coles(matrix: np.ndarray, lam_home: np.ndarray, lam_away: np.ndarray, rho: float | np.ndarray
+                      ) -> np.ndarray:
+    """Multiply the 0/1-goal block of censored Poisson matrices ``(n, G+1, G+1)`` by tau, in place (``rho``:
+    one value or one per matrix).
 
     tau keeps both marginals (and the total) exactly, so the result still sums to 1. Where an extreme
     rate makes a factor negative (e.g. ``1 + lambda * rho < 0`` for rho < 0 and lambda > 1/|rho|) the
@@ -312,8 +314,10 @@ class DixonColesScores(ScoreDistribution):
         return res
 
     def matrix(self, lam_h, lam_a, extra, max_goals):
+        """``extra[0]``: rho, one value or one per match."""
         base = super().matrix(lam_h, lam_a, extra, max_goals)
-        return apply_dixon_coles(base, lam_h, lam_a, float(extra[0]))
+        rho = np.asarray(extra[0], dtype=float)
+        return apply_dixon_coles(base, lam_h, lam_a, float(rho) if rho.ndim == 0 else rho)
 
 
 @dataclass(frozen=True)

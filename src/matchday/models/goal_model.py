@@ -8,7 +8,7 @@ parametrisation, one likelihood and one optimiser (:mod:`matchday.models.solver`
     log lambda_away = intercept                                     + attack[away] - defence[home]
 
 with a higher ``defence`` meaning fewer goals conceded, a home advantage per competition ``c`` (or a
-single one), and a :class:`~matchday.models.distributions.ScoreDistribution` for the score given the two rates
+single one; matches played without crowds share one of their own, :data:`CLOSED_DOORS`), and a :class:`~matchday.models.distributions.ScoreDistribution` for the score given the two rates
 (Poisson, Dixon-Coles, negative binomial, bivariate Poisson). The objective is the time-weighted
 log-likelihood (weights from :mod:`matchday.models.weights`, ages counted from the end of the as-of day) minus a Gaussian (L2) prior on the team
 parameters::
@@ -99,6 +99,34 @@ Championship form speak instead.
 """
 
 
+CLOSED_DOORS: tuple[str, str] = ("2020-03-09", "2021-06-30")
+"""First and last day (inclusive) of the period when European football was played without crowds.
+
+Why: home advantage is mostly the crowd's. In a fit of the store's 2019-20 to 2021-22 seasons (16 leagues and
+the UEFA competitions, no decay) the matches of this period have a home advantage of 0.17 against 0.22 for the
+other matches of those seasons, and 0.28 in 2013-14 to 2018-19 (log-goal scale). A time-decayed fit with a
+three-season window still weighs them two seasons later. In a fit, matches in this period share one home
+advantage of their own (:attr:`GoalModel.closed_doors_home_advantage_`, all competitions: without crowds what
+is left is travel and familiarity), so each competition's home advantage is that of matches with crowds, the
+one every forecast after mid-2021 needs. It does not by itself fix the UEFA home wins of 2022-25 that
+docs/cross-league.md shows under-predicted: the UEFA matches of 2021-22, with crowds back but restricted in
+many countries, had a low home advantage too, and a window's UEFA matches are few.
+
+The dates: the first top-flight matches behind closed doors (Serie A) were on 8 March 2020 and European
+football stopped within days; crowds came back in most leagues for 2021-22 (July 2021 on).
+Partial crowds in some leagues in autumn 2020 and restrictions in some countries in the winter of 2021-22 are
+not modelled (the store has no attendance).
+"""
+
+SECOND_LEG_MIN_WEIGHT: float = 60.0
+"""Time-weighted second legs below which a fit keeps the one rho for second legs too (``second_leg_rho_`` is
+then NaN). One match informs rho by about 0.5 (the curvature of its Dixon-Coles log-likelihood at the usual
+expected goals), so 60 weighted matches give a standard error of about 0.18, as large as the effect. The
+training windows of the UEFA check hold 10-220 (the sources mark legs for some seasons only)."""
+
+CLOSED_DOORS_LABEL = "closed doors"
+"""Name of the shared home-advantage slot of the matches in :data:`CLOSED_DOORS` (see ``closed_doors_home_advantage_``)."""
+
 
 @dataclass
 class _Design:
@@ -123,6 +151,9 @@ class _Design:
     # Gaussian prior on the strength offsets o_k = (A_k + D_k) / 2 of the groups 1..K-1 (league_prior.py)
     offset_mean: np.ndarray | None = None
     offset_precision: np.ndarray | None = None
+    # Gaussian prior on the home advantages (one per slot; precision 0 = none), carried for UEFA competitions
+    adv_mean: np.ndarray | None = None
+    adv_precision: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         t, c = self.n_teams, self.n_comp
@@ -254,6 +285,11 @@ class _Objective:
                     value -= 0.5 * float(np.dot(r, pr))
                     grad[d.anchor_attack] -= 0.5 * pr
                     grad[d.anchor_defence] -= 0.5 * pr
+        if d.adv_precision is not None:
+            block = slice(2 * t + 1, 2 * t + 1 + d.n_comp)
+            r = theta[block] - d.adv_mean
+            value -= 0.5 * float(np.dot(d.adv_precision * r, r))
+            grad[block] -= d.adv_precision * r
         return -value, -grad, res, res.loglik
 
     def hessian(self, res: LikelihoodResult) -> np.ndarray:
@@ -319,6 +355,8 @@ class _Objective:
                     for rows in (d.anchor_attack, d.anchor_defence):
                         for cols in (d.anchor_attack, d.anchor_defence):
                             hess[rows, cols] -= 0.25 * d.offset_precision
+        if d.adv_precision is not None:
+            hess[g0 + np.arange(c), g0 + np.arange(c)] -= d.adv_precision
         return -hess
 
 
@@ -404,6 +442,28 @@ class GoalModel(ModelBase):
     home_advantage: ``"competition"`` (default: one per competition; leagues differ and UEFA away trips
         are longer, so a joint fit across leagues should not force one value; for a one-league fit it is
         the same as ``"single"``) or ``"single"``.
+    closed_doors: ``(first, last)`` days (ISO text or dates, inclusive) of a period without crowds whose matches
+        get one home advantage of their own, shared by all competitions (default :data:`CLOSED_DOORS`, the
+        COVID-19 period; None = none: every match gets its competition's home advantage). Forecasts use the
+        competitions' own home advantages (fitted on the other matches); ``competition="closed doors"`` asks
+        for the closed-doors one (``closed_doors_home_advantage_``).
+    second_leg_rho: second legs of two-legged ties get their own Dixon-Coles rho (``second_leg_rho_``;
+        default False, see below; distributions with a ``rho`` only). After the joint fit, rho is re-estimated on the
+        window's second legs (``leg == 2``) with every team's rates held at the fitted values (time-weighted
+        conditional maximum likelihood); ``predict_many(..., second_leg=True)`` uses it. Why: in the UEFA
+        walk-forward (docs/cross-league.md) second legs had far fewer draws than one rho predicts (selection
+        seasons: 0.248 predicted, 0.180 observed in 328 second legs; first legs and group matches matched):
+        the side behind on aggregate must attack, so a level score rarely lasts. Needs
+        :data:`SECOND_LEG_MIN_WEIGHT` time-weighted second legs, else the one rho is kept. Off by default: a
+        training window holds 10-220 weighted second legs, rho's standard error is 0.1-0.2 and, fitted in
+        the window, second legs show no draw deficit given the fitted rates (-0.03 to -0.10 in 2013-16); on
+        the selection seasons it changed the RPS by -0.00004 +- 0.00032. The deficit depends on the first-leg
+        margin (the tie state), which a match model does not see.
+    carried_home_advantage: use the UEFA home advantages carried in ``league_prior`` (the previous window's
+        posterior, fitted on matches with crowds, drifted by
+        :data:`~matchday.models.league_prior.DEFAULT_HOME_ADVANTAGE_DRIFT` a year) as normal priors of this
+        fit's (default False: on the selection seasons of docs/cross-league.md it changed the RPS by -0.00002,
+        within noise; the posterior always carries them, so a chain can switch it on).
     newcomer_prior: prior offset (attack, defence) of a club new to a competition with older data (a
         promoted club); default :data:`PROMOTED_PRIOR`; None = no offset.
     prior_mean: ``"competition"`` (default: each team's prior mean is its current competition's mean,
@@ -432,6 +492,9 @@ class GoalModel(ModelBase):
         league_prior: LeaguePrior | None = None,
         league_prior_sd: float | None = DEFAULT_OFFSET_PRIOR_SD,
         home_advantage: str = "competition",
+        closed_doors: tuple[Any, Any] | None = CLOSED_DOORS,
+        second_leg_rho: bool = False,
+        carried_home_advantage: bool = False,
         warm_start: bool = False,
         solver: str = "newton",
         tol: float = 1e-4,
@@ -447,6 +510,9 @@ class GoalModel(ModelBase):
         self.newcomer_prior = newcomer_prior
         self.prior_mean = prior_mean
         self.home_advantage = home_advantage
+        self.closed_doors = closed_doors
+        self.second_leg_rho = second_leg_rho
+        self.carried_home_advantage = carried_home_advantage
         self.warm_start = warm_start
         self.solver = solver
         self.tol = tol
@@ -485,6 +551,15 @@ class GoalModel(ModelBase):
             raise ValueError(f"league_prior_sd must be a finite standard deviation > 0 or None (got {self.league_prior_sd})")
         if self.league_prior is not None and not isinstance(self.league_prior, LeaguePrior):
             raise ValueError(f"league_prior must be a LeaguePrior or None (got {type(self.league_prior).__name__})")
+        if self.closed_doors is not None:
+            try:
+                first, last = (pd.Timestamp(day) for day in self.closed_doors)
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"closed_doors must be (first day, last day) or None (got {self.closed_doors!r})"
+                                 ) from error
+            if pd.isna(first) or pd.isna(last) or last < first:
+                raise ValueError(f"closed_doors must be (first day, last day) with first <= last "
+                                 f"(got {self.closed_doors!r})")
         if self.solver not in ("newton", "lbfgs"):
             raise ValueError(f"solver must be 'newton' or 'lbfgs' (got {self.solver!r})")
 
@@ -513,10 +588,12 @@ class GoalModel(ModelBase):
         comp_idx, comps_all = sorted_codes(data.competition)
         if self.home_advantage == "single":
             comp_names = np.array([ALL_COMPETITIONS], dtype=object)
-            adv_idx = np.zeros(n, dtype=np.intp)
+            slot_names, slot_of = comp_names, np.zeros(len(comps_all), dtype=np.intp)
         else:
-            comp_names, adv_idx = comps_all, comp_idx
-        n_comp = len(comp_names)
+            comp_names = comps_all
+            slot_names, slot_of = comps_all, np.arange(len(comps_all), dtype=np.intp)
+        adv_idx, fit_names, n_closed, closed_only = self._closed_doors_slot(data, slot_of[comp_idx], slot_names)
+        n_comp = len(fit_names)
 
         membership = _team_membership(home_idx, away_idx, comp_idx, comps_all, data.date, len(teams), reference)
         prior_attack = np.zeros(len(teams))
@@ -551,16 +628,26 @@ class GoalModel(ModelBase):
         self._newcomers = teams[membership.newcomer]
         self._last_played = membership.last
 
+        adv_mean = adv_precision = None
+        if self.carried_home_advantage and self.league_prior is not None and self.league_prior.home_advantage:
+            adv_mean, adv_precision = self.league_prior.home_advantage_prior([str(c) for c in fit_names])
+            if not adv_precision.any():
+                adv_mean = adv_precision = None
+        self._adv_prior = (adv_mean, adv_precision)
+        self._carried_slots = np.array([str(c) in UEFA_CODES for c in fit_names]) & np.r_[
+            ~closed_only, np.zeros(len(fit_names) - len(closed_only), dtype=bool)]
+
         dist = self._fit_distribution()
         design = _Design(n_teams=len(teams), n_comp=n_comp, n_extra=len(dist.extra_names), home=home_idx,
                          away=away_idx, comp=np.where(data.neutral, n_comp, adv_idx), weights=weights,
                          prior_attack=prior_attack, prior_defence=prior_defence, anchor=anchor, n_anchor=n_anchor,
-                         offset_mean=offset_mean, offset_precision=offset_precision)
+                         offset_mean=offset_mean, offset_precision=offset_precision, adv_mean=adv_mean,
+                         adv_precision=adv_precision)
         prep = dist.prepare(x, y, weights)
         objective = _Objective(dist, design, prep, float(self.shrinkage))
 
         warm = self.warm_start and self._is_fitted() and type(self._fitted_with) is type(dist)
-        theta0 = self._warm_theta(teams, comp_names, design) if warm else self._initial_theta(x, y, design)
+        theta0 = self._warm_theta(teams, fit_names, design) if warm else self._initial_theta(x, y, design)
         lower, upper = bounds_arrays(design.size, dist.extra_bounds())
 
         def evaluate(theta: np.ndarray, curvature: bool) -> tuple[float, np.ndarray, tuple]:
@@ -582,10 +669,15 @@ class GoalModel(ModelBase):
         self.params_ = theta
         self.teams_ = teams
         self.competitions_ = comp_names
-        self._attack, self._defence, self.intercept_, self._home_adv, extra = design.split(theta)
-        counts = np.bincount(design.comp, weights, minlength=n_comp + 1)[:n_comp]
-        # pooled home advantage: weighted by each competition's (time-weighted) non-neutral matches
-        self.home_advantage_ = float(np.dot(counts, self._home_adv) / counts.sum()) if counts.sum() > 0 else 0.0
+        self._attack, self._defence, self.intercept_, home_adv, extra = design.split(theta)
+        n_slots = len(slot_names)
+        self._home_adv = home_adv[slot_of] if self.home_advantage != "single" else home_adv[:1]
+        self.closed_doors_home_advantage_ = float(home_adv[-1]) if n_comp > n_slots else float("nan")
+        self.closed_doors_matches_ = n_closed
+        counts = np.bincount(design.comp, weights, minlength=n_comp + 1)[:n_slots]
+        # pooled home advantage: weighted by each slot's (time-weighted) non-neutral matches with crowds
+        self.home_advantage_ = (float(np.dot(counts, home_adv[:n_slots]) / counts.sum()) if counts.sum() > 0
+                                else 0.0)
         self.extra_ = dict(zip(dist.extra_names, (float(v) for v in extra), strict=True))
         self.loglik_ = float(solution.state[1])
         self.objective_ = -float(solution.objective)
@@ -602,8 +694,60 @@ class GoalModel(ModelBase):
                             np.concatenate([weights, weights]), comps_all)
         self._comp_lookup = {str(name): i for i, name in enumerate(comp_names)}
         self._after_fit(data, design)
-        self._league_state(objective, theta, design, group_names, day)
+        self._fit_second_leg_rho(data, design)
+        self._league_state(objective, theta, design, group_names, day, fit_names)
         return self
+
+    def _fit_second_leg_rho(self, data: MatchArrays, design: _Design) -> None:
+        """``second_leg_rho_`` / ``second_leg_rho_sd_`` / ``second_leg_weight_``: rho re-estimated on the second
+        legs of the fit with the fitted rates held fixed (see ``second_leg_rho``); NaN when switched off, when
+        the distribution has no rho or when the second legs weigh less than :data:`SECOND_LEG_MIN_WEIGHT`."""
+        from matchday.models.distributions import fit_score_glm
+
+        self.second_leg_rho_ = self.second_leg_rho_sd_ = float("nan")
+        distribution = self.distribution_
+        legs = data.column("leg")
+        second = np.zeros(len(data), dtype=bool) if legs is None else (legs == 2)
+        self.second_leg_weight_ = float(design.weights[second].sum())
+        if (not self.second_leg_rho or "rho" not in distribution.extra_names
+                or self.second_leg_weight_ < SECOND_LEG_MIN_WEIGHT):
+            return
+        eta_h, eta_a = design.linear_predictors(self.params_)
+        rows = np.flatnonzero(second)
+        empty = np.zeros((rows.size, 0))
+        x, y, w = data.home_goals[rows], data.away_goals[rows], design.weights[rows]
+        theta, _, converged = fit_score_glm(distribution, empty, empty, x, y, w, offset_home=eta_h[rows],
+                                            offset_away=eta_a[rows], start=self._extra_vector())
+        if not converged:
+            return
+        at = distribution.loglik(eta_h[rows], eta_a[rows], theta, distribution.prepare(x, y, w), True)
+        which = distribution.extra_names.index("rho")
+        curvature = -float(at.h_ee[which, which])
+        self.second_leg_rho_ = float(theta[which])
+        self.second_leg_rho_sd_ = float(1.0 / math.sqrt(curvature)) if curvature > 0 else float("inf")
+
+    def _closed_doors_slot(self, data: MatchArrays, adv_idx: np.ndarray, comp_names: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """(home-advantage slot per match, slot names, matches moved, per competition slot: played only
+        without crowds): the non-neutral matches dated in ``closed_doors`` move to one extra slot
+        :data:`CLOSED_DOORS_LABEL`, except those of a competition with no non-neutral match outside the period
+        (its own home advantage would have no data left; it is then a closed-doors value, never carried)."""
+        k = len(comp_names)
+        nothing = np.zeros(k, dtype=bool)
+        if self.closed_doors is None or len(data) == 0:
+            return adv_idx, comp_names, 0, nothing
+        first, last = (np.datetime64(pd.Timestamp(day).normalize(), "ns") for day in self.closed_doors)
+        day = data.date.astype("datetime64[ns]")
+        inside = (day >= first) & (day < last + np.timedelta64(1, "D")) & ~data.neutral
+        if not inside.any():
+            return adv_idx, comp_names, 0, nothing
+        with_crowd = np.bincount(adv_idx[~inside & ~data.neutral], minlength=k) > 0
+        closed_only = ~with_crowd & (np.bincount(adv_idx[inside], minlength=k) > 0)
+        moved = inside & with_crowd[adv_idx]
+        if not moved.any():
+            return adv_idx, comp_names, 0, closed_only
+        return (np.where(moved, k, adv_idx), np.append(comp_names, CLOSED_DOORS_LABEL).astype(object),
+                int(moved.sum()), closed_only)
 
     def _league_groups(self, current: np.ndarray, comps_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(group per team, group names with the reference first): one group per current competition.
@@ -632,21 +776,26 @@ class GoalModel(ModelBase):
         return anchor, names[order]
 
     def _league_state(self, objective: _Objective, theta: np.ndarray, design: _Design, group_names: np.ndarray,
-                      day: pd.Timestamp) -> None:
+                      day: pd.Timestamp, slot_names: np.ndarray) -> None:
         """League offsets, their covariance (inverse of the exact Hessian of the penalised objective at the
         optimum, restricted to the offsets) and the cross-league matches behind each."""
         k = len(group_names)
         self._group_names = group_names
         self._team_group = design.anchor if k > 1 else np.zeros(design.n_teams, dtype=np.intp)
         self._offset_cov = np.zeros((max(k, 1), max(k, 1)))
+        self.home_advantage_sd_ = pd.Series(dtype=float, name="home_advantage_sd")
         if k <= 1:
             self.league_posterior_ = None
             return
         offsets = design.strength_offsets(theta)
-        selector = np.zeros((design.size, k - 1))
+        # columns: the k-1 offsets, then the home advantages carried to the next window (UEFA, with crowds)
+        counts = np.bincount(design.comp, minlength=design.n_comp + 1)[:design.n_comp]
+        carried = np.flatnonzero(self._carried_slots & (counts > 0))
+        selector = np.zeros((design.size, k - 1 + carried.size))
         rows = np.arange(k - 1)
         selector[design.anchor_attack.start + rows, rows] = 0.5
         selector[design.anchor_defence.start + rows, rows] = 0.5
+        selector[2 * design.n_teams + 1 + carried, k - 1 + np.arange(carried.size)] = 1.0
         _, _, result, _ = objective(theta, True)
         hess = objective.hessian(result)
         try:
@@ -663,6 +812,11 @@ class GoalModel(ModelBase):
         with np.errstate(invalid="ignore", over="ignore"):
             variance = np.einsum("ij,ij->j", selector, np.where(np.isfinite(solved), solved, 0.0))
         finite = np.isfinite(solved).all(axis=0) & (variance <= 1e4)
+        home = [(str(slot_names[j]), float(theta[2 * design.n_teams + 1 + j]), float(math.sqrt(variance[k - 1 + i])))
+                for i, j in enumerate(carried) if finite[k - 1 + i] and variance[k - 1 + i] > 0]
+        self.home_advantage_sd_ = pd.Series({name: sd for name, _, sd in home}, dtype=float,
+                                            name="home_advantage_sd")
+        finite, selector, solved = finite[:k - 1], selector[:, :k - 1], solved[:, :k - 1]
         cov = np.full((k - 1, k - 1), np.inf)
         cov[np.ix_(finite, finite)] = selector[:, finite].T @ solved[:, finite]
         cov = np.where(np.isfinite(cov), 0.5 * (cov + cov.T), np.inf)
@@ -681,7 +835,7 @@ class GoalModel(ModelBase):
         self._cross = both_sides(gh != ga)
         self._foreign = both_sides(country[gh] != country[ga])
         self.league_posterior_ = (LeaguePrior.from_arrays(group_names[1:], offsets, cov, str(group_names[0]),
-                                                          day.date())
+                                                          day.date(), home)
                                   if np.isfinite(cov).all() else None)
 
     # ------------------------------------------------------------------ fitted state as pandas
@@ -876,8 +1030,11 @@ class GoalModel(ModelBase):
         theta[t:2 * t] = np.where(known, previous._defence[where], design.prior_defence)
         theta[2 * t] = previous.intercept_
         lookup = previous._comp_lookup
-        theta[2 * t + 1:2 * t + 1 + c] = [previous._home_adv[lookup[name]] if name in lookup
-                                          else previous.home_advantage_ for name in comp_names]
+        closed = getattr(previous, "closed_doors_home_advantage_", float("nan"))
+        theta[2 * t + 1:2 * t + 1 + c] = [
+            previous._home_adv[lookup[name]] if name in lookup
+            else closed if name == CLOSED_DOORS_LABEL and math.isfinite(closed)
+            else previous.home_advantage_ for name in comp_names]
         theta[design.size - design.n_extra:] = previous.params_[len(previous.params_) - design.n_extra:]
         self._start_anchors(theta, design)
         return theta
@@ -896,14 +1053,18 @@ class GoalModel(ModelBase):
     # ------------------------------------------------------------------ prediction
     def _home_advantage_for(self, home_idx: np.ndarray, competition: Any) -> np.ndarray:
         by_comp = self._home_adv
-        if len(by_comp) == 1:
+        if len(by_comp) == 1 and not math.isfinite(getattr(self, "closed_doors_home_advantage_", float("nan"))):
             return np.full(home_idx.shape, by_comp[0])
         lookup = self._comp_lookup
         if competition is None:
             comps = self.team_competition_.to_numpy()[home_idx]
         else:
             comps = as_array(competition, home_idx.size)
-        return map_values(comps, {name: by_comp[i] for name, i in lookup.items()}, self.home_advantage_)
+        mapping = {name: by_comp[i] for name, i in lookup.items()}
+        closed = getattr(self, "closed_doors_home_advantage_", float("nan"))
+        if math.isfinite(closed):
+            mapping[CLOSED_DOORS_LABEL] = closed
+        return map_values(comps, mapping, self.home_advantage_)
 
     def log_rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
                   ) -> tuple[np.ndarray, np.ndarray]:

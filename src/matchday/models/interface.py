@@ -59,14 +59,16 @@ class ScoreModel(Protocol):
 
     def fit(self, matches: pd.DataFrame, as_of: Any = None) -> Self: ...
 
-    def predict_many(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> ScoreGrid: ...
+    def predict_many(self, home: Any, away: Any, neutral: Any = False, competition: Any = None,
+                     second_leg: Any = False) -> ScoreGrid: ...
 
-    def predict(self, home: str, away: str, neutral: bool = False, competition: str | None = None) -> ScoreGrid: ...
+    def predict(self, home: str, away: str, neutral: bool = False, competition: str | None = None,
+                second_leg: bool = False) -> ScoreGrid: ...
 
     def rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
               ) -> tuple[np.ndarray, np.ndarray]: ...
 
-    def grid_from_rates(self, home_rate: Any, away_rate: Any) -> ScoreGrid: ...
+    def grid_from_rates(self, home_rate: Any, away_rate: Any, second_leg: Any = False) -> ScoreGrid: ...
 
     def ratings(self, teams: Iterable[str] | None = None, competition: str | None = None) -> pd.DataFrame: ...
 
@@ -123,13 +125,22 @@ class ModelBase:
         return f"{type(self).__name__}({', '.join(changed)})  # {state}"
 
     # ------------------------------------------------------------------ prediction
-    def predict(self, home: str, away: str, neutral: bool = False, competition: str | None = None) -> ScoreGrid:
-        """The grid of one fixture (``competition`` picks its home advantage; default the home team's league)."""
-        return self.predict_many([home], [away], [bool(neutral)], None if competition is None else [competition])
+    def predict(self, home: str, away: str, neutral: bool = False, competition: str | None = None,
+                second_leg: bool = False) -> ScoreGrid:
+        """The grid of one fixture (``competition`` picks its home advantage; default the home team's league;
+        ``second_leg``: the second leg of a two-legged tie)."""
+        return self.predict_many([home], [away], [bool(neutral)], None if competition is None else [competition],
+                                 second_leg=[bool(second_leg)])
 
-    def predict_many(self, home: Any, away: Any, neutral: Any = False, competition: Any = None) -> ScoreGrid:
-        """Score grids of a stack of fixtures (vectorised): ``grid_from_rates(*rates(...))``."""
-        return self.grid_from_rates(*self.rates(home, away, neutral, competition))
+    def predict_many(self, home: Any, away: Any, neutral: Any = False, competition: Any = None,
+                     second_leg: Any = False) -> ScoreGrid:
+        """Score grids of a stack of fixtures (vectorised): ``grid_from_rates(*rates(...), second_leg)``.
+        ``second_leg`` (one flag or one per fixture): the fixture is the second leg of a two-legged tie (a
+        goal model then uses its second-leg rho, see ``GoalModel(second_leg_rho=...)``)."""
+        rates = self.rates(home, away, neutral, competition)
+        if np.asarray(second_leg, dtype=bool).any():
+            return self.grid_from_rates(*rates, second_leg=second_leg)
+        return self.grid_from_rates(*rates)  # models overriding grid_from_rates(home_rate, away_rate) keep working
 
     def rates(self, home: Any, away: Any, neutral: Any = False, competition: Any = None
               ) -> tuple[np.ndarray, np.ndarray]:
@@ -142,17 +153,38 @@ class ModelBase:
                   ) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError(f"{type(self).__name__} defines neither rates nor log_rates")
 
-    def grid_from_rates(self, home_rate: Any, away_rate: Any) -> ScoreGrid:
+    def grid_from_rates(self, home_rate: Any, away_rate: Any, second_leg: Any = False) -> ScoreGrid:
         """The fitted score distribution's grid for any rates (e.g. a lineup's adjusted ones), with the
         distribution's exact expected goals. Uses the fitted ``distribution_`` and its ``extra_`` parameters
-        (rho, ...); a model with another kind of score model overrides this."""
+        (rho, ...), or per fixture those of ``fixture_extras(second_leg, n)`` where the model has them (a
+        goal model's second-leg rho); a model with another kind of score model overrides this."""
         self._check_fitted()
         lam_h = np.atleast_1d(np.asarray(home_rate, dtype=float))
         lam_a = np.atleast_1d(np.asarray(away_rate, dtype=float))
         distribution = self.distribution_
         extra = np.array([self.extra_[name] for name in distribution.extra_names], dtype=float)
+        by_fixture = self.fixture_extras(second_leg, int(np.broadcast(lam_h, lam_a).size))
+        if by_fixture is not None:
+            extra = by_fixture.T  # (e, n): each extra broadcasts over the fixtures
         home_goals, away_goals = distribution.means(lam_h, lam_a, extra)
         return ScoreGrid(distribution.matrix(lam_h, lam_a, extra, self.max_goals), home_goals, away_goals)
+
+    def fixture_extras(self, second_leg: Any, n: int) -> np.ndarray | None:
+        """Per-fixture extra parameters of the score distribution ``(n, len(extra_names))`` for ``n`` fixtures
+        (``second_leg``: one flag or one per fixture): ``extra_`` with rho replaced by the fitted
+        ``second_leg_rho_`` for second legs (goal models, see ``GoalModel(second_leg_rho=...)``); None when
+        every fixture uses ``extra_`` (no second leg, no second-leg rho fitted)."""
+        rho = getattr(self, "second_leg_rho_", float("nan"))
+        flags = np.asarray(second_leg, dtype=bool).ravel()
+        if not flags.any() or rho is None or not np.isfinite(rho):
+            return None
+        names = self.distribution_.extra_names
+        if "rho" not in names:
+            return None
+        flags = np.broadcast_to(flags, (n,)) if flags.size == 1 else flags
+        extras = np.tile(np.array([self.extra_[name] for name in names], dtype=float), (n, 1))
+        extras[flags, names.index("rho")] = rho
+        return extras
 
     # ------------------------------------------------------------------ helpers
     def _is_fitted(self) -> bool:

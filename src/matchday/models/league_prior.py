@@ -32,7 +32,9 @@ Windows do not overlap, so no match informs both a prior and the fit that uses i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -84,6 +86,17 @@ league pulled a Premier League + Championship fit's gap towards 0 (walk-forward 
 0.19174 again.
 """
 
+DEFAULT_HOME_ADVANTAGE_DRIFT: float = 0.03
+"""Random-walk drift of a carried home advantage (log-goal scale, standard deviation per year).
+
+What is carried: the home advantage of each UEFA competition (fitted on its matches with crowds), as a normal
+prior on the next window's value. Why: a UEFA competition has 125-400 matches a season in the store, so a
+three-season window pins its home advantage to about +-0.05-0.08, and the windows after 2020 hold few matches
+with crowds; the leagues (thousands of matches) need no prior. A home advantage changes slowly, so 0.03 a year,
+the offsets' drift. Used only with ``GoalModel(carried_home_advantage=True)``: on the selection seasons of
+docs/cross-league.md it changed the RPS by -0.00002 (within noise) and is not the default.
+"""
+
 WEAK_LINK_SD: float = 0.15
 """A forecast rests on a weak link when the standard deviation of the difference between the two clubs'
 league offsets exceeds this (log-goal scale).
@@ -118,6 +131,9 @@ class LeaguePrior:
     covariance: tuple[tuple[float, ...], ...]
     reference: str
     as_of: dt.date | None = None
+    home_advantage: tuple[tuple[str, float, float], ...] = ()
+    """``(competition, mean, sd)`` of the home advantages carried with the offsets (log-goal scale; the UEFA
+    competitions', fitted on matches with crowds: see :data:`DEFAULT_HOME_ADVANTAGE_DRIFT`)."""
 
     def __post_init__(self) -> None:
         k = len(self.leagues)
@@ -128,10 +144,22 @@ class LeaguePrior:
 
     @classmethod
     def from_arrays(cls, leagues: Sequence[str], mean: np.ndarray, covariance: np.ndarray, reference: str,
-                    as_of: dt.date | None = None) -> LeaguePrior:
+                    as_of: dt.date | None = None,
+                    home_advantage: Sequence[tuple[str, float, float]] = ()) -> LeaguePrior:
         cov = 0.5 * (np.asarray(covariance, dtype=float) + np.asarray(covariance, dtype=float).T)
         return cls(tuple(str(x) for x in leagues), tuple(float(x) for x in np.asarray(mean, dtype=float)),
-                   tuple(tuple(float(x) for x in row) for row in cov), str(reference), as_of)
+                   tuple(tuple(float(x) for x in row) for row in cov), str(reference), as_of,
+                   tuple((str(c), float(m), float(v)) for c, m, v in home_advantage))
+
+    def home_advantage_prior(self, competitions: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(mean, precision) of the home advantage of each of ``competitions``: the carried values, precision 0
+        (no prior) for competitions this prior does not carry."""
+        known = {c: (m, v) for c, m, v in self.home_advantage}
+        mean = np.array([known.get(str(c), (0.0, np.inf))[0] for c in competitions], dtype=float)
+        sd = np.array([known.get(str(c), (0.0, np.inf))[1] for c in competitions], dtype=float)
+        with np.errstate(divide="ignore"):
+            precision = np.where(np.isfinite(sd) & (sd > 0), 1.0 / np.where(sd > 0, sd, 1.0) ** 2, 0.0)
+        return mean, precision
 
     @property
     def mean_array(self) -> np.ndarray:
@@ -146,13 +174,17 @@ class LeaguePrior:
         return dict(zip(self.leagues, np.sqrt(np.clip(np.diag(self.covariance_array), 0.0, None)).tolist(),
                         strict=True))
 
-    def drifted(self, years: float, drift: float) -> LeaguePrior:
+    def drifted(self, years: float, drift: float, home_drift: float | None = None) -> LeaguePrior:
         """The prior ``years`` later: each offset (and the reference) takes an independent random walk of
-        ``drift`` per sqrt(year); relative to the reference that adds ``drift^2 years (I + 1 1^T)``."""
+        ``drift`` per sqrt(year); relative to the reference that adds ``drift^2 years (I + 1 1^T)``. Each
+        home advantage walks by ``home_drift`` per sqrt(year) (default
+        :data:`DEFAULT_HOME_ADVANTAGE_DRIFT`)."""
         k = len(self.leagues)
-        step = max(float(years), 0.0) * drift**2
-        cov = self.covariance_array + step * (np.eye(k) + np.ones((k, k)))
-        return LeaguePrior.from_arrays(self.leagues, self.mean_array, cov, self.reference, self.as_of)
+        years = max(float(years), 0.0)
+        cov = self.covariance_array + years * drift**2 * (np.eye(k) + np.ones((k, k)))
+        h = DEFAULT_HOME_ADVANTAGE_DRIFT if home_drift is None else float(home_drift)
+        home = [(c, m, math.sqrt(v**2 + years * h**2)) for c, m, v in self.home_advantage]
+        return LeaguePrior.from_arrays(self.leagues, self.mean_array, cov, self.reference, self.as_of, home)
 
     def relative_to(self, reference: str) -> LeaguePrior | None:
         """The same distribution with offsets measured from ``reference`` (None if it is not in it)."""
@@ -175,7 +207,7 @@ class LeaguePrior:
             row += 1
         mean = transform @ self.mean_array
         cov = transform @ self.covariance_array @ transform.T
-        return LeaguePrior.from_arrays(names, mean, cov, reference, self.as_of)
+        return LeaguePrior.from_arrays(names, mean, cov, reference, self.as_of, self.home_advantage)
 
     def for_groups(self, groups: Sequence[str], reference: str, default_sd: float
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -286,6 +318,7 @@ class PriorChain:
     seasons_back: int = 3
     drift: float = DEFAULT_OFFSET_DRIFT
     min_matches: int = 500
+    home_drift: float | None = None  # drift of the carried home advantages (None: DEFAULT_HOME_ADVANTAGE_DRIFT)
     max_depth: int = 12
 
     def __post_init__(self) -> None:
@@ -314,8 +347,8 @@ class PriorChain:
         if posterior is None:
             return None
         years = (as_of - earlier).days / 365.25
-        drifted = posterior.drifted(years, self.drift)
-        return LeaguePrior(drifted.leagues, drifted.mean, drifted.covariance, drifted.reference, as_of=earlier)
+        drifted = posterior.drifted(years, self.drift, self.home_drift)
+        return dataclasses.replace(drifted, as_of=earlier)
 
 
 def carried_prior(factory: Callable[[], Any], loader: WindowLoader, as_of: dt.date, *, seasons_back: int = 3,
