@@ -55,10 +55,7 @@ def shared_http(shared_data: Path):
         server.server_close()
 
 
-@pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory, monkeypatch):
-    """Never touch the real user's store, cache or config from a test."""
-    base = tmp_path_factory.getbasetemp() / "userdirs"
+def _isolate_user_dirs(base, monkeypatch) -> None:
     monkeypatch.setenv("MATCHDAY_DB", str(base / "matchday.duckdb"))
     monkeypatch.setenv("MATCHDAY_CACHE", str(base / "cache"))
     monkeypatch.setenv("MATCHDAY_CONFIG", str(base / "config.toml"))
@@ -67,6 +64,21 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
                  "MATCHDAY_LOCK_WAIT", "MATCHDAY_DEBUG",
                  "MATCHDAY_MODEL_CACHE", "MATCHDAY_MODEL_CACHE_MB"):  # fitted models: under MATCHDAY_CACHE
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_user_dirs_for_the_session(tmp_path_factory):
+    """Session fixtures (a synced store, the browser tests' server and its `matchday update`) run before any
+    function-scoped fixture: isolate them too."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _isolate_user_dirs(tmp_path_factory.getbasetemp() / "userdirs", monkeypatch)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Never touch the real user's store, cache or config from a test."""
+    _isolate_user_dirs(tmp_path_factory.getbasetemp() / "userdirs", monkeypatch)
 
 
 @pytest.fixture(scope="session")
