@@ -57,3 +57,14 @@ def test_interval_reliability_and_split_bar_parse():
 def test_nice_ticks():
     assert charts._nice_ticks(0, 1, 5) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert charts._nice_ticks(0.385, 0.4, 5)[0] >= 0.385
+
+
+def test_heatmap_cells_under_one_percent_read_less_than_one_not_zero():
+    """A finish with a 0.5-1% chance is possible: its cell says "<1", never "0"; below 0.1% it stays blank."""
+    from matchday.simulate.plots import cell_percent
+
+    assert [cell_percent(v) for v in (0.0004, 0.005, 0.0099, 0.01, 0.456)] == ["", "<1", "<1", "1", "46"]
+    svg = str(charts.heatmap(["A", "B"], ["1", "2"], [[0.993, 0.007], [0.007, 0.993]], title="t", desc="d",
+                             x_label="x", y_label="y"))
+    texts = [t.text for t in ET.fromstring(svg).iter() if t.tag.endswith("text")]
+    assert texts.count("<1") == 2 and texts.count("99") == 2 and "0" not in texts

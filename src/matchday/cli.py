@@ -1993,7 +1993,7 @@ def track_record_command(
     if not csv:
         emit(record.calibration.round(3), as_json=False, as_csv=False,
              title="calibration of the graded 1X2 probabilities",
-             caption="calibrated: observed frequency inside [ci_low, ci_high] around the mean forecast")
+             caption="calibrated: the observed frequency lies between ci_low and ci_high around the mean forecast")
 
 
 # --------------------------------------------------------------------------- rotation

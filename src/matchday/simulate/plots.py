@@ -8,6 +8,14 @@ from pathlib import Path
 from matchday.simulate.season import SeasonSimulation
 
 
+def cell_percent(value: float) -> str:
+    """The label of a heatmap cell holding probability ``value``: whole percent, "<1" below 1% (a possible
+    finish never reads 0), empty below 0.1% (rounding noise of the simulation)."""
+    if value < 0.001:
+        return ""
+    return "<1" if value < 0.01 else f"{100 * value:.0f}"
+
+
 def position_heatmap(result: SeasonSimulation, path: str | Path, names: Mapping[str, str] | None = None,
                      footnote: str | None = None) -> Path:
     """PNG heatmap: clubs (current table order) x finishing positions, cell = probability; ``footnote``
@@ -33,8 +41,9 @@ def position_heatmap(result: SeasonSimulation, path: str | Path, names: Mapping[
     for i in range(n):
         for j in range(n):
             value = probs.iat[i, j]
-            if value >= 0.005:
-                axes.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=7,
+            label = cell_percent(value)
+            if label:
+                axes.text(j, i, label, ha="center", va="center", fontsize=7,
                           color="white" if value > 0.6 else "black")
     when = f"as of {result.as_of.isoformat()}" if result.as_of else "before the season"
     axes.set_title(f"{result.competition} {result.season} {when}: P(position) in % ({result.n_sims:,} simulations)")

@@ -18,6 +18,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from matchday.simulate.plots import cell_percent
+
 #: Okabe & Ito (2008), ordered for lines on white: blue, vermillion, bluish green, orange, reddish purple,
 #: sky blue, black, yellow.
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -175,9 +177,10 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], matrix: Sequen
             tip = cell_tip.format(row=row, col=col, value=_pct(value))
             svg.add(f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" height="{cell:.1f}" fill="{_ramp(value)}" '
                     f'stroke="#ffffff" stroke-width="1"><title>{escape(tip)}</title></rect>')
-            if value >= 0.005:
+            label = cell_percent(value)
+            if label:
                 colour = "#ffffff" if value > 0.35 else "#1a1a1a"
-                svg.text(x + cell / 2, y + cell / 2, f"{100 * value:.0f}", anchor="middle", size=10, fill=colour,
+                svg.text(x + cell / 2, y + cell / 2, label, anchor="middle", size=10, fill=colour,
                          baseline="central")
     return svg.done()
 
