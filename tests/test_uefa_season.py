@@ -250,7 +250,7 @@ def test_bad_league_phases_are_refused(model):
         simulate_uefa_season(frame.assign(season="2023-24"), model, "UCL", "2023-24", n_sims=10)
     with pytest.raises(DataError, match="144"):
         simulate_uefa_season(frame.iloc[:-1], model, "UCL", "2024-25", n_sims=10)
-    with pytest.raises(DataError, match="no league-phase fixtures"):
+    with pytest.raises(DataError, match="no league-phase matches"):
         simulate_uefa_season(frame.assign(round="Round of 16"), model, "UCL", "2024-25", n_sims=10)
 
 

@@ -378,6 +378,64 @@ def is_league_phase_round(round_name: object) -> bool:
     return isinstance(round_name, str) and round_name.strip().lower().startswith("league phase")
 
 
+@dataclass(frozen=True)
+class LeaguePhaseFixtures:
+    """The league-phase matches of a competition season, checked once for the table and the simulation:
+    the format has a league phase, the frame has the columns, the clubs are the format's number and no two
+    clubs meet twice.
+
+    rows: the league-phase matches (played or not), in the frame's order; teams: the club labels, sorted
+    (index ``i`` everywhere below); opponents: (N, N) meetings of clubs i and j, played or not."""
+
+    fmt: UefaFormat
+    rows: pd.DataFrame
+    teams: list[str]
+    opponents: np.ndarray
+
+    def index(self, labels: pd.Series) -> np.ndarray:
+        """Club indices of ``labels`` (a home or away column of :attr:`rows`)."""
+        position = {team: i for i, team in enumerate(self.teams)}
+        return labels.astype(str).map(position).to_numpy(np.int64)
+
+    def alphabetical(self, names: Mapping[str, str] | None = None) -> np.ndarray:
+        """Each club's place in the alphabetical order of its display name (``names``: label -> name;
+        default the labels), which breaks ties during the phase."""
+        label = names or {}
+        display = np.array([str(label.get(t, t)).casefold() for t in self.teams])
+        return np.argsort(np.argsort(display, kind="stable"), kind="stable")
+
+
+def league_phase_fixtures(frame: pd.DataFrame, competition: str, season: str,
+                          fmt: UefaFormat | None = None) -> LeaguePhaseFixtures:
+    """The checked league-phase matches of ``frame`` (a competition season's matches, any rounds; columns
+    ``home``, ``away``, ``home_goals``, ``away_goals``, ``date``, ``round``): see :class:`LeaguePhaseFixtures`."""
+    fmt = fmt or uefa_format(competition, season)
+    if not fmt.league_phase:
+        raise DataError(f"{fmt.competition} {fmt.season} has no league phase (group stage format)",
+                        value=fmt.season, expected="a season from 2024-25 on")
+    missing = [c for c in ("home", "away", "home_goals", "away_goals", "date", "round") if c not in frame.columns]
+    if missing:
+        raise DataError("the match frame lacks a column", column=missing[0],
+                        expected="columns home, away, home_goals, away_goals, date, round")
+    rows = frame[frame["round"].map(is_league_phase_round)].reset_index(drop=True)
+    if rows.empty:
+        raise DataError(f"no league-phase matches of {fmt.competition} {fmt.season} are stored (they are "
+                        "listed once the league-phase draw is made, at the end of August)", column="round",
+                        expected='rounds named "League phase ..."')
+    teams = sorted(set(rows["home"].astype(str)) | set(rows["away"].astype(str)))
+    if len(teams) != fmt.n_clubs:
+        raise DataError(f"{fmt.competition} {fmt.season}: the league-phase matches name {len(teams)} clubs",
+                        column="home/away", value=len(teams),
+                        expected=f"{fmt.n_clubs} (a club under two names, or matches missing?)")
+    fixtures = LeaguePhaseFixtures(fmt, rows, teams, np.zeros((0, 0), dtype=np.int64))
+    meetings = opponents_matrix(fixtures.index(rows["home"]), fixtures.index(rows["away"]), len(teams))
+    if (meetings > 1).any():
+        i, j = np.argwhere(meetings > 1)[0]
+        raise DataError("two clubs meet twice in the league phase", column="home/away",
+                        value=f"{teams[i]} v {teams[j]}", expected="each pairing at most once")
+    return LeaguePhaseFixtures(fmt, rows, teams, meetings)
+
+
 def league_phase_table(
     frame: pd.DataFrame,
     competition: str,
@@ -404,31 +462,9 @@ def league_phase_table(
     """
     import pandas as pd
 
-    fmt = fmt or uefa_format(competition, season)
-    if not fmt.league_phase:
-        raise DataError(f"{fmt.competition} {fmt.season} has no league phase (group stage format)",
-                        value=fmt.season, expected="a season from 2024-25 on")
-    missing = [c for c in ("home", "away", "home_goals", "away_goals", "date", "round") if c not in frame.columns]
-    if missing:
-        raise DataError("the match frame lacks a column", column=missing[0],
-                        expected="columns home, away, home_goals, away_goals, date, round")
-    rows = frame[frame["round"].map(is_league_phase_round)].reset_index(drop=True)
-    if rows.empty:
-        raise DataError(f"no league-phase matches of {fmt.competition} {fmt.season}", column="round",
-                        expected='rounds named "League phase ..."')
-    teams = sorted(set(rows["home"].astype(str)) | set(rows["away"].astype(str)))
-    if len(teams) != fmt.n_clubs:
-        raise DataError(f"{fmt.competition} {fmt.season}: the league-phase matches name {len(teams)} clubs",
-                        column="home/away", value=len(teams),
-                        expected=f"{fmt.n_clubs} (a club under two names, or matches missing?)")
-    index_of = {team: i for i, team in enumerate(teams)}
-    home_all = rows["home"].astype(str).map(index_of).to_numpy(np.int64)
-    away_all = rows["away"].astype(str).map(index_of).to_numpy(np.int64)
-    meetings = opponents_matrix(home_all, away_all, len(teams))
-    if (meetings > 1).any():
-        i, j = np.argwhere(meetings > 1)[0]
-        raise DataError("two clubs meet twice in the league phase", column="home/away",
-                        value=f"{teams[i]} v {teams[j]}", expected="each pairing at most once")
+    phase = league_phase_fixtures(frame, competition, season, fmt)
+    fmt, rows, teams, meetings = phase.fmt, phase.rows, phase.teams, phase.opponents
+    home_all, away_all = phase.index(rows["home"]), phase.index(rows["away"])
     dates = pd.to_datetime(rows["date"], errors="coerce")
     scored = rows["home_goals"].notna() & rows["away_goals"].notna()
     if as_of is not None:
@@ -446,9 +482,7 @@ def league_phase_table(
                             expected="a value for every club")
         return np.array([float(mapping[t]) for t in teams])
 
-    label = names or {}
-    display = [str(label.get(t, t)) for t in teams]
-    alpha = np.argsort(np.argsort(np.array([d.casefold() for d in display]), kind="stable"), kind="stable")
+    alpha = phase.alphabetical(names)
     st = rank_league_phase(home_all[keep], away_all[keep], hg, ag, len(teams),
                            matches_per_team=fmt.matches_per_club, opponents=meetings,
                            disciplinary=per_club(disciplinary, "disciplinary"),

@@ -55,12 +55,11 @@ from matchday.rules.uefa_draws import (
     draw_date,
     take_draws,
 )
-from matchday.rules.uefa_format import UefaFormat, uefa_format
+from matchday.rules.uefa_format import UefaFormat
 from matchday.rules.uefa_league_phase import (
     LeaguePhaseStandings,
-    is_league_phase_round,
+    league_phase_fixtures,
     league_phase_table,
-    opponents_matrix,
     rank_league_phase,
 )
 from matchday.simulate.sampling import ScoreSampler, random_bits
@@ -106,45 +105,21 @@ class LeaguePhase:
         date, home_goals, away_goals, round)."""
         from matchday.data.frames import as_of_day, on_or_before
 
-        fmt = fmt or uefa_format(competition, season)
-        if not fmt.league_phase:
-            raise DataError(f"{fmt.competition} {fmt.season} has no league phase (group-stage format)",
-                            value=fmt.season, expected="a season from 2024-25 on")
-        missing = [c for c in ("home", "away", "date", "home_goals", "away_goals", "round") if c not in matches]
-        if missing:
-            raise DataError("the match frame lacks a column", column=missing[0],
-                            expected="home, away, date, home_goals, away_goals, round")
-        rows = matches[matches["round"].map(is_league_phase_round)].copy()
-        if rows.empty:
-            raise DataError(f"no league-phase fixtures of {fmt.competition} {fmt.season} are stored (the "
-                            "league-phase draw is at the end of August)", column="round",
-                            expected='rounds named "League phase ..."')
+        phase = league_phase_fixtures(matches, competition, season, fmt)
+        fmt, teams = phase.fmt, phase.teams
+        rows = phase.rows.copy()
         rows["date"] = pd.to_datetime(rows["date"])
-        teams = sorted(set(rows["home"].astype(str)) | set(rows["away"].astype(str)))
-        if len(teams) != fmt.n_clubs:
-            raise DataError(f"{fmt.competition} {fmt.season}: the stored league-phase fixtures name "
-                            f"{len(teams)} clubs", column="home/away", value=len(teams),
-                            expected=f"{fmt.n_clubs} (a club under two names, or fixtures missing?)")
         expected_matches = fmt.league_phase_matches
         if len(rows) != expected_matches:
             raise DataError(f"{fmt.competition} {fmt.season}: {len(rows)} league-phase fixtures are stored",
                             column="round", value=len(rows), expected=f"{expected_matches}")
-        index = {t: i for i, t in enumerate(teams)}
         scored = rows["home_goals"].notna() & rows["away_goals"].notna()
         played = scored.to_numpy() & on_or_before(rows["date"].to_numpy(dtype="datetime64[ns]"), as_of_day(as_of))
-        fixtures = pd.concat([rows[played], rows[~played]]).reset_index(drop=True)
-        home_idx = fixtures["home"].astype(str).map(index).to_numpy(np.int64)
-        away_idx = fixtures["away"].astype(str).map(index).to_numpy(np.int64)
-        meetings = opponents_matrix(home_idx, away_idx, len(teams))
-        if (meetings > 1).any():
-            i, j = np.argwhere(meetings > 1)[0]
-            raise DataError("two clubs meet twice in the league phase", column="home/away",
-                            value=f"{teams[i]} v {teams[j]}", expected="each pairing at most once")
+        fixtures = pd.concat([rows[played], rows[~played]]).reset_index(drop=True)  # played first
         label = dict(names or {})
-        display = [str(label.get(t, t)).casefold() for t in teams]
-        alphabetical = np.argsort(np.argsort(np.array(display), kind="stable"), kind="stable")
-        return cls(fmt.competition, fmt.season, as_of, fmt, teams, fixtures, int(played.sum()), home_idx,
-                   away_idx, meetings, alphabetical, matches, {t: str(label.get(t, t)) for t in teams})
+        return cls(fmt.competition, fmt.season, as_of, fmt, teams, fixtures, int(played.sum()),
+                   phase.index(fixtures["home"]), phase.index(fixtures["away"]), phase.opponents,
+                   phase.alphabetical(label), matches, {t: str(label.get(t, t)) for t in teams})
 
     @property
     def n_remaining(self) -> int:
