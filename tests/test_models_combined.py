@@ -295,3 +295,13 @@ def test_statistic_ratings_skip_matches_without_the_statistic(frame):
     assert model.counts_.sum() == 2 * (played - 40)
     with pytest.raises(DataError, match="no played match reports fouls"):
         StatisticRatings("fouls").fit(frame, as_of=AS_OF)
+
+
+def test_a_fit_needs_the_market_exactly_when_past_odds_are_a_component():
+    """prepare_fit attaches closing prices when `needs_market`: a combined model configured with past odds
+    (a sweep setting, say) needs them as much as with-market does."""
+    from matchday.models.combined import COMPONENTS, WITH_MARKET_COMPONENTS
+
+    assert not CombinedModel().needs_market and WithMarket().needs_market
+    assert CombinedModel(components=WITH_MARKET_COMPONENTS).needs_market
+    assert not WithMarket(components=COMPONENTS).needs_market

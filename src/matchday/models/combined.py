@@ -423,6 +423,13 @@ class CombinedModel(ModelBase):
         return StatisticRatings("implied_goals", xi=self.past_odds_xi, shrinkage=self.past_odds_shrinkage,
                                 warm_start=self.warm_start)
 
+    @property
+    def needs_market(self) -> bool:
+        """Whether a fit needs the closing prices of the training matches (the ``past_odds`` component):
+        :func:`matchday.models.training.prepare_fit` attaches them. Derived from ``components``, so a combined
+        model configured with past odds gets them as :class:`WithMarket` does."""
+        return "past_odds" in self.components
+
     def league_prior_source(self) -> tuple[str, dict[str, Any]]:
         """The model and settings whose earlier windows carry this model's league prior: its goal model
         (the cross-league scale is the goal model's; the other components rate clubs within leagues)."""
@@ -650,8 +657,6 @@ class WithMarket(CombinedModel):
     the store's odds). Clubs without priced league matches (UEFA-only clubs, leagues without odds) are
     forecast by the goal model. Not the default, on purpose: it leans on bookmakers' prices, so the market
     stops being an independent yardstick of matchday's forecasts, and UEFA matches carry no odds here."""
-
-    needs_market = True
 
     def __init__(
         self,
