@@ -1787,6 +1787,9 @@ def calibrate_uefa(
 
 # --------------------------------------------------------------------------- the running season
 NowSims = Annotated[int, sims_option("Simulated seasons per competition")]
+NowCompetitions = Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")]
+NowAsOf = Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
+                                             "(default: the latest stored result).")]
 
 
 def _now_settings(store: Store, as_of: str | None, model: str, sims: int, seed: int, competitions: list[str] | None):
@@ -1880,9 +1883,8 @@ def _now_frames(view: dict) -> tuple[pd.DataFrame | None, pd.DataFrame]:
 
 @app.command()
 def now(
-    competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
-                                              "(default: the latest stored result).")] = None,
+    competitions: NowCompetitions = None,
+    as_of: NowAsOf = None,
     model: ModelOption = DEFAULT_MODEL,
     sims: NowSims = 10_000,
     seed: SeedOption = 0,
@@ -1920,9 +1922,8 @@ def now(
 
 @app.command()
 def update(
-    competitions: Annotated[list[str] | None, typer.Argument(help="Competitions (default: every stored one).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Use what was known at the end of this day "
-                                              "(default: the latest stored result).")] = None,
+    competitions: NowCompetitions = None,
+    as_of: NowAsOf = None,
     model: ModelOption = DEFAULT_MODEL,
     sims: NowSims = 10_000,
     seed: SeedOption = 0,
