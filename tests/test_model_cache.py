@@ -306,3 +306,29 @@ def test_keys_follow_the_configuration_also_of_models_given_as_parameters() -> N
     assert key(members=[DixonColes(xi=0.0)]) != key(members=[DixonColes(xi=0.001)])
     assert key(w={"a": 1, "b": 2}) == key(w={"b": 2, "a": 1}) != key(w={"a": 1, "b": 3})
     assert key(xi=0.001) != key(xi=0.0010000001) and key(as_list=[1, 2]) != key(as_list=[2, 1])
+
+
+def test_the_league_prior_chain_fits_each_earlier_window_once_per_store_content(db, monkeypatch) -> None:
+    """Every as-of day of a season shares its earlier windows: the second day fits nothing again, and the
+    prior is the same drifted further; a changed match makes the chain start again."""
+    import numpy as np
+
+    from matchday.models import training
+
+    loads = []
+    real = training.training_frame
+    monkeypatch.setattr(training, "training_frame", lambda *a, **k: loads.append(a[1]) or real(*a, **k))
+    monkeypatch.setattr(training, "_CHAINS", type(training._CHAINS)())
+    with Store(db, read_only=True) as store:  # 2026-27: its earlier window 2021-22..2023-24 is stored
+        first = training.league_prior_from_store("dixon-coles", store, dt.date(2027, 1, 10))
+        assert first is not None and len(loads) >= 1
+        before = len(loads)
+        later = training.league_prior_from_store("dixon-coles", store, dt.date(2027, 2, 1))
+        assert len(loads) == before  # nothing fitted again
+        assert later.leagues == first.leagues and np.allclose(later.mean, first.mean)
+        assert (np.diag(later.covariance) > np.diag(first.covariance)).all()  # three more weeks of drift
+    with Store(db) as store:
+        store.con.execute("UPDATE matches SET home_goals = home_goals + 1 WHERE match_id = "
+                          "(SELECT min(match_id) FROM matches WHERE season = '2023-24' AND home_goals IS NOT NULL)")
+        training.league_prior_from_store("dixon-coles", store, dt.date(2027, 1, 10))
+    assert len(loads) > before  # a corrected result: the earlier window is fitted again

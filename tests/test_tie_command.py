@@ -107,7 +107,10 @@ def test_validation_scores_exactly_what_tie_prints(synced_db):
         validation = validate_tie_model(store, history=history)
     row = validation.ties.set_index("team_a").loc["liverpool"]
     assert row["as_of"].date() == dt.date(2024, 4, 12)
-    code, out = run("tie", "Liverpool", "Atalanta", "--as-of", "2024-04-12", "--db", str(synced_db), "--json")
+    # --no-cache: a fit another test cached from a store with the same matches in another row order may differ
+    # in the last bits (summation order); the claim here is that the code path is the same
+    code, out = run("tie", "Liverpool", "Atalanta", "--as-of", "2024-04-12", "--db", str(synced_db), "--json",
+                    "--no-cache")
     assert code == 0, out
     assert _odds(out)["total"]["Liverpool"] == pytest.approx(row["p_model"], abs=1e-12)
     assert len(validation.ties) == 4 and validation.ties["p_model"].between(0, 1).all()

@@ -62,18 +62,12 @@ MAX_FIXTURES = 40
 def data_fingerprint(store: Store) -> str:
     """Hash of the store's imported data: per competition season its matches, results and dates, every
     match row (DuckDB's hash of each row's columns but where it was read from, aggregated in the database:
-    a corrected score or a moved date counts, as in :func:`matchday.workflows.store_fingerprint`), and the
+    a corrected score or a moved date counts, as in :meth:`matchday.data.store.Store.match_content`), and the
     size of every data table (the forecasts log and the views are left out, so logging a forecast or
     writing a view does not make the data look new). The web layer's cache key is this function."""
-    from matchday.workflows import FINGERPRINT_EXCLUDED
-
     counts = {k: v for k, v in store.counts().items() if k != "forecasts"}
-    columns = [row[0] for row in store.con.execute("DESCRIBE matches").fetchall() if row[0] not in FINGERPRINT_EXCLUDED]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    rows = store.con.execute(f"SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) FROM "
-                             f"(SELECT hash({quoted}) AS h FROM matches)").fetchone()
     text = (store.available().to_json(orient="records", date_format="iso") + json.dumps(counts)
-            + json.dumps([str(x) for x in rows]))
+            + store.match_content())
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 

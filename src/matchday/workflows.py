@@ -34,7 +34,6 @@ User input (dates, competitions, seasons, clubs, first-leg text) is resolved by 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -62,33 +61,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 # --------------------------------------------------------------------------------------------- fitted models
-FINGERPRINT_EXCLUDED = ("source", "source_file", "source_line")
-"""Columns of the store's ``matches`` table left out of the data fingerprint: where a row was read from, not
-what it says (a match re-read from a renamed file is the same match)."""
-
-
 def store_fingerprint(store: Store, competitions: Sequence[str], seasons: Sequence[str], until: dt.date) -> str:
     """Fingerprint of every stored match of ``competitions`` x ``seasons`` dated on or before ``until``: the rows a
-    fit on that window can see (played or not), every column except :data:`FINGERPRINT_EXCLUDED`.
-
-    Computed in the database (row count, XOR and sum of DuckDB's 64-bit hash of each row; ~10 ms for 17,000
-    matches), so that a cached fit is found without reading the training frame. A new result, a corrected
-    score, a changed status, date or team id of any match in the window changes it; matches outside the window
-    do not. The DuckDB version is part of it (its hash function may change between versions: then every fit
-    is made once more).
-    """
-    import duckdb
-
-    columns = [row[0] for row in store.con.execute("DESCRIBE matches").fetchall()
-               if row[0] not in FINGERPRINT_EXCLUDED]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    count, xor, total = store.con.execute(
-        f"""SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) FROM (
-                SELECT hash({quoted}) AS h FROM matches
-                WHERE list_contains(?, competition) AND list_contains(?, season) AND date <= ?)""",
-        [sorted(competitions), sorted(seasons), until]).fetchall()[0]
-    text = f"{duckdb.__version__}|{','.join(columns)}|{count}|{xor}|{total}"
-    return f"{count}:" + hashlib.sha256(text.encode()).hexdigest()[:24]
+    fit on that window can see (played or not; :meth:`~matchday.data.store.Store.match_content`), so that a
+    cached fit is found without reading the training frame. Matches outside the window do not count."""
+    return store.match_content(competitions, seasons, until)
 
 
 EARLIER_SEASONS = 80

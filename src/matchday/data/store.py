@@ -47,6 +47,9 @@ SCHEMA_VERSION = 2
 #: Seconds a command waits for another process to release the store (``MATCHDAY_LOCK_WAIT``).
 DEFAULT_LOCK_WAIT = 60.0
 ENV_LOCK_WAIT = "MATCHDAY_LOCK_WAIT"
+CONTENT_EXCLUDED = ("source", "source_file", "source_line")
+"""Columns of ``matches`` left out of :meth:`Store.match_content`: where a row was read from, not what it says
+(a match re-read from a renamed file is the same match)."""
 
 #: Columns of ``matches`` beyond the Match fields (ids resolved through the registry).
 _STAT_COLUMNS = [c for c in MATCH_COLUMNS if c not in ("home", "away", "source", "source_file", "source_line")]
@@ -799,6 +802,35 @@ class Store:
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     # ------------------------------------------------------------------ queries
+    def match_content(self, competitions: Sequence[str] | None = None, seasons: Sequence[str] | None = None,
+                      until: dt.date | None = None) -> str:
+        """A fingerprint of what the stored matches of ``competitions`` x ``seasons`` dated on or before ``until``
+        say (None: no restriction): every column but :data:`CONTENT_EXCLUDED`, hashed row by row and aggregated
+        in the database (row count, XOR and sum of DuckDB's 64-bit row hashes; ~10 ms for 17,000 matches).
+        A new result, a corrected score, a changed status, date or team id changes it; where a row was read
+        from does not. Starts with the row count (``"<count>:<sha256 prefix>"``); the DuckDB version is part of
+        it (its hash function may change between versions)."""
+        import duckdb
+
+        columns = [row[0] for row in self.con.execute("DESCRIBE matches").fetchall() if row[0] not in CONTENT_EXCLUDED]
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        where, args = [], []
+        if competitions is not None:
+            where.append("list_contains(?, competition)")
+            args.append(sorted(competitions))
+        if seasons is not None:
+            where.append("list_contains(?, season)")
+            args.append(sorted(seasons))
+        if until is not None:
+            where.append("date <= ?")
+            args.append(until)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        count, xor, total = self.con.execute(
+            f"SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) FROM "
+            f"(SELECT hash({quoted}) AS h FROM matches{clause})", args).fetchall()[0]
+        text = f"{duckdb.__version__}|{','.join(columns)}|{count}|{xor}|{total}"
+        return f"{count}:" + hashlib.sha256(text.encode()).hexdigest()[:24]
+
     def counts(self) -> dict[str, int]:
         tables = ["matches", "odds", "teams", "team_aliases", "unknown_names", "conflicts", "odds_changes",
                   "forecasts"]

@@ -9,6 +9,8 @@ after the last match of day D, the same meaning the league table uses.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from matchday.data.store import Store
     from matchday.models.interface import ScoreModel
-    from matchday.models.league_prior import LeaguePrior
+    from matchday.models.league_prior import LeaguePrior, PriorChain
 
 DEFAULT_SEASONS_BACK = 3
 
@@ -141,13 +143,24 @@ def prepare_fit(model: Any, name: str, store: Store, as_of: dt.date, frame: pd.D
     return model, frame
 
 
+_CHAINS: OrderedDict[tuple[str, ...], PriorChain] = OrderedDict()
+"""Prior chains by (store, its content, model, settings, competitions): a chain keeps the posterior of every
+earlier window it fitted, so commands and walk-forward runs in one process fit each window once."""
+_MAX_CHAINS = 4
+
+
 def league_prior_from_store(name: str, store: Store, as_of: dt.date, *, competitions: list[str] | None = None,
                             params: Mapping[str, Any] | None = None) -> LeaguePrior | None:
     """The league-offset prior of a fit of ``name`` as of ``as_of``: the posterior of the previous
     non-overlapping training window (fitted the same way, with its own carried prior) drifted to ``as_of``
-    (:class:`matchday.models.league_prior.PriorChain`). None when the store has no earlier window."""
+    (:class:`matchday.models.league_prior.PriorChain`). None when the store has no earlier window.
+
+    Every as-of day of a season shares the earlier windows, so the chain is kept (:data:`_CHAINS`) for as long
+    as the store's matches say the same (:meth:`~matchday.data.store.Store.match_content`): validate-ties'
+    683 fits or a day of commands fit each earlier window once (a chain costs about four Dixon-Coles fits)."""
     from matchday.data.errors import MatchdayError
     from matchday.models import MODELS
+    from matchday.models.cache import canonical
     from matchday.models.league_prior import PriorChain
 
     settings = {key: value for key, value in dict(params or {}).items() if key != "league_prior"}
@@ -158,4 +171,13 @@ def league_prior_from_store(name: str, store: Store, as_of: dt.date, *, competit
         except MatchdayError:
             return None
 
-    return PriorChain(lambda: MODELS[name](**settings), loader, seasons_back=DEFAULT_SEASONS_BACK).prior(as_of)
+    key = (str(store.path), store.match_content(), name, json.dumps(canonical(settings), sort_keys=True),
+           ",".join(sorted(competitions or ())))
+    chain = _CHAINS.pop(key, None)
+    if chain is None:
+        chain = PriorChain(lambda: MODELS[name](**settings), loader, seasons_back=DEFAULT_SEASONS_BACK)
+    chain.loader = loader  # this call's store (the same content; the earlier store may be closed)
+    _CHAINS[key] = chain
+    while len(_CHAINS) > _MAX_CHAINS:
+        _CHAINS.popitem(last=False)
+    return chain.prior(as_of)
