@@ -68,11 +68,6 @@ def store_fingerprint(store: Store, competitions: Sequence[str], seasons: Sequen
     return store.match_content(competitions, seasons, until)
 
 
-EARLIER_SEASONS = 80
-"""Seasons back (to the first European Cup season and beyond) whose matches a carried league prior may rest on:
-all of them are in a fit's cache key."""
-
-
 def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str, Any] | None = None,
                 competitions: Sequence[str] | None = None, seasons_back: int | None = None,
                 cache: ModelCache | bool | None = None) -> CachedFit:
@@ -113,8 +108,7 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
         seasons = training_seasons(as_of, back)
         data = store_fingerprint(store, comps, seasons, as_of)
         if carried:  # the carried league prior rests on every earlier season too
-            data += "|carried prior:" + store_fingerprint(store, comps, training_seasons(as_of, EARLIER_SEASONS),
-                                                          as_of)
+            data += "|carried prior:" + store.match_content(comps, None, as_of)
         key = FitKey(model, instance.get_params(deep=False), as_of, tuple(sorted(comps)), tuple(sorted(seasons)), data)
         found = store_cache.load(key)
         if found is not None:
