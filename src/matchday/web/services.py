@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from matchday import inputs
-from matchday.data.errors import MatchdayError, UnknownChoiceError
+from matchday.data.errors import MatchdayError
 from matchday.models import MODELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -340,12 +340,7 @@ def _count(value: int, name: str, low: int, high: int) -> int:
     return number
 
 
-def _model(name: str | None) -> str:
-    if name is None:
-        return DEFAULT_MODEL
-    if name not in MODEL_NAMES:
-        raise UnknownChoiceError("model", name, list(MODEL_NAMES))
-    return name
+_model = inputs.model
 
 
 def _day(value: Any) -> dt.date:
