@@ -130,9 +130,9 @@ def distributed():
 
 @pytest.fixture(scope="session")
 def store_2425(shared_data: Path, tmp_path_factory) -> Path:
-    """A store with every league and UEFA competition of 2023-24 and 2024-25 from the mirror (files the
-    readers reject are left out, as `sync --skip-bad-files` does: football.json's uefa.cl.json 2024-25 has
-    a shoot-out written 4-4; Football.TXT's cl.txt has the same matches)."""
+    """A store with every league and UEFA competition of 2023-24 and 2024-25 from the mirror (every file
+    imports; football.json's uefa.cl.json 2024-25 writes two shoot-outs 4-4: those two shoot-outs are left
+    out, and Football.TXT's cl.txt gives them)."""
     from matchday.data.fetch import Fetcher, SourceURLs
     from matchday.data.store import Store
     from matchday.data.sync import sync
@@ -141,5 +141,5 @@ def store_2425(shared_data: Path, tmp_path_factory) -> Path:
     path = base / "matchday.duckdb"
     with Store(path) as store:
         sync(store, None, ["2023-24", "2024-25"], urls=SourceURLs.resolve(mirror=str(shared_data)),
-             fetcher=Fetcher(cache_dir=base / "cache"), skip_bad_files=True)
+             fetcher=Fetcher(cache_dir=base / "cache"))
     return path

@@ -384,18 +384,33 @@ def test_sync_nothing_found_exits_non_zero(capsys, monkeypatch, shared_data, tmp
     assert_one_line_error(code, err, "does not exist")
 
 
-def test_sync_summary_and_exit_code_3_for_left_out_files(capsys, monkeypatch, shared_data, tmp_path):
+def test_sync_summary_names_what_it_left_out_and_exit_code_3_for_left_out_files(capsys, monkeypatch, shared_data,
+                                                                                tmp_path):
     db = str(tmp_path / "s.duckdb")
     args = ("sync", "UCL", "UEL", "--seasons", "2024-25", "--mirror", str(shared_data), "--db", db)
     code, out, err = main_run(capsys, monkeypatch, *args)
-    assert_one_line_error(code, err, "uefa.cl.json", "impossible shoot-out")
-    code, out, err = main_run(capsys, monkeypatch, *args, "--skip-bad-files")
-    assert code == 3, err
-    # cl.txt 189 + clq.txt 90 + el.txt 189 + elq.txt 80 (data README)
-    assert "548 added" in out and "left out (unreadable):" in out and "uefa.cl.json" in out
+    assert code == 0, err  # every file of the shared data imports
+    # cl.txt 189 + clq.txt 90 + el.txt 189 + elq.txt 80 (data README); uefa.cl.json: the same UCL matches
+    assert "548 added" in out and "left out (unreadable)" not in out
     assert "skipped as missing (not published by the source): 1 files: openfootball-json 1 (2024-25/uefa.el.json)" in out
-    code, out, _ = main_run(capsys, monkeypatch, *args, "--skip-bad-files")
-    assert code == 3 and " 0 added" in out
+    warned = [line for line in out.splitlines() if line.startswith("warning:") and "impossible shoot-out" in line]
+    assert len(warned) == 2 and all("uefa.cl.json" in line and "score 4-4" in line for line in warned)
+    code, out, _ = main_run(capsys, monkeypatch, *args)
+    assert code == 0 and " 0 added" in out
+    # a file no reader can read: exit 2 naming it; --skip-bad-files imports the rest, names it, exit 3
+    mirror = tmp_path / "m" / "openfootball" / "champions-league" / "2023-24"
+    mirror.mkdir(parents=True)
+    (mirror / "el.txt").write_text("= UEFA Europa League 2023/24\n» Final\n  Wed May/22 2024\n"
+                                   "    21.00  Atalanta (ITA) v Bayer Leverkusen (GER)  3-0 (1-0) 2-1\n")
+    (mirror / "cl.txt").write_text("= UEFA Champions League 2023/24\n» Final\n  Sat Jun/1 2024\n"
+                                   "    21.00  Borussia Dortmund (GER) v Real Madrid CF (ESP)  0-2 (0-0)\n")
+    bad = ("sync", "UCL", "UEL", "--seasons", "2023-24", "--mirror", str(tmp_path / "m"), "--db",
+           str(tmp_path / "b.duckdb"))
+    code, _, err = main_run(capsys, monkeypatch, *bad)
+    assert_one_line_error(code, err, "el.txt, line 4")
+    code, out, err = main_run(capsys, monkeypatch, *bad, "--skip-bad-files")
+    assert code == 3, err
+    assert "1 added" in out and "left out (unreadable):" in out and "el.txt" in out
 
 
 def test_cancelled_matches_are_not_fixtures_and_statuses_show(capsys, monkeypatch, shared_data, tmp_path):

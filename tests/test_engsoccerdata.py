@@ -297,13 +297,16 @@ def test_fuzz_any_bytes_give_matches_or_a_data_error(data):
 # --- issue 8 items 6 and 10 ---------------------------------------------------------------------------------
 
 
-def test_impossible_shootout_names_file_and_line():
+def test_impossible_shootout_is_left_out_naming_file_and_line(caplog):
     lines = SNIPPET.decode().splitlines()
     header = lines[0]
     row = ('2005-05-25,2004,"final",NA,"AC Milan","Liverpool","3-3","3-0","3-3","4-4",3,3,NA,NA,3,3,3,3,NA,NA,'
            '"Liverpool","ITA","ENG"')
-    with pytest.raises(DataError, match=r"champs.csv, line 2, column 'pens': impossible shoot-out score"):
-        read_engsoccerdata_champs(f"{header}\n{row}\n".encode(), source_file="champs.csv")
+    with caplog.at_level("WARNING", logger="matchday.data.quality"):
+        [match] = read_engsoccerdata_champs(f"{header}\n{row}\n".encode(), source_file="champs.csv")
+    notes = [r.getMessage() for r in caplog.records if r.name == "matchday.data.quality"]
+    assert len(notes) == 1 and "champs.csv, line 2, column 'pens': impossible shoot-out score 4-4" in notes[0]
+    assert (match.home_goals, match.away_goals, match.pen_home, match.pen_away) == (3, 3, None, None)
 
 
 def test_walkovers_are_awarded(shared_data):

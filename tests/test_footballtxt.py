@@ -408,10 +408,15 @@ def test_a_line_whose_away_club_is_a_score_is_rejected():
     assert info.value.line == 4
 
 
-def test_an_impossible_shootout_is_a_data_error_naming_file_and_line():
+def test_an_impossible_shootout_is_left_out_naming_file_and_line(caplog):
     line = "           Olympique Marseille (FRA) v SL Benfica (POR)  4-4 pen. 1-0 a.e.t. (1-0, 0-0)"
-    with pytest.raises(DataError, match=r"2023-24/el.txt, line 4: impossible shoot-out score 4-4"):
-        read_football_txt((HEAD + line + "\r\n").encode(), source_file="2023-24/el.txt")
+    with caplog.at_level("WARNING", logger="matchday.data.quality"):
+        matches = read_football_txt((HEAD + line + "\r\n").encode(), source_file="2023-24/el.txt")
+    notes = [r.getMessage() for r in caplog.records if r.name == "matchday.data.quality"]
+    assert len(notes) == 1 and "2023-24/el.txt, line 4: impossible shoot-out score 4-4" in notes[0]
+    [match] = matches
+    assert (match.home_goals, match.away_goals, match.aet_home_goals, match.aet_away_goals) == (1, 0, 1, 0)
+    assert match.pen_home is None and match.pen_away is None
 
 
 def test_an_empty_file_is_an_error_as_in_every_reader():

@@ -39,7 +39,7 @@ def sync_cut(shared, tmp, store_path, cut: dt.date) -> None:
     root = build_cut_mirror(shared, tmp / f"mirror-{cut.isoformat()}", cut, history=True)
     with Store(store_path) as store:
         sync(store, COMPETITIONS, SEASONS, urls=SourceURLs.resolve(mirror=str(root)),
-             fetcher=Fetcher(cache_dir=tmp / f"cache-{cut.isoformat()}"), skip_bad_files=True, today=cut)
+             fetcher=Fetcher(cache_dir=tmp / f"cache-{cut.isoformat()}"), today=cut)
 
 
 @pytest.fixture(scope="module")

@@ -379,12 +379,22 @@ def _doc(match: dict) -> bytes:
     return json.dumps({"name": "UEFA Champions League 2019/20", "matches": [{**base, **match}]}).encode()
 
 
-def test_the_real_four_all_shootout_is_a_data_error_naming_file_and_path(shared_data):
-    """2024-25 uefa.cl.json stores Liverpool v Paris Saint-Germain (11 March 2025) with a 4-4 shoot-out,
-    which cannot happen (Paris won it 4-1): a data error, not a stored result."""
+def test_the_real_four_all_shootouts_are_left_out_naming_file_and_path(shared_data, caplog):
+    """2024-25 uefa.cl.json stores Liverpool v Paris Saint-Germain (11 March 2025) and Atlético v Real Madrid
+    (12 March) with 4-4 shoot-outs, which cannot happen (Paris won 4-1, Real 4-2): the shoot-outs are left out,
+    each named (file, path, value, why), and the matches keep their 90-minute and extra-time scores."""
     path = shared_data / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json"
-    with pytest.raises(DataError, match=r"uefa.cl.json, column 'matches\[169\].score.p': impossible shoot-out"):
-        read_openfootball_json(path)
+    with caplog.at_level("WARNING", logger="matchday.data.quality"):
+        matches = read_openfootball_json(path)
+    notes = [r.getMessage() for r in caplog.records if r.name == "matchday.data.quality"]
+    assert len(notes) == 2
+    for index, note in zip((169, 174), notes, strict=True):
+        assert f"uefa.cl.json, matches[{index}].score.p: impossible shoot-out score 4-4" in note
+        assert "a shoot-out cannot end level" in note and "left out" in note
+    kept = {(m.home, m.date.isoformat()): m for m in matches}
+    liverpool = next(m for (home, day), m in kept.items() if home.startswith("Liverpool") and day == "2025-03-11")
+    assert (liverpool.home_goals, liverpool.away_goals, liverpool.aet_home_goals, liverpool.aet_away_goals) == (0, 1, 0, 1)
+    assert liverpool.pen_home is None and liverpool.pen_away is None
 
 
 @pytest.mark.parametrize("goals", [100, 3_000_000_000, 99_999_999_999_999_999_999])

@@ -173,12 +173,8 @@ def read_mirror(root) -> pd.DataFrame:
     fixtures = root / "football-data" / "fixtures.csv"
     if fixtures.exists():  # the cut mirror has one; ../shared/data (the finished season) has none
         matches += read_footballdata_fixtures(fixtures, divisions=LEAGUE_CODES)
-    try:
-        matches += read_openfootball_json(root / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json",
-                                          competition="UCL", season="2024-25")
-    except DataError as exc:  # left out as `sync --skip-bad-files` does; cl.txt holds the same matches
-        if "shoot-out" not in str(exc):  # the published file writes two round-of-16 shoot-outs 4-4
-            raise
+    matches += read_openfootball_json(root / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json",
+                                      competition="UCL", season="2024-25")  # its two 4-4 shoot-outs left out
     for code, stem in (("UCL", "cl"), ("UEL", "el"), ("UECL", "conf")):
         for name in (stem, stem + "q"):  # the competition proper and its qualifying rounds
             matches += read_football_txt(root / "openfootball" / "champions-league" / "2024-25" / f"{name}.txt",

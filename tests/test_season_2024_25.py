@@ -28,18 +28,26 @@ def store_2024_25(shared_data, tmp_path_factory):
     path = base / "matchday.duckdb"
     with Store(path) as store:
         # openfootball's 2024-25 uefa.cl.json holds two impossible 4-4 shoot-outs (Liverpool v PSG and
-        # Atletico v Real Madrid, round of 16; cl.txt has 1-4 and 2-4): the file is refused as a whole, the
-        # rest imports, and cl.txt carries the same UCL matches.
+        # Atletico v Real Madrid, round of 16; cl.txt has 1-4 and 2-4): those two values are left out, named
+        # in the summary, and the file imports; cl.txt completes the two matches.
         report = sync(store, None, ["2024-25"], urls=SourceURLs.resolve(mirror=str(shared_data)),
-                      fetcher=Fetcher(cache_dir=base / "cache"), skip_bad_files=True)
+                      fetcher=Fetcher(cache_dir=base / "cache"))
     return path, report
 
 
-def test_only_the_file_with_impossible_shootouts_is_left_out(store_2024_25):
-    _, report = store_2024_25
-    assert len(report.rejected) == 1
-    assert "2024-25/uefa.cl.json" in report.rejected[0] and "shoot-out" in report.rejected[0]
+def test_every_file_imports_and_the_impossible_shootouts_are_named_and_completed(store_2024_25):
+    from matchday.data.store import Store
 
+    path, report = store_2024_25
+    assert report.rejected == []
+    notes = [w for w in report.warnings if "impossible shoot-out" in w]
+    assert len(notes) == 2 and all("2024-25/uefa.cl.json" in w and "score 4-4" in w for w in notes)
+    with Store(path, read_only=True) as store:
+        frame = store.matches(["UCL"], ["2024-25"])
+    r16 = frame[frame["date"].isin(["2025-03-11", "2025-03-12"]) & frame["pen_home"].notna()]
+    got = {(r.home, r.away): (int(r.pen_home), int(r.pen_away)) for r in r16.itertuples()}
+    # the real shoot-outs (cl.txt): Paris Saint-Germain won 4-1 at Anfield, Real Madrid 4-2 at Atlético
+    assert got[("liverpool", "paris-saint-germain")] == (1, 4) and got[("atletico-madrid", "real-madrid")] == (2, 4)
 
 def run(*args: str):
     try:

@@ -136,7 +136,7 @@ def sync_into(shared, tmp, path, cut: dt.date | None):
     today = cut or dt.date(2025, 7, 1)
     with Store(path) as store:
         return sync(store, COMPETITIONS, ["2024-25"], urls=SourceURLs.resolve(mirror=str(root)),
-                    fetcher=Fetcher(cache_dir=tmp / f"c{cut}"), skip_bad_files=True, today=today)
+                    fetcher=Fetcher(cache_dir=tmp / f"c{cut}"), today=today)
 
 
 def snapshot(path) -> pd.DataFrame:

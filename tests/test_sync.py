@@ -175,20 +175,41 @@ def test_a_file_published_after_a_404_is_fetched_once_the_memory_expires(shared_
         assert later.odds_added > 380 * 50 and later.missing == ["football-data-fixtures fixtures.csv (remembered)"]
 
 
-def test_bad_files_stop_the_sync_unless_skipped(shared_data, tmp_path):
-    """The real 2024-25 uefa.cl.json holds an impossible 4-4 shoot-out: by default nothing is written and
-    the error names it; --skip-bad-files imports the rest (cl.txt has the same matches) and names it."""
+def test_every_shared_file_imports_and_impossible_shootouts_are_named(shared_data, tmp_path):
+    """The real 2024-25 uefa.cl.json writes two round-of-16 shoot-outs 4-4: the file imports, those two values
+    are left out and named in the summary, and cl.txt's shoot-outs complete the two matches."""
     db = tmp_path / "s.duckdb"
-    urls = SourceURLs.resolve(mirror=str(shared_data))
-    with pytest.raises(DataError, match=r"2024-25/uefa.cl.json.*impossible shoot-out"):
-        sync(db, ["UCL"], ["2024-25"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"))
+    report = sync(db, ["UCL"], ["2024-25"], urls=SourceURLs.resolve(mirror=str(shared_data)),
+                  fetcher=Fetcher(cache_dir=tmp_path / "c"))
+    assert report.rejected == [] and report.added == 189 + 90  # cl.txt and clq.txt; uefa.cl.json: the same 189
+    notes = [w for w in report.warnings if "impossible shoot-out score 4-4" in w]
+    assert [n.split(": impossible")[0].rsplit(", ", 1)[1] for n in notes] == ["matches[169].score.p",
+                                                                              "matches[174].score.p"]
+    with Store(db, read_only=True) as store:
+        shootouts = store.con.execute("SELECT home_id, pen_home, pen_away FROM matches WHERE date = '2025-03-11' "
+                                      "AND pen_home IS NOT NULL").fetchall()
+    assert ("liverpool", 1, 4) in shootouts
+
+
+def test_bad_files_stop_the_sync_unless_skipped(tmp_path):
+    """A file a reader cannot read: by default nothing is written and the error names it; with
+    skip_bad_files the rest imports and the file is named."""
+    mirror = tmp_path / "m" / "openfootball" / "champions-league" / "2023-24"
+    mirror.mkdir(parents=True)
+    (mirror / "el.txt").write_text("= UEFA Europa League 2023/24\n» Final\n  Wed May/22 2024\n"
+                                   "    21.00  Atalanta (ITA) v Bayer Leverkusen (GER)  3-0 (1-0) 2-1\n")
+    (mirror / "cl.txt").write_text("= UEFA Champions League 2023/24\n» Final\n  Sat Jun/1 2024\n"
+                                   "    21.00  Borussia Dortmund (GER) v Real Madrid CF (ESP)  0-2 (0-0)\n")
+    db = tmp_path / "s.duckdb"
+    urls = SourceURLs.resolve(mirror=str(tmp_path / "m"))
+    with pytest.raises(DataError, match=r"2023-24/el.txt, line 4"):
+        sync(db, ["UCL", "UEL"], ["2023-24"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"))
     if db.exists():
         with Store(db, read_only=True) as store:
             assert store.counts()["matches"] == 0
-    report = sync(db, ["UCL"], ["2024-25"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"),
+    report = sync(db, ["UCL", "UEL"], ["2023-24"], urls=urls, fetcher=Fetcher(cache_dir=tmp_path / "c"),
                   skip_bad_files=True)
-    assert len(report.rejected) == 1 and "uefa.cl.json" in report.rejected[0]
-    assert report.added == 189 + 90  # cl.txt and clq.txt
+    assert len(report.rejected) == 1 and "el.txt" in report.rejected[0] and report.added == 1
 
 
 def test_a_long_download_does_not_hold_the_store(shared_data, tmp_path):

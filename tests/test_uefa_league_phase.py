@@ -373,16 +373,11 @@ def test_real_2024_25_json_ranks_the_same_as_football_txt(shared_data, tmp_path)
     from matchday.data.sources.openfootball_json import read_openfootball_json
 
     path = shared_data / "openfootball" / "football.json" / "2024-25" / "uefa.cl.json"
-    # The file as published is refused: two round-of-16 shoot-outs are written 4-4 (cl.txt: 1-4, 2-4).
-    with pytest.raises(DataError, match="shoot-out"):
-        read_openfootball_json(path, competition="UCL", season="2024-25")
-    # Its league phase (the real 144 matches, untouched) ranks as Football.TXT's does.
+    # The file as published (its two 4-4 round-of-16 shoot-outs left out) holds the real 144 league-phase
+    # matches, which rank as Football.TXT's do.
     doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["matches"] = [m for m in doc["matches"] if m["round"].startswith("League")]
-    assert len(doc["matches"]) == 144
-    league_phase = tmp_path / "uefa.cl.json"
-    league_phase.write_text(json.dumps(doc), encoding="utf-8")
-    frame = matches_frame(read_openfootball_json(league_phase, competition="UCL", season="2024-25"))
+    assert sum(m["round"].startswith("League") for m in doc["matches"]) == 144
+    frame = matches_frame(read_openfootball_json(path, competition="UCL", season="2024-25"))
     table = league_phase_table(frame, "UCL", "2024-25")
     assert table["team"].tolist() == OFFICIAL_2024_25["UCL"]  # both files write the clubs alike
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -78,6 +79,23 @@ def shootout_problem(home: int, away: int) -> str | None:
         return "a shoot-out cannot end level"
     if abs(home - away) > 1 and (home, away) not in _DECISIVE_SHOOTOUTS:
         return "a shoot-out is decided one goal apart after five kicks each, or earlier with at most five"
+    return None
+
+
+DATA_QUALITY_LOG = "matchday.data.quality"
+"""Logger of the values a reader leaves out of a match it keeps (sync lists them in its summary)."""
+
+
+def checked_shootout(pens: tuple[int, int] | None, where: str) -> tuple[int, int] | None:
+    """``pens`` when a shoot-out can end with it; else None, with a warning naming ``where`` (file, line or
+    field) and why. A shoot-out score that cannot be says nothing about who won the shoot-out, while the
+    match's 90-minute and extra-time scores stand: the match is kept without it (another source may have the
+    shoot-out), rather than refusing the whole file."""
+    if pens is None or (problem := shootout_problem(*pens)) is None:
+        return pens
+    logging.getLogger(DATA_QUALITY_LOG).warning(
+        "%s: impossible shoot-out score %d-%d (%s): left out; the match keeps its 90-minute and extra-time "
+        "scores", where, pens[0], pens[1], problem)
     return None
 
 

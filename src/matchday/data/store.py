@@ -654,7 +654,8 @@ class Store:
         fill results of fixtures, with the date and kick-off the result was played on; move statuses on;
         take a later schedule (date, kick-off) of a match still to play from a source at least as trusted
         for schedules (:data:`~matchday.data.running.SCHEDULE_PRIORITY`); record conflicts (90 minutes,
-        extra time, shoot-out). Returns (updated, unchanged, new conflicts, rescheduled)."""
+        extra time, shoot-out); complete a stored result with the extra time or shoot-out another source gives.
+        Returns (updated, unchanged, new conflicts, rescheduled)."""
         stored = self.con.execute(
             """SELECT match_id AS stored_id, home_goals AS old_home, away_goals AS old_away,
                       aet_home_goals AS old_aet_home, aet_away_goals AS old_aet_away,
@@ -707,6 +708,19 @@ class Store:
         result_new = both["source"].map(lambda x: RESULT_PRIORITY.get(x, 99))
         result_old = both["old_source"].map(lambda x: RESULT_PRIORITY.get(x, 99))
         redate = incoming_played & stored_played & ~differs & moved_day & (result_new < result_old)
+        # A source agreeing on the result that also gives the extra time or the shoot-out another source
+        # omitted (or left out as impossible) completes the stored match.
+        detail = incoming_played & stored_played & ~differs & (
+            (both["aet_home_goals"].notna() & both["old_aet_home"].isna())
+            | (both["pen_home"].notna() & both["old_pen_home"].isna()))
+        for _, row in both[detail].iterrows():
+            self.con.execute(
+                """UPDATE matches SET aet_home_goals=coalesce(aet_home_goals, ?),
+                   aet_away_goals=coalesce(aet_away_goals, ?), pen_home=coalesce(pen_home, ?),
+                   pen_away=coalesce(pen_away, ?) WHERE match_id=?""",
+                [*(_int_or_none(row[c]) for c in ("aet_home_goals", "aet_away_goals", "pen_home", "pen_away")),
+                 row["stored_id"]],
+            )
         for _, row in both[fill].iterrows():
             self.con.execute(
                 """UPDATE matches SET home_goals=?, away_goals=?, aet_home_goals=?, aet_away_goals=?,
@@ -738,7 +752,7 @@ class Store:
                 ],
             )
             conflicts += self._count("conflicts") - before
-        updated = fill | restatus | reschedule | redate  # disjoint from ``differs``
+        updated = fill | restatus | reschedule | redate | detail  # disjoint from ``differs``
         moved = int((reschedule | redate | (fill & moved_day)).sum())
         return int(updated.sum()), len(both) - int(updated.sum()) - int(differs.sum()), conflicts, moved
 

@@ -17,15 +17,17 @@ says what was looked for and where.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from matchday.data.competitions import COMPETITIONS, LEAGUE_CODES, UEFA_CODES, resolve_competition
-from matchday.data.domain import Match
+from matchday.data.domain import DATA_QUALITY_LOG, Match
 from matchday.data.errors import DataError, EmptyStoreError, NothingFoundError, StoreBusyError
 from matchday.data.fetch import MISSING_MAX_AGE, MISSING_MAX_AGE_RUNNING, Fetcher, SourceURLs
 from matchday.data.seasons import season_code, season_of_date, season_start_year
@@ -155,6 +157,27 @@ def _describe_missing(planned: list[PlannedFile], urls: SourceURLs, seasons: Seq
             "openfootball/), --source and --seasons")
 
 
+@contextlib.contextmanager
+def data_quality_notes() -> Iterator[list[str]]:
+    """Collect, while reading, the warnings of :data:`~matchday.data.domain.DATA_QUALITY_LOG` (a value a reader
+    left out of a match it kept, e.g. an impossible shoot-out score), each once, for the sync summary."""
+    notes: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message not in notes:
+                notes.append(message)
+
+    logger = logging.getLogger(DATA_QUALITY_LOG)
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield notes
+    finally:
+        logger.removeHandler(handler)
+
+
 def sync(
     store: Store | str | os.PathLike | None = None,
     competitions: Iterable[str] | None = None,
@@ -199,79 +222,81 @@ def sync(
     running = season_of_date(today)
     planned = plan_files(competitions, seasons, running)
 
-    report = ImportReport()
-    batches: list[Batch] = []
-    found: list[PlannedFile] = []
-    missing: list[PlannedFile] = []
-    for done, item in enumerate(planned, start=1):
-        url = urls.url(url_source(item.source), item.relative)
-        is_running = item.season in (None, running)
-        scope = tuple(history_filter) if item.competition is None and history_filter else None
-        parsed: dict[str, list[Match] | None] = {}
+    with data_quality_notes() as notes:  # values readers left out of matches they kept
+        report = ImportReport()
+        batches: list[Batch] = []
+        found: list[PlannedFile] = []
+        missing: list[PlannedFile] = []
+        for done, item in enumerate(planned, start=1):
+            url = urls.url(url_source(item.source), item.relative)
+            is_running = item.season in (None, running)
+            scope = tuple(history_filter) if item.competition is None and history_filter else None
+            parsed: dict[str, list[Match] | None] = {}
 
-        def check(content: bytes, item: PlannedFile = item, url: str = url, scope=scope, parsed=parsed) -> None:
-            digest = hashlib.sha256(content).hexdigest()
-            if digest in parsed:
-                return
-            if covering_import(known.get(digest, []), scope) is not None:  # imported before: valid, nothing to read
-                parsed[digest] = None
-                return
-            parsed[digest] = read_planned(item, content, url, history_filter, today)
+            def check(content: bytes, item: PlannedFile = item, url: str = url, scope=scope, parsed=parsed) -> None:
+                digest = hashlib.sha256(content).hexdigest()
+                if digest in parsed:
+                    return
+                if covering_import(known.get(digest, []), scope) is not None:  # imported before: valid, nothing to read
+                    parsed[digest] = None
+                    return
+                parsed[digest] = read_planned(item, content, url, history_filter, today)
 
-        try:
-            download = fetcher.fetch(
-                url, max_age=RUNNING_SEASON_MAX_AGE if is_running else None,
-                missing_max_age=MISSING_MAX_AGE_RUNNING if is_running else MISSING_MAX_AGE, check=check,
-            )
-            if download.content is not None:
-                check(download.content)  # file:// URLs are not checked by the fetcher
-        except DataError as exc:
-            if not skip_bad_files:
-                raise
-            report.rejected.append(str(exc))
-            found.append(item)
-            continue
-        if download.warning:
-            report.warnings.append(download.warning)
-        if download.content is None:
-            missing.append(item)
-            report.missing.append(f"{item.source} {item.relative}" + (" (remembered)" if download.from_cache else ""))
-        else:
-            found.append(item)
-            digest = hashlib.sha256(download.content).hexdigest()
-            seen = covering_import(known.get(digest, []), scope)
-            if seen is not None:  # these very bytes were imported before: nothing to read or write
-                report.merge(ImportReport(files=1, read=seen, unchanged=seen))
+            try:
+                download = fetcher.fetch(
+                    url, max_age=RUNNING_SEASON_MAX_AGE if is_running else None,
+                    missing_max_age=MISSING_MAX_AGE_RUNNING if is_running else MISSING_MAX_AGE, check=check,
+                )
+                if download.content is not None:
+                    check(download.content)  # file:// URLs are not checked by the fetcher
+            except DataError as exc:
+                if not skip_bad_files:
+                    raise
+                report.rejected.append(str(exc))
+                found.append(item)
+                continue
+            if download.warning:
+                report.warnings.append(download.warning)
+            if download.content is None:
+                missing.append(item)
+                report.missing.append(f"{item.source} {item.relative}" + (" (remembered)" if download.from_cache else ""))
             else:
-                batches.append(Batch(item.source, url, parsed[digest] or [], digest, scope, download.final_url))
-        if progress:
-            progress("download", done, len(planned))
+                found.append(item)
+                digest = hashlib.sha256(download.content).hexdigest()
+                seen = covering_import(known.get(digest, []), scope)
+                if seen is not None:  # these very bytes were imported before: nothing to read or write
+                    report.merge(ImportReport(files=1, read=seen, unchanged=seen))
+                else:
+                    batches.append(Batch(item.source, url, parsed[digest] or [], digest, scope, download.final_url))
+            if progress:
+                progress("download", done, len(planned))
 
-    if planned and not found:
-        raise NothingFoundError(_describe_missing(planned, urls, seasons, competitions))
-    for code in asked or []:
-        if not any(p.competition in (code, None) for p in found):
-            looked = [p for p in planned if p.competition == code]
-            report.warnings.append(f"nothing found for {code} in {seasons[0]}"
-                                   + (f" to {seasons[-1]}" if len(seasons) > 1 else "")
-                                   + f" ({len(looked)} files looked for, none exists)")
+        if planned and not found:
+            raise NothingFoundError(_describe_missing(planned, urls, seasons, competitions))
+        for code in asked or []:
+            if not any(p.competition in (code, None) for p in found):
+                looked = [p for p in planned if p.competition == code]
+                report.warnings.append(f"nothing found for {code} in {seasons[0]}"
+                                       + (f" to {seasons[-1]}" if len(seasons) > 1 else "")
+                                       + f" ({len(looked)} files looked for, none exists)")
 
-    on_import = (lambda done, total: progress("import", done, total)) if progress else None
-    if isinstance(target, Store):
-        imported = target.import_batches(batches, registry, progress=on_import)
-    elif batches:
-        with Store(target, lock_wait=lock_wait, on_wait=on_wait) as opened:
-            imported = opened.import_batches(batches, registry, progress=on_import)
-    else:  # nothing new: no need to take the write lock; still report what is open
-        imported = ImportReport()
-        try:
-            if str(target) != ":memory:" and target.exists():
-                with Store(target, read_only=True, lock_wait=lock_wait, on_wait=on_wait) as opened:
-                    counts = opened.counts()
-                imported.open_conflicts, imported.open_odds_changes = counts["conflicts"], counts["odds_changes"]
-        except EmptyStoreError:
-            pass
-        except StoreBusyError:
-            report.warnings.append("could not count the open conflicts: the store is busy")
-    report.merge(imported)
-    return report
+        on_import = (lambda done, total: progress("import", done, total)) if progress else None
+        if isinstance(target, Store):
+            imported = target.import_batches(batches, registry, progress=on_import)
+        elif batches:
+            with Store(target, lock_wait=lock_wait, on_wait=on_wait) as opened:
+                imported = opened.import_batches(batches, registry, progress=on_import)
+        else:  # nothing new: no need to take the write lock; still report what is open
+            imported = ImportReport()
+            try:
+                if str(target) != ":memory:" and target.exists():
+                    with Store(target, read_only=True, lock_wait=lock_wait, on_wait=on_wait) as opened:
+                        counts = opened.counts()
+                    imported.open_conflicts, imported.open_odds_changes = counts["conflicts"], counts["odds_changes"]
+            except EmptyStoreError:
+                pass
+            except StoreBusyError:
+                report.warnings.append("could not count the open conflicts: the store is busy")
+        report.merge(imported)
+        report.warnings.extend(notes)
+        return report

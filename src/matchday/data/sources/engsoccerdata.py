@@ -26,7 +26,7 @@ How the columns become :class:`~matchday.data.domain.Match` fields:
   ``coin toss`` (1957-1969) or ``walkover`` (two 1991 quarter-finals whose second legs were awarded).
   A :class:`Match` has no field for the method, so there ``pen_*`` stay ``None``; the method is kept
   in :func:`champs_ties` (column ``decided_by``). A shoot-out score no shoot-out can end with (4-4)
-  is a DataError.
+  is left out with a warning naming the line (:func:`~matchday.data.domain.checked_shootout`).
 * ``status`` is ``awarded`` for the two ``walkover`` rows (their 3-0 is the awarded result),
   ``played`` for the other results; a row without goals gets its status from
   :func:`~matchday.data.domain.classify_unplayed`.
@@ -57,7 +57,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from matchday.data.csvrecords import numbered_records
-from matchday.data.domain import MAX_GOALS, Match, classify_unplayed, shootout_problem
+from matchday.data.domain import MAX_GOALS, Match, checked_shootout, classify_unplayed
 from matchday.data.errors import DataError
 from matchday.data.sources._common import DataInput, decode_text, load_input, require_text
 
@@ -238,9 +238,7 @@ def _row(values: dict[str, str], name: str, line: int) -> _Row:
         else:
             raise DataError("unknown tie-break", file=name, line=line, column="pens", value=pens_text,
                             expected="a shoot-out score such as 5-4, 'away goals', 'coin toss', 'walkover' or NA")
-    if pens is not None and (problem := shootout_problem(*pens)):
-        raise DataError(f"impossible shoot-out score: {problem}", file=name, line=line, column="pens",
-                        value=pens_text, expected="a score a shoot-out can end with, e.g. 4-3")
+    pens = checked_shootout(pens, f"{name}, line {line}, column 'pens'")
     if pens is not None and hgoal is None:
         raise DataError("shoot-out score without a result", file=name, line=line, column="pens", value=pens_text,
                         expected="hgoal/vgoal")

@@ -58,7 +58,7 @@ import datetime as dt
 import re
 
 from matchday.data.competitions import COMPETITIONS
-from matchday.data.domain import Match, classify_unplayed, club_name_problem, shootout_problem
+from matchday.data.domain import Match, checked_shootout, classify_unplayed, club_name_problem
 from matchday.data.errors import DataError
 from matchday.data.seasons import normalize_season, season_of_date
 from matchday.data.sources._common import (
@@ -283,9 +283,7 @@ class _Reader:
             if aet and (aet[0] < ft[0] or aet[1] < ft[1]):
                 raise self.error(number, line, "score after extra time is below the 90-minute score",
                                  "'A-B a.e.t. (90-minute score, half time)', extra-time score >= 90-minute score")
-            if row["pen"] and (problem := shootout_problem(*row["pen"])):
-                raise self.error(number, line, f"impossible shoot-out score {result.group('pen')}: {problem}",
-                                 "a score a shoot-out can end with, e.g. '4-3 pen.'")
+            row["pen"] = checked_shootout(row["pen"], f"{self.name}, line {number}")
             if status in ("cancelled", "postponed"):
                 raise self.error(number, line, f"a score with the note [{status}]",
                                  "no score for a match that was not played, or [awarded] for an awarded one")

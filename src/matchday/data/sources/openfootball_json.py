@@ -39,7 +39,7 @@ from dataclasses import replace
 from typing import Any
 
 from matchday.data.competitions import COMPETITIONS
-from matchday.data.domain import MAX_GOALS, Match, classify_unplayed, club_name_problem, shootout_problem
+from matchday.data.domain import MAX_GOALS, Match, checked_shootout, classify_unplayed, club_name_problem
 from matchday.data.errors import DataError
 from matchday.data.seasons import normalize_season, season_of_date
 from matchday.data.sources._common import (
@@ -306,9 +306,7 @@ def read_openfootball_json(
             raise DataError("score after extra time is below the 90-minute score", file=name,
                             column=f"{path}.score.et", value=[et, ft],
                             expected="et (after 120 minutes, including the 90) >= ft for each team")
-        if pen and (problem := shootout_problem(*pen)):
-            raise DataError(f"impossible shoot-out score: {problem}", file=name, column=f"{path}.score.p",
-                            value=list(pen), expected="a score a shoot-out can end with, e.g. [4, 3]")
+        pen = checked_shootout(pen, f"{name}, {path}.score.p")
         status = _status(match, path, name, ft is not None)
         if status == "abandoned":  # where play stopped is not a result
             ft = ht = et = pen = None
