@@ -379,6 +379,10 @@ def test_sync_nothing_found_exits_non_zero(capsys, monkeypatch, shared_data, tmp
     code, _, err = main_run(capsys, monkeypatch, "sync", "E0", "--seasons", "2030-31", "--mirror", str(shared_data),
                             "--db", str(tmp_path / "s.duckdb"))
     assert_one_line_error(code, err, "nothing found for E0 2030-31", "mmz4281/3031/E0.csv")
+    # champs.csv holds every European Cup season from 1955: found, but nothing of 1800-01 in it
+    code, _, err = main_run(capsys, monkeypatch, "sync", "UCL", "--seasons", "1800-01", "--mirror", str(shared_data),
+                            "--db", str(tmp_path / "s.duckdb"))
+    assert_one_line_error(code, err, "nothing found for UCL in 1800-01", "champs.csv) hold no match")
     code, _, err = main_run(capsys, monkeypatch, "sync", "E0", "--mirror", str(tmp_path / "missing"),
                             "--db", str(tmp_path / "s.duckdb"))
     assert_one_line_error(code, err, "does not exist")

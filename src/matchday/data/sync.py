@@ -273,6 +273,12 @@ def sync(
 
         if planned and not found:
             raise NothingFoundError(_describe_missing(planned, urls, seasons, competitions))
+        if found and report.read == 0 and not any(batch.matches for batch in batches):
+            # e.g. champs.csv (1955 on, one file for every season) asked for a season it does not hold
+            raise NothingFoundError(
+                f"nothing found for {', '.join(asked or competitions)} in {seasons[0]}"
+                + (f" to {seasons[-1]}" if len(seasons) > 1 else "") + ": the files found ("
+                + ", ".join(f"{p.source} {p.relative}" for p in found[:5]) + ") hold no match of those seasons")
         for code in asked or []:
             if not any(p.competition in (code, None) for p in found):
                 looked = [p for p in planned if p.competition == code]
