@@ -868,8 +868,10 @@ def backtest(
     from matchday.workflows import backtest_input
 
     names = [m.strip() for m in models.split(",") if m.strip()]
+    from matchday.models import checked_model_name
+
     for name in names:
-        inputs.model(name)
+        checked_model_name(name)
     stacked = [name for name in names if name in ("combined", "with-market")]
     if stacked:
         err_console.print(f"[yellow]note:[/] {', '.join(stacked)} use the shipped weights, learned on the top five "
@@ -1622,7 +1624,9 @@ def validate_ties(
         raise MatchdayError(f"--data {data}: no such folder (it needs engsoccerdata/champs.csv or "
                             "openfootball/champions-league/)")
     season_list = season_range(seasons) if seasons else None
-    inputs.model(model)  # before the store is read and the progress bar starts
+    from matchday.models import checked_model_name
+
+    checked_model_name(model)  # before the store is read and the progress bar starts
     with open_store(db) as store, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                            TimeElapsedColumn(), console=err_console) as bar:
         task = bar.add_task(f"fitting {model} as of each first-leg day", total=None)

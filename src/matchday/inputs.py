@@ -56,18 +56,6 @@ def as_of_or_today(text: str | None, option: str = "--as-of") -> dt.date:
 
 
 # --------------------------------------------------------------------------------------------------- competitions
-def model(name: str | None) -> str:
-    """A model name of :data:`matchday.models.MODELS` (None: :data:`DEFAULT_MODEL`), checked before any work
-    starts; an unknown name is an error listing the valid ones."""
-    from matchday.models import MODELS
-
-    if name is None:
-        return DEFAULT_MODEL
-    if name not in MODELS:
-        raise UnknownChoiceError("model", name, sorted(MODELS))
-    return name
-
-
 def competition(text: str, kind: str | None = None) -> Competition:
     """The competition named by ``text`` (a code or a readable name); with ``kind`` (``"league"`` or
     ``"cup"``), a clear error when it is the other kind, saying which command fits it."""

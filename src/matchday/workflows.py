@@ -83,8 +83,7 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
     import time
 
     from matchday.data.competitions import COMPETITIONS
-    from matchday.data.errors import UnknownChoiceError
-    from matchday.models import MODELS
+    from matchday.models import MODELS, checked_model_name
     from matchday.models.cache import CachedFit, FitKey, ModelCache
     from matchday.models.provenance import TrainingProvenance
     from matchday.models.training import (
@@ -95,8 +94,7 @@ def fit_or_load(store: Store, model: str, as_of: dt.date, *, params: Mapping[str
         training_seasons,
     )
 
-    if model not in MODELS:
-        raise UnknownChoiceError("model", model, sorted(MODELS))
+    checked_model_name(model)
     instance = MODELS[model](**dict(params or {}))
     back = DEFAULT_SEASONS_BACK if seasons_back is None else seasons_back
     comps = list(competitions) if competitions else list(COMPETITIONS)

@@ -112,16 +112,13 @@ def season_forecasts(
     seasons). A season with a match that was never played (cancelled, abandoned) is evaluated; one with
     matches still to play is not (no final table).
     """
-    from matchday.models import MODELS
+    from matchday.models import MODELS, checked_model_name
     from matchday.models.training import training_frame
     from matchday.rules.leagues import rules_for
     from matchday.rules.table import league_table
     from matchday.simulate.season import simulate_season
 
-    if model not in MODELS:
-        from matchday.data.errors import UnknownChoiceError
-
-        raise UnknownChoiceError("model", model, sorted(MODELS))
+    checked_model_name(model)
     coverage = season_coverage(store, competitions, seasons, checkpoints)
     from matchday.rules.leagues import FormatNotSimulatedError
 

@@ -123,10 +123,9 @@ class Variant:
 
 def model_parameters(model: str) -> dict[str, Any]:
     """The model's constructor parameters and their defaults (``get_params`` of a default instance)."""
-    from matchday.models import MODELS
+    from matchday.models import MODELS, checked_model_name
 
-    if model not in MODELS:
-        raise UnknownChoiceError("model", model, sorted(MODELS))
+    checked_model_name(model)
     return MODELS[model]().get_params(deep=False)
 
 

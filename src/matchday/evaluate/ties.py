@@ -896,12 +896,9 @@ def run_validation(
 ) -> tuple[TieValidation, ExtraTimeReport | None, str]:
     """``matchday validate-ties``: validate the tie model on the store's ties, estimate the extra-time factor
     from the UEFA files under ``data`` (when given), write the report to ``output`` (when given)."""
-    from matchday.models import MODELS
+    from matchday.models import checked_model_name
 
-    if model not in MODELS:  # else every fit fails, is skipped, and nothing is left to report
-        from matchday.data.errors import UnknownChoiceError
-
-        raise UnknownChoiceError("model", model, sorted(MODELS))
+    checked_model_name(model)  # else every fit fails, is skipped, and nothing is left to report
     validation = validate_tie_model(store, model=model, seasons=seasons, progress=progress)
     extra, missing = None, None
     if data is not None:

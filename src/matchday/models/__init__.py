@@ -40,7 +40,18 @@ MODELS: dict[str, type[ModelBase]] = {
 }
 """Models by the name the CLI and the backtests use."""
 
+
+def checked_model_name(name: str) -> str:
+    """``name`` if it names a model of :data:`MODELS`, else an error listing the valid names (checked once,
+    before any work starts, by every entry point that takes a model name)."""
+    if name not in MODELS:
+        from matchday.data.errors import UnknownChoiceError
+
+        raise UnknownChoiceError("model", name, sorted(MODELS))
+    return name
+
 __all__ = [
+    "checked_model_name",
     "DEFAULT_SHRINKAGE",
     "MODELS",
     "PROMOTED_PRIOR",

@@ -91,11 +91,9 @@ def fit_model(name: str, store: Store, as_of: dt.date, *, competitions: list[str
     This is the entry point for "a model as of a date": the CLI, the report writers and the web layer call
     it; a fitted-model cache can key on (name, params, as_of, the store's content).
     """
-    from matchday.data.errors import UnknownChoiceError
-    from matchday.models import MODELS
+    from matchday.models import MODELS, checked_model_name
 
-    if name not in MODELS:
-        raise UnknownChoiceError("model", name, sorted(MODELS))
+    checked_model_name(name)
     frame = training_frame(store, as_of, competitions=competitions)
     settings = dict(params or {})
     model = MODELS[name](**settings)

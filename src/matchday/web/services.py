@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from matchday import inputs
 from matchday.data.errors import MatchdayError
-from matchday.models import MODELS
+from matchday.models import MODELS, checked_model_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -340,7 +340,8 @@ def _count(value: int, name: str, low: int, high: int) -> int:
     return number
 
 
-_model = inputs.model
+def _model(name: str | None) -> str:
+    return DEFAULT_MODEL if name is None else checked_model_name(name)
 
 
 def _day(value: Any) -> dt.date:
